@@ -1,0 +1,78 @@
+/* agglo core: context, error codes, warnings, threads.
+ *
+ * Every call that can fail takes an agglo_ctx first (GEOS "_r" style). The context owns the
+ * last error (code + message), the warning handler, the GEOS handle and the thread count.
+ * Functions returning int give AGGLO_OK (0) or a negative AGGLO_E_* code; constructors return
+ * NULL. In both cases the message is in agglo_ctx_errmsg(). The library never prints or exits. */
+#ifndef AGGLO_CORE_H
+#define AGGLO_CORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Error codes, grouped by kind. */
+enum {
+    AGGLO_OK = 0,
+    /* usage */
+    AGGLO_E_USAGE = -1,     /* invalid argument or option */
+    AGGLO_E_NOMEM = -2,     /* allocation failed */
+    /* input */
+    AGGLO_E_IO = -10,       /* cannot open / read / write a file */
+    AGGLO_E_FORMAT = -11,   /* malformed file content */
+    AGGLO_E_FIELD = -12,    /* missing field or wrong field type */
+    AGGLO_E_EMPTY = -13,    /* empty layer or no usable observations */
+    AGGLO_E_MISSING = -14,  /* NULL / NaN values where a number is needed */
+    AGGLO_E_MISMATCH = -15, /* ids or counts that do not match */
+    /* geometry */
+    AGGLO_E_GEOMETRY = -20, /* invalid / wrong-type geometry */
+    /* CRS */
+    AGGLO_E_CRS = -30,      /* missing / mismatching / geographic-where-planar CRS */
+    /* numeric */
+    AGGLO_E_NUMERIC = -40,  /* numerical failure */
+    AGGLO_E_SINGULAR = -41, /* singular system (LAPACK info > 0) */
+    AGGLO_E_NONEIGHBOURS = -42 /* observation(s) without neighbours where needed */
+};
+
+typedef struct agglo_ctx agglo_ctx;
+
+typedef void (*agglo_warning_fn)(const char *message, void *userdata);
+
+agglo_ctx *agglo_ctx_create(void);
+void agglo_ctx_free(agglo_ctx *ctx);
+
+/* Last error. The message is valid until the next failing call on this context. */
+int agglo_ctx_errcode(const agglo_ctx *ctx);
+const char *agglo_ctx_errmsg(const agglo_ctx *ctx);
+void agglo_ctx_clear_error(agglo_ctx *ctx);
+
+/* Sets the error (printf-style message) and returns code, so callers can
+ * `return agglo_error(ctx, AGGLO_E_IO, "%s: cannot open", path);`. */
+int agglo_error(agglo_ctx *ctx, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Warnings (islands, dropped rows, encoding fallback, ...) go to the handler; the
+ * default handler stores nothing and prints nothing. */
+void agglo_ctx_set_warning_handler(agglo_ctx *ctx, agglo_warning_fn fn, void *userdata);
+void agglo_warn(agglo_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Threads used by parallel loops (OpenMP); 0 = library default (all cores). */
+void agglo_ctx_set_threads(agglo_ctx *ctx, int nthreads);
+int agglo_ctx_threads(const agglo_ctx *ctx);
+
+/* The GEOS context handle (GEOSContextHandle_t) owned by ctx; GEOS errors are routed into ctx. */
+void *agglo_ctx_geos(agglo_ctx *ctx);
+
+/* Short human name of an error code ("I/O error", ...). */
+const char *agglo_strerror(int code);
+
+/* Library version string. */
+const char *agglo_version(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,43 @@
+/* agglo plot: PNG pictures drawn with cairo (maps, scatter plots, density images, curves).
+ * Every function writes atomically (temporary file + rename). */
+#ifndef AGGLO_PLOT_H
+#define AGGLO_PLOT_H
+
+#include "agglo/core.h"
+#include "agglo/layer.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct agglo_rgb {
+    double r, g, b; /* 0..1 */
+} agglo_rgb;
+
+/* Categorical choropleth: feature i is filled with colours[category[i]]; category -1 = no
+ * data (white). A legend lists labels[k] with colours[k]. */
+int agglo_plot_map_categories(agglo_ctx *ctx, const agglo_layer *layer, const int *category,
+                              int ncategories, const char *const *labels,
+                              const agglo_rgb *colours, const char *title, const char *path);
+
+typedef enum {
+    AGGLO_PALETTE_SEQUENTIAL = 0, /* light to dark (viridis-like) */
+    AGGLO_PALETTE_DIVERGING = 1   /* blue - white - red, centred on 0 */
+} agglo_palette;
+
+/* Continuous choropleth in nclasses quantile classes (diverging: symmetric around 0);
+ * NaN values drawn white with "no data" in the legend. */
+int agglo_plot_map_values(agglo_ctx *ctx, const agglo_layer *layer, const double *values,
+                          agglo_palette palette, int nclasses, const char *title,
+                          const char *path);
+
+/* Moran scatter plot: standardised z against its spatial lag, slope line through the origin
+ * with slope `slope`, quadrant lines, axis labels. */
+int agglo_plot_moran_scatter(agglo_ctx *ctx, const double *z, const double *lag, size_t n,
+                             double slope, const char *xlabel, const char *ylabel,
+                             const char *title, const char *path);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,443 @@
+#define _GNU_SOURCE
+#include "cli.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *const cli_common_help =
+    "Common options:\n"
+    "  --json | --csv        machine-readable output on stdout (default: a table)\n"
+    "  --out FILE            write results (format from the extension: .gpkg .shp .geojson .csv)\n"
+    "  --png FILE            draw a picture\n"
+    "  --layer NAME          layer of a multi-layer source\n"
+    "  --encoding ENC        attribute encoding when there is no .cpg (e.g. GBK)\n"
+    "  --to CRS              reproject on read (EPSG:xxxx or a PROJ definition)\n"
+    "  --crs CRS             CRS of a source that has none (CSV default: EPSG:4326)\n"
+    "  --x-field F --y-field F   coordinate columns of a CSV (default lon/lat, x/y)\n"
+    "  --id FIELD            identifier field (default: feature order 1..n)\n"
+    "  --make-valid          repair invalid polygons with GEOS MakeValid\n"
+    "  --seed S --threads N --quiet --help\n";
+
+void cli_common_init(cli_common *c)
+{
+    memset(c, 0, sizeof *c);
+    c->seed = 12345;
+}
+
+int cli_common_option(cli_common *c, int opt, const char *arg)
+{
+    switch (opt) {
+    case CLI_OPT_JSON: c->format = CLI_FORMAT_JSON; return 1;
+    case CLI_OPT_CSV: c->format = CLI_FORMAT_CSV; return 1;
+    case CLI_OPT_OUT: c->out = arg; return 1;
+    case CLI_OPT_PNG: c->png = arg; return 1;
+    case CLI_OPT_LAYER: c->layer = arg; return 1;
+    case CLI_OPT_ENCODING: c->encoding = arg; return 1;
+    case CLI_OPT_TO: c->to_crs = arg; return 1;
+    case CLI_OPT_CRS: c->assign_crs = arg; return 1;
+    case CLI_OPT_XFIELD: c->x_field = arg; return 1;
+    case CLI_OPT_YFIELD: c->y_field = arg; return 1;
+    case CLI_OPT_ID: c->id_field = arg; return 1;
+    case CLI_OPT_MAKE_VALID: c->make_valid = 1; return 1;
+    case CLI_OPT_QUIET: c->quiet = 1; return 1;
+    case CLI_OPT_THREADS: {
+        long v;
+        if (cli_parse_int("agglo", "--threads", arg, 0, 1024, &v))
+            return -1;
+        c->threads = (int)v;
+        return 1;
+    }
+    case CLI_OPT_SEED: {
+        char *end;
+        errno = 0;
+        unsigned long long v = strtoull(arg, &end, 10);
+        if (!*arg || *end || errno || arg[0] == '-') {
+            fprintf(stderr, "agglo: --seed: '%s' is not a non-negative integer\n", arg);
+            return -1;
+        }
+        c->seed = v;
+        c->seed_given = 1;
+        return 1;
+    }
+    default: return 0;
+    }
+}
+
+static void print_warning(const char *msg, void *userdata)
+{
+    (void)userdata;
+    fprintf(stderr, "agglo: warning: %s\n", msg);
+}
+
+agglo_ctx *cli_ctx_create(const cli_common *c)
+{
+    agglo_ctx *ctx = agglo_ctx_create();
+    if (!ctx) {
+        fprintf(stderr, "agglo: cannot initialise (out of memory)\n");
+        return NULL;
+    }
+    if (!c || !c->quiet)
+        agglo_ctx_set_warning_handler(ctx, print_warning, NULL);
+    if (c)
+        agglo_ctx_set_threads(ctx, c->threads);
+    return ctx;
+}
+
+int cli_fail(agglo_ctx *ctx)
+{
+    const char *m = agglo_ctx_errmsg(ctx);
+    fprintf(stderr, "agglo: %s\n", m && *m ? m : agglo_strerror(agglo_ctx_errcode(ctx)));
+    return CLI_FAIL;
+}
+
+int cli_usage(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "agglo %s: ", cmd);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, " (see 'agglo %s --help')\n", cmd);
+    return CLI_USAGE;
+}
+
+agglo_layer *cli_read_layer(agglo_ctx *ctx, const char *path, const cli_common *c)
+{
+    agglo_read_options o;
+    agglo_read_options_init(&o);
+    o.layer_name = c->layer;
+    o.encoding = c->encoding;
+    o.x_field = c->x_field;
+    o.y_field = c->y_field;
+    o.assign_crs = c->assign_crs;
+    o.to_crs = c->to_crs;
+    o.make_valid = c->make_valid;
+    return agglo_layer_read(ctx, path, &o);
+}
+
+int cli_parse_int(const char *cmd, const char *opt, const char *arg, long min, long max, long *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(arg, &end, 10);
+    if (!*arg || *end || errno || v < min || v > max) {
+        cli_usage(cmd, "%s: '%s' is not an integer in [%ld, %ld]", opt, arg, min, max);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+int cli_parse_double(const char *cmd, const char *opt, const char *arg, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(arg, &end);
+    if (!*arg || *end || errno || !isfinite(v)) {
+        cli_usage(cmd, "%s: '%s' is not a number", opt, arg);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+char **cli_split(const char *list, size_t *n)
+{
+    size_t cap = 1;
+    for (const char *p = list; *p; p++)
+        cap += *p == ',';
+    char **out = calloc(cap + 1, sizeof(char *));
+    if (!out)
+        return NULL;
+    size_t k = 0;
+    const char *start = list;
+    for (const char *p = list;; p++) {
+        if (*p == ',' || *p == '\0') {
+            if (p > start)
+                out[k++] = strndup(start, (size_t)(p - start));
+            if (!*p)
+                break;
+            start = p + 1;
+        }
+    }
+    *n = k;
+    return out;
+}
+
+/* ---- reports ---- */
+
+typedef struct report_item {
+    char *section;
+    char *key;
+    int kind; /* 0 num, 1 int, 2 str */
+    double num;
+    long long integer;
+    char *str;
+} report_item;
+
+struct cli_report {
+    char *title;
+    char *section;
+    report_item *items;
+    size_t n, cap;
+};
+
+cli_report *cli_report_create(const char *title)
+{
+    cli_report *r = calloc(1, sizeof *r);
+    if (r)
+        r->title = strdup(title ? title : "");
+    return r;
+}
+
+void cli_report_free(cli_report *r)
+{
+    if (!r)
+        return;
+    for (size_t i = 0; i < r->n; i++) {
+        free(r->items[i].section);
+        free(r->items[i].key);
+        free(r->items[i].str);
+    }
+    free(r->items);
+    free(r->section);
+    free(r->title);
+    free(r);
+}
+
+void cli_report_section(cli_report *r, const char *section)
+{
+    free(r->section);
+    r->section = section ? strdup(section) : NULL;
+}
+
+static report_item *report_add(cli_report *r, const char *key)
+{
+    if (r->n == r->cap) {
+        size_t cap = r->cap ? 2 * r->cap : 32;
+        report_item *it = realloc(r->items, cap * sizeof *it);
+        if (!it)
+            return NULL;
+        r->items = it;
+        r->cap = cap;
+    }
+    report_item *it = &r->items[r->n++];
+    memset(it, 0, sizeof *it);
+    it->section = r->section ? strdup(r->section) : NULL;
+    it->key = strdup(key);
+    return it;
+}
+
+void cli_report_num(cli_report *r, const char *key, double value)
+{
+    report_item *it = report_add(r, key);
+    if (it) {
+        it->kind = 0;
+        it->num = value;
+    }
+}
+
+void cli_report_int(cli_report *r, const char *key, long long value)
+{
+    report_item *it = report_add(r, key);
+    if (it) {
+        it->kind = 1;
+        it->integer = value;
+    }
+}
+
+void cli_report_str(cli_report *r, const char *key, const char *value)
+{
+    report_item *it = report_add(r, key);
+    if (it) {
+        it->kind = 2;
+        it->str = value ? strdup(value) : NULL;
+    }
+}
+
+void cli_json_string(FILE *fp, const char *s)
+{
+    if (!s) {
+        fputs("null", fp);
+        return;
+    }
+    fputc('"', fp);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        switch (*p) {
+        case '"': fputs("\\\"", fp); break;
+        case '\\': fputs("\\\\", fp); break;
+        case '\n': fputs("\\n", fp); break;
+        case '\r': fputs("\\r", fp); break;
+        case '\t': fputs("\\t", fp); break;
+        default:
+            if (*p < 0x20)
+                fprintf(fp, "\\u%04x", *p);
+            else
+                fputc(*p, fp);
+        }
+    }
+    fputc('"', fp);
+}
+
+void cli_json_number(FILE *fp, double v)
+{
+    if (!isfinite(v))
+        fputs("null", fp);
+    else
+        fprintf(fp, "%.17g", v);
+}
+
+static void csv_field(FILE *fp, const char *s)
+{
+    if (!s)
+        return;
+    if (strpbrk(s, ",\"\n\r")) {
+        fputc('"', fp);
+        for (const char *p = s; *p; p++) {
+            if (*p == '"')
+                fputc('"', fp);
+            fputc(*p, fp);
+        }
+        fputc('"', fp);
+    } else {
+        fputs(s, fp);
+    }
+}
+
+static int same_section(const char *a, const char *b)
+{
+    if (!a || !b)
+        return a == b;
+    return strcmp(a, b) == 0;
+}
+
+void cli_report_print(const cli_report *r, FILE *fp, cli_format format)
+{
+    if (format == CLI_FORMAT_JSON) {
+        fputc('{', fp);
+        const char *open = NULL;
+        int first = 1, first_in = 1, in_section = 0;
+        for (size_t i = 0; i < r->n; i++) {
+            const report_item *it = &r->items[i];
+            if (in_section && !same_section(open, it->section)) {
+                fputc('}', fp);
+                in_section = 0;
+            }
+            if (it->section && !in_section) {
+                if (!first)
+                    fputc(',', fp);
+                cli_json_string(fp, it->section);
+                fputs(":{", fp);
+                in_section = 1;
+                first_in = 1;
+                open = it->section;
+                first = 0;
+            }
+            int *f = in_section ? &first_in : &first;
+            if (!*f)
+                fputc(',', fp);
+            *f = 0;
+            cli_json_string(fp, it->key);
+            fputc(':', fp);
+            if (it->kind == 0)
+                cli_json_number(fp, it->num);
+            else if (it->kind == 1)
+                fprintf(fp, "%lld", it->integer);
+            else
+                cli_json_string(fp, it->str);
+        }
+        if (in_section)
+            fputc('}', fp);
+        fputs("}\n", fp);
+        return;
+    }
+    if (format == CLI_FORMAT_CSV) {
+        fputs("section,key,value\n", fp);
+        for (size_t i = 0; i < r->n; i++) {
+            const report_item *it = &r->items[i];
+            csv_field(fp, it->section ? it->section : "");
+            fputc(',', fp);
+            csv_field(fp, it->key);
+            fputc(',', fp);
+            if (it->kind == 0) {
+                if (isfinite(it->num))
+                    fprintf(fp, "%.17g", it->num);
+                else
+                    fputs("NA", fp);
+            } else if (it->kind == 1) {
+                fprintf(fp, "%lld", it->integer);
+            } else {
+                csv_field(fp, it->str ? it->str : "NA");
+            }
+            fputc('\n', fp);
+        }
+        return;
+    }
+    if (r->title && *r->title)
+        fprintf(fp, "%s\n", r->title);
+    size_t width = 0;
+    for (size_t i = 0; i < r->n; i++)
+        if (strlen(r->items[i].key) > width)
+            width = strlen(r->items[i].key);
+    const char *cur = NULL;
+    for (size_t i = 0; i < r->n; i++) {
+        const report_item *it = &r->items[i];
+        if (it->section && !same_section(cur, it->section))
+            fprintf(fp, "\n%s\n", it->section);
+        cur = it->section;
+        fprintf(fp, "  %-*s  ", (int)width, it->key);
+        if (it->kind == 0) {
+            if (!isfinite(it->num))
+                fputs("NA", fp);
+            else if (it->num != 0 && (fabs(it->num) < 1e-4 || fabs(it->num) >= 1e9))
+                fprintf(fp, "%.6g", it->num);
+            else
+                fprintf(fp, "%.6f", it->num);
+        } else if (it->kind == 1) {
+            fprintf(fp, "%lld", it->integer);
+        } else {
+            fputs(it->str ? it->str : "NA", fp);
+        }
+        fputc('\n', fp);
+    }
+}
+
+int cli_write_table_csv(agglo_ctx *ctx, const agglo_table *t, const char *path)
+{
+    agglo_output *out = NULL;
+    FILE *fp = stdout;
+    if (path) {
+        out = agglo_output_open(ctx, path);
+        if (!out)
+            return agglo_ctx_errcode(ctx);
+        fp = agglo_output_stream(out);
+    }
+    size_t nc = agglo_table_ncols(t), nr = agglo_table_nrows(t);
+    for (size_t j = 0; j < nc; j++) {
+        if (j)
+            fputc(',', fp);
+        csv_field(fp, agglo_table_col_name(t, j));
+    }
+    fputc('\n', fp);
+    char buf[512];
+    for (size_t i = 0; i < nr; i++) {
+        for (size_t j = 0; j < nc; j++) {
+            if (j)
+                fputc(',', fp);
+            if (agglo_table_nulls(t, j)[i]) {
+                fputs("NA", fp);
+                continue;
+            }
+            agglo_table_cell_text(t, i, j, buf, sizeof buf);
+            csv_field(fp, buf);
+        }
+        fputc('\n', fp);
+    }
+    if (out)
+        return agglo_output_commit(ctx, out);
+    return fflush(fp) == 0 ? AGGLO_OK : agglo_error(ctx, AGGLO_E_IO, "stdout: write failed");
+}

@@ -1,0 +1,99 @@
+/* Shared CLI helpers: common options, layer loading, result printing (text/JSON/CSV).
+ * Each cmd_<name>.c parses its options, calls one library function and prints. */
+#ifndef AGGLO_CLI_H
+#define AGGLO_CLI_H
+
+#include <getopt.h>
+#include <stdio.h>
+#include "agglo/agglo.h"
+
+enum { CLI_OK = 0, CLI_FAIL = 1, CLI_USAGE = 2 };
+
+typedef enum { CLI_FORMAT_TEXT = 0, CLI_FORMAT_JSON = 1, CLI_FORMAT_CSV = 2 } cli_format;
+
+/* Options every command understands. */
+typedef struct cli_common {
+    cli_format format;
+    const char *out;        /* --out FILE */
+    const char *png;        /* --png FILE */
+    const char *layer;      /* --layer NAME */
+    const char *encoding;   /* --encoding GBK */
+    const char *to_crs;     /* --to EPSG:xxxx */
+    const char *assign_crs; /* --crs EPSG:xxxx for sources without CRS */
+    const char *x_field;    /* --x-field */
+    const char *y_field;    /* --y-field */
+    const char *id_field;   /* --id FIELD */
+    int make_valid;         /* --make-valid */
+    int quiet;              /* --quiet */
+    int threads;            /* --threads N */
+    unsigned long long seed;/* --seed S */
+    int seed_given;
+} cli_common;
+
+/* Long-option ids of the common options (>= 1000 so commands can use chars below). */
+enum {
+    CLI_OPT_JSON = 1000, CLI_OPT_CSV, CLI_OPT_OUT, CLI_OPT_PNG, CLI_OPT_LAYER, CLI_OPT_ENCODING,
+    CLI_OPT_TO, CLI_OPT_CRS, CLI_OPT_XFIELD, CLI_OPT_YFIELD, CLI_OPT_ID, CLI_OPT_MAKE_VALID,
+    CLI_OPT_QUIET, CLI_OPT_THREADS, CLI_OPT_SEED, CLI_OPT_HELP
+};
+
+#define CLI_COMMON_LONG_OPTIONS                                                                  \
+    {"json", no_argument, 0, CLI_OPT_JSON}, {"csv", no_argument, 0, CLI_OPT_CSV},                \
+        {"out", required_argument, 0, CLI_OPT_OUT}, {"png", required_argument, 0, CLI_OPT_PNG},  \
+        {"layer", required_argument, 0, CLI_OPT_LAYER},                                          \
+        {"encoding", required_argument, 0, CLI_OPT_ENCODING},                                    \
+        {"to", required_argument, 0, CLI_OPT_TO}, {"crs", required_argument, 0, CLI_OPT_CRS},    \
+        {"x-field", required_argument, 0, CLI_OPT_XFIELD},                                       \
+        {"y-field", required_argument, 0, CLI_OPT_YFIELD},                                       \
+        {"id", required_argument, 0, CLI_OPT_ID},                                                \
+        {"make-valid", no_argument, 0, CLI_OPT_MAKE_VALID},                                      \
+        {"quiet", no_argument, 0, CLI_OPT_QUIET}, {"threads", required_argument, 0, CLI_OPT_THREADS}, \
+        {"seed", required_argument, 0, CLI_OPT_SEED}, {"help", no_argument, 0, CLI_OPT_HELP}
+
+/* Text for --help describing the common options. */
+extern const char *const cli_common_help;
+
+void cli_common_init(cli_common *c);
+/* Handles a common option. Returns 1 if handled, 0 if not a common option, -1 on a bad
+ * value (message printed). CLI_OPT_HELP is not handled here. */
+int cli_common_option(cli_common *c, int opt, const char *arg);
+
+/* The context every command uses: warnings printed to stderr as "agglo: warning: ..."
+ * unless quiet; threads from the options. */
+agglo_ctx *cli_ctx_create(const cli_common *c);
+
+/* Prints "agglo: <message>" from the context and returns CLI_FAIL. */
+int cli_fail(agglo_ctx *ctx);
+/* Prints "agglo <cmd>: <message>" + a hint to use --help and returns CLI_USAGE. */
+int cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Reads a layer with the common options applied. */
+agglo_layer *cli_read_layer(agglo_ctx *ctx, const char *path, const cli_common *c);
+
+/* Parsing helpers: return 0 on success, -1 (after printing a usage message) on error. */
+int cli_parse_int(const char *cmd, const char *opt, const char *arg, long min, long max, long *out);
+int cli_parse_double(const char *cmd, const char *opt, const char *arg, double *out);
+/* Splits "a,b,c" into a NULL-terminated malloc'd array of malloc'd strings; *n the count. */
+char **cli_split(const char *list, size_t *n);
+
+/* A report: an ordered list of (section, key, value) for summaries; printed as aligned text,
+ * one JSON object (sections as nested objects), or CSV rows "section,key,value". */
+typedef struct cli_report cli_report;
+cli_report *cli_report_create(const char *title);
+void cli_report_free(cli_report *r);
+void cli_report_section(cli_report *r, const char *section); /* following keys go there */
+void cli_report_num(cli_report *r, const char *key, double value);
+void cli_report_int(cli_report *r, const char *key, long long value);
+void cli_report_str(cli_report *r, const char *key, const char *value);
+void cli_report_print(const cli_report *r, FILE *fp, cli_format format);
+
+/* Prints a JSON string literal with escapes. */
+void cli_json_string(FILE *fp, const char *s);
+/* Prints a number as JSON (NaN/Inf as null) with 17 significant digits. */
+void cli_json_number(FILE *fp, double v);
+
+/* Writes per-observation columns (ids + numeric/string columns of a table) as CSV to path
+ * (atomically) or to stdout when path is NULL. */
+int cli_write_table_csv(agglo_ctx *ctx, const agglo_table *t, const char *path);
+
+#endif

@@ -1,0 +1,117 @@
+/* Context: last error, warning handler, GEOS handle, thread count. */
+#define _GNU_SOURCE
+#include "agglo/core.h"
+
+#include <geos_c.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define AGGLO_MSG_MAX 2048
+
+struct agglo_ctx {
+    int errcode;
+    char errmsg[AGGLO_MSG_MAX];
+    agglo_warning_fn warn_fn;
+    void *warn_data;
+    int nthreads;
+    GEOSContextHandle_t geos;
+    char geos_msg[AGGLO_MSG_MAX]; /* last GEOS error, folded into our messages */
+};
+
+static void geos_error_handler(const char *message, void *userdata)
+{
+    agglo_ctx *ctx = userdata;
+    snprintf(ctx->geos_msg, sizeof ctx->geos_msg, "%s", message);
+}
+
+agglo_ctx *agglo_ctx_create(void)
+{
+    agglo_ctx *ctx = calloc(1, sizeof *ctx);
+    if (!ctx)
+        return NULL;
+    ctx->geos = GEOS_init_r();
+    if (!ctx->geos) {
+        free(ctx);
+        return NULL;
+    }
+    GEOSContext_setErrorMessageHandler_r(ctx->geos, geos_error_handler, ctx);
+    GEOSContext_setNoticeMessageHandler_r(ctx->geos, NULL, NULL);
+    return ctx;
+}
+
+void agglo_ctx_free(agglo_ctx *ctx)
+{
+    if (!ctx)
+        return;
+    GEOS_finish_r(ctx->geos);
+    free(ctx);
+}
+
+int agglo_ctx_errcode(const agglo_ctx *ctx) { return ctx->errcode; }
+const char *agglo_ctx_errmsg(const agglo_ctx *ctx) { return ctx->errmsg; }
+
+void agglo_ctx_clear_error(agglo_ctx *ctx)
+{
+    ctx->errcode = AGGLO_OK;
+    ctx->errmsg[0] = '\0';
+}
+
+int agglo_error(agglo_ctx *ctx, int code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(ctx->errmsg, sizeof ctx->errmsg, fmt, ap);
+    va_end(ap);
+    ctx->errcode = code;
+    return code;
+}
+
+void agglo_ctx_set_warning_handler(agglo_ctx *ctx, agglo_warning_fn fn, void *userdata)
+{
+    ctx->warn_fn = fn;
+    ctx->warn_data = userdata;
+}
+
+void agglo_warn(agglo_ctx *ctx, const char *fmt, ...)
+{
+    if (!ctx->warn_fn)
+        return;
+    char msg[AGGLO_MSG_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    ctx->warn_fn(msg, ctx->warn_data);
+}
+
+void agglo_ctx_set_threads(agglo_ctx *ctx, int nthreads) { ctx->nthreads = nthreads < 0 ? 0 : nthreads; }
+int agglo_ctx_threads(const agglo_ctx *ctx) { return ctx->nthreads; }
+void *agglo_ctx_geos(agglo_ctx *ctx) { return ctx->geos; }
+
+/* Last GEOS error message (internal; see core_internal.h). */
+const char *agglo_ctx_geos_message(agglo_ctx *ctx) { return ctx->geos_msg; }
+
+const char *agglo_strerror(int code)
+{
+    switch (code) {
+    case AGGLO_OK: return "success";
+    case AGGLO_E_USAGE: return "usage error";
+    case AGGLO_E_NOMEM: return "out of memory";
+    case AGGLO_E_IO: return "I/O error";
+    case AGGLO_E_FORMAT: return "malformed input";
+    case AGGLO_E_FIELD: return "field error";
+    case AGGLO_E_EMPTY: return "empty input";
+    case AGGLO_E_MISSING: return "missing values";
+    case AGGLO_E_MISMATCH: return "mismatch";
+    case AGGLO_E_GEOMETRY: return "geometry error";
+    case AGGLO_E_CRS: return "CRS error";
+    case AGGLO_E_NUMERIC: return "numerical error";
+    case AGGLO_E_SINGULAR: return "singular matrix";
+    case AGGLO_E_NONEIGHBOURS: return "observations without neighbours";
+    default: return "unknown error";
+    }
+}
+
+const char *agglo_version(void) { return "0.1.0"; }
