@@ -1,0 +1,242 @@
+/* Ingestion and output: formats, CRS, field errors, atomic writes, reprojection. */
+#include "test_util.h"
+#include "agglo/agglo.h"
+
+#include <dirent.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static char scratch[256];
+
+static int setup(void **state)
+{
+    (void)state;
+    snprintf(scratch, sizeof scratch, "/tmp/agglo_test_io_XXXXXX");
+    return mkdtemp(scratch) ? 0 : -1;
+}
+
+static int count_entries(const char *dir)
+{
+    DIR *d = opendir(dir);
+    int n = 0;
+    struct dirent *e;
+    while (d && (e = readdir(d)))
+        n += e->d_name[0] != '.' || (e->d_name[1] && strcmp(e->d_name, "..") != 0);
+    if (d)
+        closedir(d);
+    return n;
+}
+
+static void test_read_shapefile(void **state)
+{
+    (void)state;
+    agglo_ctx *ctx = agglo_ctx_create();
+    agglo_layer *L = agglo_layer_read(ctx, TEST_DATA("columbus/columbus.shp"), NULL);
+    assert_non_null(L);
+    assert_int_equal(agglo_layer_count(L), 49);
+    assert_int_equal(agglo_layer_kind(L), AGGLO_GEOM_POLYGON);
+    assert_null(agglo_layer_crs_wkt(L)); /* columbus ships without .prj */
+    double *crime = agglo_table_get_complete(ctx, agglo_layer_table(L), "CRIME", "columbus.shp");
+    assert_non_null(crime);
+    /* spData columbus: CRIME of the first tract */
+    assert_close(crime[0], 15.72598, 1e-6);
+    free(crime);
+    agglo_layer_free(L);
+
+    L = agglo_layer_read(ctx, TEST_DATA("nc/nc.shp"), NULL);
+    assert_non_null(L);
+    assert_int_equal(agglo_layer_epsg(L), 4267);
+    assert_true(agglo_layer_is_geographic(L));
+    agglo_layer_free(L);
+    agglo_ctx_free(ctx);
+}
+
+static void test_missing_field_lists_available(void **state)
+{
+    (void)state;
+    agglo_ctx *ctx = agglo_ctx_create();
+    agglo_layer *L = agglo_layer_read(ctx, TEST_DATA("columbus/columbus.shp"), NULL);
+    double *x = agglo_table_get_numeric(ctx, agglo_layer_table(L), "CRIMES", "columbus.shp");
+    assert_null(x);
+    assert_int_equal(agglo_ctx_errcode(ctx), AGGLO_E_FIELD);
+    assert_non_null(strstr(agglo_ctx_errmsg(ctx), "columbus.shp: no field 'CRIMES'"));
+    assert_non_null(strstr(agglo_ctx_errmsg(ctx), "HOVAL"));
+    /* case-insensitive match for DBF upper-case names */
+    x = agglo_table_get_numeric(ctx, agglo_layer_table(L), "crime", "columbus.shp");
+    assert_non_null(x);
+    free(x);
+    agglo_layer_free(L);
+    agglo_ctx_free(ctx);
+}
+
+static void test_missing_file_and_sidecars(void **state)
+{
+    (void)state;
+    agglo_ctx *ctx = agglo_ctx_create();
+    assert_null(agglo_layer_read(ctx, "/nonexistent/x.shp", NULL));
+    assert_int_equal(agglo_ctx_errcode(ctx), AGGLO_E_IO);
+    assert_non_null(strstr(agglo_ctx_errmsg(ctx), "/nonexistent/x.shp: no such file"));
+
+    char path[512];
+    snprintf(path, sizeof path, "%s/lonely.shp", scratch);
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "cp %s %s", TEST_DATA("columbus/columbus.shp"), path);
+    assert_int_equal(system(cmd), 0);
+    assert_null(agglo_layer_read(ctx, path, NULL));
+    assert_non_null(strstr(agglo_ctx_errmsg(ctx), "missing .shx"));
+    snprintf(cmd, sizeof cmd, "cp %s %s/lonely.shx", TEST_DATA("columbus/columbus.shx"), scratch);
+    assert_int_equal(system(cmd), 0);
+    assert_null(agglo_layer_read(ctx, path, NULL));
+    assert_non_null(strstr(agglo_ctx_errmsg(ctx), "missing .dbf"));
+    /* a .dbf with another record count (nc's 100 records vs columbus's 49 shapes) */
+    snprintf(cmd, sizeof cmd, "cp %s %s/lonely.dbf", TEST_DATA("nc/nc.dbf"), scratch);
+    assert_int_equal(system(cmd), 0);
+    assert_null(agglo_layer_read(ctx, path, NULL));
+    assert_non_null(strstr(agglo_ctx_errmsg(ctx), "record counts differ"));
+    agglo_ctx_free(ctx);
+}
+
+static void test_write_roundtrip_formats(void **state)
+{
+    (void)state;
+    agglo_ctx *ctx = agglo_ctx_create();
+    agglo_layer *L = agglo_layer_read(ctx, TEST_DATA("nc/nc.shp"), NULL);
+    assert_non_null(L);
+    const char *exts[] = {"gpkg", "shp", "geojson", "csv"};
+    for (size_t k = 0; k < 4; k++) {
+        char path[512];
+        snprintf(path, sizeof path, "%s/out.%s", scratch, exts[k]);
+        assert_int_equal(agglo_layer_write(ctx, L, path, NULL), AGGLO_OK);
+        agglo_layer *R = agglo_layer_read(ctx, path, NULL);
+        assert_non_null(R);
+        assert_int_equal(agglo_layer_count(R), 100);
+        double *a = agglo_table_get_numeric(ctx, agglo_layer_table(L), "BIR74", "a");
+        double *b = agglo_table_get_numeric(ctx, agglo_layer_table(R), "BIR74", "b");
+        assert_non_null(b);
+        for (size_t i = 0; i < 100; i++)
+            assert_close(b[i], a[i], 1e-12);
+        free(a);
+        free(b);
+        if (k != 3) /* CSV keeps WKT geometry; the others keep the CRS */
+            assert_int_equal(agglo_layer_epsg(R), 4267);
+        agglo_layer_free(R);
+    }
+    agglo_layer_free(L);
+    agglo_ctx_free(ctx);
+}
+
+static void test_unwritable_directory_leaves_nothing(void **state)
+{
+    (void)state;
+    agglo_ctx *ctx = agglo_ctx_create();
+    agglo_layer *L = agglo_layer_read(ctx, TEST_DATA("columbus/columbus.shp"), NULL);
+    assert_int_equal(agglo_layer_write(ctx, L, "/nonexistent-dir/out.gpkg", NULL), AGGLO_E_IO);
+    assert_non_null(strstr(agglo_ctx_errmsg(ctx), "/nonexistent-dir/out.gpkg"));
+    /* an unknown extension is refused before anything is written */
+    char path[512];
+    snprintf(path, sizeof path, "%s/sub", scratch);
+    mkdir(path, 0755);
+    snprintf(path, sizeof path, "%s/sub/out.xyz", scratch);
+    assert_int_equal(agglo_layer_write(ctx, L, path, NULL), AGGLO_E_USAGE);
+    snprintf(path, sizeof path, "%s/sub", scratch);
+    assert_int_equal(count_entries(path), 0);
+    /* atomic text output: abort leaves no file */
+    snprintf(path, sizeof path, "%s/sub/t.txt", scratch);
+    agglo_output *o = agglo_output_open(ctx, path);
+    assert_non_null(o);
+    fputs("half", agglo_output_stream(o));
+    agglo_output_abort(o);
+    snprintf(path, sizeof path, "%s/sub", scratch);
+    assert_int_equal(count_entries(path), 0);
+    agglo_layer_free(L);
+    agglo_ctx_free(ctx);
+}
+
+static void test_reproject_and_csv_points(void **state)
+{
+    (void)state;
+    agglo_ctx *ctx = agglo_ctx_create();
+    agglo_read_options o;
+    agglo_read_options_init(&o);
+    o.to_crs = "EPSG:32617";
+    agglo_layer *L = agglo_layer_read(ctx, TEST_DATA("nc/nc.shp"), &o);
+    assert_non_null(L);
+    assert_int_equal(agglo_layer_epsg(L), 32617);
+    assert_false(agglo_layer_is_geographic(L));
+    double ext[4];
+    assert_int_equal(agglo_layer_extent(L, ext), AGGLO_OK);
+    /* UTM 17N eastings of North Carolina are a few hundred km to ~1,200 km */
+    assert_true(ext[0] > 100000 && ext[2] < 1500000 && ext[1] > 3.7e6 && ext[3] < 4.1e6);
+    agglo_layer_free(L);
+
+    agglo_layer *P = agglo_layer_read(ctx, TEST_DATA("join/nc_points.csv"), NULL);
+    assert_non_null(P);
+    assert_int_equal(agglo_layer_kind(P), AGGLO_GEOM_POINT);
+    assert_int_equal(agglo_layer_epsg(P), 4326); /* lon/lat CSV without CRS */
+    double x[5000], y[5000];
+    assert_int_equal(agglo_layer_coords(ctx, P, 0, x, y), AGGLO_OK);
+    assert_close(x[0], -78.6213204245, 1e-12);
+    assert_close(y[0], 34.5018433525, 1e-12);
+    /* NULL attribute values are tracked, not zero */
+    const agglo_table *t = agglo_layer_table(P);
+    assert_int_equal(agglo_table_null_count(t, (size_t)agglo_table_find(t, "value")), 50);
+    assert_null(agglo_table_get_complete(ctx, t, "value", "nc_points.csv"));
+    assert_int_equal(agglo_ctx_errcode(ctx), AGGLO_E_MISSING);
+    assert_non_null(strstr(agglo_ctx_errmsg(ctx), "50 NULL/NaN values"));
+    agglo_layer_free(P);
+    agglo_ctx_free(ctx);
+}
+
+static void test_ids_unique(void **state)
+{
+    (void)state;
+    agglo_ctx *ctx = agglo_ctx_create();
+    agglo_layer *L = agglo_layer_read(ctx, TEST_DATA("nc/nc.shp"), NULL);
+    char **ids = agglo_layer_ids(ctx, L, "FIPS");
+    assert_non_null(ids);
+    assert_string_equal(ids[0], "37009");
+    agglo_strings_free(ids, 100);
+    assert_null(agglo_layer_ids(ctx, L, "SID74")); /* repeats */
+    assert_non_null(strstr(agglo_ctx_errmsg(ctx), "not unique"));
+    ids = agglo_layer_ids(ctx, L, NULL);
+    assert_string_equal(ids[99], "100");
+    agglo_strings_free(ids, 100);
+    agglo_layer_free(L);
+    agglo_ctx_free(ctx);
+}
+
+static void test_rng_streams(void **state)
+{
+    (void)state;
+    agglo_rng a, b;
+    agglo_rng_init(&a, 1, 7);
+    agglo_rng_init(&b, 1, 7);
+    for (int i = 0; i < 100; i++)
+        assert_true(agglo_rng_next(&a) == agglo_rng_next(&b));
+    agglo_rng_init(&b, 1, 8);
+    assert_true(agglo_rng_next(&a) != agglo_rng_next(&b));
+    /* agglo_rng_below: chi-square on 10 cells, 100,000 draws, fixed seed (df 9: 99.9% = 27.9) */
+    long cells[10] = {0};
+    agglo_rng_init(&a, 42, 0);
+    for (int i = 0; i < 100000; i++)
+        cells[agglo_rng_below(&a, 10)]++;
+    double chi = 0;
+    for (int k = 0; k < 10; k++)
+        chi += (cells[k] - 10000.0) * (cells[k] - 10000.0) / 10000.0;
+    assert_true(chi < 27.9);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_read_shapefile),
+        cmocka_unit_test(test_missing_field_lists_available),
+        cmocka_unit_test(test_missing_file_and_sidecars),
+        cmocka_unit_test(test_write_roundtrip_formats),
+        cmocka_unit_test(test_unwritable_directory_leaves_nothing),
+        cmocka_unit_test(test_reproject_and_csv_points),
+        cmocka_unit_test(test_ids_unique),
+        cmocka_unit_test(test_rng_streams),
+    };
+    return cmocka_run_group_tests(tests, setup, NULL);
+}
