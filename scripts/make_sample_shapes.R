@@ -22,7 +22,9 @@ dir.create(outdir, showWarnings = FALSE, recursive = TRUE)
 
 RNGkind("Mersenne-Twister", "Inversion", "Rejection")
 set.seed(SEED)
-sf_use_s2(FALSE)                       # Voronoi and clipping in plain lon/lat (planar) space
+suppressMessages(sf_use_s2(FALSE))     # Voronoi and clipping in plain lon/lat (planar) space
+# sf then notes on every predicate that lon/lat is treated as planar: intended here.
+quiet <- function(expr) suppressWarnings(suppressMessages(expr))
 Sys.setenv(OGR_CURRENT_DATE = "2024-01-01T00:00:00Z")   # reproducible GeoPackage timestamps
 
 ## ---- Study area: central Zhejiang (Jinhua prefecture: Yiwu, Dongyang, Yongkang, ...) ------
@@ -87,16 +89,16 @@ seeds <- round(seeds, 6)
 
 ## ---- Voronoi tessellation clipped to the box ----------------------------------------------
 mp <- st_sfc(st_multipoint(seeds), crs = 4326)
-vor <- st_collection_extract(st_voronoi(mp, envelope = box_sfc), "POLYGON")
-cells <- st_intersection(vor, box_sfc)
+vor <- quiet(st_collection_extract(st_voronoi(mp, envelope = box_sfc), "POLYGON"))
+cells <- quiet(st_intersection(vor, box_sfc))
 cells <- st_cast(cells, "POLYGON")
 # Order cells by their seed (st_voronoi does not keep the input order).
 seed_pts <- st_sfc(lapply(seq_len(nrow(seeds)), function(i) st_point(seeds[i, ])), crs = 4326)
-owner <- unlist(st_intersects(seed_pts, cells))
+owner <- unlist(quiet(st_intersects(seed_pts, cells)))
 stopifnot(length(owner) == nrow(seeds), !anyDuplicated(owner))
 cells <- cells[owner]
 # Sort north-west to south-east (row-major on a coarse grid) for stable, readable codes.
-cen <- st_coordinates(st_centroid(cells))
+cen <- st_coordinates(quiet(st_centroid(cells)))
 ord <- order(-round(cen[, 2] / 0.1), cen[, 1])
 cells <- cells[ord]
 cen <- cen[ord, ]
@@ -108,7 +110,7 @@ stopifnot(all(st_is_valid(cells)))
 near_cty <- apply(cen, 1, function(p) which.min(dist_km(counties_ref$lon, counties_ref$lat, p[1], p[2])))
 urb <- urban_index(cen[, 1], cen[, 2])
 
-# Area in km2 computed on the ellipsoid (s2 off => sf uses lwgeom/GEOS? use UTM 50N instead).
+# Area in km2, measured in UTM zone 50N (EPSG:32650).
 area_km2 <- as.numeric(st_area(st_transform(cells, 32650))) / 1e6
 
 # Population density (persons/km2): ~150 in the hills up to ~3000 in the urban cores.
@@ -241,9 +243,11 @@ fmt <- data.frame(shop_id = shops$shop_id,
                   sales = sprintf("%.2f", shops$sales), year_opened = shops$year_opened,
                   category = shops$category)
 write.csv(fmt, file.path(outdir, "shops.csv"), row.names = FALSE, quote = FALSE)
+# Column types for GDAL's CSV driver (read automatically beside shops.csv).
+writeLines('"String","Real","Real","Real","Integer","String"', file.path(outdir, "shops.csvt"))
 
 rm_layer("shops")
-shops_sf <- st_as_sf(shops, coords = c("lon", "lat"), crs = 4326, remove = FALSE)
+shops_sf <- st_as_sf(shops, coords = c("lon", "lat"), crs = 4326)   # lon/lat in the geometry
 st_write(shops_sf, file.path(outdir, "shops.gpkg"), layer = "shops", quiet = TRUE)
 
 ## ---- Sanity checks (fail loudly rather than ship bad sample data) ----------------------
@@ -252,20 +256,22 @@ gbk <- st_read(file.path(outdir, "counties_gbk.shp"), quiet = TRUE,
                options = "ENCODING=CP936")
 stopifnot(identical(back$name, counties$name), identical(gbk$name, counties$name),
           all(st_is_valid(back)), nrow(back) == n)
-inside <- st_intersects(shops_sf, back)
+inside <- quiet(st_intersects(shops_sf, back))
 stopifnot(all(lengths(inside) == 1))
 if (requireNamespace("spdep", quietly = TRUE)) {
-    nbq <- spdep::poly2nb(back, queen = TRUE)
-    nbr <- spdep::poly2nb(back, queen = FALSE)
+    nbq <- quiet(spdep::poly2nb(back, queen = TRUE))
+    nbr <- quiet(spdep::poly2nb(back, queen = FALSE))
     stopifnot(all(spdep::card(nbq) > 0))
     lw <- spdep::nb2listw(nbq, style = "W")
-    back$shops <- lengths(inside_counts <- st_intersects(back, shops_sf))
-    for (v in c("pop", "internet", "roads", "shops")) {
-        x <- if (v == "shops") back$shops / back$area_km2 else back[[v]]
-        if (v == "pop") x <- back$pop / back$area_km2
-        mi <- spdep::moran.test(x, lw)$estimate[1]
-        cat(sprintf("Moran's I (queen, W) of %s%s: %.3f\n", v,
-                    if (v %in% c("pop", "shops")) " density" else "", mi))
+    back$shops <- lengths(quiet(st_intersects(back, shops_sf)))
+    vars <- list(pop = back$pop, pop_density = back$pop / back$area_km2,
+                 internet = back$internet, internet_share = back$internet / back$pop,
+                 roads = back$roads, shops = back$shops,
+                 shops_per_10k = 1e4 * back$shops / back$pop)
+    for (v in names(vars)) {
+        mt <- spdep::moran.test(vars[[v]], lw)
+        cat(sprintf("Moran's I (queen, W) of %-15s %.3f  (p = %.2g)\n", v, mt$estimate[1],
+                    mt$p.value))
     }
     cat(sprintf("queen links %d, rook links %d, mean neighbours %.2f\n",
                 sum(spdep::card(nbq)), sum(spdep::card(nbr)), mean(spdep::card(nbq))))

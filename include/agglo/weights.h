@@ -66,6 +66,129 @@ int agglo_weights_moments(agglo_ctx *ctx, const agglo_weights *w, double *s0, do
 /* Spatial lag: lag[i] = sum_j w_ij x[j]. */
 void agglo_weights_lag(const agglo_weights *w, const double *x, double *lag);
 
+/* ---- builders ----
+ * ids: observation ids (n strings, copied) or NULL for 1..n. Coordinates with NaN (NULL
+ * geometries) give islands. great_circle: x = longitude, y = latitude in degrees and
+ * distances in km on a sphere of radius 6371.0088 km (spdep's longlat = TRUE). */
+
+/* Contiguity from polygon vertices (linear time through a hash of snapped coordinates).
+ * Queen: two polygons are neighbours when a vertex of one lies within `snap` of a vertex of
+ * the other (spdep poly2nb's test, Euclidean distance <= snap). Rook: they share an edge, a
+ * pair of consecutive vertices (either direction), vertices compared within snap. Interior
+ * rings and every part of a multipolygon count. snap < 0 = spdep's default sqrt(DBL_EPSILON).
+ * Non-polygon and NULL geometries become islands. */
+agglo_weights *agglo_weights_queen(agglo_ctx *ctx, const agglo_layer *layer, double snap,
+                                   const char *const *ids);
+agglo_weights *agglo_weights_rook(agglo_ctx *ctx, const agglo_layer *layer, double snap,
+                                  const char *const *ids);
+
+/* k nearest neighbours (kd-tree). Ties at the k-th distance go to the lower index (as
+ * spdep's knearneigh). Not symmetric in general. k >= n-1 gives everybody else. */
+agglo_weights *agglo_weights_knn(agglo_ctx *ctx, const double *x, const double *y, size_t n,
+                                 size_t k, int great_circle, const char *const *ids);
+
+/* Smallest distance band that leaves nobody without a neighbour (the largest
+ * nearest-neighbour distance, as GeoDa proposes). */
+int agglo_weights_min_threshold(agglo_ctx *ctx, const double *x, const double *y, size_t n,
+                                int great_circle, double *threshold);
+
+/* Distance band: j is a neighbour of i when 0 < d_ij <= threshold (binary weights; spdep
+ * dnearneigh(0, d) includes d itself). Coincident points (d = 0) are neighbours too. */
+agglo_weights *agglo_weights_band(agglo_ctx *ctx, const double *x, const double *y, size_t n,
+                                  double threshold, int great_circle, const char *const *ids);
+
+/* Inverse distance w_ij = d_ij^-power for 0 < d_ij <= threshold; threshold <= 0 = all pairs
+ * (dense; refused above 20000 observations). Coincident points are an error. */
+agglo_weights *agglo_weights_idw(agglo_ctx *ctx, const double *x, const double *y, size_t n,
+                                 double power, double threshold, int great_circle,
+                                 const char *const *ids);
+
+typedef enum {
+    AGGLO_KERNEL_UNIFORM = 0,      /* 1/2 */
+    AGGLO_KERNEL_TRIANGULAR = 1,   /* 1 - z */
+    AGGLO_KERNEL_EPANECHNIKOV = 2, /* 3/4 (1 - z^2) */
+    AGGLO_KERNEL_QUARTIC = 3,      /* 15/16 (1 - z^2)^2, also called bisquare */
+    AGGLO_KERNEL_GAUSSIAN = 4      /* exp(-z^2/2) / sqrt(2 pi) */
+} agglo_kernel;
+
+/* Parses "uniform", "triangular", "epanechnikov"/"quadratic", "quartic"/"bisquare",
+ * "gaussian". Returns 0 or -1. */
+int agglo_kernel_parse(const char *name, agglo_kernel *kernel);
+const char *agglo_kernel_name(agglo_kernel kernel);
+
+/* Kernel weights as libpysal.weights.Kernel (and GeoDa): z = d_ij / h_i, w_ij = K(z) for
+ * d_ij <= h_i (every kernel, the gaussian too, is truncated at the bandwidth; entries with
+ * K = 0 exactly at the boundary are dropped).
+ * Bandwidth: opts.bandwidth > 0 gives a fixed h; otherwise with adaptive = 0 the fixed
+ * h = max_i (distance from i to its k-th nearest neighbour) * 1.0000001 and with adaptive = 1
+ * h_i = (distance from i to its k-th nearest neighbour) * 1.0000001 (libpysal's eps), so
+ * the k-th neighbour is in. diagonal: 0 none, 1 w_ii = K(0) (libpysal's default),
+ * 2 w_ii = 1 (libpysal diagonal=True, GeoDa). */
+typedef struct agglo_kernel_options {
+    agglo_kernel kernel;
+    double bandwidth; /* > 0: fixed bandwidth in distance units */
+    size_t k;         /* neighbours that define a data-driven bandwidth (default 2, libpysal) */
+    int adaptive;     /* 1: per-observation bandwidth = distance to the k-th neighbour */
+    int diagonal;     /* 0, 1 or 2 as above (default 0) */
+    int great_circle;
+} agglo_kernel_options;
+void agglo_kernel_options_init(agglo_kernel_options *o);
+agglo_weights *agglo_weights_kernel(agglo_ctx *ctx, const double *x, const double *y, size_t n,
+                                    const agglo_kernel_options *opts, const char *const *ids);
+/* Bandwidth per observation of the last kernel weights (NULL for other weights). */
+const double *agglo_weights_bandwidths(const agglo_weights *w);
+
+/* Higher-order contiguity: j is an order-k neighbour of i when the shortest path between them
+ * in w's graph has k links (spdep nblag). inclusive: orders 1..k (spdep nblag_cumul). */
+agglo_weights *agglo_weights_higher_order(agglo_ctx *ctx, const agglo_weights *w, int order,
+                                          int inclusive);
+
+/* Union with the transpose (binary), as spdep make.sym.nb. */
+agglo_weights *agglo_weights_symmetrize(agglo_ctx *ctx, const agglo_weights *w);
+
+/* Connected components of the graph (links taken as undirected): label[i] in
+ * 0..count-1 (labels by first appearance) when label != NULL. Returns the count. */
+size_t agglo_weights_components(const agglo_weights *w, int32_t *label);
+
+/* Summary for `agglo weights --summary`. */
+typedef struct agglo_weights_summary {
+    size_t n, nnz;            /* observations, links (excluding the diagonal) */
+    double pct_nonzero;       /* 100 * links / n^2 */
+    size_t min_card, max_card;
+    double mean_card, median_card;
+    size_t islands;           /* ids via agglo_weights_id() of rows with cardinality 0 */
+    int symmetric;
+    size_t components;
+    double min_w, max_w, mean_w; /* of the current values */
+    size_t *histogram;        /* histogram[c] = observations with c neighbours, c <= max_card */
+} agglo_weights_summary;
+int agglo_weights_summarize(agglo_ctx *ctx, const agglo_weights *w, agglo_weights_summary *s);
+void agglo_weights_summary_free(agglo_weights_summary *s);
+
+/* ---- files ----
+ * GAL (GeoDa/PySAL): header "0 n shapefile idfield" (GeoDa) or "n" (PySAL), then per
+ * observation "id k" and a line of k neighbour ids. GWT: header "0 n shapefile idfield", then
+ * "i j d" lines. KWT: as GWT, with the diagonal (GeoDa kernel weights). CSV: "focal,neighbor,
+ * weight" with a header row. Write: format from the extension (.gal .gwt .kwt .csv); the
+ * header names layer_name (a shapefile stem) and id_field ("" -> none). Atomic. */
+int agglo_weights_write(agglo_ctx *ctx, const agglo_weights *w, const char *path,
+                        const char *layer_name, const char *id_field);
+
+/* Reads a weights file, its rows in file order with the file's ids. *id_field_out (optional)
+ * receives a malloc'd copy of the header's id field or NULL. */
+agglo_weights *agglo_weights_read(agglo_ctx *ctx, const char *path, char **id_field_out);
+
+/* Reads a weights file and matches it to the layer's observations: the ids in the file are
+ * matched to agglo_layer_ids(layer, id_field), where id_field is the argument, else the id
+ * field named in the file header when the layer has it, else 1..n feature order. Unknown or
+ * duplicated ids and count mismatches are errors naming the file and line. */
+agglo_weights *agglo_weights_read_for_layer(agglo_ctx *ctx, const char *path,
+                                            const agglo_layer *layer, const char *id_field);
+
+/* Same matching for weights already in memory: reorders w's rows to the given ids. */
+agglo_weights *agglo_weights_match_ids(agglo_ctx *ctx, const agglo_weights *w,
+                                       const char *const *ids, size_t n, const char *source);
+
 /* Builds weights from a spec or a file, as every statistics command's --weights does:
  * "queen", "rook", "knn:K", "band:D", "idw:P[:D]", "kernel:NAME:BW" (see docs/weights.md),
  * or a path to a .gal/.gwt/.kwt/.csv file (ids matched against id_field, or 1..n).

@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include "agglo/weights.h"
 #include "../core/core_internal.h"
+#include "weights_internal.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -16,6 +17,7 @@ struct agglo_weights {
     double *w0;      /* values as built, the base of every transform */
     char **ids;
     agglo_transform style;
+    double *bw;      /* kernel bandwidth per observation, or NULL */
 };
 
 void agglo_weights_free(agglo_weights *W)
@@ -27,6 +29,7 @@ void agglo_weights_free(agglo_weights *W)
     free(W->w);
     free(W->w0);
     agglo_strings_free(W->ids, W->n);
+    free(W->bw);
     free(W);
 }
 
@@ -113,10 +116,28 @@ fail:
     return NULL;
 }
 
+const double *agglo_weights_bandwidths(const agglo_weights *W) { return W->bw; }
+
+int wi_set_bandwidths(agglo_ctx *ctx, agglo_weights *W, const double *bw)
+{
+    double *b = agglo_malloc(ctx, (W->n ? W->n : 1) * sizeof(double));
+    if (!b)
+        return AGGLO_E_NOMEM;
+    if (W->n)
+        memcpy(b, bw, W->n * sizeof(double));
+    free(W->bw);
+    W->bw = b;
+    return AGGLO_OK;
+}
+
 agglo_weights *agglo_weights_copy(agglo_ctx *ctx, const agglo_weights *W)
 {
     agglo_weights *C = agglo_weights_create(ctx, W->n, W->row_ptr, W->col, W->w0,
                                             (const char *const *)W->ids);
+    if (C && W->bw && wi_set_bandwidths(ctx, C, W->bw) != AGGLO_OK) {
+        agglo_weights_free(C);
+        return NULL;
+    }
     if (C && W->style != AGGLO_TRANSFORM_V && agglo_weights_transform(ctx, C, W->style) != AGGLO_OK) {
         agglo_weights_free(C);
         return NULL;
@@ -129,6 +150,7 @@ size_t agglo_weights_nnz(const agglo_weights *W) { return W->row_ptr[W->n]; }
 const size_t *agglo_weights_row_ptr(const agglo_weights *W) { return W->row_ptr; }
 const int32_t *agglo_weights_col(const agglo_weights *W) { return W->col; }
 const double *agglo_weights_values(const agglo_weights *W) { return W->w; }
+const double *wi_base_values(const agglo_weights *W) { return W->w0; }
 const char *agglo_weights_id(const agglo_weights *W, size_t i) { return W->ids[i]; }
 agglo_transform agglo_weights_transform_style(const agglo_weights *W) { return W->style; }
 

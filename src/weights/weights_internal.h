@@ -1,0 +1,27 @@
+/* Internal helpers of the weights module (not installed). */
+#ifndef AGGLO_WEIGHTS_INTERNAL_H
+#define AGGLO_WEIGHTS_INTERNAL_H
+
+#include "agglo/weights.h"
+#include <stdint.h>
+
+/* Growable list of directed links (i, j, w). */
+typedef struct wi_links {
+    int32_t *i, *j;
+    double *w;
+    size_t n, cap;
+} wi_links;
+
+int wi_links_push(wi_links *L, int32_t i, int32_t j, double w);
+void wi_links_free(wi_links *L);
+
+/* CSR weights from links. symmetric: add (j, i) for every (i, j). Duplicate (i, j) pairs
+ * are merged (the first value kept). */
+agglo_weights *wi_from_links(agglo_ctx *ctx, size_t n, const wi_links *L, int symmetric,
+                             const char *const *ids);
+
+int wi_set_bandwidths(agglo_ctx *ctx, agglo_weights *W, const double *bw);
+/* The values as built (base of transforms). */
+const double *wi_base_values(const agglo_weights *W);
+
+#endif
