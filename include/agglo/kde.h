@@ -24,22 +24,25 @@
 extern "C" {
 #endif
 
+/* NOTE (lead, 17:00): renamed from agglo_kernel/AGGLO_KERNEL_* / agglo_kernel_parse/_name/_value/_support
+ * to agglo_kde_kernel/AGGLO_KDE_KERNEL_* / agglo_kde_kernel_* because include/agglo/weights.h
+ * already defines agglo_kernel (kernel weights) and agglo.h includes both headers. */
 typedef enum {
-    AGGLO_KERNEL_QUARTIC = 0, /* ArcGIS / QGIS default (biweight) */
-    AGGLO_KERNEL_GAUSSIAN = 1,
-    AGGLO_KERNEL_EPANECHNIKOV = 2,
-    AGGLO_KERNEL_TRIANGULAR = 3,
-    AGGLO_KERNEL_UNIFORM = 4
-} agglo_kernel;
+    AGGLO_KDE_KERNEL_QUARTIC = 0, /* ArcGIS / QGIS default (biweight) */
+    AGGLO_KDE_KERNEL_GAUSSIAN = 1,
+    AGGLO_KDE_KERNEL_EPANECHNIKOV = 2,
+    AGGLO_KDE_KERNEL_TRIANGULAR = 3,
+    AGGLO_KDE_KERNEL_UNIFORM = 4
+} agglo_kde_kernel;
 
 /* Parses "quartic"/"biweight", "gaussian"/"normal", "epanechnikov", "triangular",
  * "uniform"/"disc"; returns -1 if unknown. */
-int agglo_kernel_parse(const char *name);
-const char *agglo_kernel_name(agglo_kernel k);
+int agglo_kde_kernel_parse(const char *name);
+const char *agglo_kde_kernel_name(agglo_kde_kernel k);
 /* Normalised kernel value at distance d for bandwidth h. */
-double agglo_kernel_value(agglo_kernel k, double d, double h);
+double agglo_kde_kernel_value(agglo_kde_kernel k, double d, double h);
 /* Support radius in units of h (1 for bounded kernels, +inf for the gaussian). */
-double agglo_kernel_support(agglo_kernel k);
+double agglo_kde_kernel_support(agglo_kde_kernel k);
 
 typedef enum {
     AGGLO_BW_FIXED = 0,
@@ -93,7 +96,7 @@ typedef enum {
 } agglo_kde_scale;
 
 typedef struct agglo_kde_options {
-    agglo_kernel kernel;
+    agglo_kde_kernel kernel;
     double bandwidth;        /* h (> 0) */
     agglo_kde_method method;
     agglo_kde_binning binning; /* FFT path only */

@@ -90,9 +90,9 @@ agglo_weights *agglo_weights_create(agglo_ctx *ctx, size_t n, const size_t *row_
         qsort(tmp, b - a, sizeof *tmp, cmp_entry);
         for (size_t k = a; k < b; k++) {
             if (k > a && tmp[k - a].c == tmp[k - a - 1].c) {
-                free(tmp);
                 agglo_error(ctx, AGGLO_E_FORMAT, "weights: neighbour %d listed twice in row %zu",
                             (int)tmp[k - a].c + 1, i + 1);
+                free(tmp);
                 goto fail;
             }
             W->col[k] = tmp[k - a].c;

@@ -1,0 +1,252 @@
+#!/bin/sh
+# Generates the bad-input corpus in tests/data/bad/ (see tests/data/bad/README.md).
+#
+#   sh scripts/make_bad_inputs.sh [OUTDIR]        (default: tests/data/bad beside scripts/)
+#
+# Needs only GDAL's ogr2ogr (gdal-bin), printf, dd, iconv and cmp. Every case starts from the
+# same tiny layer: a 3 x 3 grid of 1 km squares in UTM zone 50N (EPSG:32650) near Yiwu,
+# features numbered 1..9 row by row from the south-west corner:
+#
+#       7 8 9
+#       4 5 6
+#       1 2 3
+#
+# Deterministic: the .dbf "last update" date and GeoPackage timestamps are pinned, so a rerun
+# gives identical bytes (on the same GDAL version).
+set -eu
+
+here=$(cd "$(dirname "$0")" && pwd)
+out=${1:-"$here/../tests/data/bad"}
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT INT TERM
+export OGR_CURRENT_DATE=2024-01-01T00:00:00Z   # GeoPackage timestamps
+
+# ---------------------------------------------------------------------------------------
+# helpers
+X0=800000
+Y0=3240000
+S=1000
+names="稠城街道 北苑街道 稠江街道 江东街道 后宅街道 城西街道 廿三里街道 佛堂镇 赤岸镇"
+
+# square K (1..9) as WKT polygon (counter-clockwise exterior ring), given origin and size
+square() { # k x0 y0 s
+    awk -v k="$1" -v x0="$2" -v y0="$3" -v s="$4" 'BEGIN {
+        c = (k - 1) % 3; r = int((k - 1) / 3);
+        x = x0 + c * s; y = y0 + r * s;
+        printf "((%.10g %.10g,%.10g %.10g,%.10g %.10g,%.10g %.10g,%.10g %.10g))",
+               x, y, x + s, y, x + s, y + s, x, y + s, x, y }'
+}
+name_of() { echo "$names" | awk -v k="$1" '{ print $k }'; }
+
+# squares_csv FILE [x0 y0 s]: id,code,name,value,count,wkt for the 9 squares
+squares_csv() {
+    f=$1; x0=${2:-$X0}; y0=${3:-$Y0}; s=${4:-$S}
+    printf 'id,code,name,value,count,wkt\n' >"$f"
+    for k in 1 2 3 4 5 6 7 8 9; do
+        printf '%d,3307820%02d,%s,%s,%d,"POLYGON %s"\n' "$k" "$k" "$(name_of $k)" \
+            "$(awk -v k=$k 'BEGIN { printf "%.2f", 10 + 2.5 * k * k / 9 }')" $((k * 3)) \
+            "$(square $k $x0 $y0 $s)" >>"$f"
+    done
+    printf '"Integer","String","String","Real","Integer","String"\n' >"${f%.csv}.csvt"
+}
+
+# pin the DBF "last update" date (bytes 1-3) to 2024-01-01
+pin_dbf() { printf '\174\001\001' | dd of="$1" bs=1 seek=1 conv=notrunc 2>/dev/null; }
+
+# to_shp SRC.csv DEST.shp [ogr2ogr options...]: CSV with a wkt column -> shapefile
+to_shp() {
+    src=$1; dst=$2; shift 2
+    rm -f "${dst%.shp}".shp "${dst%.shp}".shx "${dst%.shp}".dbf "${dst%.shp}".prj "${dst%.shp}".cpg
+    ogr2ogr -q -f "ESRI Shapefile" "$dst" "$src" -oo GEOM_POSSIBLE_NAMES=wkt \
+        -oo KEEP_GEOM_COLUMNS=NO -lco ENCODING=UTF-8 "$@"
+    pin_dbf "${dst%.shp}.dbf"
+}
+to_gpkg() {
+    src=$1; dst=$2; shift 2
+    rm -f "$dst"
+    ogr2ogr -q -f GPKG "$dst" "$src" -oo GEOM_POSSIBLE_NAMES=wkt -oo KEEP_GEOM_COLUMNS=NO "$@"
+}
+fresh() { rm -rf "${out:?}/$1"; mkdir -p "$out/$1"; }
+
+# ---------------------------------------------------------------------------------------
+# good/: the valid control layer every case is derived from, with valid weights files
+fresh good
+squares_csv "$tmp/squares.csv"
+to_shp "$tmp/squares.csv" "$out/good/squares.shp" -a_srs EPSG:32650 -nln squares -nlt POLYGON
+# rook neighbours of the 3x3 grid, as GAL (PySAL header: 0 n layer idfield) and GWT
+rook() { # k -> neighbour ids ascending
+    awk -v k="$1" 'BEGIN { c = (k - 1) % 3; r = int((k - 1) / 3); s = "";
+        if (r > 0) s = s " " (k - 3); if (c > 0) s = s " " (k - 1);
+        if (c < 2) s = s " " (k + 1); if (r < 2) s = s " " (k + 3);
+        sub(/^ /, "", s); print s }'
+}
+{
+    printf '0 9 squares id\n'
+    for k in 1 2 3 4 5 6 7 8 9; do
+        nb=$(rook $k)
+        printf '%d %d\n%s\n' "$k" "$(echo "$nb" | wc -w)" "$nb"
+    done
+} >"$out/good/squares.gal"
+{
+    printf '0 9 squares id\n'
+    for k in 1 2 3 4 5 6 7 8 9; do
+        for j in $(rook $k); do printf '%d %d %s\n' "$k" "$j" 1.0; done
+    done
+} >"$out/good/squares.gwt"
+
+# ---------------------------------------------------------------------------------------
+# no_shx/ and no_dbf/: a sidecar file missing
+fresh no_shx
+to_shp "$tmp/squares.csv" "$out/no_shx/squares.shp" -a_srs EPSG:32650 -nln squares -nlt POLYGON
+rm "$out/no_shx/squares.shx"
+fresh no_dbf
+to_shp "$tmp/squares.csv" "$out/no_dbf/squares.shp" -a_srs EPSG:32650 -nln squares -nlt POLYGON
+rm "$out/no_dbf/squares.dbf" "$out/no_dbf/squares.cpg"
+
+# count_mismatch/: 9 shapes in .shp/.shx but only 8 records in the .dbf
+fresh count_mismatch
+to_shp "$tmp/squares.csv" "$out/count_mismatch/squares.shp" -a_srs EPSG:32650 -nln squares -nlt POLYGON
+head -n 9 "$tmp/squares.csv" >"$tmp/eight.csv"
+cp "$tmp/squares.csvt" "$tmp/eight.csvt"
+to_shp "$tmp/eight.csv" "$tmp/eight.shp" -a_srs EPSG:32650 -nln eight -nlt POLYGON
+cp "$tmp/eight.dbf" "$out/count_mismatch/squares.dbf"
+
+# bowtie/: feature 5 is a self-intersecting "bow-tie" ring
+fresh bowtie
+sed 's/^5,\(.*\),"POLYGON .*"$/5,\1,"POLYGON ((801000 3241000,802000 3242000,802000 3241000,801000 3242000,801000 3241000))"/' \
+    "$tmp/squares.csv" >"$tmp/bowtie.csv"
+cp "$tmp/squares.csvt" "$tmp/bowtie.csvt"
+to_shp "$tmp/bowtie.csv" "$out/bowtie/squares.shp" -a_srs EPSG:32650 -nln squares -nlt POLYGON
+
+# empty_geom/: feature 5 has no geometry (a Null shape in the .shp; POLYGON EMPTY in GeoJSON)
+fresh empty_geom
+sed 's/^5,\(.*\),"POLYGON .*"$/5,\1,""/' "$tmp/squares.csv" >"$tmp/nullgeom.csv"
+cp "$tmp/squares.csvt" "$tmp/nullgeom.csvt"
+to_shp "$tmp/nullgeom.csv" "$out/empty_geom/squares.shp" -a_srs EPSG:32650 -nln squares -nlt POLYGON
+sed 's/^5,\(.*\),"POLYGON .*"$/5,\1,"POLYGON EMPTY"/' "$tmp/squares.csv" >"$tmp/emptygeom.csv"
+cp "$tmp/squares.csvt" "$tmp/emptygeom.csvt"
+rm -f "$out/empty_geom/squares.geojson"
+ogr2ogr -q -f GeoJSON "$out/empty_geom/squares.geojson" "$tmp/emptygeom.csv" \
+    -oo GEOM_POSSIBLE_NAMES=wkt -oo KEEP_GEOM_COLUMNS=NO -nln squares -nlt POLYGON \
+    -s_srs EPSG:32650 -t_srs EPSG:4326 -lco COORDINATE_PRECISION=7
+
+# nan_coords/: one point with a NaN coordinate (CSV "nan"; the same in a point shapefile)
+fresh nan_coords
+{
+    printf 'id,name,lon,lat,value\n'
+    printf '1,%s,120.0510,29.3020,1.5\n' "$(name_of 1)"
+    printf '2,%s,120.0620,29.3050,2.0\n' "$(name_of 2)"
+    printf '3,%s,nan,29.3100,3.5\n' "$(name_of 3)"
+    printf '4,%s,120.0810,29.3150,4.0\n' "$(name_of 4)"
+    printf '5,%s,120.0900,nan,5.5\n' "$(name_of 5)"
+    printf '6,%s,120.1000,29.3200,6.0\n' "$(name_of 6)"
+} >"$out/nan_coords/points.csv"
+printf '"Integer","String","Real","Real","Real"\n' >"$out/nan_coords/points.csvt"
+rm -f "$out/nan_coords/points.shp" "$out/nan_coords/points.shx" "$out/nan_coords/points.dbf" \
+    "$out/nan_coords/points.prj" "$out/nan_coords/points.cpg"
+ogr2ogr -q -f "ESRI Shapefile" "$out/nan_coords/points.shp" "$out/nan_coords/points.csv" \
+    -oo X_POSSIBLE_NAMES=lon -oo Y_POSSIBLE_NAMES=lat -oo KEEP_GEOM_COLUMNS=NO \
+    -a_srs EPSG:4326 -lco ENCODING=UTF-8 -nln points -nlt POINT
+pin_dbf "$out/nan_coords/points.dbf"
+
+# multipart/: valid multipolygons (must be accepted). 7 features: feature 1 = squares 1 and 9
+# (two separate parts, opposite corners), feature 3 = squares 3 and 7, features 2, 4, 5, 6
+# and 7 = the single squares 2, 4, 5, 6 and 8 as one-part multipolygons.
+fresh multipart
+{
+    printf 'id,code,name,value,count,wkt\n'
+    printf '1,330782001,%s,11.00,3,"MULTIPOLYGON (%s,%s)"\n' "$(name_of 1)" \
+        "$(square 1 $X0 $Y0 $S)" "$(square 9 $X0 $Y0 $S)"
+    printf '2,330782002,%s,12.00,6,"MULTIPOLYGON (%s)"\n' "$(name_of 2)" "$(square 2 $X0 $Y0 $S)"
+    printf '3,330782003,%s,13.00,9,"MULTIPOLYGON (%s,%s)"\n' "$(name_of 3)" \
+        "$(square 3 $X0 $Y0 $S)" "$(square 7 $X0 $Y0 $S)"
+    printf '4,330782004,%s,14.00,12,"MULTIPOLYGON (%s)"\n' "$(name_of 4)" "$(square 4 $X0 $Y0 $S)"
+    printf '5,330782005,%s,15.00,15,"MULTIPOLYGON (%s)"\n' "$(name_of 5)" "$(square 5 $X0 $Y0 $S)"
+    printf '6,330782006,%s,16.00,18,"MULTIPOLYGON (%s)"\n' "$(name_of 6)" "$(square 6 $X0 $Y0 $S)"
+    printf '7,330782008,%s,17.00,21,"MULTIPOLYGON (%s)"\n' "$(name_of 8)" "$(square 8 $X0 $Y0 $S)"
+} >"$tmp/multi.csv"
+cp "$tmp/squares.csvt" "$tmp/multi.csvt"
+to_shp "$tmp/multi.csv" "$out/multipart/squares.shp" -a_srs EPSG:32650 -nln squares -nlt MULTIPOLYGON
+to_gpkg "$tmp/multi.csv" "$out/multipart/squares.gpkg" -a_srs EPSG:32650 -nln squares -nlt MULTIPOLYGON
+
+# gbk_no_cpg/: names encoded in GBK, no .cpg and no code page byte (LDID) in the .dbf
+fresh gbk_no_cpg
+rm -f "$tmp/gbk.shp" "$tmp/gbk.shx" "$tmp/gbk.dbf" "$tmp/gbk.prj" "$tmp/gbk.cpg"
+ogr2ogr -q -f "ESRI Shapefile" "$tmp/gbk.shp" "$tmp/squares.csv" -oo GEOM_POSSIBLE_NAMES=wkt \
+    -oo KEEP_GEOM_COLUMNS=NO -lco ENCODING=CP936 -a_srs EPSG:32650 -nln squares -nlt POLYGON
+for e in shp shx dbf prj; do cp "$tmp/gbk.$e" "$out/gbk_no_cpg/squares.$e"; done
+printf '\000' | dd of="$out/gbk_no_cpg/squares.dbf" bs=1 seek=29 conv=notrunc 2>/dev/null
+pin_dbf "$out/gbk_no_cpg/squares.dbf"
+for k in 1 2 3 4 5 6 7 8 9; do name_of $k; done >"$out/gbk_no_cpg/expected_names_utf8.txt"
+# the GBK bytes must really be in the .dbf (not UTF-8)
+iconv -f UTF-8 -t GBK "$out/gbk_no_cpg/expected_names_utf8.txt" >"$tmp/gbk.txt"
+grep -q "$(head -n 1 "$tmp/gbk.txt")" "$out/gbk_no_cpg/squares.dbf" ||
+    { echo "make_bad_inputs: GBK names not found in gbk_no_cpg/squares.dbf" >&2; exit 1; }
+
+# latlon_no_prj/: the squares in longitude/latitude degrees (0.01 deg) without a .prj
+fresh latlon_no_prj
+squares_csv "$tmp/ll.csv" 120.05 29.30 0.01
+to_shp "$tmp/ll.csv" "$out/latlon_no_prj/squares.shp" -nln squares -nlt POLYGON
+rm -f "$out/latlon_no_prj/squares.prj"
+
+# empty_layer/: a valid layer with zero features (shapefile and GeoPackage)
+fresh empty_layer
+to_shp "$tmp/squares.csv" "$out/empty_layer/squares.shp" -a_srs EPSG:32650 -nln squares \
+    -nlt POLYGON -where "id < 0"
+to_gpkg "$tmp/squares.csv" "$out/empty_layer/squares.gpkg" -a_srs EPSG:32650 -nln squares \
+    -nlt POLYGON -where "id < 0"
+
+# points_layer/: the squares' centres as points, where polygons are needed (contiguity)
+fresh points_layer
+{
+    printf 'id,code,name,value,count,wkt\n'
+    for k in 1 2 3 4 5 6 7 8 9; do
+        printf '%d,3307820%02d,%s,%s,%d,"POINT (%s)"\n' "$k" "$k" "$(name_of $k)" \
+            "$(awk -v k=$k 'BEGIN { printf "%.2f", 10 + 2.5 * k * k / 9 }')" $((k * 3)) \
+            "$(awk -v k=$k -v x0=$X0 -v y0=$Y0 -v s=$S 'BEGIN { printf "%d %d",
+                x0 + ((k - 1) % 3 + 0.5) * s, y0 + (int((k - 1) / 3) + 0.5) * s }')"
+    done
+} >"$tmp/points.csv"
+cp "$tmp/squares.csvt" "$tmp/points.csvt"
+to_shp "$tmp/points.csv" "$out/points_layer/points.shp" -a_srs EPSG:32650 -nln points -nlt POINT
+
+# text_field/: "value" stored as text; numeric-looking except "n/a" in feature 7
+fresh text_field
+awk -F, 'BEGIN { OFS = "," } NR == 8 { $4 = "n/a" } { print }' "$tmp/squares.csv" >"$tmp/text.csv"
+printf '"Integer","String","String","String","Integer","String"\n' >"$tmp/text.csvt"
+to_shp "$tmp/text.csv" "$out/text_field/squares.shp" -a_srs EPSG:32650 -nln squares -nlt POLYGON
+
+# null_values/: "value" numeric with NULL in features 3 and 8 (shapefile and GeoPackage)
+fresh null_values
+awk -F, 'BEGIN { OFS = "," } NR == 4 || NR == 9 { $4 = "" } { print }' "$tmp/squares.csv" >"$tmp/null.csv"
+cp "$tmp/squares.csvt" "$tmp/null.csvt"
+to_shp "$tmp/null.csv" "$out/null_values/squares.shp" -a_srs EPSG:32650 -nln squares -nlt POLYGON
+to_gpkg "$tmp/null.csv" "$out/null_values/squares.gpkg" -a_srs EPSG:32650 -nln squares -nlt POLYGON
+
+# corrupt_weights/: malformed GAL/GWT files for good/squares.shp (ids = field "id", 1..9)
+fresh corrupt_weights
+w=$out/corrupt_weights
+g=$out/good/squares.gal
+t=$out/good/squares.gwt
+# GAL: header not "n" nor "0 n layer idfield"
+{ printf 'GAL weights for squares\n'; tail -n +2 "$g"; } >"$w/corrupt_header.gal"
+# GAL: neighbour count of observation 4 is not a number
+awk 'NR == 8 { print "4 three"; next } { print }' "$g" >"$w/corrupt_count.gal"
+# GAL: observation 5 lists neighbour 42, which is not in the layer
+awk 'NR == 10 { print "2 4 42 8"; next } { print }' "$g" >"$w/corrupt_id.gal"
+# GAL: header promises 9 observations; the file stops after observation 6's count line
+head -n 12 "$g" >"$w/corrupt_truncated.gal"
+# GAL: observation 2 claims 3 neighbours but lists 2 (count/list mismatch)
+awk 'NR == 4 { print "2 3"; next } NR == 5 { print "1 3"; next } { print }' "$g" >"$w/corrupt_listcount.gal"
+# GWT: header's n is not a number
+{ printf '0 nine squares id\n'; tail -n +2 "$t"; } >"$w/corrupt_header.gwt"
+# GWT: a weight that is not a number (line 6: 2 -> 5)
+awk 'NR == 6 { print $1, $2, "heavy"; next } { print }' "$t" >"$w/corrupt_weight.gwt"
+# GWT: neighbour id 42 not in the layer
+awk 'NR == 3 { print $1, 42, $3; next } { print }' "$t" >"$w/corrupt_id.gwt"
+# GWT: cut in the middle of the last record (no weight, no newline)
+{ head -n 20 "$t"; printf '7 8'; } >"$w/corrupt_truncated.gwt"
+
+echo "bad-input corpus written to $out"
