@@ -144,12 +144,22 @@ fresh nan_coords
     printf '6,%s,120.1000,29.3200,6.0\n' "$(name_of 6)"
 } >"$out/nan_coords/points.csv"
 printf '"Integer","String","Real","Real","Real"\n' >"$out/nan_coords/points.csvt"
+# GDAL turns "nan" in a CSV into a missing geometry, so the shapefile is written from
+# placeholders (coordinates already present, so the header's extent stays right) and the
+# two coordinates are then overwritten with an IEEE NaN: a point record is 28 bytes after the
+# 100-byte header (8 record header, 4 shape type, 8 x, 8 y).
+sed -e 's/^3,\([^,]*\),nan,/3,\1,120.0620,/' -e 's/^5,\([^,]*\),\([^,]*\),nan,/5,\1,\2,29.3050,/' \
+    "$out/nan_coords/points.csv" >"$tmp/nanpts.csv"
+cp "$out/nan_coords/points.csvt" "$tmp/nanpts.csvt"
 rm -f "$out/nan_coords/points.shp" "$out/nan_coords/points.shx" "$out/nan_coords/points.dbf" \
     "$out/nan_coords/points.prj" "$out/nan_coords/points.cpg"
-ogr2ogr -q -f "ESRI Shapefile" "$out/nan_coords/points.shp" "$out/nan_coords/points.csv" \
+ogr2ogr -q -f "ESRI Shapefile" "$out/nan_coords/points.shp" "$tmp/nanpts.csv" \
     -oo X_POSSIBLE_NAMES=lon -oo Y_POSSIBLE_NAMES=lat -oo KEEP_GEOM_COLUMNS=NO \
     -a_srs EPSG:4326 -lco ENCODING=UTF-8 -nln points -nlt POINT
 pin_dbf "$out/nan_coords/points.dbf"
+nan8() { printf '\000\000\000\000\000\000\370\177'; }
+nan8 | dd of="$out/nan_coords/points.shp" bs=1 seek=$((100 + 28 * 2 + 12)) conv=notrunc 2>/dev/null
+nan8 | dd of="$out/nan_coords/points.shp" bs=1 seek=$((100 + 28 * 4 + 20)) conv=notrunc 2>/dev/null
 
 # multipart/: valid multipolygons (must be accepted). 7 features: feature 1 = squares 1 and 9
 # (two separate parts, opposite corners), feature 3 = squares 3 and 7, features 2, 4, 5, 6

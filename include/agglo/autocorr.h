@@ -1,0 +1,174 @@
+/* agglo autocorr: global and local spatial autocorrelation statistics.
+ *
+ * Global: Moran's I, Geary's C, Getis-Ord General G, bivariate Moran, Empirical-Bayes Moran
+ * (Assuncao & Reis 1999); analytic moments as spdep's moran.test / geary.test / globalG.test,
+ * permutation inference (PySAL/GeoDa pseudo p).
+ * Local: Moran (LISA, spdep localmoran) with conditional permutation, bivariate LISA,
+ * Getis-Ord Gi / Gi* (spdep localG) with hot/cold-spot classes.
+ *
+ * The weights are used as they are (apply the transform first). Variables must be complete
+ * (no NaN): agglo_autocorr_check_complete() gives the error users see; drop rows with
+ * agglo_weights_subset + agglo_layer_subset. Permutations: the stream of permutation p
+ * (global) or of observation i (local) is agglo_rng_init(seed, p or i), so results are the
+ * same for any thread count. Formulas: docs/autocorrelation.md. */
+#ifndef AGGLO_AUTOCORR_H
+#define AGGLO_AUTOCORR_H
+
+#include <stdint.h>
+#include "agglo/core.h"
+#include "agglo/weights.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum {
+    AGGLO_ALT_TWO_SIDED = 0,
+    AGGLO_ALT_GREATER = 1, /* positive autocorrelation (I > E[I], C < 1, G > E[G]) */
+    AGGLO_ALT_LESS = 2
+} agglo_alternative;
+
+typedef enum {
+    AGGLO_CORRECT_NONE = 0,
+    AGGLO_CORRECT_BONFERRONI = 1,
+    AGGLO_CORRECT_FDR = 2 /* Benjamini-Hochberg */
+} agglo_correction;
+
+typedef struct agglo_autocorr_options {
+    agglo_alternative alternative; /* default two-sided */
+    long permutations;             /* 0 = analytic inference only */
+    uint64_t seed;                 /* permutation seed */
+    double alpha;                  /* local significance level, default 0.05 */
+    agglo_correction correction;   /* local multiple-testing correction, default none */
+    int conditional;               /* local Moran E/Var under conditional randomisation
+                                      (spdep localmoran conditional=TRUE, the default 1) */
+    int adjust_n;                  /* global: n excludes observations without neighbours
+                                      (spdep adjust.n=TRUE, default 1) */
+} agglo_autocorr_options;
+
+void agglo_autocorr_options_init(agglo_autocorr_options *o);
+
+typedef enum {
+    AGGLO_STAT_MORAN = 0,
+    AGGLO_STAT_GEARY = 1,
+    AGGLO_STAT_GETIS_G = 2,
+    AGGLO_STAT_MORAN_BIVARIATE = 3,
+    AGGLO_STAT_MORAN_EB = 4
+} agglo_stat_kind;
+
+/* Result of a global test. Analytic fields are NaN where a statistic has none
+ * (bivariate, EB: permutation only; G: randomisation only). */
+typedef struct agglo_global_result {
+    agglo_stat_kind kind;
+    size_t n;           /* observations */
+    size_t n_used;      /* n after adjust_n (observations with neighbours) */
+    size_t islands;
+    double s0, s1, s2;  /* weight constants */
+    double statistic;   /* I, C or G */
+    double expected;    /* E[I] = -1/(n-1), E[C] = 1, E[G] = S0/(n(n-1)) */
+    double var_norm, z_norm, p_norm; /* under normality (Moran, Geary) */
+    double var_rand, z_rand, p_rand; /* under randomisation (Moran, Geary, G) */
+    double kurtosis;    /* sample kurtosis K used by the randomisation variance */
+    agglo_alternative alternative;
+    /* permutation inference (permutations > 0) */
+    long permutations;
+    uint64_t seed;
+    long n_greater_equal; /* permutations with statistic >= observed */
+    long n_less_equal;    /* permutations with statistic <= observed */
+    double p_sim;       /* folded pseudo p (M+1)/(N+1), M = min(#>=, #<) (PySAL p_sim) */
+    double p_perm;      /* pseudo p for the alternative (two-sided: min(1, 2 p_sim)) */
+    double perm_mean, perm_sd, perm_z; /* reference distribution; z of the observed value */
+} agglo_global_result;
+
+/* Global Moran's I of x (spdep moran.test / moran.mc). */
+int agglo_moran_global(agglo_ctx *ctx, const agglo_weights *w, const double *x,
+                       const agglo_autocorr_options *opt, agglo_global_result *res);
+/* Geary's C (spdep geary.test; z = (1 - C)/sd so "greater" = positive autocorrelation). */
+int agglo_geary_global(agglo_ctx *ctx, const agglo_weights *w, const double *x,
+                       const agglo_autocorr_options *opt, agglo_global_result *res);
+/* Getis-Ord General G (spdep globalG.test); x must be non-negative. */
+int agglo_getis_global(agglo_ctx *ctx, const agglo_weights *w, const double *x,
+                       const agglo_autocorr_options *opt, agglo_global_result *res);
+/* Bivariate Moran: I_xy = sum_i zx_i (W zy)_i / S0 with zx, zy standardised (GeoDa, PySAL
+ * Moran_BV for row-standardised W); permutation of y. */
+int agglo_moran_bivariate(agglo_ctx *ctx, const agglo_weights *w, const double *x,
+                          const double *y, const agglo_autocorr_options *opt,
+                          agglo_global_result *res);
+/* Empirical-Bayes Moran of the rate events/base (Assuncao & Reis 1999, spdep EBImoran.mc):
+ * Moran's I of the EB-standardised rates (with n not adjusted, as spdep). */
+int agglo_moran_eb(agglo_ctx *ctx, const agglo_weights *w, const double *events,
+                   const double *base, const agglo_autocorr_options *opt,
+                   agglo_global_result *res);
+/* EB standardisation z_i = (p_i - b)/sqrt(a + b/base_i) (spdep EBest, method of moments).
+ * base must be > 0, events >= 0. */
+int agglo_eb_standardise(agglo_ctx *ctx, const double *events, const double *base, size_t n,
+                         double *z);
+
+/* Local results (one entry per observation). Arrays the statistic does not have are NULL. */
+typedef struct agglo_local_result {
+    agglo_stat_kind kind; /* MORAN (LISA), MORAN_BIVARIATE, GETIS_G */
+    size_t n;
+    int star;           /* Gi* (weights include the diagonal) */
+    double *stat;       /* Ii; for G: the Gi / Gi* z-value (spdep localG) */
+    double *expected;   /* E(Ii) */
+    double *variance;   /* Var(Ii) */
+    double *z;          /* Z(Ii); for G the same as stat */
+    double *p;          /* analytic p for the alternative */
+    double *p_sim;      /* folded conditional-permutation pseudo p; NULL without permutations */
+    double *sim_mean, *sim_sd; /* mean and sd of the conditional reference distribution */
+    double *p_adjusted; /* p used for significance after the correction */
+    double *value_z;    /* (x - mean)/sd (sd with divisor n) */
+    double *lag_z;      /* spatial lag of value_z (bivariate: of y's) */
+    int *quadrant;      /* 1 HH, 2 LL, 3 LH, 4 HL, 0 none (island) */
+    int *cluster;       /* LISA: 0 not significant, 1..4 = quadrant, 5 no neighbours;
+                           G: hot/cold bin -3..3 (99/95/90 % confidence, ArcGIS Gi_Bin) */
+    unsigned char *island;
+    long permutations;
+    uint64_t seed;
+    double alpha;
+    agglo_correction correction;
+    agglo_alternative alternative;
+    size_t counts[7];   /* LISA: per cluster code 0..5; G: bins -3..3 at counts[bin+3] */
+} agglo_local_result;
+
+/* Local Moran (LISA): spdep localmoran (conditional=TRUE by default) + conditional
+ * permutation (GeoDa / esda): for observation i the n-1 other values are permuted. */
+agglo_local_result *agglo_moran_local(agglo_ctx *ctx, const agglo_weights *w, const double *x,
+                                      const agglo_autocorr_options *opt);
+/* Bivariate LISA: I_i = zx_i (W zy)_i; conditional permutation of y (no analytic moments). */
+agglo_local_result *agglo_moran_local_bivariate(agglo_ctx *ctx, const agglo_weights *w,
+                                                const double *x, const double *y,
+                                                const agglo_autocorr_options *opt);
+/* Getis-Ord Gi (star = 0) or Gi* (star = 1, w must include the diagonal: see
+ * agglo_getis_star_weights) z-values as spdep localG, with hot/cold-spot bins at
+ * 90/95/99 % (two-sided), optionally FDR-corrected per level. */
+agglo_local_result *agglo_getis_local(agglo_ctx *ctx, const agglo_weights *w, const double *x,
+                                      int star, const agglo_autocorr_options *opt);
+void agglo_local_result_free(agglo_local_result *r);
+
+/* Weights with the diagonal added (value self_weight; existing diagonal kept), from the
+ * values of w as they are now, with style V: apply the transform afterwards (spdep
+ * include.self + nb2listw). */
+agglo_weights *agglo_getis_star_weights(agglo_ctx *ctx, const agglo_weights *w,
+                                        double self_weight);
+
+/* Adjusted p-values: none (copy), Bonferroni min(1, n p), Benjamini-Hochberg. NaN entries
+ * are ignored (left NaN) and not counted in n. */
+int agglo_p_adjust(agglo_ctx *ctx, const double *p, size_t n, agglo_correction c,
+                   double *out);
+
+/* AGGLO_OK when x has no NaN; else AGGLO_E_MISSING naming field, the count and the first ids
+ * (ids may be NULL = 1..n). */
+int agglo_autocorr_check_complete(agglo_ctx *ctx, const double *x, size_t n,
+                                  const agglo_weights *w, const char *field,
+                                  const char *source);
+
+/* Names: "two-sided"/"greater"/"less"; "none"/"bonferroni"/"fdr"; cluster labels. */
+const char *agglo_alternative_name(agglo_alternative a);
+const char *agglo_correction_name(agglo_correction c);
+const char *agglo_lisa_cluster_name(int code); /* "not significant", "High-High", ... */
+
+#ifdef __cplusplus
+}
+#endif
+#endif
