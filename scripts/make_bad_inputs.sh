@@ -160,6 +160,13 @@ pin_dbf "$out/nan_coords/points.dbf"
 nan8() { printf '\000\000\000\000\000\000\370\177'; }
 nan8 | dd of="$out/nan_coords/points.shp" bs=1 seek=$((100 + 28 * 2 + 12)) conv=notrunc 2>/dev/null
 nan8 | dd of="$out/nan_coords/points.shp" bs=1 seek=$((100 + 28 * 4 + 20)) conv=notrunc 2>/dev/null
+# GDAL reads NaN point records as POINT EMPTY, but keeps NaN vertices of polygons: squares.shp
+# is good/squares.shp with the x of the third vertex of feature 5 set to NaN. Each square's
+# record is 136 bytes (8 header, 4 type, 32 box, 4+4 counts, 4 part index, 5 x 16 points).
+for e in shp shx dbf prj cpg; do cp "$out/good/squares.$e" "$out/nan_coords/squares.$e"; done
+[ "$(wc -c <"$out/nan_coords/squares.shp")" -eq $((100 + 9 * 136)) ] ||
+    { echo "make_bad_inputs: unexpected squares.shp layout" >&2; exit 1; }
+nan8 | dd of="$out/nan_coords/squares.shp" bs=1 seek=$((100 + 136 * 4 + 56 + 16 * 2)) conv=notrunc 2>/dev/null
 
 # multipart/: valid multipolygons (must be accepted). 7 features: feature 1 = squares 1 and 9
 # (two separate parts, opposite corners), feature 3 = squares 3 and 7, features 2, 4, 5, 6
@@ -245,7 +252,7 @@ t=$out/good/squares.gwt
 # GAL: neighbour count of observation 4 is not a number
 awk 'NR == 8 { print "4 three"; next } { print }' "$g" >"$w/corrupt_count.gal"
 # GAL: observation 5 lists neighbour 42, which is not in the layer
-awk 'NR == 10 { print "2 4 42 8"; next } { print }' "$g" >"$w/corrupt_id.gal"
+awk 'NR == 11 { print "2 4 42 8"; next } { print }' "$g" >"$w/corrupt_id.gal"
 # GAL: header promises 9 observations; the file stops after observation 6's count line
 head -n 12 "$g" >"$w/corrupt_truncated.gal"
 # GAL: observation 2 claims 3 neighbours but lists 2 (count/list mismatch)
@@ -257,6 +264,6 @@ awk 'NR == 6 { print $1, $2, "heavy"; next } { print }' "$t" >"$w/corrupt_weight
 # GWT: neighbour id 42 not in the layer
 awk 'NR == 3 { print $1, 42, $3; next } { print }' "$t" >"$w/corrupt_id.gwt"
 # GWT: cut in the middle of the last record (no weight, no newline)
-{ head -n 20 "$t"; printf '7 8'; } >"$w/corrupt_truncated.gwt"
+{ head -n 19 "$t"; printf '7 8'; } >"$w/corrupt_truncated.gwt"
 
 echo "bad-input corpus written to $out"

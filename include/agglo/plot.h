@@ -37,6 +37,24 @@ int agglo_plot_moran_scatter(agglo_ctx *ctx, const double *z, const double *lag,
                              double slope, const char *xlabel, const char *ylabel,
                              const char *title, const char *path);
 
+
+/* ---- density images and point-pattern curves (kde module: src/plot/raster.c, curve.c) ---- */
+
+/* A grid of values (nrows x ncols, row 0 at the top, cell size `cell`, top-left corner
+ * (xmin, ymax)) drawn as a coloured image (viridis, light = low; values equal to nodata or
+ * NaN transparent/white) with a colour bar legend labelled `legend`, a title and map-unit axis
+ * ticks. Optional polygon outlines from `outline` (may be NULL). */
+int agglo_plot_raster(agglo_ctx *ctx, const double *values, size_t ncols, size_t nrows,
+                      double xmin, double ymax, double cell, double nodata,
+                      const agglo_layer *outline, const char *legend, const char *title,
+                      const char *path);
+
+/* L(r) - r against r with the simulation envelope (lo/hi may be NULL) shaded grey, the
+ * observed curve in black and the CSR line at 0 dashed red. Values are L, not K. */
+int agglo_plot_lcurve(agglo_ctx *ctx, const double *r, const double *l, const double *lo,
+                      const double *hi, size_t n, const char *xlabel, const char *title,
+                      const char *path);
+
 #ifdef __cplusplus
 }
 #endif

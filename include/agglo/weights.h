@@ -189,6 +189,44 @@ agglo_weights *agglo_weights_read_for_layer(agglo_ctx *ctx, const char *path,
 agglo_weights *agglo_weights_match_ids(agglo_ctx *ctx, const agglo_weights *w,
                                        const char *const *ids, size_t n, const char *source);
 
+/* ---- one description for every kind of weights (CLI options and --weights specs) ---- */
+typedef enum {
+    AGGLO_WSPEC_QUEEN = 1,
+    AGGLO_WSPEC_ROOK,
+    AGGLO_WSPEC_KNN,
+    AGGLO_WSPEC_BAND,
+    AGGLO_WSPEC_IDW,
+    AGGLO_WSPEC_KERNEL,
+    AGGLO_WSPEC_FILE
+} agglo_wspec_kind;
+
+typedef struct agglo_weights_spec {
+    agglo_wspec_kind kind;
+    double snap;          /* contiguity: < 0 = spdep default sqrt(DBL_EPSILON) */
+    int order;            /* contiguity: higher order (default 1) */
+    int cumulative;       /* contiguity: orders 1..order */
+    size_t k;             /* knn */
+    double threshold;     /* band / idw: <= 0 = band: smallest threshold without islands,
+                             idw: all pairs */
+    double power;         /* idw (default 1) */
+    agglo_kernel_options kernel;
+    int arc;              /* great-circle distances on lon/lat */
+    int on_surface;       /* point-on-surface instead of centroid for polygons */
+    char path[4096];      /* file */
+} agglo_weights_spec;
+
+void agglo_weights_spec_init(agglo_weights_spec *s);
+/* Parses "queen", "rook" (options ":snap=S", ":order=K", ":cumulative"), "knn:K", "band[:D]",
+ * "idw:P[:D]", "kernel:NAME[:BW]" (options ":adaptive=K", ":k=K", ":diag", ":diag=1"), with
+ * ":arc" and ":surface" accepted by the distance kinds; anything else naming an existing file
+ * (.gal .gwt .kwt .csv) is a weights file. */
+int agglo_weights_spec_parse(agglo_ctx *ctx, const char *text, agglo_weights_spec *s);
+/* Builds the weights for a layer (ids from id_field, else 1..n; files matched to them).
+ * Distance-based kinds on a geographic CRS need arc (great circle) and fail otherwise,
+ * suggesting a projection. */
+agglo_weights *agglo_weights_build(agglo_ctx *ctx, const agglo_layer *layer,
+                                   const agglo_weights_spec *s, const char *id_field);
+
 /* Builds weights from a spec or a file, as every statistics command's --weights does:
  * "queen", "rook", "knn:K", "band:D", "idw:P[:D]", "kernel:NAME:BW" (see docs/weights.md),
  * or a path to a .gal/.gwt/.kwt/.csv file (ids matched against id_field, or 1..n).

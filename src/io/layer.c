@@ -138,6 +138,47 @@ static void layer_set_crs(agglo_layer *L, OGRSpatialReferenceH srs)
     OSRDestroySpatialReference(c);
 }
 
+/* 1 if s is well-formed UTF-8 (RFC 3629: no overlongs, no surrogates, <= U+10FFFF). */
+static int valid_utf8(const unsigned char *s)
+{
+    while (*s) {
+        unsigned c = *s++;
+        int extra;
+        unsigned min;
+        if (c < 0x80)
+            continue;
+        if (c >= 0xC2 && c <= 0xDF) { extra = 1; min = 0x80; c &= 0x1F; }
+        else if (c >= 0xE0 && c <= 0xEF) { extra = 2; min = 0x800; c &= 0x0F; }
+        else if (c >= 0xF0 && c <= 0xF4) { extra = 3; min = 0x10000; c &= 0x07; }
+        else return 0;
+        for (int k = 0; k < extra; k++) {
+            if ((*s & 0xC0) != 0x80)
+                return 0;
+            c = (c << 6) | (*s++ & 0x3F);
+        }
+        if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
+            return 0;
+    }
+    return 1;
+}
+
+/* Row and column of the first string cell that is not UTF-8, or 0 if all are. */
+static int table_has_invalid_utf8(const agglo_table *t, size_t *row, const char **field)
+{
+    for (size_t j = 0; j < agglo_table_ncols(t); j++) {
+        const char *const *str = agglo_table_strings(t, j);
+        if (!str)
+            continue;
+        for (size_t i = 0; i < agglo_table_nrows(t); i++)
+            if (str[i] && !valid_utf8((const unsigned char *)str[i])) {
+                *row = i;
+                *field = agglo_table_col_name(t, j);
+                return 1;
+            }
+    }
+    return 0;
+}
+
 static agglo_geom_kind kind_of(OGRwkbGeometryType t)
 {
     switch (wkbFlatten(t)) {
@@ -413,6 +454,45 @@ agglo_layer *agglo_layer_read(agglo_ctx *ctx, const char *path, const agglo_read
         }
     }
     layer_set_crs(L, src_srs);
+    if (!src_srs && !is_csv) {
+        double ext[4];
+        if (agglo_layer_extent(L, ext) == AGGLO_OK && ext[0] >= -180 && ext[2] <= 180 &&
+            ext[1] >= -90 && ext[3] <= 90)
+            agglo_warn(ctx,
+                       "%s: has no CRS%s; its coordinates lie within longitude/latitude range: if "
+                       "they are degrees, give --crs EPSG:4326 (distances need a projected CRS)",
+                       path, is_shp ? " (no .prj)" : "");
+    }
+
+    /* Text that is not UTF-8: a Shapefile without .cpg written in a Chinese code page. GDAL
+     * then passes the bytes through; decode them as GB18030 (a superset of GBK and GB2312)
+     * and say so, rather than carry invalid UTF-8 into JSON/GPKG outputs. */
+    {
+        size_t bad_row;
+        const char *bad_field;
+        if (table_has_invalid_utf8(L->table, &bad_row, &bad_field)) {
+            if (is_shp && !opts->encoding && !sidecar_exists(path, "cpg")) {
+                agglo_read_options retry = *opts;
+                retry.encoding = "GB18030";
+                agglo_layer *R = agglo_layer_read(ctx, path, &retry);
+                if (R && !table_has_invalid_utf8(R->table, &bad_row, &bad_field)) {
+                    agglo_warn(ctx,
+                               "%s: no .cpg and the text is not UTF-8; decoded it as GB18030/GBK "
+                               "(give --encoding to choose another)",
+                               path);
+                    agglo_layer_free(L);
+                    L = R;
+                    goto done;
+                }
+                agglo_layer_free(R);
+            }
+            agglo_error(ctx, AGGLO_E_FORMAT,
+                        "%s: field '%s', feature %zu: text is not valid UTF-8; give the encoding "
+                        "with --encoding (e.g. GBK)",
+                        path, bad_field, bad_row + 1);
+            goto fail;
+        }
+    }
 
     /* Empty / NULL / NaN geometries: excluded from analysis, listed. */
     char ids[200] = "";

@@ -44,7 +44,7 @@ agglo_weights *agglo_weights_knn(agglo_ctx *ctx, const double *x, const double *
     if (!T)
         return NULL;
     size_t *rp = agglo_malloc(ctx, (n + 1) * sizeof(size_t));
-    int32_t *col = agglo_malloc(ctx, (n * k ? n * k : 1) * sizeof(int32_t));
+    int32_t *col = agglo_malloc(ctx, (n * k > 0 ? n * k : 1) * sizeof(int32_t));
     size_t *cnt = agglo_malloc(ctx, (n ? n : 1) * sizeof(size_t));
     agglo_weights *W = NULL;
     int oom = 0;

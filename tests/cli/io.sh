@@ -42,9 +42,13 @@ expect_fail 1 "empty.csv" -- "$AGGLO" info "$SCRATCH/empty.csv"
 if [ -f "$TEST_DATA/bad/expected.tsv" ]; then
   while IFS=$'\t' read -r file cmd code pattern; do
     [ -z "$file" ] || [ "${file:0:1}" = "#" ] && continue
+    if [[ "$cmd" == *"{}"* ]]; then
+      cmd=${cmd//"{}"/"$TEST_DATA/bad/$file"}; args=()
+    else args=("$TEST_DATA/bad/$file"); fi
+    cmd=${cmd//"{good}"/"$TEST_DATA/bad/good/squares.shp"}
     # shellcheck disable=SC2086
-    if [ "$code" = 0 ]; then expect_ok -- "$AGGLO" $cmd "$TEST_DATA/bad/$file"
-    else expect_fail "$code" "$pattern" -- "$AGGLO" $cmd "$TEST_DATA/bad/$file"; fi
+    if [ "$code" = 0 ]; then expect_ok -- "$AGGLO" $cmd "${args[@]}"
+    else expect_fail "$code" "$pattern" -- "$AGGLO" $cmd "${args[@]}"; fi
   done < "$TEST_DATA/bad/expected.tsv"
 fi
 finish

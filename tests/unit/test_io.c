@@ -226,6 +226,85 @@ static void test_rng_streams(void **state)
     assert_true(chi < 27.9);
 }
 
+static void count_warning(const char *msg, void *userdata)
+{
+    (void)msg;
+    ++*(int *)userdata;
+}
+
+static void test_gbk_names_decode_to_utf8(void **state)
+{
+    (void)state;
+    agglo_ctx *ctx = agglo_ctx_create();
+    /* sample_shapes: the same counties written in UTF-8 and in GBK (with a .cpg saying GBK) */
+    agglo_layer *u = agglo_layer_read(ctx, AGGLO_SAMPLE_DATA "/counties.shp", NULL);
+    agglo_layer *g = agglo_layer_read(ctx, AGGLO_SAMPLE_DATA "/counties_gbk.shp", NULL);
+    assert_non_null(u);
+    assert_non_null(g);
+    const agglo_table *tu = agglo_layer_table(u), *tg = agglo_layer_table(g);
+    const char *const *nu = agglo_table_strings(tu, (size_t)agglo_table_find(tu, "name"));
+    const char *const *ng = agglo_table_strings(tg, (size_t)agglo_table_find(tg, "name"));
+    assert_int_equal(agglo_layer_count(u), agglo_layer_count(g));
+    for (size_t i = 0; i < agglo_layer_count(u); i++)
+        assert_string_equal(nu[i], ng[i]);
+    agglo_layer_free(u);
+    agglo_layer_free(g);
+
+    /* GBK without .cpg: decoded as GB18030 with a warning */
+    int warnings = 0;
+    agglo_ctx_set_warning_handler(ctx, count_warning, &warnings);
+    agglo_layer *b = agglo_layer_read(ctx, TEST_DATA("bad/gbk_no_cpg/squares.shp"), NULL);
+    assert_non_null(b);
+    assert_true(warnings >= 1);
+    char *expected = test_read_file(TEST_DATA("bad/gbk_no_cpg/expected_names_utf8.txt"));
+    assert_non_null(expected);
+    const agglo_table *tb = agglo_layer_table(b);
+    const char *const *nb = agglo_table_strings(tb, (size_t)agglo_table_find(tb, "name"));
+    char *line = strtok(expected, "\n");
+    for (size_t i = 0; i < 9 && line; i++, line = strtok(NULL, "\n"))
+        assert_string_equal(nb[i], line);
+    free(expected);
+    agglo_layer_free(b);
+
+    /* lon/lat coordinates without .prj: a warning, no CRS assumed */
+    warnings = 0;
+    agglo_layer *l = agglo_layer_read(ctx, TEST_DATA("bad/latlon_no_prj/squares.shp"), NULL);
+    assert_non_null(l);
+    assert_int_equal(warnings, 1);
+    assert_null(agglo_layer_crs_wkt(l));
+    agglo_layer_free(l);
+    agglo_ctx_free(ctx);
+}
+
+static void test_bad_geometries(void **state)
+{
+    (void)state;
+    agglo_ctx *ctx = agglo_ctx_create();
+    agglo_layer *L = agglo_layer_read(ctx, TEST_DATA("bad/bowtie/squares.shp"), NULL);
+    assert_null(L);
+    assert_int_equal(agglo_ctx_errcode(ctx), AGGLO_E_GEOMETRY);
+    assert_non_null(strstr(agglo_ctx_errmsg(ctx), "feature 5"));
+    agglo_read_options o;
+    agglo_read_options_init(&o);
+    o.make_valid = 1;
+    L = agglo_layer_read(ctx, TEST_DATA("bad/bowtie/squares.shp"), &o);
+    assert_non_null(L);
+    agglo_layer_free(L);
+    L = agglo_layer_read(ctx, TEST_DATA("bad/empty_geom/squares.shp"), NULL);
+    assert_non_null(L);
+    assert_int_equal(agglo_layer_null_geometries(L), 1);
+    assert_null(agglo_layer_geometry(L, 4));
+    agglo_layer_free(L);
+    L = agglo_layer_read(ctx, TEST_DATA("bad/empty_layer/squares.gpkg"), NULL);
+    assert_null(L);
+    assert_int_equal(agglo_ctx_errcode(ctx), AGGLO_E_EMPTY);
+    L = agglo_layer_read(ctx, TEST_DATA("bad/multipart/squares.gpkg"), NULL);
+    assert_non_null(L);
+    assert_int_equal(agglo_layer_count(L), 7);
+    agglo_layer_free(L);
+    agglo_ctx_free(ctx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -237,6 +316,8 @@ int main(void)
         cmocka_unit_test(test_reproject_and_csv_points),
         cmocka_unit_test(test_ids_unique),
         cmocka_unit_test(test_rng_streams),
+        cmocka_unit_test(test_gbk_names_decode_to_utf8),
+        cmocka_unit_test(test_bad_geometries),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }

@@ -1,0 +1,98 @@
+/* agglo points: point-pattern measures in a rectangular study window.
+ *   - Clark-Evans nearest-neighbour index (spatstat clarkevans / clarkevans.test)
+ *   - Ripley's K and L with border and isotropic (Ripley) edge correction, CSR envelopes
+ *     (spatstat Kest / Lest / envelope)
+ *   - centrography: mean centre, standard distance, standard deviational ellipse
+ * Coordinates must be planar (a projected CRS); the CLI refuses geographic coordinates.
+ * The window is {xmin, ymin, xmax, ymax}; NULL = bounding box of the points (spatstat's
+ * default for ppp made from coordinates). Neighbour searches use a bucket grid, never all
+ * pairs. */
+#ifndef AGGLO_POINTS_H
+#define AGGLO_POINTS_H
+
+#include <stdint.h>
+#include "agglo/core.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct GEOSGeom_t;
+
+typedef struct agglo_clarkevans {
+    size_t n;             /* points used (finite coordinates) */
+    double area, perimeter, intensity;
+    double mean_nnd;      /* observed mean nearest-neighbour distance */
+    double expected;      /* 1 / (2 sqrt(lambda)) */
+    double R, z, p;       /* no edge correction; z-test with SE = sqrt((4 - pi) A / (4 pi)) / n,
+                             two-sided p (spatstat clarkevans.test, correction = "none") */
+    double expected_donnelly; /* Donnelly (1978): expected + (0.0514 + 0.0412/sqrt n) P / n */
+    double R_donnelly;
+    double z_donnelly;    /* with Donnelly's variance 0.0703 A/n^2 + 0.037 P sqrt(A/n^5) */
+    double p_donnelly;    /* two-sided normal p of z_donnelly */
+    double p_donnelly_mc; /* Monte Carlo p (spatstat: min(1, 2 min(p_lo, p_hi)), nsim CSR
+                             patterns of n points); NaN when nsim = 0 */
+    int nsim;
+    uint64_t seed;
+} agglo_clarkevans;
+
+int agglo_clarkevans_compute(agglo_ctx *ctx, const double *x, const double *y, size_t n,
+                             const double *window, int nsim, uint64_t seed,
+                             agglo_clarkevans *out);
+
+enum {
+    AGGLO_KEST_BORDER = 1,    /* reduced sample: pairs with d <= r and b_i >= r */
+    AGGLO_KEST_ISOTROPIC = 2  /* Ripley's isotropic correction (rectangle, weights <= 100) */
+};
+
+typedef struct agglo_kest {
+    size_t nr;        /* number of r values (r[0] = 0) */
+    double *r;
+    double *theo;     /* pi r^2 */
+    double *border;   /* NULL unless requested */
+    double *iso;      /* NULL unless requested */
+    /* CSR envelope of K for the envelope correction (pointwise min and max of nsim
+     * simulations with n points uniform in the window), NULL when nsim = 0. L = sqrt(K/pi). */
+    double *lo, *hi;
+    int nsim;
+    int envelope_correction; /* AGGLO_KEST_* the envelope was computed with */
+    uint64_t seed;
+    size_t n;
+    double area, intensity, rmax;
+} agglo_kest;
+
+/* K function on r = 0, rmax/(nr-1), ..., rmax. rmax <= 0 picks spatstat's default
+ * (min(short side / 4, sqrt(1000 / (pi lambda)))); nr = 0 gives 513 values. corrections is a
+ * bit set of AGGLO_KEST_*. nsim > 0 adds a pointwise envelope using the isotropic correction
+ * when requested, else border. */
+agglo_kest *agglo_kest_compute(agglo_ctx *ctx, const double *x, const double *y, size_t n,
+                               const double *window, double rmax, size_t nr, int corrections,
+                               int nsim, uint64_t seed);
+void agglo_kest_free(agglo_kest *k);
+
+typedef struct agglo_centrography {
+    size_t n;
+    double weight_sum;
+    double mean_x, mean_y;    /* (weighted) mean centre */
+    double standard_distance; /* sqrt(sum w d^2 / W) */
+    /* standard deviational ellipse: eigen-decomposition of the weighted population
+     * covariance; semi-axes = axis_scale * stdevs * sqrt(eigenvalue) (ArcGIS: axis_scale =
+     * sqrt 2 since 10.x, Yuill 1971: 1) */
+    double sde_major, sde_minor;
+    double rotation;          /* major axis, degrees clockwise from north, [0, 180) */
+    double axis_scale, stdevs;
+} agglo_centrography;
+
+/* w may be NULL. axis_scale <= 0 -> sqrt(2); stdevs <= 0 -> 1. */
+int agglo_centrography_compute(agglo_ctx *ctx, const double *x, const double *y,
+                               const double *w, size_t n, double axis_scale, double stdevs,
+                               agglo_centrography *out);
+
+/* The ellipse as a GEOS polygon (in the ctx's GEOS handle) with nvertices (>= 8) points. */
+struct GEOSGeom_t *agglo_centrography_ellipse(agglo_ctx *ctx, const agglo_centrography *c,
+                                              int nvertices);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,171 @@
+#!/usr/bin/env Rscript
+# Reference values for the kde module (kernel density, point patterns, concentration).
+# Run from the repository root:  Rscript scripts/reference/kde_reference.R
+# Writes point sets to tests/data/points/ and reference values to tests/data/reference/kde/.
+# Tools: R 4.2, spatstat 3.0 (spatstat.explore 3.0-6), sf. Every value below is produced by
+# spatstat itself (density.ppp, Kest, clarkevans, bw.scott, bw.ppl) or, where no package
+# computes the quantity, by a direct implementation of the published formula (ArcGIS
+# bandwidth rule, standard deviational ellipse, concentration indices) that is written
+# independently of agglo's C code (e.g. the ellipse by ArcGIS's trigonometric formula, not
+# an eigen-decomposition; kernel sums by brute force over all points).
+suppressPackageStartupMessages({library(spatstat); library(sf)})
+options(digits = 17)
+pts_dir <- "tests/data/points"; ref_dir <- "tests/data/reference/kde"
+dir.create(pts_dir, showWarnings = FALSE, recursive = TRUE)
+dir.create(ref_dir, showWarnings = FALSE, recursive = TRUE)
+w17 <- function(df, path) write.csv(df, path, row.names = FALSE, quote = FALSE)
+fmt <- function(x) formatC(x, digits = 17, format = "g")
+
+# ---- point sets -------------------------------------------------------------------------
+# spatstat's own data sets (unit-square-like windows)
+for (nm in c("redwood", "japanesepines", "cells")) {
+  X <- get(nm)
+  w17(data.frame(x = fmt(X$x), y = fmt(X$y)), file.path(pts_dir, paste0(nm, ".csv")))
+}
+# a seeded clustered pattern of "shops" in metres (Matern cluster process) with sales weights
+set.seed(20240601)
+W <- owin(c(500000, 520000), c(3400000, 3416000))
+X <- rMatClust(kappa = 4e-8, scale = 600, mu = 40, win = W)
+sales <- round(rlnorm(npoints(X), meanlog = 3, sdlog = 1), 2)
+w17(data.frame(x = fmt(X$x), y = fmt(X$y), sales = fmt(sales)), file.path(pts_dir, "shops_clustered.csv"))
+writeLines(sprintf("%s %s %s %s", fmt(W$xrange[1]), fmt(W$yrange[1]), fmt(W$xrange[2]), fmt(W$yrange[2])),
+           file.path(pts_dir, "shops_clustered_window.txt"))
+shops <- X
+
+# ---- windows of the spatstat data sets ---------------------------------------------------
+win_line <- function(nm, X) sprintf("%s,%s,%s,%s,%s", nm, fmt(X$window$xrange[1]), fmt(X$window$yrange[1]),
+                                    fmt(X$window$xrange[2]), fmt(X$window$yrange[2]))
+writeLines(c("name,xmin,ymin,xmax,ymax", win_line("redwood", redwood), win_line("japanesepines", japanesepines),
+             win_line("cells", cells), win_line("shops_clustered", shops)),
+           file.path(ref_dir, "windows.csv"))
+
+# ---- Clark-Evans (spatstat clarkevans, clarkevans.test) ----------------------------------
+ce <- NULL
+for (nm in c("redwood", "japanesepines", "cells", "shops_clustered")) {
+  X <- if (nm == "shops_clustered") shops else get(nm)
+  R <- clarkevans(X, correction = c("none", "Donnelly"))
+  tt <- clarkevans.test(X, correction = "none")
+  ce <- rbind(ce, data.frame(name = nm, n = npoints(X), R_none = fmt(R[["naive"]]),
+                             R_donnelly = fmt(R[["Donnelly"]]), p_none = fmt(tt$p.value),
+                             mean_nnd = fmt(mean(nndist(X)))))
+}
+w17(ce, file.path(ref_dir, "clarkevans.csv"))
+
+# ---- Ripley's K (spatstat Kest, default r, border + isotropic) ---------------------------
+for (nm in c("redwood", "japanesepines", "shops_clustered")) {
+  X <- if (nm == "shops_clustered") shops else get(nm)
+  K <- Kest(X, correction = c("border", "isotropic"))
+  w17(data.frame(r = fmt(K$r), theo = fmt(K$theo), border = fmt(K$border), iso = fmt(K$iso)),
+      file.path(ref_dir, paste0("kest_", nm, ".csv")))
+}
+# envelope widths for a statistical check of our envelopes (99 simulations, seeded)
+set.seed(1)
+E <- envelope(redwood, Lest, nsim = 99, correction = "isotropic", verbose = FALSE, savefuns = FALSE)
+w17(data.frame(r = fmt(E$r), obs = fmt(E$obs), lo = fmt(E$lo), hi = fmt(E$hi)),
+    file.path(ref_dir, "envelope_redwood_L.csv"))
+
+# ---- kernel density ---------------------------------------------------------------------
+# spatstat density.ppp (FFT on the pixel grid, points binned to pixels, edge = FALSE) on the
+# shops pattern: grid 100 x 80 cells of 200 m over the window; sigma = 500 m.
+X <- shops
+D <- density(X, sigma = 500, dimyx = c(80, 100), edge = FALSE)
+# rows from the top (north) like a GeoTIFF
+M <- D$v[nrow(D$v):1, ]
+write.table(format(M, digits = 17), file.path(ref_dir, "density_shops_gauss500.txt"),
+            row.names = FALSE, col.names = FALSE, quote = FALSE)
+Dw <- density(X, sigma = 500, dimyx = c(80, 100), edge = FALSE, weights = sales)
+Mw <- Dw$v[nrow(Dw$v):1, ]
+write.table(format(Mw, digits = 17), file.path(ref_dir, "density_shops_gauss500_sales.txt"),
+            row.names = FALSE, col.names = FALSE, quote = FALSE)
+# redwood, 64 x 64 pixels, sigma 0.05
+D2 <- density(redwood, sigma = 0.05, dimyx = c(64, 64), edge = FALSE)
+write.table(format(D2$v[64:1, ], digits = 17), file.path(ref_dir, "density_redwood_gauss005.txt"),
+            row.names = FALSE, col.names = FALSE, quote = FALSE)
+
+# Exact kernel sums at cell centres by brute force (no binning): gaussian and quartic
+# (ArcGIS/QGIS formula K = 3/(pi h^2) (1 - d^2/h^2)^2), 50 x 40 cells of 400 m.
+exact_grid <- function(X, w, h, kernel, nc, nr, cell, x0, y1) {
+  out <- matrix(0, nr, nc)
+  for (r in 1:nr) for (c in 1:nc) {
+    cx <- x0 + (c - 0.5) * cell; cy <- y1 - (r - 0.5) * cell
+    d2 <- (X$x - cx)^2 + (X$y - cy)^2
+    k <- if (kernel == "gaussian") exp(-d2 / (2 * h^2)) / (2 * pi * h^2)
+         else ifelse(d2 < h^2, 3 / (pi * h^2) * (1 - d2 / h^2)^2, 0)
+    out[r, c] <- sum(w * k)
+  }
+  out
+}
+Eg <- exact_grid(X, rep(1, npoints(X)), 700, "gaussian", 50, 40, 400, 500000, 3416000)
+Eq <- exact_grid(X, sales, 1500, "quartic", 50, 40, 400, 500000, 3416000)
+write.table(format(Eg, digits = 17), file.path(ref_dir, "exact_shops_gauss700.txt"),
+            row.names = FALSE, col.names = FALSE, quote = FALSE)
+write.table(format(Eq, digits = 17), file.path(ref_dir, "exact_shops_quartic1500_sales.txt"),
+            row.names = FALSE, col.names = FALSE, quote = FALSE)
+
+# ---- bandwidths --------------------------------------------------------------------------
+bw <- NULL
+for (nm in c("redwood", "japanesepines", "shops_clustered")) {
+  X <- if (nm == "shops_clustered") shops else get(nm)
+  n <- npoints(X)
+  scott <- as.numeric(bw.scott(X, isotropic = TRUE))
+  silver <- sqrt(bw.nrd0(X$x) * bw.nrd0(X$y))
+  mx <- mean(X$x); my <- mean(X$y)
+  d <- sqrt((X$x - mx)^2 + (X$y - my)^2)
+  SD <- sqrt(sum((X$x - mx)^2) / n + sum((X$y - my)^2) / n)
+  arcgis <- 0.9 * min(SD, sqrt(1 / log(2)) * median(d)) * n^-0.2
+  ppl <- as.numeric(bw.ppl(X, edge = FALSE))
+  bw <- rbind(bw, data.frame(name = nm, scott = fmt(scott), silverman = fmt(silver),
+                             arcgis = fmt(arcgis), ppl = fmt(ppl)))
+}
+w17(bw, file.path(ref_dir, "bandwidths.csv"))
+
+# ---- centrography (ArcGIS formulas, trigonometric form) -----------------------------------
+sde <- function(x, y, w) {
+  W <- sum(w); mx <- sum(w * x) / W; my <- sum(w * y) / W
+  xt <- x - mx; yt <- y - my
+  SD <- sqrt(sum(w * (xt^2 + yt^2)) / W)
+  A <- sum(w * xt^2) - sum(w * yt^2); C <- 2 * sum(w * xt * yt); B <- sqrt(A^2 + C^2)
+  theta <- atan((A + B) / C)          # ArcGIS: rotation of the y axis, clockwise
+  sx <- sqrt(2) * sqrt(sum(w * (xt * cos(theta) - yt * sin(theta))^2) / W)
+  sy <- sqrt(2) * sqrt(sum(w * (xt * sin(theta) + yt * cos(theta))^2) / W)
+  c(mean_x = mx, mean_y = my, sd = SD, major = max(sx, sy), minor = min(sx, sy),
+    theta_deg = (theta * 180 / pi) %% 180, sx = sx, sy = sy)
+}
+s1 <- sde(shops$x, shops$y, rep(1, npoints(shops)))
+s2 <- sde(shops$x, shops$y, sales)
+w17(data.frame(case = c("unweighted", "sales"), rbind(fmt(s1), fmt(s2))), file.path(ref_dir, "sde_shops.csv"))
+
+# ---- concentration (published formulas) ---------------------------------------------------
+nc <- st_read("tests/data/nc/nc.shp", quiet = TRUE)
+conc <- function(e, b, k = 4) {
+  s <- e / sum(e); x <- b / sum(b); lq <- s / x
+  o <- order(lq); X <- c(0, cumsum(x[o])); Y <- c(0, cumsum(s[o]))
+  gini <- 1 - sum(diff(X) * (head(Y, -1) + tail(Y, -1)))
+  hhi <- sum(s^2); n <- length(s)
+  theil <- sum(ifelse(s > 0, s * log(s / x), 0)); ent <- -sum(ifelse(s > 0, s * log(s), 0))
+  G <- sum((s - x)^2); H <- 1 / sum(e); sx2 <- sum(x^2)
+  gamma <- (G - (1 - sx2) * H) / ((1 - sx2) * (1 - H))
+  list(lq = lq, idx = c(gini = gini, g_raw = G, hhi = hhi, hhi_norm = (hhi - 1/n) / (1 - 1/n),
+                        cr = sum(sort(s, decreasing = TRUE)[1:k]), theil = theil, entropy = ent,
+                        eg_G = G, eg_H = H, eg_sum_x2 = sx2, eg_gamma = gamma))
+}
+c74 <- conc(nc$SID74, nc$BIR74)
+w17(data.frame(index = names(c74$idx), value = fmt(c74$idx)), file.path(ref_dir, "conc_nc_sid74_bir74.csv"))
+w17(data.frame(lq = fmt(c74$lq)), file.path(ref_dir, "conc_nc_sid74_bir74_lq.csv"))
+# Ellison-Glaeser from plants: 400 seeded shops with lognormal sizes placed in nc counties
+set.seed(7)
+nc_planar <- st_set_crs(nc, NA)  # agglo's join works in the layer's planar coordinates
+pp <- st_sample(st_union(nc_planar), 400)
+pp <- st_sf(size = round(rlnorm(400, 2, 1), 2), geometry = pp)
+inside <- st_intersects(pp, nc_planar)
+region <- vapply(inside, function(v) if (length(v)) min(v) else NA_integer_, 1L)
+pp <- pp[!is.na(region), ]; region <- region[!is.na(region)]
+xy <- st_coordinates(pp)
+w17(data.frame(lon = fmt(xy[, 1]), lat = fmt(xy[, 2]), size = fmt(pp$size)), file.path(pts_dir, "nc_plants.csv"))
+s_i <- tapply(pp$size, factor(region, levels = seq_len(nrow(nc))), sum); s_i[is.na(s_i)] <- 0
+s_i <- s_i / sum(pp$size); x_i <- nc$BIR74 / sum(nc$BIR74)
+G <- sum((s_i - x_i)^2); H <- sum((pp$size / sum(pp$size))^2); sx2 <- sum(x_i^2)
+gamma <- (G - (1 - sx2) * H) / ((1 - sx2) * (1 - H))
+w17(data.frame(index = c("eg_G", "eg_H", "eg_sum_x2", "eg_gamma", "n_plants"),
+               value = fmt(c(G, H, sx2, gamma, nrow(pp)))), file.path(ref_dir, "conc_nc_plants_eg.csv"))
+cat("reference values written to", ref_dir, "\n")

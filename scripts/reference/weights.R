@@ -1,0 +1,69 @@
+#!/usr/bin/env Rscript
+# Reference neighbour sets and weights for agglo's weights module (tests/unit/test_weights.c).
+# Run from the repository root:  Rscript scripts/reference/weights.R
+# Writes tests/data/reference/weights/<data>_<kind>.csv with rows "i,j[,w]" (1-based feature
+# order, sorted), produced by R spdep (versions recorded in versions.txt).
+suppressPackageStartupMessages({
+  library(sf)
+  library(spdep)
+})
+sf_use_s2(FALSE) # planar GEOS centroids, as agglo's agglo_layer_coords
+out <- "tests/data/reference/weights"
+dir.create(out, showWarnings = FALSE, recursive = TRUE)
+
+write_nb <- function(nb, name, w = NULL) {
+  i <- rep(seq_along(nb), card(nb))
+  j <- unlist(lapply(nb, function(x) x[x > 0]))
+  d <- data.frame(i = i, j = j)
+  if (!is.null(w)) d$w <- sprintf("%.17g", unlist(w))
+  write.csv(d, file.path(out, paste0(name, ".csv")), row.names = FALSE, quote = FALSE)
+}
+
+read_layer <- function(path) st_read(path, quiet = TRUE)
+coords_of <- function(x) st_coordinates(st_centroid(st_geometry(x)))
+
+sets <- list(
+  columbus = list(path = "tests/data/columbus/columbus.shp", longlat = FALSE),
+  nc = list(path = "tests/data/nc/nc.shp", longlat = TRUE),
+  ny8 = list(path = "tests/data/ny8/NY8_utm18.shp", longlat = FALSE),
+  georgia = list(path = "tests/data/georgia/G_utm.shp", longlat = FALSE)
+)
+
+thresholds <- c()
+for (name in names(sets)) {
+  s <- sets[[name]]
+  x <- suppressWarnings(read_layer(s$path))
+  write_nb(poly2nb(x, queen = TRUE), paste0(name, "_queen"))
+  write_nb(poly2nb(x, queen = FALSE), paste0(name, "_rook"))
+  xy <- suppressWarnings(coords_of(x))
+  for (k in c(1, 4, 8)) {
+    nb <- knn2nb(knearneigh(xy, k = k, longlat = s$longlat))
+    write_nb(nb, sprintf("%s_knn%d", name, k))
+  }
+  # distance band: the smallest threshold leaving nobody without a neighbour
+  d1 <- max(unlist(nbdists(knn2nb(knearneigh(xy, k = 1, longlat = s$longlat)), xy,
+                           longlat = s$longlat)))
+  thresholds[name] <- d1
+  write_nb(dnearneigh(xy, 0, d1, longlat = s$longlat), paste0(name, "_band_min"))
+  write_nb(dnearneigh(xy, 0, 1.5 * d1, longlat = s$longlat), paste0(name, "_band_1.5"))
+  # higher order contiguity (queen), exact order 2 and cumulative 1..3
+  q <- poly2nb(x, queen = TRUE)
+  write_nb(nblag(q, 2)[[2]], paste0(name, "_queen_order2"))
+  write_nb(nblag_cumul(nblag(q, 3)), paste0(name, "_queen_upto3"))
+  # transforms of the queen weights
+  for (st in c("W", "C", "S")) {
+    lw <- nb2listw(q, style = st, zero.policy = TRUE)
+    write_nb(q, sprintf("%s_queen_style%s", name, st), lw$weights)
+  }
+  # inverse distance (power 1) within 1.5 x the minimum threshold
+  nb <- dnearneigh(xy, 0, 1.5 * d1, longlat = s$longlat)
+  dl <- nbdists(nb, xy, longlat = s$longlat)
+  write_nb(nb, paste0(name, "_idw1_band_1.5"), lapply(dl, function(v) 1 / v))
+  # components of the queen graph
+  cat(sprintf("%s,components,%d\n", name, n.comp.nb(q)$nc), file = file.path(out, "scalars.csv"),
+      append = name != names(sets)[1])
+  cat(sprintf("%s,min_threshold,%.17g\n", name, d1), file = file.path(out, "scalars.csv"), append = TRUE)
+}
+writeLines(c(R.version.string, paste("spdep", packageVersion("spdep")),
+             paste("sf", packageVersion("sf")), sf_extSoftVersion()[c("GEOS", "GDAL")]),
+           file.path(out, "versions.txt"))

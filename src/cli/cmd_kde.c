@@ -1,0 +1,339 @@
+/* agglo kde POINTS --cell SIZE [--bandwidth H|RULE] [--kernel K] --out density.tif [--png] */
+#include "cli.h"
+#include "kde_cli.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum {
+    OPT_CELL = 1, OPT_BW, OPT_KERNEL, OPT_WEIGHT, OPT_EXTENT, OPT_EXTENT_FROM, OPT_MASK,
+    OPT_METHOD, OPT_BINNING, OPT_SCALE, OPT_NODATA, OPT_FLOAT32, OPT_PAD, OPT_CUTOFF
+};
+
+static void usage(FILE *fp)
+{
+    fprintf(fp,
+            "usage: agglo kde POINTS --cell SIZE [--bandwidth H|silverman|scott|arcgis|ppl]\n"
+            "                 [--kernel quartic|gaussian|epanechnikov|triangular|uniform]\n"
+            "                 [--weight FIELD] [--extent xmin,ymin,xmax,ymax | --extent-from LAYER]\n"
+            "                 [--mask POLYGONS] [--out density.tif] [--png density.png] [options]\n\n"
+            "Kernel density of POINTS (a point layer or a CSV of coordinates) on a grid of\n"
+            "square cells, written as a GeoTIFF (CRS, nodata) and/or drawn as a PNG.\n"
+            "Coordinates must be projected: use --to EPSG:xxxx for lon/lat data.\n\n"
+            "  --cell SIZE          cell side in CRS units (required)\n"
+            "  --bandwidth H|RULE   a number (CRS units), or a rule: arcgis (default; ArcGIS\n"
+            "                       Kernel Density's rule), silverman, scott (spatstat bw.scott),\n"
+            "                       ppl (likelihood cross-validation, spatstat bw.ppl). H is the\n"
+            "                       search radius of bounded kernels and the standard deviation\n"
+            "                       (sigma) of the gaussian\n"
+            "  --kernel K           quartic (default, ArcGIS/QGIS), gaussian, epanechnikov,\n"
+            "                       triangular, uniform\n"
+            "  --weight FIELD       weight of each point (e.g. sales); NULL weights are skipped\n"
+            "  --extent E           grid extent xmin,ymin,xmax,ymax (default: the points' bounding\n"
+            "                       box grown by --pad)\n"
+            "  --extent-from LAYER  grid extent from a layer (e.g. the county polygons)\n"
+            "  --pad D              grow the default extent by D on each side (default 0)\n"
+            "  --mask POLYGONS      cells whose centre is outside the polygons become nodata;\n"
+            "                       also sets the extent unless --extent is given\n"
+            "  --method M           auto (default), exact, fft\n"
+            "  --binning B          FFT binning: nearest (default, as spatstat) or linear\n"
+            "  --scale S            intensity (default: per square CRS unit, as spatstat and\n"
+            "                       ArcGIS with area units = map units), km2 (per square km,\n"
+            "                       metre CRS), cell (expected count per cell), probability\n"
+            "                       (integrates to 1)\n"
+            "  --cutoff C           gaussian truncation radius in sigmas (default 8)\n"
+            "  --nodata V           nodata value of the GeoTIFF (default -9999)\n"
+            "  --float32            write Float32 instead of Float64\n\n%s",
+            cli_common_help);
+}
+
+int cmd_kde(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        CLI_COMMON_LONG_OPTIONS,
+        {"cell", required_argument, 0, OPT_CELL},
+        {"bandwidth", required_argument, 0, OPT_BW},
+        {"kernel", required_argument, 0, OPT_KERNEL},
+        {"weight", required_argument, 0, OPT_WEIGHT},
+        {"extent", required_argument, 0, OPT_EXTENT},
+        {"extent-from", required_argument, 0, OPT_EXTENT_FROM},
+        {"mask", required_argument, 0, OPT_MASK},
+        {"method", required_argument, 0, OPT_METHOD},
+        {"binning", required_argument, 0, OPT_BINNING},
+        {"scale", required_argument, 0, OPT_SCALE},
+        {"nodata", required_argument, 0, OPT_NODATA},
+        {"float32", no_argument, 0, OPT_FLOAT32},
+        {"pad", required_argument, 0, OPT_PAD},
+        {"cutoff", required_argument, 0, OPT_CUTOFF},
+        {0, 0, 0, 0}};
+    cli_common c;
+    cli_common_init(&c);
+    agglo_kde_options ko;
+    agglo_kde_options_init(&ko);
+    double cell = 0, bw = 0, nodata = -9999, pad = 0, ext[4];
+    int rule = AGGLO_BW_ARCGIS, have_ext = 0, float32 = 0, opt;
+    const char *weight = NULL, *extent_from = NULL, *mask = NULL;
+    optind = 1;
+    while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        switch (opt) {
+        case 'h':
+        case CLI_OPT_HELP: usage(stdout); return CLI_OK;
+        case OPT_CELL:
+            if (cli_parse_double("kde", "--cell", optarg, &cell))
+                return CLI_USAGE;
+            if (!(cell > 0))
+                return cli_usage("kde", "--cell must be positive");
+            break;
+        case OPT_BW: {
+            int r = agglo_bw_rule_parse(optarg);
+            if (r >= 0) {
+                rule = r;
+            } else {
+                if (cli_parse_double("kde", "--bandwidth", optarg, &bw))
+                    return CLI_USAGE;
+                if (!(bw > 0))
+                    return cli_usage("kde", "--bandwidth must be positive");
+                rule = AGGLO_BW_FIXED;
+            }
+            break;
+        }
+        case OPT_KERNEL: {
+            int k = agglo_kde_kernel_parse(optarg);
+            if (k < 0)
+                return cli_usage("kde", "--kernel: unknown kernel '%s'", optarg);
+            ko.kernel = (agglo_kde_kernel)k;
+            break;
+        }
+        case OPT_WEIGHT: weight = optarg; break;
+        case OPT_EXTENT:
+            if (kde_cli_extent("kde", "--extent", optarg, ext))
+                return CLI_USAGE;
+            have_ext = 1;
+            break;
+        case OPT_EXTENT_FROM: extent_from = optarg; break;
+        case OPT_MASK: mask = optarg; break;
+        case OPT_METHOD:
+            if (!strcmp(optarg, "auto")) ko.method = AGGLO_KDE_AUTO;
+            else if (!strcmp(optarg, "exact")) ko.method = AGGLO_KDE_EXACT;
+            else if (!strcmp(optarg, "fft")) ko.method = AGGLO_KDE_FFT;
+            else return cli_usage("kde", "--method: expected auto, exact or fft");
+            break;
+        case OPT_BINNING:
+            if (!strcmp(optarg, "nearest")) ko.binning = AGGLO_KDE_BIN_NEAREST;
+            else if (!strcmp(optarg, "linear")) ko.binning = AGGLO_KDE_BIN_LINEAR;
+            else return cli_usage("kde", "--binning: expected nearest or linear");
+            break;
+        case OPT_SCALE:
+            if (!strcmp(optarg, "intensity")) ko.scale = AGGLO_KDE_SCALE_INTENSITY;
+            else if (!strcmp(optarg, "km2")) ko.scale = AGGLO_KDE_SCALE_KM2;
+            else if (!strcmp(optarg, "cell")) ko.scale = AGGLO_KDE_SCALE_CELL;
+            else if (!strcmp(optarg, "probability")) ko.scale = AGGLO_KDE_SCALE_PROBABILITY;
+            else return cli_usage("kde", "--scale: expected intensity, km2, cell or probability");
+            break;
+        case OPT_NODATA:
+            if (cli_parse_double("kde", "--nodata", optarg, &nodata))
+                return CLI_USAGE;
+            break;
+        case OPT_FLOAT32: float32 = 1; break;
+        case OPT_PAD:
+            if (cli_parse_double("kde", "--pad", optarg, &pad))
+                return CLI_USAGE;
+            if (pad < 0)
+                return cli_usage("kde", "--pad must be >= 0");
+            break;
+        case OPT_CUTOFF:
+            if (cli_parse_double("kde", "--cutoff", optarg, &ko.gauss_cutoff))
+                return CLI_USAGE;
+            if (!(ko.gauss_cutoff >= 1))
+                return cli_usage("kde", "--cutoff must be >= 1");
+            break;
+        default: {
+            int r = cli_common_option(&c, opt, optarg);
+            if (r <= 0)
+                return r < 0 ? CLI_USAGE : cli_usage("kde", "unknown option");
+        }
+        }
+    }
+    if (optind != argc - 1)
+        return cli_usage("kde", "expects one POINTS input");
+    if (!(cell > 0))
+        return cli_usage("kde", "--cell SIZE is required");
+    if (have_ext && extent_from)
+        return cli_usage("kde", "give --extent or --extent-from, not both");
+    if (c.out) {
+        char e[16];
+        agglo_path_ext(c.out, e, sizeof e);
+        if (strcmp(e, "tif") && strcmp(e, "tiff"))
+            return cli_usage("kde", "--out must name a GeoTIFF (.tif)");
+    }
+    const char *path = argv[optind];
+    agglo_ctx *ctx = cli_ctx_create(&c);
+    if (!ctx)
+        return CLI_FAIL;
+    int rc = CLI_OK;
+    agglo_layer *pts = NULL, *maskl = NULL, *extl = NULL;
+    double *x = NULL, *y = NULL, *w = NULL, *grid = NULL;
+    size_t n = 0;
+    pts = cli_read_layer(ctx, path, &c);
+    if (!pts || kde_cli_coords(ctx, pts, path, &x, &y, &n)) {
+        rc = cli_fail(ctx);
+        goto out;
+    }
+    if (weight) {
+        w = agglo_table_get_numeric(ctx, agglo_layer_table(pts), weight, path);
+        if (!w) {
+            rc = cli_fail(ctx);
+            goto out;
+        }
+        size_t nnull = 0;
+        for (size_t i = 0; i < n; i++)
+            if (isnan(w[i]))
+                nnull++;
+        if (nnull)
+            agglo_warn(ctx, "%s: %zu point(s) with a NULL %s left out", path, nnull, weight);
+    }
+    if (mask) {
+        maskl = kde_cli_read_polygons(ctx, mask, pts, &c);
+        if (!maskl) {
+            rc = cli_fail(ctx);
+            goto out;
+        }
+    }
+    if (extent_from) {
+        cli_common ec = c;
+        ec.x_field = ec.y_field = NULL;
+        extl = kde_cli_read_polygons(ctx, extent_from, pts, &ec);
+        if (!extl || agglo_layer_extent(extl, ext) != AGGLO_OK) {
+            if (extl)
+                agglo_error(ctx, AGGLO_E_EMPTY, "%s: no extent", extent_from);
+            rc = cli_fail(ctx);
+            goto out;
+        }
+        have_ext = 1;
+    } else if (!have_ext && maskl) {
+        if (agglo_layer_extent(maskl, ext) != AGGLO_OK) {
+            agglo_error(ctx, AGGLO_E_EMPTY, "%s: no extent", mask);
+            rc = cli_fail(ctx);
+            goto out;
+        }
+        have_ext = 1;
+    }
+    if (!have_ext) {
+        ext[0] = ext[1] = INFINITY;
+        ext[2] = ext[3] = -INFINITY;
+        for (size_t i = 0; i < n; i++) {
+            if (!isfinite(x[i]) || !isfinite(y[i]))
+                continue;
+            ext[0] = fmin(ext[0], x[i]);
+            ext[1] = fmin(ext[1], y[i]);
+            ext[2] = fmax(ext[2], x[i]);
+            ext[3] = fmax(ext[3], y[i]);
+        }
+        if (!isfinite(ext[0])) {
+            agglo_error(ctx, AGGLO_E_EMPTY, "%s: no point has coordinates", path);
+            rc = cli_fail(ctx);
+            goto out;
+        }
+        ext[0] -= pad;
+        ext[1] -= pad;
+        ext[2] += pad;
+        ext[3] += pad;
+        if (ext[2] - ext[0] < cell)
+            ext[2] = ext[0] + cell;
+        if (ext[3] - ext[1] < cell)
+            ext[3] = ext[1] + cell;
+    }
+    if (rule != AGGLO_BW_FIXED) {
+        if (agglo_kde_bandwidth(ctx, (agglo_bw_rule)rule, x, y, w, n, have_ext ? ext : NULL, &bw)) {
+            rc = cli_fail(ctx);
+            goto out;
+        }
+    }
+    ko.bandwidth = bw;
+    agglo_grid g;
+    if (agglo_grid_from_extent(ctx, ext, cell, &g)) {
+        rc = cli_fail(ctx);
+        goto out;
+    }
+    grid = malloc(g.ncols * g.nrows * sizeof(double));
+    if (!grid) {
+        agglo_error(ctx, AGGLO_E_NOMEM, "kde: out of memory for %zu x %zu cells", g.ncols, g.nrows);
+        rc = cli_fail(ctx);
+        goto out;
+    }
+    agglo_kde_info info;
+    if (agglo_kde_compute(ctx, x, y, w, n, &g, &ko, grid, &info)) {
+        rc = cli_fail(ctx);
+        goto out;
+    }
+    size_t kept = g.ncols * g.nrows;
+    if (maskl && agglo_kde_mask(ctx, &g, maskl, grid, nodata, &kept)) {
+        rc = cli_fail(ctx);
+        goto out;
+    }
+    if (info.points_outside && info.method == AGGLO_KDE_FFT)
+        agglo_warn(ctx, "%s: %zu point(s) outside the grid left out (FFT path)", path,
+                   info.points_outside);
+    if (c.out && agglo_raster_write_geotiff(ctx, c.out, grid, &g, agglo_layer_crs_wkt(pts), nodata,
+                                            float32)) {
+        rc = cli_fail(ctx);
+        goto out;
+    }
+    static const char *scale_names[] = {"intensity per square unit", "per square km",
+                                        "expected count per cell", "probability density"};
+    if (c.png) {
+        char title[256];
+        snprintf(title, sizeof title, "Kernel density (%s, h = %.4g)",
+                 agglo_kde_kernel_name(ko.kernel), bw);
+        if (agglo_plot_raster(ctx, grid, g.ncols, g.nrows, g.xmin, g.ymax, g.cell, nodata, maskl,
+                              scale_names[ko.scale], title, c.png)) {
+            rc = cli_fail(ctx);
+            goto out;
+        }
+    }
+    double vmax = 0, mass = 0;
+    for (size_t t = 0; t < g.ncols * g.nrows; t++)
+        if (grid[t] != nodata && isfinite(grid[t])) {
+            vmax = fmax(vmax, grid[t]);
+            mass += grid[t];
+        }
+    cli_report *r = cli_report_create("kernel density");
+    cli_report_str(r, "input", path);
+    cli_report_int(r, "points_used", (long long)info.points_used);
+    cli_report_int(r, "points_outside_grid", (long long)info.points_outside);
+    cli_report_num(r, "total_weight", info.total_weight);
+    cli_report_str(r, "kernel", agglo_kde_kernel_name(ko.kernel));
+    cli_report_str(r, "bandwidth_rule", agglo_bw_rule_name((agglo_bw_rule)rule));
+    cli_report_num(r, "bandwidth", bw);
+    cli_report_str(r, "method", info.method == AGGLO_KDE_FFT ? "fft" : "exact");
+    cli_report_str(r, "scale", scale_names[ko.scale]);
+    cli_report_num(r, "cell", g.cell);
+    cli_report_int(r, "ncols", (long long)g.ncols);
+    cli_report_int(r, "nrows", (long long)g.nrows);
+    cli_report_num(r, "xmin", g.xmin);
+    cli_report_num(r, "ymin", g.ymax - (double)g.nrows * g.cell);
+    cli_report_num(r, "xmax", g.xmin + (double)g.ncols * g.cell);
+    cli_report_num(r, "ymax", g.ymax);
+    cli_report_int(r, "cells_kept", (long long)kept);
+    cli_report_num(r, "max_density", vmax);
+    if (ko.scale == AGGLO_KDE_SCALE_INTENSITY)
+        cli_report_num(r, "integral", mass * g.cell * g.cell);
+    if (c.out)
+        cli_report_str(r, "output", c.out);
+    if (c.png)
+        cli_report_str(r, "png", c.png);
+    if (!c.quiet || c.format != CLI_FORMAT_TEXT)
+        cli_report_print(r, stdout, c.format);
+    cli_report_free(r);
+out:
+    free(x);
+    free(y);
+    free(w);
+    free(grid);
+    agglo_layer_free(pts);
+    agglo_layer_free(maskl);
+    agglo_layer_free(extl);
+    agglo_ctx_free(ctx);
+    return rc;
+}

@@ -1,0 +1,357 @@
+/* agglo points POINTS [--nn] [--k] [--sde] ... point-pattern measures */
+#include "cli.h"
+#include "kde_cli.h"
+
+#include <geos_c.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum {
+    OPT_NN = 1, OPT_K, OPT_SDE, OPT_WINDOW, OPT_WINDOW_FROM, OPT_CORRECTION, OPT_RMAX, OPT_NR,
+    OPT_ENVELOPE, OPT_NSIM_CE, OPT_WEIGHT, OPT_SDE_SCALE, OPT_STDEVS, OPT_CURVE
+};
+
+static void usage(FILE *fp)
+{
+    fprintf(fp,
+            "usage: agglo points POINTS [--nn] [--k] [--sde] [--window xmin,ymin,xmax,ymax]\n"
+            "                    [--correction border,isotropic] [--rmax R] [--envelope NSIM]\n"
+            "                    [--curve K.csv] [--png L.png] [--out ellipse.gpkg] [options]\n\n"
+            "Point-pattern measures of POINTS (projected coordinates; --to EPSG:xxxx for lon/lat)\n"
+            "in a rectangular window (default: the points' bounding box, as spatstat).\n"
+            "Without --nn/--k/--sde all three are computed.\n\n"
+            "  --nn                 Clark-Evans nearest-neighbour index R with z and p, without\n"
+            "                       and with Donnelly's edge correction (spatstat clarkevans)\n"
+            "  --nsim-ce N          Monte Carlo p of the Donnelly-corrected R (default 0 = none)\n"
+            "  --k                  Ripley's K and L (spatstat Kest/Lest)\n"
+            "  --correction LIST    border, isotropic or both (default both)\n"
+            "  --rmax R             largest distance (default spatstat's rule)\n"
+            "  --nr N               number of distances (default 513)\n"
+            "  --envelope NSIM      pointwise CSR envelope from NSIM simulations (seeded)\n"
+            "  --curve FILE.csv     write r, theo, border, iso, L, lo, hi to a CSV file\n"
+            "  --png FILE           plot L(r) - r with the envelope\n"
+            "  --sde                mean centre, standard distance, standard deviational ellipse\n"
+            "  --weight FIELD       weights for the centrography\n"
+            "  --sde-scale S        arcgis (semi-axes sqrt(2) sd, default) or yuill (1 sd)\n"
+            "  --stdevs K           ellipse size in standard deviations (1, 2, 3; default 1)\n"
+            "  --out FILE           write the ellipse as a polygon layer with its attributes\n"
+            "  --window-from LAYER  window = extent of a layer\n\n%s",
+            cli_common_help);
+}
+
+static int write_curve(agglo_ctx *ctx, const agglo_kest *k, const char *path)
+{
+    agglo_output *o = agglo_output_open(ctx, path);
+    if (!o)
+        return agglo_ctx_errcode(ctx);
+    FILE *fp = agglo_output_stream(o);
+    fprintf(fp, "r,theo,border,iso,L,L_minus_r,lo,hi\n");
+    const double *kk = k->iso ? k->iso : k->border;
+    for (size_t t = 0; t < k->nr; t++) {
+        double v[8] = {k->r[t], k->theo[t], k->border ? k->border[t] : NAN,
+                       k->iso ? k->iso[t] : NAN, sqrt(kk[t] / M_PI), sqrt(kk[t] / M_PI) - k->r[t],
+                       k->lo ? k->lo[t] : NAN, k->hi ? k->hi[t] : NAN};
+        for (int j = 0; j < 8; j++) {
+            if (j)
+                fputc(',', fp);
+            if (isfinite(v[j]))
+                fprintf(fp, "%.17g", v[j]);
+            else
+                fputs("NA", fp);
+        }
+        fputc('\n', fp);
+    }
+    return agglo_output_commit(ctx, o);
+}
+
+int cmd_points(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        CLI_COMMON_LONG_OPTIONS,
+        {"nn", no_argument, 0, OPT_NN},
+        {"k", no_argument, 0, OPT_K},
+        {"sde", no_argument, 0, OPT_SDE},
+        {"window", required_argument, 0, OPT_WINDOW},
+        {"window-from", required_argument, 0, OPT_WINDOW_FROM},
+        {"correction", required_argument, 0, OPT_CORRECTION},
+        {"rmax", required_argument, 0, OPT_RMAX},
+        {"nr", required_argument, 0, OPT_NR},
+        {"envelope", required_argument, 0, OPT_ENVELOPE},
+        {"nsim-ce", required_argument, 0, OPT_NSIM_CE},
+        {"weight", required_argument, 0, OPT_WEIGHT},
+        {"sde-scale", required_argument, 0, OPT_SDE_SCALE},
+        {"stdevs", required_argument, 0, OPT_STDEVS},
+        {"curve", required_argument, 0, OPT_CURVE},
+        {0, 0, 0, 0}};
+    cli_common c;
+    cli_common_init(&c);
+    int do_nn = 0, do_k = 0, do_sde = 0, have_win = 0, corr = AGGLO_KEST_BORDER | AGGLO_KEST_ISOTROPIC;
+    double win[4], rmax = 0, sde_scale = M_SQRT2, stdevs = 1;
+    long nr = 513, nsim = 0, nsim_ce = 0;
+    const char *window_from = NULL, *weight = NULL, *curve = NULL;
+    int opt;
+    optind = 1;
+    while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        switch (opt) {
+        case 'h':
+        case CLI_OPT_HELP: usage(stdout); return CLI_OK;
+        case OPT_NN: do_nn = 1; break;
+        case OPT_K: do_k = 1; break;
+        case OPT_SDE: do_sde = 1; break;
+        case OPT_WINDOW:
+            if (kde_cli_extent("points", "--window", optarg, win))
+                return CLI_USAGE;
+            have_win = 1;
+            break;
+        case OPT_WINDOW_FROM: window_from = optarg; break;
+        case OPT_CORRECTION: {
+            size_t k = 0;
+            char **parts = cli_split(optarg, &k);
+            corr = 0;
+            for (size_t i = 0; parts && i < k; i++) {
+                if (!strcmp(parts[i], "border")) corr |= AGGLO_KEST_BORDER;
+                else if (!strcmp(parts[i], "isotropic") || !strcmp(parts[i], "iso") ||
+                         !strcmp(parts[i], "ripley")) corr |= AGGLO_KEST_ISOTROPIC;
+                else {
+                    agglo_strings_free(parts, k);
+                    return cli_usage("points", "--correction: unknown correction '%s' "
+                                     "(border, isotropic)", parts[i]);
+                }
+            }
+            if (parts)
+                agglo_strings_free(parts, k);
+            if (!corr)
+                return cli_usage("points", "--correction: give border and/or isotropic");
+            break;
+        }
+        case OPT_RMAX:
+            if (cli_parse_double("points", "--rmax", optarg, &rmax))
+                return CLI_USAGE;
+            if (!(rmax > 0))
+                return cli_usage("points", "--rmax must be positive");
+            break;
+        case OPT_NR:
+            if (cli_parse_int("points", "--nr", optarg, 2, 100000, &nr))
+                return CLI_USAGE;
+            break;
+        case OPT_ENVELOPE:
+            if (cli_parse_int("points", "--envelope", optarg, 0, 100000, &nsim))
+                return CLI_USAGE;
+            break;
+        case OPT_NSIM_CE:
+            if (cli_parse_int("points", "--nsim-ce", optarg, 0, 1000000, &nsim_ce))
+                return CLI_USAGE;
+            break;
+        case OPT_WEIGHT: weight = optarg; break;
+        case OPT_SDE_SCALE:
+            if (!strcmp(optarg, "arcgis")) sde_scale = M_SQRT2;
+            else if (!strcmp(optarg, "yuill")) sde_scale = 1;
+            else return cli_usage("points", "--sde-scale: expected arcgis or yuill");
+            break;
+        case OPT_STDEVS:
+            if (cli_parse_double("points", "--stdevs", optarg, &stdevs))
+                return CLI_USAGE;
+            if (!(stdevs > 0))
+                return cli_usage("points", "--stdevs must be positive");
+            break;
+        case OPT_CURVE: curve = optarg; break;
+        default: {
+            int r = cli_common_option(&c, opt, optarg);
+            if (r <= 0)
+                return r < 0 ? CLI_USAGE : cli_usage("points", "unknown option");
+        }
+        }
+    }
+    if (optind != argc - 1)
+        return cli_usage("points", "expects one POINTS input");
+    if (have_win && window_from)
+        return cli_usage("points", "give --window or --window-from, not both");
+    if (!do_nn && !do_k && !do_sde)
+        do_nn = do_k = do_sde = 1;
+    if ((c.png || curve || nsim) && !do_k)
+        return cli_usage("points", "--png, --curve and --envelope need --k");
+    if (c.out && !do_sde)
+        return cli_usage("points", "--out writes the ellipse and needs --sde");
+    const char *path = argv[optind];
+    agglo_ctx *ctx = cli_ctx_create(&c);
+    if (!ctx)
+        return CLI_FAIL;
+    int rc = CLI_OK;
+    agglo_layer *pts = NULL, *wl = NULL, *ell = NULL;
+    double *x = NULL, *y = NULL, *w = NULL;
+    size_t n = 0;
+    agglo_kest *K = NULL;
+    cli_report *r = cli_report_create("point pattern");
+    pts = cli_read_layer(ctx, path, &c);
+    if (!pts || kde_cli_coords(ctx, pts, path, &x, &y, &n))
+        goto fail;
+    if (window_from) {
+        wl = kde_cli_read_polygons(ctx, window_from, pts, &c);
+        if (!wl || agglo_layer_extent(wl, win) != AGGLO_OK) {
+            if (wl)
+                agglo_error(ctx, AGGLO_E_EMPTY, "%s: no extent", window_from);
+            goto fail;
+        }
+        have_win = 1;
+    }
+    cli_report_str(r, "input", path);
+    if (do_nn) {
+        agglo_clarkevans ce;
+        if (agglo_clarkevans_compute(ctx, x, y, n, have_win ? win : NULL, (int)nsim_ce, c.seed, &ce))
+            goto fail;
+        cli_report_section(r, "clark_evans");
+        cli_report_int(r, "n", (long long)ce.n);
+        cli_report_num(r, "area", ce.area);
+        cli_report_num(r, "intensity", ce.intensity);
+        cli_report_num(r, "mean_nn_distance", ce.mean_nnd);
+        cli_report_num(r, "expected_nn_distance", ce.expected);
+        cli_report_num(r, "R", ce.R);
+        cli_report_num(r, "z", ce.z);
+        cli_report_num(r, "p", ce.p);
+        cli_report_num(r, "expected_donnelly", ce.expected_donnelly);
+        cli_report_num(r, "R_donnelly", ce.R_donnelly);
+        cli_report_num(r, "z_donnelly", ce.z_donnelly);
+        cli_report_num(r, "p_donnelly", ce.p_donnelly);
+        if (ce.nsim > 0) {
+            cli_report_num(r, "p_donnelly_mc", ce.p_donnelly_mc);
+            cli_report_int(r, "nsim", ce.nsim);
+            cli_report_int(r, "seed", (long long)ce.seed);
+        }
+        cli_report_str(r, "pattern", ce.p < 0.05 ? (ce.R < 1 ? "clustered" : "dispersed") : "random");
+    }
+    if (do_k) {
+        K = agglo_kest_compute(ctx, x, y, n, have_win ? win : NULL, rmax, (size_t)nr, corr,
+                               (int)nsim, c.seed);
+        if (!K)
+            goto fail;
+        const double *kk = K->iso ? K->iso : K->border;
+        double best = -INFINITY, rbest = 0;
+        size_t above = 0, below = 0;
+        for (size_t t = 1; t < K->nr; t++) {
+            double l = sqrt(kk[t] / M_PI) - K->r[t];
+            if (isfinite(l) && l > best) {
+                best = l;
+                rbest = K->r[t];
+            }
+            if (K->hi && kk[t] > K->hi[t])
+                above++;
+            if (K->lo && kk[t] < K->lo[t])
+                below++;
+        }
+        cli_report_section(r, "ripley");
+        cli_report_int(r, "n", (long long)K->n);
+        cli_report_num(r, "area", K->area);
+        cli_report_num(r, "rmax", K->rmax);
+        cli_report_int(r, "nr", (long long)K->nr);
+        cli_report_str(r, "corrections", (corr == 3) ? "border,isotropic" :
+                                         (corr == 1 ? "border" : "isotropic"));
+        if (K->border)
+            cli_report_num(r, "K_border_rmax", K->border[K->nr - 1]);
+        if (K->iso)
+            cli_report_num(r, "K_iso_rmax", K->iso[K->nr - 1]);
+        cli_report_num(r, "K_theo_rmax", K->theo[K->nr - 1]);
+        cli_report_num(r, "max_L_minus_r", best);
+        cli_report_num(r, "r_at_max", rbest);
+        if (K->nsim > 0) {
+            cli_report_int(r, "nsim", K->nsim);
+            cli_report_int(r, "seed", (long long)K->seed);
+            cli_report_int(r, "r_above_envelope", (long long)above);
+            cli_report_int(r, "r_below_envelope", (long long)below);
+        }
+        if (curve && write_curve(ctx, K, curve))
+            goto fail;
+        if (c.png) {
+            double *l = malloc(K->nr * sizeof(double)), *lo = NULL, *hi = NULL;
+            if (K->lo) {
+                lo = malloc(K->nr * sizeof(double));
+                hi = malloc(K->nr * sizeof(double));
+            }
+            if (!l || (K->lo && (!lo || !hi))) {
+                free(l);
+                free(lo);
+                free(hi);
+                agglo_error(ctx, AGGLO_E_NOMEM, "out of memory");
+                goto fail;
+            }
+            for (size_t t = 0; t < K->nr; t++) {
+                l[t] = sqrt(kk[t] / M_PI);
+                if (lo) {
+                    lo[t] = sqrt(K->lo[t] / M_PI);
+                    hi[t] = sqrt(K->hi[t] / M_PI);
+                }
+            }
+            char title[128];
+            snprintf(title, sizeof title, "Ripley's L (%s correction)%s",
+                     K->iso ? "isotropic" : "border", K->lo ? " with CSR envelope" : "");
+            int prc = agglo_plot_lcurve(ctx, K->r, l, lo, hi, K->nr, "distance r", title, c.png);
+            free(l);
+            free(lo);
+            free(hi);
+            if (prc)
+                goto fail;
+        }
+    }
+    if (do_sde) {
+        if (weight) {
+            w = agglo_table_get_complete(ctx, agglo_layer_table(pts), weight, path);
+            if (!w)
+                goto fail;
+        }
+        agglo_centrography cg;
+        if (agglo_centrography_compute(ctx, x, y, w, n, sde_scale, stdevs, &cg))
+            goto fail;
+        cli_report_section(r, "centrography");
+        cli_report_int(r, "n", (long long)cg.n);
+        cli_report_num(r, "weight_sum", cg.weight_sum);
+        cli_report_num(r, "mean_x", cg.mean_x);
+        cli_report_num(r, "mean_y", cg.mean_y);
+        cli_report_num(r, "standard_distance", cg.standard_distance);
+        cli_report_num(r, "sde_major", cg.sde_major);
+        cli_report_num(r, "sde_minor", cg.sde_minor);
+        cli_report_num(r, "sde_rotation_deg", cg.rotation);
+        cli_report_num(r, "sde_area", M_PI * cg.sde_major * cg.sde_minor);
+        if (c.out) {
+            struct GEOSGeom_t *g = agglo_centrography_ellipse(ctx, &cg, 144);
+            if (!g)
+                goto fail;
+            agglo_table *t = agglo_table_create(ctx, 1);
+            if (!t) {
+                GEOSGeom_destroy_r(agglo_ctx_geos(ctx), (GEOSGeometry *)g);
+                goto fail;
+            }
+            const char *names[] = {"mean_x", "mean_y", "std_dist", "major", "minor", "rotation",
+                                   "weight_sum", "n"};
+            double vals[] = {cg.mean_x, cg.mean_y, cg.standard_distance, cg.sde_major,
+                             cg.sde_minor, cg.rotation, cg.weight_sum, (double)cg.n};
+            for (int k = 0; k < 8; k++)
+                if (agglo_table_add_numeric(ctx, t, names[k],
+                                            k == 7 ? AGGLO_COL_INTEGER : AGGLO_COL_REAL,
+                                            &vals[k], NULL) < 0) {
+                    agglo_table_free(t);
+                    GEOSGeom_destroy_r(agglo_ctx_geos(ctx), (GEOSGeometry *)g);
+                    goto fail;
+                }
+            ell = agglo_layer_create(ctx, 1, &g, t, agglo_layer_crs_wkt(pts));
+            if (!ell || agglo_layer_write(ctx, ell, c.out, "sde") != AGGLO_OK)
+                goto fail;
+            cli_report_str(r, "output", c.out);
+        }
+    }
+    if (!c.quiet || c.format != CLI_FORMAT_TEXT)
+        cli_report_print(r, stdout, c.format);
+    goto out;
+fail:
+    rc = cli_fail(ctx);
+out:
+    cli_report_free(r);
+    agglo_kest_free(K);
+    free(x);
+    free(y);
+    free(w);
+    agglo_layer_free(pts);
+    agglo_layer_free(wl);
+    agglo_layer_free(ell);
+    agglo_ctx_free(ctx);
+    return rc;
+}

@@ -1,0 +1,1671 @@
+/* Geographically weighted regression: model set-up, neighbour search, local solvers, fit.
+ *
+ * Each local regression accumulates X'W X and X'W y over the observations inside the kernel
+ * (found through a uniform grid for planar coordinates, all observations otherwise), solves
+ * with a Cholesky factorisation of the equilibrated matrix (LAPACK dpotrf/dpotrs, singularity
+ * detected with dpocon) and keeps only O(p^2) per location, so memory is O(n p). */
+#define _GNU_SOURCE
+#include <float.h>
+#include <lapacke.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+#include "../core/core_internal.h"
+#include "gwr_internal.h"
+
+#define GWR_EPS 1.0000001 /* mgwr: adaptive bandwidth = k-th distance * eps */
+#define RCOND_MIN 1e-12   /* reciprocal condition of the equilibrated X'WX */
+
+void agglo_gwr_options_init(agglo_gwr_options *o)
+{
+    memset(o, 0, sizeof *o);
+    o->family = AGGLO_GWR_FAMILY_GAUSSIAN;
+    o->kernel = AGGLO_GWR_BISQUARE;
+    o->criterion = AGGLO_GWR_AICC;
+    o->search = AGGLO_GWR_GOLDEN;
+    o->sigma2_ml_df = 1;
+}
+
+const char *agglo_gwr_kernel_name(agglo_gwr_kernel k)
+{
+    switch (k) {
+    case AGGLO_GWR_BISQUARE: return "bisquare";
+    case AGGLO_GWR_GAUSSIAN: return "gaussian";
+    case AGGLO_GWR_EXPONENTIAL: return "exponential";
+    case AGGLO_GWR_BOXCAR: return "boxcar";
+    case AGGLO_GWR_TRICUBE: return "tricube";
+    }
+    return "?";
+}
+
+const char *agglo_gwr_criterion_name(agglo_gwr_criterion c)
+{
+    switch (c) {
+    case AGGLO_GWR_AICC: return "AICc";
+    case AGGLO_GWR_AIC: return "AIC";
+    case AGGLO_GWR_BIC: return "BIC";
+    case AGGLO_GWR_CV: return "CV";
+    }
+    return "?";
+}
+
+static int kernel_bounded(agglo_gwr_kernel k)
+{
+    return k == AGGLO_GWR_BISQUARE || k == AGGLO_GWR_BOXCAR || k == AGGLO_GWR_TRICUBE;
+}
+
+static double kernel_w(agglo_gwr_kernel k, double d, double h)
+{
+    double z = d / h;
+    switch (k) {
+    case AGGLO_GWR_BISQUARE: {
+        if (d >= h)
+            return 0.0;
+        double t = 1.0 - z * z;
+        return t * t;
+    }
+    case AGGLO_GWR_GAUSSIAN: return exp(-0.5 * z * z);
+    case AGGLO_GWR_EXPONENTIAL: return exp(-z);
+    case AGGLO_GWR_BOXCAR: return d >= h ? 0.0 : 1.0;
+    case AGGLO_GWR_TRICUBE: {
+        if (d >= h)
+            return 0.0;
+        double t = 1.0 - z * z * z;
+        return t * t * t;
+    }
+    }
+    return 0.0;
+}
+
+static double haversine(double lon1, double lat1, double lon2, double lat2)
+{
+    const double r = M_PI / 180.0;
+    double dlat = (lat2 - lat1) * r, dlon = (lon2 - lon1) * r;
+    double s1 = sin(dlat / 2), s2 = sin(dlon / 2);
+    double a = s1 * s1 + cos(lat1 * r) * cos(lat2 * r) * s2 * s2;
+    return 6371.0 * 2.0 * asin(sqrt(a > 1 ? 1 : a));
+}
+
+static inline double mdist(const agglo_gwr_model *m, double qx, double qy, size_t j)
+{
+    if (m->o.great_circle)
+        return haversine(qx, qy, m->cx[j], m->cy[j]);
+    double dx = qx - m->cx[j], dy = qy - m->cy[j];
+    return sqrt(dx * dx + dy * dy);
+}
+
+/* ---- per-thread scratch ---- */
+
+typedef struct scratch {
+    gwr_cand *c;
+    size_t nc, cap;
+    double *w;   /* kernel weight of c[k] (only the nonzero ones kept: c/w compacted) */
+    size_t wcap;
+    double *A, *B, *b, *s, *z, *u, *work, *Ainv, *tmp;
+    int *iwork;
+} scratch;
+
+static void scratch_free(scratch *s)
+{
+    if (!s)
+        return;
+    free(s->c);
+    free(s->w);
+    free(s->A);
+    free(s->iwork);
+    memset(s, 0, sizeof *s);
+}
+
+static int scratch_init(scratch *s, size_t p)
+{
+    memset(s, 0, sizeof *s);
+    size_t pp = p * p;
+    s->A = malloc(sizeof(double) * (4 * pp + 8 * p + 8));
+    s->iwork = malloc(sizeof(int) * (p + 1));
+    if (!s->A || !s->iwork) {
+        scratch_free(s);
+        return -1;
+    }
+    s->B = s->A + pp;
+    s->Ainv = s->B + pp;
+    s->tmp = s->Ainv + pp;
+    s->b = s->tmp + pp;
+    s->s = s->b + p;
+    s->z = s->s + p;
+    s->u = s->z + p;
+    s->work = s->u + p; /* 3p + ... */
+    return 0;
+}
+
+static int cand_push(scratch *s, double d, size_t j)
+{
+    if (s->nc == s->cap) {
+        size_t cap = s->cap ? 2 * s->cap : 256;
+        gwr_cand *c = realloc(s->c, cap * sizeof *c);
+        if (!c)
+            return -1;
+        s->c = c;
+        s->cap = cap;
+    }
+    s->c[s->nc].d = d;
+    s->c[s->nc].j = j;
+    s->nc++;
+    return 0;
+}
+
+/* k-th smallest distance (1-based k) among c[0..n-1]; reorders c. */
+static double select_kth(gwr_cand *c, size_t n, size_t k)
+{
+    size_t lo = 0, hi = n - 1, target = k - 1;
+    while (lo < hi) {
+        double pivot = c[lo + (hi - lo) / 2].d;
+        size_t i = lo, j = hi;
+        while (i <= j) {
+            while (c[i].d < pivot)
+                i++;
+            while (c[j].d > pivot)
+                j--;
+            if (i <= j) {
+                gwr_cand t = c[i];
+                c[i] = c[j];
+                c[j] = t;
+                i++;
+                if (j == 0)
+                    break;
+                j--;
+            }
+        }
+        if (target <= j)
+            hi = j;
+        else if (target >= i)
+            lo = i;
+        else
+            return c[target].d;
+    }
+    return c[target].d;
+}
+
+static void cell_of(const agglo_gwr_model *m, double x, double y, long *ix, long *iy)
+{
+    double fx = floor((x - m->gx0) / m->cs), fy = floor((y - m->gy0) / m->cs);
+    if (!(fx >= 0))
+        fx = 0;
+    if (!(fy >= 0))
+        fy = 0;
+    if (fx > (double)(m->gnx - 1))
+        fx = (double)(m->gnx - 1);
+    if (fy > (double)(m->gny - 1))
+        fy = (double)(m->gny - 1);
+    *ix = (long)fx;
+    *iy = (long)fy;
+}
+
+/* Adds the points of the cells at Chebyshev ring r around cell (ix, iy). Returns 1 if some
+ * cell of the ring lies in the grid, 0 when the ring is wholly outside (so is every larger
+ * ring), -1 on memory failure. */
+static int add_cell(const agglo_gwr_model *m, double qx, double qy, long xx, long yy, scratch *s)
+{
+    size_t c = (size_t)yy * (size_t)m->gnx + (size_t)xx;
+    for (size_t j = m->cstart[c]; j < m->cstart[c + 1]; j++)
+        if (cand_push(s, mdist(m, qx, qy, j), j))
+            return -1;
+    return 0;
+}
+
+static int add_ring(const agglo_gwr_model *m, double qx, double qy, long ix, long iy, long r,
+                    scratch *s)
+{
+    if (r == 0)
+        return add_cell(m, qx, qy, ix, iy, s) ? -1 : 1;
+    long y0 = iy - r, y1 = iy + r, x0 = ix - r, x1 = ix + r;
+    long cx0 = x0 < 0 ? 0 : x0, cx1 = x1 >= m->gnx ? m->gnx - 1 : x1;
+    long cy0 = y0 < 0 ? 0 : y0, cy1 = y1 >= m->gny ? m->gny - 1 : y1;
+    int any = 0;
+    if (cx0 > cx1 || cy0 > cy1)
+        return 0;
+    for (long yy = cy0; yy <= cy1; yy++) {
+        if (yy == y0 || yy == y1) {
+            for (long xx = cx0; xx <= cx1; xx++) {
+                any = 1;
+                if (add_cell(m, qx, qy, xx, yy, s))
+                    return -1;
+            }
+        } else {
+            if (x0 >= 0) {
+                any = 1;
+                if (add_cell(m, qx, qy, x0, yy, s))
+                    return -1;
+            }
+            if (x1 < m->gnx) {
+                any = 1;
+                if (add_cell(m, qx, qy, x1, yy, s))
+                    return -1;
+            }
+        }
+    }
+    return any;
+}
+
+/* Fills s->c/s->w with the observations of nonzero kernel weight around (qx, qy).
+ * Returns 0, or -1 on memory failure. */
+static int neighbours(const agglo_gwr_model *m, double qx, double qy, double bw, scratch *s)
+{
+    size_t n = m->n;
+    int bounded = kernel_bounded(m->o.kernel);
+    double h;
+    s->nc = 0;
+    if (!m->use_grid || !bounded) {
+        if (s->cap < n) {
+            gwr_cand *c = realloc(s->c, n * sizeof *c);
+            if (!c)
+                return -1;
+            s->c = c;
+            s->cap = n;
+        }
+        for (size_t j = 0; j < n; j++) {
+            s->c[j].d = mdist(m, qx, qy, j);
+            s->c[j].j = j;
+        }
+        s->nc = n;
+        if (m->o.fixed) {
+            h = bw;
+        } else {
+            size_t k = (size_t)bw;
+            if (k > n)
+                k = n;
+            /* select on a copy of the distances so the order stays by index */
+            if (s->wcap < n) {
+                double *w = realloc(s->w, n * sizeof *w);
+                if (!w)
+                    return -1;
+                s->w = w;
+                s->wcap = n;
+            }
+            gwr_cand *tmp = malloc(n * sizeof *tmp);
+            if (!tmp)
+                return -1;
+            memcpy(tmp, s->c, n * sizeof *tmp);
+            h = select_kth(tmp, n, k) * GWR_EPS;
+            free(tmp);
+        }
+    } else {
+        long ix, iy;
+        cell_of(m, qx, qy, &ix, &iy);
+        long r = 0;
+        if (m->o.fixed) {
+            h = bw;
+            for (;; r++) {
+                int a = add_ring(m, qx, qy, ix, iy, r, s);
+                if (a < 0)
+                    return -1;
+                if (a == 0 && r > 0)
+                    break;
+                if ((double)r * m->cs >= h)
+                    break;
+            }
+        } else {
+            size_t k = (size_t)bw;
+            if (k > n)
+                k = n;
+            int done = 0;
+            for (;; r++) {
+                int a = add_ring(m, qx, qy, ix, iy, r, s);
+                if (a < 0)
+                    return -1;
+                if (a == 0 && r > 0) {
+                    done = 1;
+                    break;
+                }
+                if (s->nc >= k)
+                    break;
+            }
+            double dk = select_kth(s->c, s->nc, k);
+            if (!done) {
+                double reach = dk * GWR_EPS;
+                for (r = r + 1; (double)(r - 1) * m->cs < reach; r++) {
+                    int a = add_ring(m, qx, qy, ix, iy, r, s);
+                    if (a < 0)
+                        return -1;
+                    if (a == 0)
+                        break;
+                }
+                dk = select_kth(s->c, s->nc, k);
+            }
+            h = dk * GWR_EPS;
+        }
+    }
+    if (s->wcap < s->nc) {
+        double *w = realloc(s->w, s->nc * sizeof *w);
+        if (!w)
+            return -1;
+        s->w = w;
+        s->wcap = s->nc;
+    }
+    size_t k = 0;
+    for (size_t t = 0; t < s->nc; t++) {
+        double w = kernel_w(m->o.kernel, s->c[t].d, h);
+        if (w > 0) {
+            s->c[k] = s->c[t];
+            s->w[k] = w;
+            k++;
+        }
+    }
+    s->nc = k;
+    return 0;
+}
+
+/* ---- small dense algebra through LAPACK ---- */
+
+/* Factorises the symmetric A (p x p, column-major, upper triangle used) after equilibration
+ * (A <- S A S, S = diag(1/sqrt(A_jj))). Returns 0, or 1 when singular / ill-conditioned. */
+static int chol_factor(double *A, double *sc, size_t p, double *work, int *iwork)
+{
+    for (size_t j = 0; j < p; j++) {
+        double a = A[j + j * p];
+        if (!(a > 0) || !isfinite(a))
+            return 1;
+        sc[j] = 1.0 / sqrt(a);
+    }
+    for (size_t j = 0; j < p; j++)
+        for (size_t i = 0; i <= j; i++)
+            A[i + j * p] *= sc[i] * sc[j];
+    double anorm = 0;
+    for (size_t j = 0; j < p; j++) {
+        double cs = 0;
+        for (size_t i = 0; i < p; i++)
+            cs += fabs(i <= j ? A[i + j * p] : A[j + i * p]);
+        if (cs > anorm)
+            anorm = cs;
+    }
+    lapack_int info = LAPACKE_dpotrf_work(LAPACK_COL_MAJOR, 'U', (lapack_int)p, A, (lapack_int)p);
+    if (info != 0)
+        return 1;
+    double rcond = 0;
+    info = LAPACKE_dpocon_work(LAPACK_COL_MAJOR, 'U', (lapack_int)p, A, (lapack_int)p, anorm,
+                               &rcond, work, (lapack_int *)iwork);
+    if (info != 0 || !(rcond >= RCOND_MIN))
+        return 1;
+    return 0;
+}
+
+/* Solves A x = v in place with the factor from chol_factor. */
+static void chol_solve(const double *F, const double *sc, size_t p, double *v)
+{
+    for (size_t j = 0; j < p; j++)
+        v[j] *= sc[j];
+    LAPACKE_dpotrs_work(LAPACK_COL_MAJOR, 'U', (lapack_int)p, 1, F, (lapack_int)p, v,
+                        (lapack_int)p);
+    for (size_t j = 0; j < p; j++)
+        v[j] *= sc[j];
+}
+
+/* Full inverse of A (p x p column-major, symmetric filled) from the factor F. */
+static int chol_inverse(const double *F, const double *sc, size_t p, double *Ainv)
+{
+    memcpy(Ainv, F, p * p * sizeof(double));
+    if (LAPACKE_dpotri_work(LAPACK_COL_MAJOR, 'U', (lapack_int)p, Ainv, (lapack_int)p) != 0)
+        return 1;
+    for (size_t j = 0; j < p; j++)
+        for (size_t i = 0; i <= j; i++) {
+            double v = Ainv[i + j * p] * sc[i] * sc[j];
+            Ainv[i + j * p] = v;
+            Ainv[j + i * p] = v;
+        }
+    return 0;
+}
+
+static inline void acc_outer(double *A, const double *x, double w, size_t p)
+{
+    for (size_t j = 0; j < p; j++) {
+        double wxj = w * x[j];
+        double *col = A + j * p;
+        for (size_t i = 0; i <= j; i++)
+            col[i] += wxj * x[i];
+    }
+}
+
+static void symmetrise(double *A, size_t p)
+{
+    for (size_t j = 0; j < p; j++)
+        for (size_t i = 0; i < j; i++)
+            A[j + i * p] = A[i + j * p];
+}
+
+/* Local condition number as mgwr's local_collinearity: singular values of the column-
+ * normalised W X, i.e. sqrt of the eigenvalue ratio of D^-1/2 (X'W^2 X) D^-1/2. */
+static double local_cond(const double *B, size_t p, double *tmp, double *ev)
+{
+    for (size_t j = 0; j < p; j++)
+        if (!(B[j + j * p] > 0))
+            return INFINITY;
+    for (size_t j = 0; j < p; j++)
+        for (size_t i = 0; i < p; i++) {
+            const double v = i <= j ? B[i + j * p] : B[j + i * p];
+            tmp[i + j * p] = v / sqrt(B[i + i * p] * B[j + j * p]);
+        }
+    double wq;
+    lapack_int lwork = -1;
+    if (LAPACKE_dsyev_work(LAPACK_COL_MAJOR, 'N', 'U', (lapack_int)p, tmp, (lapack_int)p, ev,
+                           &wq, lwork) != 0)
+        return NAN;
+    lwork = (lapack_int)wq;
+    double *work = malloc(sizeof(double) * (size_t)(lwork > 1 ? lwork : 1));
+    if (!work)
+        return NAN;
+    lapack_int info = LAPACKE_dsyev_work(LAPACK_COL_MAJOR, 'N', 'U', (lapack_int)p, tmp,
+                                         (lapack_int)p, ev, work, lwork);
+    free(work);
+    if (info != 0)
+        return NAN;
+    double lo = ev[0], hi = ev[p - 1];
+    if (!(lo > 0))
+        return INFINITY;
+    return sqrt(hi / lo);
+}
+
+/* ---- one local regression ---- */
+
+typedef struct local_out {
+    double yhat, hat;  /* fitted value (mu for Poisson) and S_ii */
+    double *beta;      /* p, optional */
+    double *cct;       /* p, optional: diag(A^-1 B A^-1) */
+    double sts;        /* ||S_i||^2 */
+    double cond;
+    double sw, swy, swy2;
+} local_out;
+
+/* Fits at (qx, qy) (self = internal index of the location, or SIZE_MAX for a prediction
+ * point; xq the covariate row at the point). full: also beta, cct, sts, cond.
+ * Returns 0, 1 singular / not converged, -1 out of memory. */
+static int local_fit(const agglo_gwr_model *m, double qx, double qy, const double *xq,
+                     size_t self, double bw, int full, scratch *s, local_out *o)
+{
+    size_t p = m->p, pp = p * p;
+    if (neighbours(m, qx, qy, bw, s))
+        return -1;
+    size_t nn = s->nc;
+    if (nn < p)
+        return 1;
+    double *A = s->A, *b = s->b, *B = s->B;
+    double wself = self == SIZE_MAX ? 0.0 : 1.0; /* kernel(0) = 1 */
+    if (m->o.family == AGGLO_GWR_FAMILY_GAUSSIAN) {
+        memset(A, 0, pp * sizeof *A);
+        memset(b, 0, p * sizeof *b);
+        double sw = 0, swy = 0, swy2 = 0;
+        if (full)
+            memset(B, 0, pp * sizeof *B);
+        for (size_t t = 0; t < nn; t++) {
+            size_t j = s->c[t].j;
+            double w = s->w[t];
+            const double *xj = m->X + j * p;
+            double yj = m->y[j];
+            acc_outer(A, xj, w, p);
+            for (size_t a = 0; a < p; a++)
+                b[a] += w * yj * xj[a];
+            if (full) {
+                acc_outer(B, xj, w * w, p);
+                sw += w;
+                swy += w * yj;
+                swy2 += w * yj * yj;
+            }
+        }
+        if (full) {
+            symmetrise(B, p);
+            o->sw = sw;
+            o->swy = swy;
+            o->swy2 = swy2;
+        }
+        if (chol_factor(A, s->s, p, s->work, s->iwork))
+            return 1;
+        chol_solve(A, s->s, p, b); /* b = beta */
+        memcpy(s->z, xq, p * sizeof(double));
+        chol_solve(A, s->s, p, s->z); /* z = A^-1 x_i */
+        double yh = 0, xz = 0;
+        for (size_t a = 0; a < p; a++) {
+            yh += xq[a] * b[a];
+            xz += xq[a] * s->z[a];
+        }
+        o->yhat = yh;
+        o->hat = wself * xz;
+    } else {
+        /* Poisson: local IRLS to convergence from the global estimate. */
+        double *beta = s->u;
+        memcpy(beta, m->gbeta, p * sizeof(double));
+        int conv = 0;
+        for (int it = 0; it < 100 && !conv; it++) {
+            memset(A, 0, pp * sizeof *A);
+            memset(b, 0, p * sizeof *b);
+            for (size_t t = 0; t < nn; t++) {
+                size_t j = s->c[t].j;
+                const double *xj = m->X + j * p;
+                double eta = 0;
+                for (size_t a = 0; a < p; a++)
+                    eta += xj[a] * beta[a];
+                double lo = m->loff ? m->loff[j] : 0.0;
+                double mu = exp(eta + lo);
+                double zj = eta + (m->y[j] - mu) / mu;
+                double w = s->w[t] * mu;
+                acc_outer(A, xj, w, p);
+                for (size_t a = 0; a < p; a++)
+                    b[a] += w * zj * xj[a];
+            }
+            if (chol_factor(A, s->s, p, s->work, s->iwork))
+                return 1;
+            chol_solve(A, s->s, p, b);
+            double dmax = 0, bmax = 0;
+            for (size_t a = 0; a < p; a++) {
+                double d = fabs(b[a] - beta[a]);
+                if (d > dmax)
+                    dmax = d;
+                if (fabs(b[a]) > bmax)
+                    bmax = fabs(b[a]);
+                beta[a] = b[a];
+            }
+            if (!isfinite(dmax))
+                return 1;
+            if (dmax <= 1e-10 * (1.0 + bmax))
+                conv = 1;
+        }
+        if (!conv)
+            return 1;
+        /* final A, B at the converged beta */
+        memset(A, 0, pp * sizeof *A);
+        if (full)
+            memset(B, 0, pp * sizeof *B);
+        for (size_t t = 0; t < nn; t++) {
+            size_t j = s->c[t].j;
+            const double *xj = m->X + j * p;
+            double eta = 0;
+            for (size_t a = 0; a < p; a++)
+                eta += xj[a] * beta[a];
+            double mu = exp(eta + (m->loff ? m->loff[j] : 0.0));
+            acc_outer(A, xj, s->w[t] * mu, p);
+            if (full)
+                acc_outer(B, xj, s->w[t] * s->w[t] * mu * mu, p);
+        }
+        if (full)
+            symmetrise(B, p);
+        if (chol_factor(A, s->s, p, s->work, s->iwork))
+            return 1;
+        memcpy(b, beta, p * sizeof(double));
+        memcpy(s->z, xq, p * sizeof(double));
+        chol_solve(A, s->s, p, s->z);
+        double eta = 0, xz = 0;
+        for (size_t a = 0; a < p; a++) {
+            eta += xq[a] * b[a];
+            xz += xq[a] * s->z[a];
+        }
+        double lo = (self != SIZE_MAX && m->loff) ? m->loff[self] : 0.0;
+        double mu = exp(eta + lo);
+        o->yhat = mu;
+        o->hat = wself * mu * xz;
+        o->sw = o->swy = o->swy2 = NAN;
+    }
+    if (!full)
+        return 0;
+    memcpy(o->beta, b, p * sizeof(double));
+    /* ||S_i||^2 = z' B z; for Poisson B holds w^2 mu^2 so z' B z is the linearised row. */
+    double sts = 0;
+    for (size_t a = 0; a < p; a++) {
+        double t = 0;
+        for (size_t c = 0; c < p; c++)
+            t += B[a + c * p] * s->z[c];
+        sts += s->z[a] * t;
+    }
+    o->sts = sts;
+    if (chol_inverse(A, s->s, p, s->Ainv))
+        return 1;
+    /* cct = diag(Ainv B Ainv) */
+    for (size_t a = 0; a < p; a++) {
+        double v = 0;
+        for (size_t c = 0; c < p; c++) {
+            double t = 0;
+            for (size_t d = 0; d < p; d++)
+                t += B[c + d * p] * s->Ainv[d + a * p];
+            v += s->Ainv[a + c * p] * t;
+        }
+        o->cct[a] = v;
+    }
+    /* for Poisson, the collinearity of the kernel-weighted X uses the kernel weights only */
+    if (m->o.family != AGGLO_GWR_FAMILY_GAUSSIAN) {
+        memset(B, 0, pp * sizeof *B);
+        for (size_t t = 0; t < nn; t++)
+            acc_outer(B, m->X + s->c[t].j * p, s->w[t] * s->w[t], p);
+        symmetrise(B, p);
+    }
+    o->cond = local_cond(B, p, s->tmp, s->work);
+    return 0;
+}
+
+/* ---- model ---- */
+
+void agglo_gwr_model_free(agglo_gwr_model *m)
+{
+    if (!m)
+        return;
+    free(m->X);
+    free(m->y);
+    free(m->loff);
+    free(m->cx);
+    free(m->cy);
+    free(m->orig);
+    if (m->names)
+        for (size_t j = 0; j < m->p; j++)
+            free(m->names[j]);
+    free(m->names);
+    free(m->xmean);
+    free(m->xsd);
+    free(m->gbeta);
+    free(m->cstart);
+    free(m);
+}
+
+/* Global fit (OLS or Poisson GLM) on the model's data: beta (p), and Ainv (p x p). */
+static int global_fit(agglo_ctx *ctx, const agglo_gwr_model *m, double *beta, double *Ainv)
+{
+    size_t n = m->n, p = m->p, pp = p * p;
+    scratch s;
+    if (scratch_init(&s, p))
+        return agglo_error(ctx, AGGLO_E_NOMEM, "out of memory");
+    int rc = AGGLO_OK;
+    if (m->o.family == AGGLO_GWR_FAMILY_GAUSSIAN) {
+        memset(s.A, 0, pp * sizeof(double));
+        memset(beta, 0, p * sizeof(double));
+        for (size_t j = 0; j < n; j++) {
+            acc_outer(s.A, m->X + j * p, 1.0, p);
+            for (size_t a = 0; a < p; a++)
+                beta[a] += m->X[j * p + a] * m->y[j];
+        }
+        if (chol_factor(s.A, s.s, p, s.work, s.iwork)) {
+            rc = agglo_error(ctx, AGGLO_E_SINGULAR,
+                             "the global regression is singular: the covariates are collinear "
+                             "or constant");
+            goto done;
+        }
+        chol_solve(s.A, s.s, p, beta);
+    } else {
+        /* start as R's glm: mu = y + 0.1 */
+        double *b = s.b;
+        int conv = 0;
+        for (int it = 0; it < 100 && !conv; it++) {
+            memset(s.A, 0, pp * sizeof(double));
+            memset(b, 0, p * sizeof(double));
+            for (size_t j = 0; j < n; j++) {
+                const double *xj = m->X + j * p;
+                double lo = m->loff ? m->loff[j] : 0.0, mu, eta;
+                if (it == 0) {
+                    mu = m->y[j] + 0.1;
+                    eta = log(mu) - lo;
+                } else {
+                    eta = 0;
+                    for (size_t a = 0; a < p; a++)
+                        eta += xj[a] * beta[a];
+                    mu = exp(eta + lo);
+                }
+                double zj = eta + (m->y[j] - mu) / mu;
+                acc_outer(s.A, xj, mu, p);
+                for (size_t a = 0; a < p; a++)
+                    b[a] += mu * zj * xj[a];
+            }
+            if (chol_factor(s.A, s.s, p, s.work, s.iwork)) {
+                rc = agglo_error(ctx, AGGLO_E_SINGULAR,
+                                 "the global Poisson regression is singular or diverges");
+                goto done;
+            }
+            chol_solve(s.A, s.s, p, b);
+            double dmax = 0, bmax = 0;
+            for (size_t a = 0; a < p; a++) {
+                double d = it == 0 ? INFINITY : fabs(b[a] - beta[a]);
+                if (d > dmax)
+                    dmax = d;
+                if (fabs(b[a]) > bmax)
+                    bmax = fabs(b[a]);
+                beta[a] = b[a];
+            }
+            if (it > 0 && dmax <= 1e-12 * (1.0 + bmax))
+                conv = 1;
+        }
+        if (!conv) {
+            rc = agglo_error(ctx, AGGLO_E_NUMERIC,
+                             "the global Poisson regression did not converge in 100 iterations");
+            goto done;
+        }
+        memset(s.A, 0, pp * sizeof(double));
+        for (size_t j = 0; j < n; j++) {
+            const double *xj = m->X + j * p;
+            double eta = 0;
+            for (size_t a = 0; a < p; a++)
+                eta += xj[a] * beta[a];
+            acc_outer(s.A, xj, exp(eta + (m->loff ? m->loff[j] : 0.0)), p);
+        }
+        if (chol_factor(s.A, s.s, p, s.work, s.iwork)) {
+            rc = agglo_error(ctx, AGGLO_E_SINGULAR, "the global Poisson regression is singular");
+            goto done;
+        }
+    }
+    if (Ainv && chol_inverse(s.A, s.s, p, Ainv))
+        rc = agglo_error(ctx, AGGLO_E_SINGULAR, "the global regression is singular");
+done:
+    scratch_free(&s);
+    return rc;
+}
+
+static int build_grid(agglo_ctx *ctx, agglo_gwr_model *m, const double *cx, const double *cy)
+{
+    size_t n = m->n;
+    double x0 = cx[0], x1 = cx[0], y0 = cy[0], y1 = cy[0];
+    for (size_t i = 1; i < n; i++) {
+        if (cx[i] < x0) x0 = cx[i];
+        if (cx[i] > x1) x1 = cx[i];
+        if (cy[i] < y0) y0 = cy[i];
+        if (cy[i] > y1) y1 = cy[i];
+    }
+    double wx = x1 - x0, wy = y1 - y0, ext = wx > wy ? wx : wy;
+    double cs;
+    if (!(ext > 0)) {
+        cs = 1.0;
+    } else {
+        double area = (wx > 0 ? wx : ext / (double)n) * (wy > 0 ? wy : ext / (double)n);
+        cs = sqrt(2.0 * area / (double)n);
+        if (!(cs > 0))
+            cs = ext;
+    }
+    long gnx = (long)floor(wx / cs) + 1, gny = (long)floor(wy / cs) + 1;
+    while ((double)gnx * (double)gny > 4.0 * (double)n + 16) {
+        cs *= 1.5;
+        gnx = (long)floor(wx / cs) + 1;
+        gny = (long)floor(wy / cs) + 1;
+    }
+    m->gx0 = x0;
+    m->gy0 = y0;
+    m->cs = cs;
+    m->gnx = gnx;
+    m->gny = gny;
+    size_t nc = (size_t)gnx * (size_t)gny;
+    m->cstart = agglo_calloc(ctx, nc + 1, sizeof(size_t));
+    size_t *cell = agglo_malloc(ctx, n * sizeof(size_t));
+    if (!m->cstart || !cell) {
+        free(cell);
+        return AGGLO_E_NOMEM;
+    }
+    for (size_t i = 0; i < n; i++) {
+        long ix, iy;
+        cell_of(m, cx[i], cy[i], &ix, &iy);
+        cell[i] = (size_t)iy * (size_t)gnx + (size_t)ix;
+        m->cstart[cell[i] + 1]++;
+    }
+    for (size_t c = 0; c < nc; c++)
+        m->cstart[c + 1] += m->cstart[c];
+    size_t *pos = agglo_malloc(ctx, nc * sizeof(size_t));
+    if (!pos) {
+        free(cell);
+        return AGGLO_E_NOMEM;
+    }
+    memcpy(pos, m->cstart, nc * sizeof(size_t));
+    for (size_t i = 0; i < n; i++)
+        m->orig[pos[cell[i]]++] = i;
+    free(pos);
+    free(cell);
+    return AGGLO_OK;
+}
+
+agglo_gwr_model *agglo_gwr_model_create(agglo_ctx *ctx, size_t n, const double *cx,
+                                        const double *cy, const double *y,
+                                        const double *const *x, size_t k,
+                                        const char *const *names, const double *offset,
+                                        const agglo_gwr_options *opts)
+{
+    agglo_gwr_options o;
+    if (opts)
+        o = *opts;
+    else
+        agglo_gwr_options_init(&o);
+    size_t p = k + 1;
+    if (o.family == AGGLO_GWR_FAMILY_POISSON && o.criterion == AGGLO_GWR_CV) {
+        agglo_error(ctx, AGGLO_E_USAGE, "gwr: the CV criterion is defined for Gaussian GWR only");
+        return NULL;
+    }
+    if ((unsigned)o.kernel > AGGLO_GWR_TRICUBE || (unsigned)o.criterion > AGGLO_GWR_CV) {
+        agglo_error(ctx, AGGLO_E_USAGE, "gwr: unknown kernel or criterion");
+        return NULL;
+    }
+    if (n < p + 2) {
+        agglo_error(ctx, AGGLO_E_EMPTY, "gwr: %zu observations are too few for %zu coefficients",
+                    n, p);
+        return NULL;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (!isfinite(cx[i]) || !isfinite(cy[i])) {
+            agglo_error(ctx, AGGLO_E_GEOMETRY,
+                        "gwr: observation %zu has no coordinates (NULL/empty geometry)", i + 1);
+            return NULL;
+        }
+        if (!isfinite(y[i])) {
+            agglo_error(ctx, AGGLO_E_MISSING, "gwr: the response is missing at row %zu", i + 1);
+            return NULL;
+        }
+        for (size_t j = 0; j < k; j++)
+            if (!isfinite(x[j][i])) {
+                agglo_error(ctx, AGGLO_E_MISSING, "gwr: covariate %s is missing at row %zu",
+                            names && names[j] ? names[j] : "?", i + 1);
+                return NULL;
+            }
+        if (o.family == AGGLO_GWR_FAMILY_POISSON) {
+            if (y[i] < 0 || y[i] != floor(y[i])) {
+                agglo_error(ctx, AGGLO_E_FORMAT,
+                            "gwr: Poisson response must be a non-negative count; row %zu has %g",
+                            i + 1, y[i]);
+                return NULL;
+            }
+            if (offset && !(offset[i] > 0 && isfinite(offset[i]))) {
+                agglo_error(ctx, AGGLO_E_FORMAT,
+                            "gwr: the offset must be positive; row %zu has %g", i + 1, offset[i]);
+                return NULL;
+            }
+        }
+        if (o.great_circle && (fabs(cy[i]) > 90 || fabs(cx[i]) > 360)) {
+            agglo_error(ctx, AGGLO_E_CRS,
+                        "gwr: great-circle distances need lon/lat degrees; row %zu has (%g, %g)",
+                        i + 1, cx[i], cy[i]);
+            return NULL;
+        }
+    }
+    agglo_gwr_model *m = agglo_calloc(ctx, 1, sizeof *m);
+    if (!m)
+        return NULL;
+    m->o = o;
+    m->n = n;
+    m->p = p;
+    m->X = agglo_malloc(ctx, n * p * sizeof(double));
+    m->y = agglo_malloc(ctx, n * sizeof(double));
+    m->cx = agglo_malloc(ctx, n * sizeof(double));
+    m->cy = agglo_malloc(ctx, n * sizeof(double));
+    m->orig = agglo_malloc(ctx, n * sizeof(size_t));
+    m->names = agglo_calloc(ctx, p, sizeof(char *));
+    m->xmean = agglo_calloc(ctx, p, sizeof(double));
+    m->xsd = agglo_calloc(ctx, p, sizeof(double));
+    m->gbeta = agglo_calloc(ctx, p, sizeof(double));
+    if (o.family == AGGLO_GWR_FAMILY_POISSON && offset)
+        m->loff = agglo_malloc(ctx, n * sizeof(double));
+    if (!m->X || !m->y || !m->cx || !m->cy || !m->orig || !m->names || !m->xmean || !m->xsd ||
+        !m->gbeta || (o.family == AGGLO_GWR_FAMILY_POISSON && offset && !m->loff))
+        goto fail;
+    m->names[0] = agglo_strdup(ctx, "Intercept");
+    if (!m->names[0])
+        goto fail;
+    for (size_t j = 0; j < k; j++) {
+        char buf[32];
+        snprintf(buf, sizeof buf, "x%zu", j + 1);
+        m->names[j + 1] = agglo_strdup(ctx, names && names[j] ? names[j] : buf);
+        if (!m->names[j + 1])
+            goto fail;
+    }
+    /* order */
+    m->use_grid = !o.great_circle;
+    if (m->use_grid) {
+        if (build_grid(ctx, m, cx, cy))
+            goto fail;
+    } else {
+        for (size_t i = 0; i < n; i++)
+            m->orig[i] = i;
+    }
+    /* standardisation */
+    m->ymean = 0;
+    m->ysd = 1;
+    m->xmean[0] = 0;
+    m->xsd[0] = 1;
+    for (size_t j = 0; j < k; j++) {
+        m->xmean[j + 1] = 0;
+        m->xsd[j + 1] = 1;
+    }
+    if (o.standardize) {
+        double *tmp = agglo_malloc(ctx, n * sizeof(double));
+        if (!tmp)
+            goto fail;
+        for (size_t j = 0; j <= k; j++) {
+            const double *v = j == 0 ? y : x[j - 1];
+            if (j == 0 && o.family != AGGLO_GWR_FAMILY_GAUSSIAN)
+                continue;
+            double mean = agglo_sum(v, n) / (double)n;
+            for (size_t i = 0; i < n; i++)
+                tmp[i] = (v[i] - mean) * (v[i] - mean);
+            double sd = sqrt(agglo_sum(tmp, n) / (double)n);
+            if (!(sd > 0)) {
+                free(tmp);
+                agglo_error(ctx, AGGLO_E_NUMERIC, "gwr: %s is constant and cannot be standardised",
+                            j == 0 ? "the response" : m->names[j]);
+                goto fail;
+            }
+            if (j == 0) {
+                m->ymean = mean;
+                m->ysd = sd;
+            } else {
+                m->xmean[j] = mean;
+                m->xsd[j] = sd;
+            }
+        }
+        free(tmp);
+    }
+    for (size_t t = 0; t < n; t++) {
+        size_t i = m->orig[t];
+        m->cx[t] = cx[i];
+        m->cy[t] = cy[i];
+        m->y[t] = (y[i] - m->ymean) / m->ysd;
+        double *row = m->X + t * p;
+        row[0] = 1.0;
+        for (size_t j = 0; j < k; j++)
+            row[j + 1] = (x[j][i] - m->xmean[j + 1]) / m->xsd[j + 1];
+        if (m->loff)
+            m->loff[t] = log(offset[i]);
+    }
+    if (global_fit(ctx, m, m->gbeta, NULL))
+        goto fail;
+    return m;
+fail:
+    agglo_gwr_model_free(m);
+    return NULL;
+}
+
+/* ---- passes over all observations ---- */
+
+typedef struct pass_arrays {
+    double *yhat, *hat;              /* n (internal order) */
+    double *beta, *cct, *sts, *cond; /* full only */
+    double *sw, *swy, *swy2;
+    unsigned char *singular;
+} pass_arrays;
+
+static int check_bw(agglo_ctx *ctx, const agglo_gwr_model *m, double bw)
+{
+    if (!(bw > 0) || !isfinite(bw))
+        return agglo_error(ctx, AGGLO_E_USAGE, "gwr: bandwidth %g is not positive", bw);
+    if (!m->o.fixed) {
+        if (bw < 1 || floor(bw) > (double)m->n)
+            return agglo_error(ctx, AGGLO_E_USAGE,
+                               "gwr: adaptive bandwidth %g must be between 1 and the number of "
+                               "observations (%zu)",
+                               bw, m->n);
+    }
+    return AGGLO_OK;
+}
+
+static int run_pass(agglo_ctx *ctx, const agglo_gwr_model *m, double bw, int full,
+                    pass_arrays *a, size_t *nsing)
+{
+    size_t n = m->n, p = m->p;
+    int nomem = 0;
+    size_t ns = 0;
+    int nth = agglo_threads_for(ctx);
+    (void)nth;
+#ifdef _OPENMP
+#pragma omp parallel num_threads(nth) reduction(+ : ns)
+#endif
+    {
+        scratch s;
+        int ok = scratch_init(&s, p) == 0;
+        if (!ok) {
+#ifdef _OPENMP
+#pragma omp atomic write
+#endif
+            nomem = 1;
+        }
+        local_out o;
+#ifdef _OPENMP
+#pragma omp for schedule(dynamic, 32)
+#endif
+        for (size_t i = 0; i < n; i++) {
+            if (!ok)
+                continue;
+            memset(&o, 0, sizeof o);
+            if (full) {
+                o.beta = a->beta + i * p;
+                o.cct = a->cct + i * p;
+            }
+            int r = local_fit(m, m->cx[i], m->cy[i], m->X + i * p, i, bw, full, &s, &o);
+            if (r < 0) {
+#ifdef _OPENMP
+#pragma omp atomic write
+#endif
+                nomem = 1;
+                continue;
+            }
+            if (a->singular)
+                a->singular[i] = (unsigned char)(r == 1);
+            if (r == 1) {
+                ns++;
+                a->yhat[i] = NAN;
+                a->hat[i] = NAN;
+                if (full) {
+                    for (size_t j = 0; j < p; j++)
+                        a->beta[i * p + j] = a->cct[i * p + j] = NAN;
+                    a->sts[i] = a->cond[i] = NAN;
+                    a->sw[i] = a->swy[i] = a->swy2[i] = NAN;
+                }
+                continue;
+            }
+            a->yhat[i] = o.yhat;
+            a->hat[i] = o.hat;
+            if (full) {
+                a->sts[i] = o.sts;
+                a->cond[i] = o.cond;
+                a->sw[i] = o.sw;
+                a->swy[i] = o.swy;
+                a->swy2[i] = o.swy2;
+            }
+        }
+        scratch_free(&s);
+    }
+    *nsing = ns;
+    if (nomem)
+        return agglo_error(ctx, AGGLO_E_NOMEM, "gwr: out of memory in the local regressions");
+    return AGGLO_OK;
+}
+
+static double poisson_dev_term(double y, double mu)
+{
+    return 2.0 * ((y > 0 ? y * log(y / mu) : 0.0) - (y - mu));
+}
+
+/* Criterion from fitted values and hat diagonal (all observations non-singular). */
+static double criterion_value(const agglo_gwr_model *m, const double *yhat, const double *hat,
+                              double *tmp, agglo_gwr_criterion crit)
+{
+    size_t n = m->n;
+    double dn = (double)n;
+    double trs = agglo_sum(hat, n);
+    if (m->o.family == AGGLO_GWR_FAMILY_GAUSSIAN) {
+        if (crit == AGGLO_GWR_CV) {
+            for (size_t i = 0; i < n; i++) {
+                double e = (m->y[i] - yhat[i]) / (1.0 - hat[i]);
+                tmp[i] = e * e;
+            }
+            return agglo_sum(tmp, n) / dn;
+        }
+        for (size_t i = 0; i < n; i++) {
+            double e = m->y[i] - yhat[i];
+            tmp[i] = e * e;
+        }
+        double rss = agglo_sum(tmp, n);
+        double m2llf = dn * (log(2.0 * M_PI * rss / dn) + 1.0);
+        switch (crit) {
+        case AGGLO_GWR_AICC: return m2llf + 2.0 * dn * (trs + 1.0) / (dn - trs - 2.0);
+        case AGGLO_GWR_AIC: return m2llf + 2.0 * (trs + 1.0);
+        case AGGLO_GWR_BIC: return m2llf + (trs + 1.0) * log(dn);
+        default: return NAN;
+        }
+    }
+    for (size_t i = 0; i < n; i++)
+        tmp[i] = poisson_dev_term(m->y[i], yhat[i]);
+    double dev = agglo_sum(tmp, n);
+    switch (crit) {
+    case AGGLO_GWR_AICC: return dev + 2.0 * trs + 2.0 * trs * (trs + 1.0) / (dn - trs - 1.0);
+    case AGGLO_GWR_AIC: return dev + 2.0 * trs;
+    case AGGLO_GWR_BIC: return dev + trs * log(dn);
+    default: return NAN;
+    }
+}
+
+int agglo_gwr_score(agglo_ctx *ctx, agglo_gwr_model *m, double bw, double *score)
+{
+    int rc = check_bw(ctx, m, bw);
+    if (rc)
+        return rc;
+    size_t n = m->n;
+    double *buf = agglo_malloc(ctx, 3 * n * sizeof(double));
+    if (!buf)
+        return AGGLO_E_NOMEM;
+    pass_arrays a;
+    memset(&a, 0, sizeof a);
+    a.yhat = buf;
+    a.hat = buf + n;
+    size_t ns = 0;
+    rc = run_pass(ctx, m, bw, 0, &a, &ns);
+    if (rc == AGGLO_OK) {
+        if (ns > 0) {
+            *score = INFINITY;
+        } else {
+            double v = criterion_value(m, a.yhat, a.hat, buf + 2 * n, m->o.criterion);
+            *score = isfinite(v) ? v : INFINITY;
+        }
+    }
+    free(buf);
+    return rc;
+}
+
+/* ---- full fit ---- */
+
+void agglo_gwr_result_free(agglo_gwr_result *r)
+{
+    if (!r)
+        return;
+    if (r->names)
+        for (size_t j = 0; j < r->p; j++)
+            free(r->names[j]);
+    free(r->names);
+    free(r->beta);
+    free(r->se);
+    free(r->tval);
+    free(r->yhat);
+    free(r->resid);
+    free(r->std_resid);
+    free(r->influence);
+    free(r->cooks_d);
+    free(r->local_r2);
+    free(r->cond);
+    free(r->singular);
+    free(r->g_beta);
+    free(r->g_se);
+    free(r->g_t);
+    free(r->coef_summary);
+    free(r);
+}
+
+static int cmp_size(const void *a, const void *b)
+{
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    return (x > y) - (x < y);
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static double quantile7(const double *sorted, size_t n, double q)
+{
+    double h = (double)(n - 1) * q;
+    size_t lo = (size_t)floor(h);
+    if (lo + 1 >= n)
+        return sorted[n - 1];
+    return sorted[lo] + (h - (double)lo) * (sorted[lo + 1] - sorted[lo]);
+}
+
+/* Global regression diagnostics into r. */
+static int global_diagnostics(agglo_ctx *ctx, const agglo_gwr_model *m, agglo_gwr_result *r,
+                              double *tmp)
+{
+    size_t n = m->n, p = m->p;
+    double dn = (double)n, dp = (double)p;
+    double *Ainv = agglo_malloc(ctx, p * p * sizeof(double));
+    if (!Ainv)
+        return AGGLO_E_NOMEM;
+    int rc = global_fit(ctx, m, r->g_beta, Ainv);
+    if (rc) {
+        free(Ainv);
+        return rc;
+    }
+    if (m->o.family == AGGLO_GWR_FAMILY_GAUSSIAN) {
+        double *cvt = agglo_malloc(ctx, n * sizeof(double));
+        if (!cvt) {
+            free(Ainv);
+            return AGGLO_E_NOMEM;
+        }
+        for (size_t i = 0; i < n; i++) {
+            const double *xi = m->X + i * p;
+            double yh = 0, h = 0;
+            for (size_t a = 0; a < p; a++) {
+                yh += xi[a] * r->g_beta[a];
+                double t = 0;
+                for (size_t c = 0; c < p; c++)
+                    t += Ainv[a + c * p] * xi[c];
+                h += xi[a] * t;
+            }
+            double e = m->y[i] - yh;
+            tmp[i] = e * e;
+            cvt[i] = (e / (1.0 - h)) * (e / (1.0 - h));
+        }
+        double rss = agglo_sum(tmp, n);
+        r->g_rss = rss;
+        r->g_cv = agglo_sum(cvt, n) / dn;
+        free(cvt);
+        r->g_sigma_ml = sqrt(rss / dn);
+        r->g_sigma = sqrt(rss / (dn - dp));
+        r->g_llf = -0.5 * dn * (log(2.0 * M_PI * rss / dn) + 1.0);
+        r->g_aic = -2.0 * r->g_llf + 2.0 * (dp + 1.0);
+        r->g_aicc = -2.0 * r->g_llf + 2.0 * dn * (dp + 1.0) / (dn - dp - 2.0);
+        r->g_bic = -2.0 * r->g_llf + (dp + 1.0) * log(dn);
+        double ym = agglo_sum(m->y, n) / dn;
+        for (size_t i = 0; i < n; i++)
+            tmp[i] = (m->y[i] - ym) * (m->y[i] - ym);
+        double tss = agglo_sum(tmp, n);
+        r->g_r2 = 1.0 - rss / tss;
+        r->g_adj_r2 = 1.0 - (1.0 - r->g_r2) * (dn - 1.0) / (dn - dp - 1.0);
+        r->g_deviance = rss;
+        for (size_t a = 0; a < p; a++) {
+            r->g_se[a] = sqrt(r->g_sigma * r->g_sigma * Ainv[a + a * p]);
+            r->g_t[a] = r->g_beta[a] / r->g_se[a];
+        }
+    } else {
+        for (size_t i = 0; i < n; i++) {
+            const double *xi = m->X + i * p;
+            double eta = m->loff ? m->loff[i] : 0.0;
+            for (size_t a = 0; a < p; a++)
+                eta += xi[a] * r->g_beta[a];
+            tmp[i] = poisson_dev_term(m->y[i], exp(eta));
+        }
+        double dev = agglo_sum(tmp, n);
+        r->g_deviance = dev;
+        r->g_aic = dev + 2.0 * dp;
+        r->g_aicc = r->g_aic + 2.0 * dp * (dp + 1.0) / (dn - dp - 1.0);
+        r->g_bic = dev + dp * log(dn);
+        r->g_rss = r->g_sigma = r->g_sigma_ml = r->g_llf = r->g_cv = r->g_r2 = r->g_adj_r2 = NAN;
+        for (size_t a = 0; a < p; a++) {
+            r->g_se[a] = sqrt(Ainv[a + a * p]);
+            r->g_t[a] = r->g_beta[a] / r->g_se[a];
+        }
+    }
+    free(Ainv);
+    return AGGLO_OK;
+}
+
+agglo_gwr_result *agglo_gwr_fit(agglo_ctx *ctx, agglo_gwr_model *m, double bw)
+{
+    if (check_bw(ctx, m, bw))
+        return NULL;
+    if (!m->o.fixed)
+        bw = floor(bw);
+    size_t n = m->n, p = m->p;
+    double dn = (double)n, dp = (double)p;
+    agglo_gwr_result *r = agglo_calloc(ctx, 1, sizeof *r);
+    if (!r)
+        return NULL;
+    r->n = n;
+    r->p = p;
+    r->family = m->o.family;
+    r->kernel = m->o.kernel;
+    r->fixed = m->o.fixed;
+    r->bandwidth = bw;
+    r->names = agglo_calloc(ctx, p, sizeof(char *));
+    r->beta = agglo_malloc(ctx, n * p * sizeof(double));
+    r->se = agglo_malloc(ctx, n * p * sizeof(double));
+    r->tval = agglo_malloc(ctx, n * p * sizeof(double));
+    r->yhat = agglo_malloc(ctx, n * sizeof(double));
+    r->resid = agglo_malloc(ctx, n * sizeof(double));
+    r->std_resid = agglo_malloc(ctx, n * sizeof(double));
+    r->influence = agglo_malloc(ctx, n * sizeof(double));
+    r->cooks_d = agglo_malloc(ctx, n * sizeof(double));
+    r->local_r2 = agglo_malloc(ctx, n * sizeof(double));
+    r->cond = agglo_malloc(ctx, n * sizeof(double));
+    r->singular = agglo_calloc(ctx, n, 1);
+    r->g_beta = agglo_malloc(ctx, p * sizeof(double));
+    r->g_se = agglo_malloc(ctx, p * sizeof(double));
+    r->g_t = agglo_malloc(ctx, p * sizeof(double));
+    r->coef_summary = agglo_malloc(ctx, p * 7 * sizeof(double));
+    /* internal-order work arrays */
+    double *wk = agglo_malloc(ctx, (n * (2 * p + 9)) * sizeof(double));
+    unsigned char *sing = agglo_calloc(ctx, n, 1);
+    if (!r->names || !r->beta || !r->se || !r->tval || !r->yhat || !r->resid || !r->std_resid ||
+        !r->influence || !r->cooks_d || !r->local_r2 || !r->cond || !r->singular || !r->g_beta ||
+        !r->g_se || !r->g_t || !r->coef_summary || !wk || !sing)
+        goto fail;
+    for (size_t j = 0; j < p; j++) {
+        r->names[j] = agglo_strdup(ctx, m->names[j]);
+        if (!r->names[j])
+            goto fail;
+    }
+    pass_arrays a;
+    a.beta = wk;
+    a.cct = wk + n * p;
+    a.yhat = wk + 2 * n * p;
+    a.hat = a.yhat + n;
+    a.sts = a.hat + n;
+    a.cond = a.sts + n;
+    a.sw = a.cond + n;
+    a.swy = a.sw + n;
+    a.swy2 = a.swy + n;
+    double *tmp = a.swy2 + n, *tmp2 = tmp + n;
+    a.singular = sing;
+    size_t ns = 0;
+    if (run_pass(ctx, m, bw, 1, &a, &ns))
+        goto fail;
+    r->nsingular = ns;
+    if (ns == n) {
+        agglo_error(ctx, AGGLO_E_SINGULAR,
+                    "gwr: every local regression is singular at bandwidth %g (too few "
+                    "neighbours or collinear covariates); use a larger bandwidth",
+                    bw);
+        goto fail;
+    }
+    if (ns > 0) {
+        char list[256];
+        size_t len = 0, shown = 0;
+        list[0] = '\0';
+        size_t *ids = malloc(ns * sizeof(size_t));
+        if (ids) {
+            size_t c2 = 0;
+            for (size_t i = 0; i < n; i++)
+                if (sing[i])
+                    ids[c2++] = m->orig[i];
+            qsort(ids, c2, sizeof(size_t), cmp_size);
+            for (size_t t = 0; t < c2 && shown < 10 && len < sizeof list; t++) {
+                len += (size_t)snprintf(list + len, sizeof list - len, "%s%zu", shown ? ", " : "",
+                                        ids[t] + 1);
+                shown++;
+            }
+            free(ids);
+        }
+        agglo_warn(ctx,
+                   "gwr: %zu local regression(s) singular at bandwidth %g (observations %s%s): "
+                   "too few neighbours or locally collinear covariates; their estimates are NaN "
+                   "and the diagnostics use the other observations",
+                   ns, bw, list, ns > shown ? ", ..." : "");
+    }
+    /* residuals, global sums over non-singular observations */
+    size_t nok = n - ns;
+    double *e = tmp; /* internal order residuals */
+    size_t c = 0;
+    double *buf1 = tmp2;
+    for (size_t i = 0; i < n; i++)
+        e[i] = sing[i] ? NAN : m->y[i] - a.yhat[i];
+    /* tr(S), tr(S'S), RSS */
+    c = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!sing[i])
+            buf1[c++] = a.hat[i];
+    r->tr_s = agglo_sum(buf1, c);
+    c = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!sing[i])
+            buf1[c++] = a.sts[i];
+    r->tr_sts = agglo_sum(buf1, c);
+    double dno = (double)nok;
+    double trs = r->tr_s, trsts = r->tr_sts;
+    r->df_model = dno - trs;
+    r->df_resid = dno - 2.0 * trs + trsts;
+    if (m->o.family == AGGLO_GWR_FAMILY_GAUSSIAN) {
+        c = 0;
+        for (size_t i = 0; i < n; i++)
+            if (!sing[i])
+                buf1[c++] = e[i] * e[i];
+        double rss = agglo_sum(buf1, c);
+        r->rss = rss;
+        r->sigma_ml = sqrt(rss / dno);
+        r->sigma = sqrt(rss / r->df_resid);
+        r->sigma2_se = m->o.sigma2_ml_df ? rss / (dno - trs) : rss / r->df_resid;
+        r->enp = m->o.sigma2_ml_df ? trs : 2.0 * trs - trsts;
+        r->llf = -0.5 * dno * (log(2.0 * M_PI * rss / dno) + 1.0);
+        r->aic = -2.0 * r->llf + 2.0 * (trs + 1.0);
+        r->aicc = -2.0 * r->llf + 2.0 * dno * (trs + 1.0) / (dno - trs - 2.0);
+        r->bic = -2.0 * r->llf + (trs + 1.0) * log(dno);
+        c = 0;
+        for (size_t i = 0; i < n; i++)
+            if (!sing[i]) {
+                double t = e[i] / (1.0 - a.hat[i]);
+                buf1[c++] = t * t;
+            }
+        r->cv = agglo_sum(buf1, c) / dno;
+        c = 0;
+        double ym = 0;
+        for (size_t i = 0; i < n; i++)
+            if (!sing[i])
+                buf1[c++] = m->y[i];
+        ym = agglo_sum(buf1, c) / dno;
+        c = 0;
+        for (size_t i = 0; i < n; i++)
+            if (!sing[i])
+                buf1[c++] = (m->y[i] - ym) * (m->y[i] - ym);
+        double tss = agglo_sum(buf1, c);
+        r->r2 = 1.0 - rss / tss;
+        r->adj_r2 = 1.0 - (1.0 - r->r2) * (dno - 1.0) / (dno - r->enp - 1.0);
+        r->deviance = rss;
+        r->null_deviance = tss;
+        r->pct_dev = r->r2;
+    } else {
+        c = 0;
+        for (size_t i = 0; i < n; i++)
+            if (!sing[i])
+                buf1[c++] = poisson_dev_term(m->y[i], a.yhat[i]);
+        double dev = agglo_sum(buf1, c);
+        r->deviance = dev;
+        r->sigma2_se = 1.0;
+        r->enp = m->o.sigma2_ml_df ? trs : 2.0 * trs - trsts;
+        r->aic = dev + 2.0 * trs;
+        r->aicc = r->aic + 2.0 * trs * (trs + 1.0) / (dno - trs - 1.0);
+        r->bic = dev + trs * log(dno);
+        r->llf = r->rss = r->sigma = r->sigma_ml = r->cv = r->r2 = r->adj_r2 = NAN;
+        /* null deviance: intercept + offset model, mu_i = offset_i * sum(y) / sum(offset) */
+        double sy = 0, so = 0;
+        for (size_t i = 0; i < n; i++)
+            if (!sing[i]) {
+                sy += m->y[i];
+                so += m->loff ? exp(m->loff[i]) : 1.0;
+            }
+        c = 0;
+        for (size_t i = 0; i < n; i++)
+            if (!sing[i])
+                buf1[c++] = poisson_dev_term(m->y[i], (m->loff ? exp(m->loff[i]) : 1.0) * sy / so);
+        r->null_deviance = agglo_sum(buf1, c);
+        r->pct_dev = 1.0 - dev / r->null_deviance;
+    }
+    static const double alphas[3] = {0.1, 0.05, 0.001};
+    for (int t = 0; t < 3; t++)
+        r->adj_alpha[t] = alphas[t] * dp / r->enp;
+    r->critical_t = agglo_t_critical(r->adj_alpha[1], dn - 1.0);
+
+    /* local R2 (Gaussian): second pass for sum_j w_ij e_j^2 */
+    double *swe2 = buf1;
+    if (m->o.family == AGGLO_GWR_FAMILY_GAUSSIAN) {
+        int nomem = 0;
+        int nth = agglo_threads_for(ctx);
+        (void)nth;
+#ifdef _OPENMP
+#pragma omp parallel num_threads(nth)
+#endif
+        {
+            scratch s;
+            int ok = scratch_init(&s, p) == 0;
+            if (!ok) {
+#ifdef _OPENMP
+#pragma omp atomic write
+#endif
+                nomem = 1;
+            }
+#ifdef _OPENMP
+#pragma omp for schedule(dynamic, 32)
+#endif
+            for (size_t i = 0; i < n; i++) {
+                if (!ok)
+                    continue;
+                if (sing[i]) {
+                    swe2[i] = NAN;
+                    continue;
+                }
+                if (neighbours(m, m->cx[i], m->cy[i], bw, &s)) {
+#ifdef _OPENMP
+#pragma omp atomic write
+#endif
+                    nomem = 1;
+                    continue;
+                }
+                double v = 0, tss = 0, ybar = a.swy[i] / a.sw[i];
+                for (size_t t = 0; t < s.nc; t++) {
+                    size_t j = s.c[t].j;
+                    double ej = e[j], dy = m->y[j] - ybar;
+                    if (!isnan(ej))
+                        v += s.w[t] * ej * ej;
+                    tss += s.w[t] * dy * dy;
+                }
+                swe2[i] = v;
+                a.swy2[i] = tss;
+            }
+            scratch_free(&s);
+        }
+        if (nomem) {
+            agglo_error(ctx, AGGLO_E_NOMEM, "gwr: out of memory");
+            goto fail;
+        }
+    }
+    /* per observation, back to the caller's order and scale */
+    for (size_t i = 0; i < n; i++) {
+        size_t t = m->orig[i];
+        r->singular[t] = sing[i];
+        double h = a.hat[i];
+        for (size_t j = 0; j < p; j++) {
+            double b = a.beta[i * p + j], se = sqrt(a.cct[i * p + j] * r->sigma2_se);
+            r->beta[t * p + j] = b;
+            r->se[t * p + j] = se;
+            r->tval[t * p + j] = b / se;
+        }
+        r->influence[t] = h;
+        r->cond[t] = a.cond[i];
+        if (m->o.family == AGGLO_GWR_FAMILY_GAUSSIAN) {
+            r->yhat[t] = a.yhat[i];
+            r->resid[t] = e[i];
+            double sr = e[i] / sqrt(r->sigma2_se * (1.0 - h));
+            r->std_resid[t] = sr;
+            r->cooks_d[t] = sr * sr * h / (trs * (1.0 - h));
+            double tss = a.swy2[i];
+            r->local_r2[t] = sing[i] ? NAN : (tss - swe2[i]) / tss;
+        } else {
+            r->yhat[t] = a.yhat[i];
+            r->resid[t] = sing[i] ? NAN : m->y[i] - a.yhat[i];
+            /* Pearson residual scaled by the leverage */
+            double sr = r->resid[t] / sqrt(a.yhat[i] * (1.0 - h));
+            r->std_resid[t] = sr;
+            r->cooks_d[t] = sr * sr * h / (trs * (1.0 - h));
+            r->local_r2[t] = NAN;
+        }
+    }
+    /* back-transform standardised estimates? No: with standardize the coefficients are on
+     * the standardised scale (as mgwr); fitted values and residuals go back to y's scale. */
+    if (m->o.standardize && m->o.family == AGGLO_GWR_FAMILY_GAUSSIAN) {
+        for (size_t t = 0; t < n; t++) {
+            r->yhat[t] = r->yhat[t] * m->ysd + m->ymean;
+            r->resid[t] *= m->ysd;
+        }
+    }
+    if (global_diagnostics(ctx, m, r, tmp))
+        goto fail;
+    /* coefficient summaries */
+    for (size_t j = 0; j < p; j++) {
+        c = 0;
+        for (size_t t = 0; t < n; t++)
+            if (!r->singular[t])
+                tmp[c++] = r->beta[t * p + j];
+        double mean = agglo_sum(tmp, c) / (double)c;
+        for (size_t k2 = 0; k2 < c; k2++)
+            tmp2[k2] = (tmp[k2] - mean) * (tmp[k2] - mean);
+        double sd = c > 1 ? sqrt(agglo_sum(tmp2, c) / (double)(c - 1)) : NAN;
+        qsort(tmp, c, sizeof(double), cmp_double);
+        double *cs = r->coef_summary + j * 7;
+        cs[0] = mean;
+        cs[1] = sd;
+        cs[2] = tmp[0];
+        cs[3] = quantile7(tmp, c, 0.25);
+        cs[4] = quantile7(tmp, c, 0.5);
+        cs[5] = quantile7(tmp, c, 0.75);
+        cs[6] = tmp[c - 1];
+    }
+    free(wk);
+    free(sing);
+    return r;
+fail:
+    free(wk);
+    free(sing);
+    agglo_gwr_result_free(r);
+    return NULL;
+}
+
+/* ---- prediction ---- */
+
+int agglo_gwr_predict(agglo_ctx *ctx, agglo_gwr_model *m, double bw, size_t npts,
+                      const double *px, const double *py, const double *const *xnew,
+                      double *beta, double *yhat, size_t *nsingular)
+{
+    int rc = check_bw(ctx, m, bw);
+    if (rc)
+        return rc;
+    if (!m->o.fixed)
+        bw = floor(bw);
+    size_t p = m->p;
+    for (size_t i = 0; i < npts; i++) {
+        if (!isfinite(px[i]) || !isfinite(py[i]))
+            return agglo_error(ctx, AGGLO_E_GEOMETRY,
+                               "gwr: prediction point %zu has no coordinates", i + 1);
+        if (xnew)
+            for (size_t j = 0; j + 1 < p; j++)
+                if (!isfinite(xnew[j][i]))
+                    return agglo_error(ctx, AGGLO_E_MISSING,
+                                       "gwr: covariate %s is missing at prediction point %zu",
+                                       m->names[j + 1], i + 1);
+    }
+    int nomem = 0;
+    size_t ns = 0;
+    int nth = agglo_threads_for(ctx);
+    (void)nth;
+#ifdef _OPENMP
+#pragma omp parallel num_threads(nth) reduction(+ : ns)
+#endif
+    {
+        scratch s;
+        int ok = scratch_init(&s, p) == 0;
+        double *xq = malloc(p * sizeof(double));
+        if (!ok || !xq) {
+            ok = 0;
+#ifdef _OPENMP
+#pragma omp atomic write
+#endif
+            nomem = 1;
+        }
+        double *bb = malloc(2 * p * sizeof(double));
+        if (!bb && ok) {
+            ok = 0;
+#ifdef _OPENMP
+#pragma omp atomic write
+#endif
+            nomem = 1;
+        }
+        local_out o;
+#ifdef _OPENMP
+#pragma omp for schedule(dynamic, 32)
+#endif
+        for (size_t i = 0; i < npts; i++) {
+            if (!ok)
+                continue;
+            xq[0] = 1.0;
+            for (size_t j = 1; j < p; j++)
+                xq[j] = xnew ? (xnew[j - 1][i] - m->xmean[j]) / m->xsd[j] : 0.0;
+            memset(&o, 0, sizeof o);
+            o.beta = beta ? beta + i * p : bb;
+            o.cct = bb + p;
+            int r = local_fit(m, px[i], py[i], xq, SIZE_MAX, bw, 1, &s, &o);
+            if (r < 0) {
+#ifdef _OPENMP
+#pragma omp atomic write
+#endif
+                nomem = 1;
+                continue;
+            }
+            if (r == 1) {
+                ns++;
+                if (beta)
+                    for (size_t j = 0; j < p; j++)
+                        beta[i * p + j] = NAN;
+                if (yhat)
+                    yhat[i] = NAN;
+                continue;
+            }
+            if (yhat) {
+                double v = o.yhat;
+                if (m->o.family == AGGLO_GWR_FAMILY_GAUSSIAN)
+                    v = v * m->ysd + m->ymean;
+                yhat[i] = xnew ? v : NAN;
+            }
+        }
+        free(xq);
+        free(bb);
+        scratch_free(&s);
+    }
+    if (nsingular)
+        *nsingular = ns;
+    if (nomem)
+        return agglo_error(ctx, AGGLO_E_NOMEM, "gwr: out of memory");
+    return AGGLO_OK;
+}

@@ -1,0 +1,472 @@
+/* Point-pattern measures: Clark-Evans, Ripley's K/L with envelopes, centrography. */
+#define _GNU_SOURCE
+#include "agglo/points.h"
+#include "agglo/rng.h"
+
+#include <geos_c.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../core/core_internal.h"
+#include "kde_internal.h"
+
+/* finite points copied, window resolved */
+static int points_prepare(agglo_ctx *ctx, const double *x, const double *y, size_t n,
+                          const double *window, double **px, double **py, size_t *m,
+                          double win[4], const char *what)
+{
+    *px = agglo_malloc(ctx, (n ? n : 1) * sizeof(double));
+    *py = agglo_malloc(ctx, (n ? n : 1) * sizeof(double));
+    if (!*px || !*py) {
+        free(*px);
+        free(*py);
+        return AGGLO_E_NOMEM;
+    }
+    size_t k = 0;
+    double bb[4] = {INFINITY, INFINITY, -INFINITY, -INFINITY};
+    for (size_t i = 0; i < n; i++) {
+        if (!isfinite(x[i]) || !isfinite(y[i]))
+            continue;
+        (*px)[k] = x[i];
+        (*py)[k] = y[i];
+        k++;
+        bb[0] = fmin(bb[0], x[i]);
+        bb[1] = fmin(bb[1], y[i]);
+        bb[2] = fmax(bb[2], x[i]);
+        bb[3] = fmax(bb[3], y[i]);
+    }
+    *m = k;
+    int rc = AGGLO_OK;
+    if (k < 2) {
+        rc = agglo_error(ctx, AGGLO_E_EMPTY, "%s: needs at least 2 points with coordinates (got %zu)",
+                         what, k);
+    } else if (window) {
+        memcpy(win, window, 4 * sizeof(double));
+        if (!(win[2] > win[0]) || !(win[3] > win[1]))
+            rc = agglo_error(ctx, AGGLO_E_USAGE, "%s: empty window %g,%g,%g,%g", what, win[0],
+                             win[1], win[2], win[3]);
+        else
+            for (size_t i = 0; i < k && !rc; i++)
+                if ((*px)[i] < win[0] || (*px)[i] > win[2] || (*py)[i] < win[1] || (*py)[i] > win[3])
+                    rc = agglo_error(ctx, AGGLO_E_USAGE,
+                                     "%s: point (%g, %g) lies outside the window %g,%g,%g,%g",
+                                     what, (*px)[i], (*py)[i], win[0], win[1], win[2], win[3]);
+    } else {
+        memcpy(win, bb, sizeof bb);
+        if (!(win[2] > win[0]) || !(win[3] > win[1]))
+            rc = agglo_error(ctx, AGGLO_E_USAGE,
+                             "%s: the points' bounding box has no area (all on a line); give a "
+                             "window", what);
+    }
+    if (rc) {
+        free(*px);
+        free(*py);
+        *px = *py = NULL;
+    }
+    return rc;
+}
+
+/* ---- Clark-Evans ---- */
+
+static double mean_nnd(agglo_ctx *ctx, const double *x, const double *y, size_t n, double area,
+                       int *err)
+{
+    kde_pgrid g;
+    *err = kde_pgrid_build(ctx, &g, x, y, n, sqrt(area / (double)n) * 1.5);
+    if (*err)
+        return NAN;
+    double *d = agglo_malloc(ctx, n * sizeof(double));
+    if (!d) {
+        kde_pgrid_free(&g);
+        *err = AGGLO_E_NOMEM;
+        return NAN;
+    }
+#pragma omp parallel for schedule(dynamic, 256) num_threads(agglo_threads_for(ctx))
+    for (size_t i = 0; i < n; i++)
+        d[i] = kde_pgrid_nn(&g, x[i], y[i], i, NULL);
+    double s = agglo_sum(d, n);
+    free(d);
+    kde_pgrid_free(&g);
+    return s / (double)n;
+}
+
+int agglo_clarkevans_compute(agglo_ctx *ctx, const double *x, const double *y, size_t n,
+                             const double *window, int nsim, uint64_t seed,
+                             agglo_clarkevans *out)
+{
+    double *px, *py, win[4];
+    size_t m;
+    int rc = points_prepare(ctx, x, y, n, window, &px, &py, &m, win, "clark-evans");
+    if (rc)
+        return rc;
+    memset(out, 0, sizeof *out);
+    double W = win[2] - win[0], H = win[3] - win[1];
+    double A = W * H, P = 2 * (W + H), dn = (double)m;
+    out->n = m;
+    out->area = A;
+    out->perimeter = P;
+    out->intensity = dn / A;
+    out->mean_nnd = mean_nnd(ctx, px, py, m, A, &rc);
+    if (rc) {
+        free(px);
+        free(py);
+        return rc;
+    }
+    out->expected = 1.0 / (2 * sqrt(out->intensity));
+    out->R = out->mean_nnd / out->expected;
+    double se = sqrt((4 - M_PI) * A / (4 * M_PI)) / dn;
+    out->z = (out->mean_nnd - out->expected) / se;
+    out->p = 2 * (1 - kde_pnorm(fabs(out->z)));
+    out->expected_donnelly = out->expected + (0.0514 + 0.0412 / sqrt(dn)) * P / dn;
+    out->R_donnelly = out->mean_nnd / out->expected_donnelly;
+    double vd = 0.0703 * A / (dn * dn) + 0.037 * P * sqrt(A / pow(dn, 5));
+    out->z_donnelly = (out->mean_nnd - out->expected_donnelly) / sqrt(vd);
+    out->p_donnelly = 2 * (1 - kde_pnorm(fabs(out->z_donnelly)));
+    out->p_donnelly_mc = NAN;
+    out->nsim = nsim > 0 ? nsim : 0;
+    out->seed = seed;
+    if (nsim > 0) {
+        double *sx = agglo_malloc(ctx, m * sizeof(double)), *sy = agglo_malloc(ctx, m * sizeof(double));
+        if (!sx || !sy) {
+            free(sx);
+            free(sy);
+            free(px);
+            free(py);
+            return AGGLO_E_NOMEM;
+        }
+        long ge = 0, le = 0;
+        for (int s = 0; s < nsim && !rc; s++) {
+            agglo_rng r;
+            agglo_rng_init(&r, seed, (uint64_t)s);
+            for (size_t i = 0; i < m; i++) {
+                sx[i] = win[0] + agglo_rng_uniform(&r) * W;
+                sy[i] = win[1] + agglo_rng_uniform(&r) * H;
+            }
+            double d = mean_nnd(ctx, sx, sy, m, A, &rc);
+            double Rs = d / out->expected_donnelly;
+            ge += Rs >= out->R_donnelly;
+            le += Rs <= out->R_donnelly;
+        }
+        free(sx);
+        free(sy);
+        double pu = (1.0 + (double)ge) / (1.0 + nsim), pl = (1.0 + (double)le) / (1.0 + nsim);
+        out->p_donnelly_mc = fmin(1.0, 2 * fmin(pu, pl));
+    }
+    free(px);
+    free(py);
+    return rc;
+}
+
+/* ---- Ripley's K ---- */
+
+/* Fraction of the circle of radius r centred at (x, y) lying outside the rectangle,
+ * spatstat's ripleybox formula (exact for a rectangle). */
+static double ripley_weight(double x, double y, double r, const double *w)
+{
+    double dL = x - w[0], dR = w[2] - x, dD = y - w[1], dU = w[3] - y;
+    if (r <= 0)
+        return 1;
+    double aL = dL < r ? acos(dL / r) : 0, aR = dR < r ? acos(dR / r) : 0;
+    double aD = dD < r ? acos(dD / r) : 0, aU = dU < r ? acos(dU / r) : 0;
+    double bLU = atan2(dU, dL), bLD = atan2(dD, dL), bRU = atan2(dU, dR), bRD = atan2(dD, dR);
+    double bUL = atan2(dL, dU), bUR = atan2(dR, dU), bDL = atan2(dL, dD), bDR = atan2(dR, dD);
+    double ext = fmin(aL, bLU) + fmin(aL, bLD) + fmin(aR, bRU) + fmin(aR, bRD) + fmin(aU, bUL) +
+                 fmin(aU, bUR) + fmin(aD, bDL) + fmin(aD, bDR);
+    double inside = 1 - ext / (2 * M_PI);
+    double wt = inside > 0 ? 1 / inside : INFINITY;
+    return wt > 100 ? 100 : wt; /* spatstat.options("maxedgewt") */
+}
+
+enum { KBLOCKS = 64 };
+
+/* K estimates of one pattern into border[] / iso[] (nr values each; NULL = skip). */
+static int kest_one(agglo_ctx *ctx, const double *x, const double *y, size_t n, const double *win,
+                    double rmax, size_t nr, double *border, double *iso)
+{
+    double A = (win[2] - win[0]) * (win[3] - win[1]);
+    double dr = rmax / (double)(nr - 1);
+    kde_pgrid g;
+    int rc = kde_pgrid_build(ctx, &g, x, y, n, rmax);
+    if (rc)
+        return rc;
+    long long *bnum = border ? agglo_calloc(ctx, KBLOCKS * (nr + 1), sizeof(long long)) : NULL;
+    long long *bden = border ? agglo_calloc(ctx, KBLOCKS * (nr + 1), sizeof(long long)) : NULL;
+    double *ih = iso ? agglo_calloc(ctx, KBLOCKS * (nr + 1), sizeof(double)) : NULL;
+    if ((border && (!bnum || !bden)) || (iso && !ih)) {
+        free(bnum);
+        free(bden);
+        free(ih);
+        kde_pgrid_free(&g);
+        return AGGLO_E_NOMEM;
+    }
+    size_t per = (n + KBLOCKS - 1) / KBLOCKS;
+    double r2max = rmax * rmax;
+#pragma omp parallel for schedule(dynamic, 1) num_threads(agglo_threads_for(ctx))
+    for (int blk = 0; blk < KBLOCKS; blk++) {
+        long long *bn = bnum ? bnum + (size_t)blk * (nr + 1) : NULL;
+        long long *bd = bden ? bden + (size_t)blk * (nr + 1) : NULL;
+        double *hi = ih ? ih + (size_t)blk * (nr + 1) : NULL;
+        size_t i0 = (size_t)blk * per, i1 = i0 + per < n ? i0 + per : n;
+        for (size_t i = i0; i < i1; i++) {
+            double xi = x[i], yi = y[i];
+            double b = fmin(fmin(xi - win[0], win[2] - xi), fmin(yi - win[1], win[3] - yi));
+            /* largest k with r_k <= b */
+            double kbd = floor(b / dr + 1e-12);
+            size_t kb = kbd >= (double)(nr - 1) ? nr - 1 : (size_t)kbd;
+            if (bd) {
+                bd[0]++;
+                bd[kb + 1]--;
+            }
+            long bx0, by0, bx1, by1;
+            kde_pgrid_cell(&g, xi - rmax, yi - rmax, &bx0, &by0);
+            kde_pgrid_cell(&g, xi + rmax, yi + rmax, &bx1, &by1);
+            for (long by = by0; by <= by1; by++)
+                for (long bx = bx0; bx <= bx1; bx++) {
+                    size_t bk = (size_t)by * g.nx + (size_t)bx;
+                    for (size_t t = g.start[bk]; t < g.start[bk + 1]; t++) {
+                        size_t j = g.idx[t];
+                        if (j == i)
+                            continue;
+                        double dx = x[j] - xi, dy = y[j] - yi;
+                        double d2 = dx * dx + dy * dy;
+                        if (d2 > r2max)
+                            continue;
+                        double d = sqrt(d2);
+                        double k0d = ceil(d / dr - 1e-12);
+                        size_t k0 = k0d < 0 ? 0 : (size_t)k0d;
+                        if (k0 > nr - 1)
+                            continue;
+                        if (bn && k0 <= kb) {
+                            bn[k0]++;
+                            bn[kb + 1]--;
+                        }
+                        if (hi)
+                            hi[k0] += ripley_weight(xi, yi, d, win);
+                    }
+                }
+        }
+    }
+    double lambda = (double)n / A;
+    if (border) {
+        long long num = 0, den = 0;
+        for (size_t k = 0; k < nr; k++) {
+            for (int blk = 0; blk < KBLOCKS; blk++) {
+                num += bnum[(size_t)blk * (nr + 1) + k];
+                den += bden[(size_t)blk * (nr + 1) + k];
+            }
+            border[k] = den > 0 ? (double)num / (lambda * (double)den) : NAN;
+        }
+    }
+    if (iso) {
+        double cum = 0;
+        double f = A / ((double)n * (double)(n - 1));
+        for (size_t k = 0; k < nr; k++) {
+            for (int blk = 0; blk < KBLOCKS; blk++)
+                cum += ih[(size_t)blk * (nr + 1) + k];
+            iso[k] = cum * f;
+        }
+    }
+    free(bnum);
+    free(bden);
+    free(ih);
+    kde_pgrid_free(&g);
+    return AGGLO_OK;
+}
+
+void agglo_kest_free(agglo_kest *k)
+{
+    if (!k)
+        return;
+    free(k->r);
+    free(k->theo);
+    free(k->border);
+    free(k->iso);
+    free(k->lo);
+    free(k->hi);
+    free(k);
+}
+
+agglo_kest *agglo_kest_compute(agglo_ctx *ctx, const double *x, const double *y, size_t n,
+                               const double *window, double rmax, size_t nr, int corrections,
+                               int nsim, uint64_t seed)
+{
+    double *px, *py, win[4];
+    size_t m;
+    if (!(corrections & (AGGLO_KEST_BORDER | AGGLO_KEST_ISOTROPIC))) {
+        agglo_error(ctx, AGGLO_E_USAGE, "kest: no edge correction requested");
+        return NULL;
+    }
+    if (points_prepare(ctx, x, y, n, window, &px, &py, &m, win, "ripley K"))
+        return NULL;
+    double W = win[2] - win[0], H = win[3] - win[1], A = W * H;
+    double lambda = (double)m / A;
+    if (!(rmax > 0))
+        rmax = fmin(0.25 * fmin(W, H), sqrt(1000.0 / (M_PI * lambda)));
+    if (nr == 0)
+        nr = 513;
+    if (nr < 2) {
+        free(px);
+        free(py);
+        agglo_error(ctx, AGGLO_E_USAGE, "kest: need at least 2 r values");
+        return NULL;
+    }
+    agglo_kest *k = agglo_calloc(ctx, 1, sizeof *k);
+    if (!k) {
+        free(px);
+        free(py);
+        return NULL;
+    }
+    k->nr = nr;
+    k->n = m;
+    k->area = A;
+    k->intensity = lambda;
+    k->rmax = rmax;
+    k->seed = seed;
+    k->nsim = nsim > 0 ? nsim : 0;
+    k->r = agglo_malloc(ctx, nr * sizeof(double));
+    k->theo = agglo_malloc(ctx, nr * sizeof(double));
+    if (corrections & AGGLO_KEST_BORDER)
+        k->border = agglo_malloc(ctx, nr * sizeof(double));
+    if (corrections & AGGLO_KEST_ISOTROPIC)
+        k->iso = agglo_malloc(ctx, nr * sizeof(double));
+    int rc = AGGLO_OK;
+    if (!k->r || !k->theo || ((corrections & AGGLO_KEST_BORDER) && !k->border) ||
+        ((corrections & AGGLO_KEST_ISOTROPIC) && !k->iso))
+        rc = AGGLO_E_NOMEM;
+    if (!rc) {
+        for (size_t t = 0; t < nr; t++) {
+            k->r[t] = rmax * (double)t / (double)(nr - 1);
+            k->theo[t] = M_PI * k->r[t] * k->r[t];
+        }
+        rc = kest_one(ctx, px, py, m, win, rmax, nr, k->border, k->iso);
+    }
+    if (!rc && nsim > 0) {
+        k->envelope_correction = k->iso ? AGGLO_KEST_ISOTROPIC : AGGLO_KEST_BORDER;
+        k->lo = agglo_malloc(ctx, nr * sizeof(double));
+        k->hi = agglo_malloc(ctx, nr * sizeof(double));
+        double *sk = agglo_malloc(ctx, nr * sizeof(double));
+        double *sx = agglo_malloc(ctx, m * sizeof(double)), *sy = agglo_malloc(ctx, m * sizeof(double));
+        if (!k->lo || !k->hi || !sk || !sx || !sy)
+            rc = AGGLO_E_NOMEM;
+        for (int s = 0; s < nsim && !rc; s++) {
+            agglo_rng r;
+            agglo_rng_init(&r, seed, (uint64_t)s);
+            for (size_t i = 0; i < m; i++) {
+                sx[i] = win[0] + agglo_rng_uniform(&r) * W;
+                sy[i] = win[1] + agglo_rng_uniform(&r) * H;
+            }
+            int iso = k->envelope_correction == AGGLO_KEST_ISOTROPIC;
+            rc = kest_one(ctx, sx, sy, m, win, rmax, nr, iso ? NULL : sk, iso ? sk : NULL);
+            for (size_t t = 0; t < nr && !rc; t++) {
+                if (s == 0 || sk[t] < k->lo[t] || isnan(k->lo[t]))
+                    k->lo[t] = sk[t];
+                if (s == 0 || sk[t] > k->hi[t] || isnan(k->hi[t]))
+                    k->hi[t] = sk[t];
+            }
+        }
+        free(sk);
+        free(sx);
+        free(sy);
+    }
+    free(px);
+    free(py);
+    if (rc) {
+        if (rc == AGGLO_E_NOMEM)
+            agglo_error(ctx, rc, "kest: out of memory");
+        agglo_kest_free(k);
+        return NULL;
+    }
+    return k;
+}
+
+/* ---- centrography ---- */
+
+int agglo_centrography_compute(agglo_ctx *ctx, const double *x, const double *y,
+                               const double *w, size_t n, double axis_scale, double stdevs,
+                               agglo_centrography *out)
+{
+    memset(out, 0, sizeof *out);
+    double sw = 0, sx = 0, sy = 0;
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+        double wi = w ? w[i] : 1.0;
+        if (!isfinite(x[i]) || !isfinite(y[i]) || !isfinite(wi))
+            continue;
+        if (wi < 0)
+            return agglo_error(ctx, AGGLO_E_USAGE, "centrography: negative weight %g at point %zu",
+                               wi, i + 1);
+        sw += wi;
+        sx += wi * x[i];
+        sy += wi * y[i];
+        m++;
+    }
+    if (m < 2 || !(sw > 0))
+        return agglo_error(ctx, AGGLO_E_EMPTY,
+                           "centrography: needs at least 2 points with positive weight");
+    double mx = sx / sw, my = sy / sw;
+    /* second pass for the centred moments (exact centring) */
+    double cxx = 0, cyy = 0, cxy = 0;
+    for (size_t i = 0; i < n; i++) {
+        double wi = w ? w[i] : 1.0;
+        if (!isfinite(x[i]) || !isfinite(y[i]) || !isfinite(wi))
+            continue;
+        double dx = x[i] - mx, dy = y[i] - my;
+        cxx += wi * dx * dx;
+        cyy += wi * dy * dy;
+        cxy += wi * dx * dy;
+    }
+    cxx /= sw;
+    cyy /= sw;
+    cxy /= sw;
+    if (!(axis_scale > 0))
+        axis_scale = M_SQRT2;
+    if (!(stdevs > 0))
+        stdevs = 1;
+    out->n = m;
+    out->weight_sum = sw;
+    out->mean_x = mx;
+    out->mean_y = my;
+    out->standard_distance = sqrt(cxx + cyy);
+    double half = 0.5 * (cxx + cyy), dif = sqrt(0.25 * (cxx - cyy) * (cxx - cyy) + cxy * cxy);
+    double l1 = half + dif, l2 = fmax(half - dif, 0);
+    out->sde_major = axis_scale * stdevs * sqrt(l1);
+    out->sde_minor = axis_scale * stdevs * sqrt(l2);
+    double phi = 0.5 * atan2(2 * cxy, cxx - cyy); /* major axis, ccw from east */
+    double rot = 90.0 - phi * 180.0 / M_PI;       /* clockwise from north */
+    rot = fmod(rot, 180.0);
+    if (rot < 0)
+        rot += 180.0;
+    out->rotation = rot;
+    out->axis_scale = axis_scale;
+    out->stdevs = stdevs;
+    return AGGLO_OK;
+}
+
+struct GEOSGeom_t *agglo_centrography_ellipse(agglo_ctx *ctx, const agglo_centrography *c,
+                                              int nvertices)
+{
+    GEOSContextHandle_t h = agglo_ctx_geos(ctx);
+    if (nvertices < 8)
+        nvertices = 8;
+    GEOSCoordSequence *cs = GEOSCoordSeq_create_r(h, (unsigned)nvertices + 1, 2);
+    if (!cs) {
+        agglo_error(ctx, AGGLO_E_GEOMETRY, "ellipse: cannot create coordinates");
+        return NULL;
+    }
+    double phi = (90.0 - c->rotation) * M_PI / 180.0;
+    double cp = cos(phi), sp = sin(phi);
+    for (int t = 0; t <= nvertices; t++) {
+        double th = 2 * M_PI * (double)(t % nvertices) / nvertices;
+        double u = c->sde_major * cos(th), v = c->sde_minor * sin(th);
+        GEOSCoordSeq_setXY_r(h, cs, (unsigned)t, c->mean_x + u * cp - v * sp,
+                             c->mean_y + u * sp + v * cp);
+    }
+    GEOSGeometry *ring = GEOSGeom_createLinearRing_r(h, cs);
+    GEOSGeometry *poly = ring ? GEOSGeom_createPolygon_r(h, ring, NULL, 0) : NULL;
+    if (!poly) {
+        agglo_error(ctx, AGGLO_E_GEOMETRY, "ellipse: cannot create the polygon");
+        return NULL;
+    }
+    return (struct GEOSGeom_t *)poly;
+}

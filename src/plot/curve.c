@@ -1,0 +1,144 @@
+/* L(r) - r curve with its CSR envelope (points --png). */
+#define _GNU_SOURCE
+#include "plot_internal.h"
+#include "../core/core_internal.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+int agglo_plot_lcurve(agglo_ctx *ctx, const double *r, const double *l, const double *lo,
+                      const double *hi, size_t n, const char *xlabel, const char *title,
+                      const char *path)
+{
+    if (n < 2)
+        return agglo_error(ctx, AGGLO_E_USAGE, "%s: curve needs at least 2 points", path);
+    double xmin = r[0], xmax = r[n - 1], ymin = 0, ymax = 0;
+    for (size_t i = 0; i < n; i++) {
+        double v[3] = {l ? l[i] - r[i] : NAN, lo ? lo[i] - r[i] : NAN, hi ? hi[i] - r[i] : NAN};
+        for (int k = 0; k < 3; k++)
+            if (isfinite(v[k])) {
+                ymin = fmin(ymin, v[k]);
+                ymax = fmax(ymax, v[k]);
+            }
+    }
+    if (!(ymax > ymin)) {
+        ymin -= 1;
+        ymax += 1;
+    }
+    double pad = 0.05 * (ymax - ymin);
+    ymin -= pad;
+    ymax += pad;
+    if (!(xmax > xmin))
+        xmax = xmin + 1;
+    const int W = 900, H = 650;
+    const double ml = 90, mr = 30, mt = 50, mb = 60;
+    double pw = W - ml - mr, ph = H - mt - mb;
+    cairo_t *cr;
+    cairo_surface_t *s = agglo_plot_surface(ctx, W, H, &cr);
+    if (!s)
+        return agglo_ctx_errcode(ctx);
+#define PX(x) (ml + ((x) - xmin) / (xmax - xmin) * pw)
+#define PY(y) (mt + (ymax - (y)) / (ymax - ymin) * ph)
+    /* envelope */
+    if (lo && hi) {
+        int started = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (!isfinite(hi[i]))
+                continue;
+            if (!started)
+                cairo_move_to(cr, PX(r[i]), PY(hi[i] - r[i]));
+            else
+                cairo_line_to(cr, PX(r[i]), PY(hi[i] - r[i]));
+            started = 1;
+        }
+        for (size_t i = n; i-- > 0;) {
+            if (!isfinite(lo[i]))
+                continue;
+            cairo_line_to(cr, PX(r[i]), PY(lo[i] - r[i]));
+        }
+        cairo_close_path(cr);
+        cairo_set_source_rgb(cr, 0.82, 0.82, 0.82);
+        cairo_fill(cr);
+    }
+    /* CSR reference */
+    cairo_set_source_rgb(cr, 0.8, 0.1, 0.1);
+    cairo_set_line_width(cr, 1.2);
+    double dash[2] = {6, 4};
+    cairo_set_dash(cr, dash, 2, 0);
+    cairo_move_to(cr, PX(xmin), PY(0));
+    cairo_line_to(cr, PX(xmax), PY(0));
+    cairo_stroke(cr);
+    cairo_set_dash(cr, NULL, 0, 0);
+    /* observed */
+    if (l) {
+        cairo_set_source_rgb(cr, 0, 0, 0);
+        cairo_set_line_width(cr, 1.8);
+        int started = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (!isfinite(l[i])) {
+                started = 0;
+                continue;
+            }
+            if (!started)
+                cairo_move_to(cr, PX(r[i]), PY(l[i] - r[i]));
+            else
+                cairo_line_to(cr, PX(r[i]), PY(l[i] - r[i]));
+            started = 1;
+        }
+        cairo_stroke(cr);
+    }
+    /* axes */
+    cairo_set_source_rgb(cr, 0, 0, 0);
+    cairo_set_line_width(cr, 1);
+    cairo_rectangle(cr, ml, mt, pw, ph);
+    cairo_stroke(cr);
+    char buf[64];
+    double sx = agglo_plot_nice_step(xmax - xmin, 6), sy = agglo_plot_nice_step(ymax - ymin, 6);
+    for (double v = ceil(xmin / sx) * sx; v <= xmax + 1e-9 * (xmax - xmin); v += sx) {
+        cairo_move_to(cr, PX(v), mt + ph);
+        cairo_line_to(cr, PX(v), mt + ph + 5);
+        cairo_stroke(cr);
+        snprintf(buf, sizeof buf, "%.6g", v);
+        agglo_plot_text(cr, PX(v), mt + ph + 19, 11, 0, 1, buf);
+    }
+    for (double v = ceil(ymin / sy) * sy; v <= ymax + 1e-9 * (ymax - ymin); v += sy) {
+        cairo_move_to(cr, ml - 5, PY(v));
+        cairo_line_to(cr, ml, PY(v));
+        cairo_stroke(cr);
+        snprintf(buf, sizeof buf, "%.4g", fabs(v) < 1e-12 * (ymax - ymin) ? 0.0 : v);
+        agglo_plot_text(cr, ml - 8, PY(v) + 4, 11, 0, 2, buf);
+    }
+    agglo_plot_text(cr, ml + pw / 2, H - 15, 12, 0, 1, xlabel ? xlabel : "r");
+    agglo_plot_text_vertical(cr, 22, mt + ph / 2, 12, "L(r) - r");
+    if (title)
+        agglo_plot_text(cr, ml + pw / 2, 30, 15, 1, 1, title);
+    /* legend */
+    double lx = ml + 12, ly = mt + 14;
+    cairo_set_source_rgb(cr, 0, 0, 0);
+    cairo_set_line_width(cr, 1.8);
+    cairo_move_to(cr, lx, ly);
+    cairo_line_to(cr, lx + 24, ly);
+    cairo_stroke(cr);
+    agglo_plot_text(cr, lx + 30, ly + 4, 11, 0, 0, "observed");
+    cairo_set_source_rgb(cr, 0.8, 0.1, 0.1);
+    cairo_set_line_width(cr, 1.2);
+    cairo_set_dash(cr, dash, 2, 0);
+    cairo_move_to(cr, lx, ly + 18);
+    cairo_line_to(cr, lx + 24, ly + 18);
+    cairo_stroke(cr);
+    cairo_set_dash(cr, NULL, 0, 0);
+    agglo_plot_text(cr, lx + 30, ly + 22, 11, 0, 0, "CSR");
+    if (lo && hi) {
+        cairo_set_source_rgb(cr, 0.82, 0.82, 0.82);
+        cairo_rectangle(cr, lx, ly + 30, 24, 10);
+        cairo_fill(cr);
+        agglo_plot_text(cr, lx + 30, ly + 40, 11, 0, 0, "CSR envelope");
+    }
+#undef PX
+#undef PY
+    cairo_destroy(cr);
+    int rc = agglo_plot_write_png(ctx, s, path);
+    cairo_surface_destroy(s);
+    return rc;
+}

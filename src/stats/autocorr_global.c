@@ -1,0 +1,563 @@
+/* Global spatial autocorrelation: Moran's I, Geary's C, Getis-Ord G, bivariate and EB Moran.
+ * Analytic moments follow spdep 1.2 (moran.test, geary.test, globalG.test) term by term;
+ * permutation inference gives each permutation its own rng stream (seed, p). */
+#define _GNU_SOURCE
+#include "agglo/autocorr.h"
+#include "../core/core_internal.h"
+#include "stats_internal.h"
+
+#include <float.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+void agglo_autocorr_options_init(agglo_autocorr_options *o)
+{
+    memset(o, 0, sizeof *o);
+    o->alternative = AGGLO_ALT_TWO_SIDED;
+    o->seed = 12345;
+    o->alpha = 0.05;
+    o->correction = AGGLO_CORRECT_NONE;
+    o->conditional = 1;
+    o->adjust_n = 1;
+}
+
+const char *agglo_alternative_name(agglo_alternative a)
+{
+    return a == AGGLO_ALT_GREATER ? "greater" : a == AGGLO_ALT_LESS ? "less" : "two-sided";
+}
+
+const char *agglo_correction_name(agglo_correction c)
+{
+    return c == AGGLO_CORRECT_BONFERRONI ? "bonferroni" : c == AGGLO_CORRECT_FDR ? "fdr" : "none";
+}
+
+const char *agglo_lisa_cluster_name(int code)
+{
+    static const char *const names[] = {"not significant", "High-High", "Low-Low", "Low-High",
+                                        "High-Low", "no neighbours"};
+    return code >= 0 && code <= 5 ? names[code] : "undefined";
+}
+
+int agglo_autocorr_check_complete(agglo_ctx *ctx, const double *x, size_t n,
+                                  const agglo_weights *w, const char *field, const char *source)
+{
+    size_t bad = 0;
+    for (size_t i = 0; i < n; i++)
+        bad += !isfinite(x[i]);
+    if (!bad)
+        return AGGLO_OK;
+    char list[256] = "";
+    size_t len = 0, shown = 0;
+    for (size_t i = 0; i < n && shown < 10; i++) {
+        if (isfinite(x[i]))
+            continue;
+        char one[64];
+        if (w)
+            snprintf(one, sizeof one, "%s%s", shown ? ", " : "", agglo_weights_id(w, i));
+        else
+            snprintf(one, sizeof one, "%s%zu", shown ? ", " : "", i + 1);
+        size_t l = strlen(one);
+        if (len + l + 1 >= sizeof list)
+            break;
+        memcpy(list + len, one, l + 1);
+        len += l;
+        shown++;
+    }
+    return agglo_error(ctx, AGGLO_E_MISSING,
+                       "%s: field '%s' has %zu missing value%s (ids %s%s); use --drop-missing "
+                       "to analyse the complete rows",
+                       source ? source : "input", field ? field : "x", bad, bad == 1 ? "" : "s",
+                       list, bad > shown ? ", ..." : "");
+}
+
+/* ---------------------------------------------------------------- kernels */
+
+typedef struct csr {
+    size_t n;
+    const size_t *rp;
+    const int32_t *col;
+    const double *w;
+} csr;
+
+static csr csr_of(const agglo_weights *w)
+{
+    csr c = {agglo_weights_n(w), agglo_weights_row_ptr(w), agglo_weights_col(w),
+             agglo_weights_values(w)};
+    return c;
+}
+
+/* sum_i a_i sum_j w_ij b_j */
+static double lag_dot(const csr *W, const double *a, const double *b)
+{
+    double s = 0.0;
+    for (size_t i = 0; i < W->n; i++) {
+        double l = 0.0;
+        for (size_t k = W->rp[i]; k < W->rp[i + 1]; k++)
+            l += W->w[k] * b[W->col[k]];
+        s += a[i] * l;
+    }
+    return s;
+}
+
+/* sum_i sum_j w_ij (a_i - a_j)^2 */
+static double geary_sum(const csr *W, const double *a)
+{
+    double s = 0.0;
+    for (size_t i = 0; i < W->n; i++) {
+        double ai = a[i], l = 0.0;
+        for (size_t k = W->rp[i]; k < W->rp[i + 1]; k++) {
+            double d = ai - a[W->col[k]];
+            l += W->w[k] * d * d;
+        }
+        s += l;
+    }
+    return s;
+}
+
+typedef struct perm_aux {
+    agglo_stat_kind kind;
+    double scale;              /* multiplier of the kernel sum */
+    const double *fixed;       /* bivariate: zx */
+    const unsigned char *has;  /* G: observations with neighbours (NULL = all) */
+    double denom;              /* G: constant denominator when has == NULL */
+} perm_aux;
+
+static double perm_stat(const csr *W, const double *xp, const perm_aux *a)
+{
+    switch (a->kind) {
+    case AGGLO_STAT_GEARY:
+        return a->scale * geary_sum(W, xp);
+    case AGGLO_STAT_MORAN_BIVARIATE:
+        return a->scale * lag_dot(W, a->fixed, xp);
+    case AGGLO_STAT_GETIS_G: {
+        double denom = a->denom;
+        if (a->has) {
+            double sx = 0, sx2 = 0;
+            for (size_t i = 0; i < W->n; i++)
+                if (a->has[i]) {
+                    sx += xp[i];
+                    sx2 += xp[i] * xp[i];
+                }
+            denom = sx * sx - sx2;
+        }
+        return lag_dot(W, xp, xp) / denom;
+    }
+    default:
+        return a->scale * lag_dot(W, xp, xp);
+    }
+}
+
+/* Runs nperm permutations of base (each a Fisher-Yates shuffle from stream (seed, p)) and
+ * fills the permutation fields of res. smaller_is_positive: Geary (C < 1 = positive). */
+static int run_permutations(agglo_ctx *ctx, const csr *W, const double *base,
+                            const perm_aux *aux, const agglo_autocorr_options *opt,
+                            int smaller_is_positive, agglo_global_result *res)
+{
+    long N = opt->permutations;
+    res->permutations = N;
+    res->seed = opt->seed;
+    if (N <= 0) {
+        res->permutations = 0;
+        res->p_sim = res->p_perm = res->perm_mean = res->perm_sd = res->perm_z = NAN;
+        res->n_greater_equal = res->n_less_equal = 0;
+        return AGGLO_OK;
+    }
+    size_t n = W->n;
+    if (n > UINT32_MAX)
+        return agglo_error(ctx, AGGLO_E_USAGE, "permutations: too many observations");
+    double *sims = agglo_malloc(ctx, (size_t)N * sizeof(double));
+    if (!sims)
+        return AGGLO_E_NOMEM;
+    int failed = 0;
+    int nthreads = agglo_threads_for(ctx);
+    (void)nthreads;
+#ifdef _OPENMP
+#pragma omp parallel num_threads(nthreads) reduction(| : failed)
+#endif
+    {
+        double *buf = malloc(n * sizeof(double));
+        if (!buf)
+            failed = 1;
+#ifdef _OPENMP
+#pragma omp for schedule(dynamic, 8)
+#endif
+        for (long p = 0; p < N; p++) {
+            if (!buf)
+                continue;
+            agglo_rng r;
+            agglo_rng_init(&r, opt->seed, (uint64_t)p);
+            memcpy(buf, base, n * sizeof(double));
+            for (size_t k = n - 1; k > 0; k--) {
+                size_t j = st_below(&r, (uint32_t)(k + 1));
+                double t = buf[k];
+                buf[k] = buf[j];
+                buf[j] = t;
+            }
+            sims[p] = perm_stat(W, buf, aux);
+        }
+        free(buf);
+    }
+    if (failed) {
+        free(sims);
+        return agglo_error(ctx, AGGLO_E_NOMEM, "permutations: out of memory");
+    }
+    double obs = res->statistic;
+    long ge = 0, le = 0;
+    double mean = 0.0;
+    for (long p = 0; p < N; p++) {
+        ge += sims[p] >= obs;
+        le += sims[p] <= obs;
+        mean += sims[p];
+    }
+    mean /= (double)N;
+    double ss = 0.0;
+    for (long p = 0; p < N; p++)
+        ss += (sims[p] - mean) * (sims[p] - mean);
+    free(sims);
+    res->n_greater_equal = ge;
+    res->n_less_equal = le;
+    long M = ge;
+    if (N - ge < M) /* PySAL: larger = #(sim >= obs); folded to the smaller tail */
+        M = N - ge;
+    res->p_sim = (double)(M + 1) / (double)(N + 1);
+    long pos = smaller_is_positive ? le : ge, neg = smaller_is_positive ? ge : le;
+    if (opt->alternative == AGGLO_ALT_GREATER)
+        res->p_perm = (double)(pos + 1) / (double)(N + 1);
+    else if (opt->alternative == AGGLO_ALT_LESS)
+        res->p_perm = (double)(neg + 1) / (double)(N + 1);
+    else
+        res->p_perm = fmin(1.0, 2.0 * res->p_sim);
+    res->perm_mean = mean;
+    res->perm_sd = sqrt(ss / (double)N);
+    res->perm_z = res->perm_sd > 0 ? (obs - mean) / res->perm_sd : NAN;
+    return AGGLO_OK;
+}
+
+/* ---------------------------------------------------------------- common set-up */
+
+typedef struct prep {
+    size_t n, islands;
+    double nu;   /* n adjusted for islands (or n) */
+    double s0, s1, s2;
+    double mean, zz, z4;
+    double *z;   /* centred x */
+    unsigned char *has;
+} prep;
+
+static void prep_free(prep *p)
+{
+    free(p->z);
+    free(p->has);
+}
+
+static int prepare(agglo_ctx *ctx, const agglo_weights *w, const double *x,
+                   const agglo_autocorr_options *opt, int adjust_n, const char *what, prep *p)
+{
+    memset(p, 0, sizeof *p);
+    if (!w || !x)
+        return agglo_error(ctx, AGGLO_E_USAGE, "%s: no weights or values", what);
+    size_t n = agglo_weights_n(w);
+    p->n = n;
+    if (n < 4)
+        return agglo_error(ctx, AGGLO_E_EMPTY, "%s: needs at least 4 observations (got %zu)", what,
+                           n);
+    int rc = agglo_autocorr_check_complete(ctx, x, n, w, what, "values");
+    if (rc)
+        return rc;
+    if (opt && opt->permutations < 0)
+        return agglo_error(ctx, AGGLO_E_USAGE, "%s: negative number of permutations", what);
+    p->islands = agglo_weights_islands(w);
+    if (p->islands == n)
+        return agglo_error(ctx, AGGLO_E_NONEIGHBOURS, "%s: no observation has neighbours", what);
+    p->nu = (double)(adjust_n ? n - p->islands : n);
+    if (p->nu < 4)
+        return agglo_error(ctx, AGGLO_E_EMPTY,
+                           "%s: needs at least 4 observations with neighbours (got %.0f)", what,
+                           p->nu);
+    rc = agglo_weights_moments(ctx, w, &p->s0, &p->s1, &p->s2);
+    if (rc)
+        return rc;
+    if (!(p->s0 > 0) && !(p->s0 < 0))
+        return agglo_error(ctx, AGGLO_E_NONEIGHBOURS, "%s: the weights sum to zero", what);
+    p->z = agglo_malloc(ctx, n * sizeof(double));
+    p->has = agglo_malloc(ctx, n);
+    if (!p->z || !p->has) {
+        prep_free(p);
+        return AGGLO_E_NOMEM;
+    }
+    p->mean = agglo_sum(x, n) / (double)n;
+    for (size_t i = 0; i < n; i++)
+        p->z[i] = x[i] - p->mean;
+    /* compensated sums of the powers */
+    double *t = agglo_malloc(ctx, n * sizeof(double));
+    if (!t) {
+        prep_free(p);
+        return AGGLO_E_NOMEM;
+    }
+    for (size_t i = 0; i < n; i++)
+        t[i] = p->z[i] * p->z[i];
+    p->zz = agglo_sum(t, n);
+    for (size_t i = 0; i < n; i++)
+        t[i] = t[i] * t[i];
+    p->z4 = agglo_sum(t, n);
+    free(t);
+    for (size_t i = 0; i < n; i++)
+        p->has[i] = agglo_weights_cardinality(w, i) > 0;
+    if (!(p->zz > 0)) {
+        prep_free(p);
+        return agglo_error(ctx, AGGLO_E_NUMERIC, "%s: the variable is constant", what);
+    }
+    return AGGLO_OK;
+}
+
+static void fill_common(agglo_global_result *res, const prep *p, agglo_stat_kind kind,
+                        const agglo_autocorr_options *opt)
+{
+    memset(res, 0, sizeof *res);
+    res->kind = kind;
+    res->n = p->n;
+    res->n_used = (size_t)p->nu;
+    res->islands = p->islands;
+    res->s0 = p->s0;
+    res->s1 = p->s1;
+    res->s2 = p->s2;
+    res->alternative = opt->alternative;
+    res->var_norm = res->z_norm = res->p_norm = NAN;
+    res->var_rand = res->z_rand = res->p_rand = NAN;
+    res->kurtosis = NAN;
+}
+
+static const agglo_autocorr_options *opts_or_default(const agglo_autocorr_options *opt,
+                                                     agglo_autocorr_options *buf)
+{
+    if (opt)
+        return opt;
+    agglo_autocorr_options_init(buf);
+    return buf;
+}
+
+/* Moran's I of x; adjust_n as spdep (moran.test adjust.n; EBImoran uses the full n). */
+static int moran_impl(agglo_ctx *ctx, const agglo_weights *w, const double *x,
+                      const agglo_autocorr_options *opt, int adjust_n, agglo_stat_kind kind,
+                      agglo_global_result *res)
+{
+    prep p;
+    int rc = prepare(ctx, w, x, opt, adjust_n, kind == AGGLO_STAT_MORAN_EB ? "EB Moran" : "Moran",
+                     &p);
+    if (rc)
+        return rc;
+    fill_common(res, &p, kind, opt);
+    csr W = csr_of(w);
+    double nu = p.nu, S0 = p.s0, S1 = p.s1, S2 = p.s2, S02 = S0 * S0, nn = nu * nu;
+    res->statistic = (nu / S0) * (lag_dot(&W, p.z, p.z) / p.zz);
+    double EI = -1.0 / (nu - 1.0);
+    res->expected = EI;
+    res->kurtosis = ((double)p.n * p.z4) / (p.zz * p.zz);
+    double K = res->kurtosis;
+    res->var_norm = (nn * S1 - nu * S2 + 3.0 * S02) / (S02 * (nn - 1.0)) - EI * EI;
+    double VI = nu * (S1 * (nn - 3.0 * nu + 3.0) - nu * S2 + 3.0 * S02);
+    double tmp = K * (S1 * (nn - nu) - 2.0 * nu * S2 + 6.0 * S02);
+    res->var_rand = (VI - tmp) / ((nu - 1.0) * (nu - 2.0) * (nu - 3.0) * S02) - EI * EI;
+    if (res->var_rand < 0)
+        agglo_warn(ctx, "Moran: negative randomisation variance (kurtosis %.3g too high for the "
+                        "test's assumptions)", K);
+    res->z_norm = (res->statistic - EI) / sqrt(res->var_norm);
+    res->z_rand = (res->statistic - EI) / sqrt(res->var_rand);
+    res->p_norm = st_pvalue(res->z_norm, opt->alternative);
+    res->p_rand = st_pvalue(res->z_rand, opt->alternative);
+    perm_aux aux = {AGGLO_STAT_MORAN, nu / (S0 * p.zz), NULL, NULL, 0};
+    rc = run_permutations(ctx, &W, p.z, &aux, opt, 0, res);
+    prep_free(&p);
+    return rc;
+}
+
+int agglo_moran_global(agglo_ctx *ctx, const agglo_weights *w, const double *x,
+                       const agglo_autocorr_options *opt, agglo_global_result *res)
+{
+    agglo_autocorr_options d;
+    opt = opts_or_default(opt, &d);
+    return moran_impl(ctx, w, x, opt, opt->adjust_n, AGGLO_STAT_MORAN, res);
+}
+
+int agglo_geary_global(agglo_ctx *ctx, const agglo_weights *w, const double *x,
+                       const agglo_autocorr_options *opt, agglo_global_result *res)
+{
+    agglo_autocorr_options d;
+    opt = opts_or_default(opt, &d);
+    prep p;
+    int rc = prepare(ctx, w, x, opt, opt->adjust_n, "Geary", &p);
+    if (rc)
+        return rc;
+    fill_common(res, &p, AGGLO_STAT_GEARY, opt);
+    csr W = csr_of(w);
+    /* spdep geary.test mixes the adjusted n (wc$n, nn, n1..n3) with the full n (length). */
+    double nu = p.nu, n = (double)p.n, n1 = nu - 1, n2 = nu - 2, n3 = nu - 3, nn = nu * nu;
+    double S0 = p.s0, S1 = p.s1, S2 = p.s2, S02 = S0 * S0;
+    res->statistic = (n1 / (2.0 * S0)) * (geary_sum(&W, p.z) / p.zz);
+    res->expected = 1.0;
+    double K = nu * p.z4 / (p.zz * p.zz);
+    res->kurtosis = K;
+    double VC = n1 * S1 * (nn - 3.0 * n + 3.0 - K * n1);
+    VC -= 0.25 * (n1 * S2 * (nn + 3.0 * n - 6.0 - K * (nn - n + 2.0)));
+    VC += S02 * (nn - 3.0 - K * n1 * n1);
+    res->var_rand = VC / (n * n2 * n3 * S02);
+    res->var_norm = ((2.0 * S1 + S2) * n1 - 4.0 * S02) / (2.0 * (n + 1.0) * S02);
+    res->z_rand = (1.0 - res->statistic) / sqrt(res->var_rand);
+    res->z_norm = (1.0 - res->statistic) / sqrt(res->var_norm);
+    res->p_norm = st_pvalue(res->z_norm, opt->alternative);
+    res->p_rand = st_pvalue(res->z_rand, opt->alternative);
+    perm_aux aux = {AGGLO_STAT_GEARY, n1 / (2.0 * S0 * p.zz), NULL, NULL, 0};
+    rc = run_permutations(ctx, &W, p.z, &aux, opt, 1, res);
+    prep_free(&p);
+    return rc;
+}
+
+int agglo_getis_global(agglo_ctx *ctx, const agglo_weights *w, const double *x,
+                       const agglo_autocorr_options *opt, agglo_global_result *res)
+{
+    agglo_autocorr_options d;
+    opt = opts_or_default(opt, &d);
+    prep p;
+    int rc = prepare(ctx, w, x, opt, opt->adjust_n, "General G", &p);
+    if (rc)
+        return rc;
+    for (size_t i = 0; i < p.n; i++)
+        if (x[i] < 0) {
+            rc = agglo_error(ctx, AGGLO_E_USAGE,
+                             "General G: negative value %g at id %s (G needs values >= 0)", x[i],
+                             agglo_weights_id(w, i));
+            prep_free(&p);
+            return rc;
+        }
+    fill_common(res, &p, AGGLO_STAT_GETIS_G, opt);
+    csr W = csr_of(w);
+    double nu = p.nu, n1 = nu - 1, n2 = nu - 2, n3 = nu - 3, nn = nu * nu;
+    double S0 = p.s0, S1 = p.s1, S2 = p.s2, S02 = S0 * S0;
+    /* spdep adjust.x = TRUE: the denominator and the moments use x of observations with
+     * neighbours */
+    double sx = 0, sx2 = 0, sx3 = 0, sx4 = 0;
+    for (size_t i = 0; i < p.n; i++)
+        if (p.has[i]) {
+            double v = x[i];
+            sx += v;
+            sx2 += v * v;
+            sx3 += v * v * v;
+            sx4 += v * v * v * v;
+        }
+    double denom = sx * sx - sx2;
+    if (!(denom > 0)) {
+        prep_free(&p);
+        return agglo_error(ctx, AGGLO_E_NUMERIC, "General G: the values are all zero");
+    }
+    res->statistic = lag_dot(&W, x, x) / denom;
+    double EG = S0 / (nu * n1);
+    res->expected = EG;
+    double B0 = (nn - 3.0 * nu + 3.0) * S1 - nu * S2 + 3.0 * S02;
+    double B1 = -((nn - nu) * S1 - 2.0 * nu * S2 + 6.0 * S02);
+    double B2 = -(2.0 * nu * S1 - (nu + 3.0) * S2 + 6.0 * S02);
+    double B3 = 4.0 * n1 * S1 - 2.0 * (nu + 1.0) * S2 + 8.0 * S02;
+    double B4 = S1 - S2 + S02;
+    res->var_rand = (B0 * sx2 * sx2 + B1 * sx4 + B2 * sx * sx * sx2 + B3 * sx * sx3 +
+                     B4 * sx * sx * sx * sx) /
+                        (denom * denom * nu * n1 * n2 * n3) -
+                    EG * EG;
+    res->z_rand = (res->statistic - EG) / sqrt(res->var_rand);
+    res->p_rand = st_pvalue(res->z_rand, opt->alternative);
+    perm_aux aux = {AGGLO_STAT_GETIS_G, 1.0, NULL, p.islands ? p.has : NULL, denom};
+    rc = run_permutations(ctx, &W, x, &aux, opt, 0, res);
+    prep_free(&p);
+    return rc;
+}
+
+int agglo_moran_bivariate(agglo_ctx *ctx, const agglo_weights *w, const double *x,
+                          const double *y, const agglo_autocorr_options *opt,
+                          agglo_global_result *res)
+{
+    agglo_autocorr_options d;
+    opt = opts_or_default(opt, &d);
+    prep px, py;
+    int rc = prepare(ctx, w, x, opt, 0, "bivariate Moran (x)", &px);
+    if (rc)
+        return rc;
+    rc = prepare(ctx, w, y, opt, 0, "bivariate Moran (y)", &py);
+    if (rc) {
+        prep_free(&px);
+        return rc;
+    }
+    fill_common(res, &px, AGGLO_STAT_MORAN_BIVARIATE, opt);
+    res->n_used = px.n;
+    double n = (double)px.n;
+    double sdx = sqrt(px.zz / n), sdy = sqrt(py.zz / n);
+    for (size_t i = 0; i < px.n; i++) {
+        px.z[i] /= sdx;
+        py.z[i] /= sdy;
+    }
+    csr W = csr_of(w);
+    /* I = (n / S0) sum zx (W zy) / sum zx^2, with sum zx^2 = n */
+    res->statistic = lag_dot(&W, px.z, py.z) / px.s0;
+    res->expected = NAN;
+    perm_aux aux = {AGGLO_STAT_MORAN_BIVARIATE, 1.0 / px.s0, px.z, NULL, 0};
+    rc = run_permutations(ctx, &W, py.z, &aux, opt, 0, res);
+    prep_free(&px);
+    prep_free(&py);
+    return rc;
+}
+
+int agglo_eb_standardise(agglo_ctx *ctx, const double *events, const double *base, size_t n,
+                         double *z)
+{
+    if (n == 0)
+        return agglo_error(ctx, AGGLO_E_EMPTY, "EB rates: no observations");
+    double nsum = 0, xsum = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!isfinite(events[i]) || !isfinite(base[i]))
+            return agglo_error(ctx, AGGLO_E_MISSING, "EB rates: missing value at row %zu", i + 1);
+        if (base[i] < DBL_EPSILON)
+            return agglo_error(ctx, AGGLO_E_USAGE,
+                               "EB rates: base (population) must be > 0 (row %zu has %g)", i + 1,
+                               base[i]);
+        if (events[i] < 0)
+            return agglo_error(ctx, AGGLO_E_USAGE,
+                               "EB rates: events must be >= 0 (row %zu has %g)", i + 1, events[i]);
+        nsum += events[i];
+        xsum += base[i];
+    }
+    double b = nsum / xsum, s2 = 0;
+    for (size_t i = 0; i < n; i++) {
+        double p = events[i] / base[i];
+        s2 += base[i] * ((p - b) * (p - b) / xsum);
+    }
+    double a = s2 - b / (xsum / (double)n);
+    if (a < 0)
+        a = 0;
+    for (size_t i = 0; i < n; i++) {
+        double p = events[i] / base[i];
+        double v = a + b / base[i];
+        if (v < 0)
+            v = b / base[i];
+        z[i] = (p - b) / sqrt(v);
+    }
+    return AGGLO_OK;
+}
+
+int agglo_moran_eb(agglo_ctx *ctx, const agglo_weights *w, const double *events,
+                   const double *base, const agglo_autocorr_options *opt,
+                   agglo_global_result *res)
+{
+    agglo_autocorr_options d;
+    opt = opts_or_default(opt, &d);
+    size_t n = agglo_weights_n(w);
+    double *z = agglo_malloc(ctx, (n ? n : 1) * sizeof(double));
+    if (!z)
+        return AGGLO_E_NOMEM;
+    int rc = agglo_eb_standardise(ctx, events, base, n, z);
+    if (rc == AGGLO_OK)
+        rc = moran_impl(ctx, w, z, opt, 0, AGGLO_STAT_MORAN_EB, res);
+    free(z);
+    return rc;
+}

@@ -1,0 +1,56 @@
+/* Internal helpers of the statistics module (not installed). */
+#ifndef AGGLO_STATS_INTERNAL_H
+#define AGGLO_STATS_INTERNAL_H
+
+#include <math.h>
+#include <stdint.h>
+#include "agglo/rng.h"
+
+/* Inline copies of the xoshiro256** step and Lemire's bounded draw of core/rng.c, so the
+ * permutation loops do not pay a call per draw. Same sequences as agglo_rng_next. */
+static inline uint64_t st_rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+
+static inline uint64_t st_next(agglo_rng *rng)
+{
+    uint64_t *s = rng->s;
+    const uint64_t result = st_rotl(s[1] * 5, 7) * 9;
+    const uint64_t t = s[1] << 17;
+    s[2] ^= s[0];
+    s[3] ^= s[1];
+    s[1] ^= s[2];
+    s[0] ^= s[3];
+    s[2] ^= t;
+    s[3] = st_rotl(s[3], 45);
+    return result;
+}
+
+static inline uint32_t st_below(agglo_rng *rng, uint32_t bound)
+{
+    uint64_t m = (uint64_t)(uint32_t)(st_next(rng) >> 32) * bound;
+    uint32_t l = (uint32_t)m;
+    if (l < bound) {
+        uint32_t t = (uint32_t)(-bound) % bound;
+        while (l < t) {
+            m = (uint64_t)(uint32_t)(st_next(rng) >> 32) * bound;
+            l = (uint32_t)m;
+        }
+    }
+    return (uint32_t)(m >> 32);
+}
+
+/* Upper-tail standard normal probability P(Z > z). */
+static inline double st_pnorm_upper(double z) { return 0.5 * erfc(z / M_SQRT2); }
+
+/* p-value of a z statistic for an alternative (0 two-sided, 1 greater, 2 less). */
+static inline double st_pvalue(double z, int alternative)
+{
+    if (isnan(z))
+        return NAN;
+    if (alternative == 1)
+        return st_pnorm_upper(z);
+    if (alternative == 2)
+        return st_pnorm_upper(-z);
+    return 2.0 * st_pnorm_upper(fabs(z));
+}
+
+#endif

@@ -1,0 +1,564 @@
+/* Spatial autocorrelation against R spdep 1.2-7 (R 4.2), values written by
+ * scripts/reference/autocorr.R into tests/data/reference/autocorr/:
+ *   global.csv  <- moran.test / geary.test (randomisation and normality, two-sided),
+ *                  globalG.test, the bivariate Moran definition, EBImoran.mc's statistic;
+ *   *_local.csv <- localmoran (conditional TRUE/FALSE), localG (Gi, Gi* with W and B),
+ *                  p.adjust(BH / bonferroni);
+ * on four real layers: columbus (queen), nc (queen), NY8 (queen), baltim (4 nearest
+ * neighbours, asymmetric). The weights are spdep's own neighbour lists (<set>_nb.csv), so these
+ * tests check the statistics, not the contiguity builder.
+ * Permutation inference is checked by determinism across thread counts, by the moments of
+ * the reference distribution against the analytic (randomisation) moments, and by the
+ * uniformity of the pseudo p under a shuffled variable. */
+#include "test_util.h"
+#include "agglo/agglo.h"
+
+#define REF(f) TEST_DATA("reference/autocorr/" f)
+#define TOL 1e-10
+
+typedef struct gref {
+    char set[16], var[16], style[4], test[16], field[8];
+    double value;
+} gref;
+
+static gref *grefs;
+static size_t ngrefs;
+
+static int load_global(void **state)
+{
+    (void)state;
+    FILE *f = fopen(REF("global.csv"), "r");
+    if (!f)
+        return -1;
+    char line[512];
+    size_t cap = 1024;
+    grefs = malloc(cap * sizeof *grefs);
+    if (!fgets(line, sizeof line, f)) {
+        fclose(f);
+        return -1;
+    }
+    while (fgets(line, sizeof line, f)) {
+        gref g;
+        if (sscanf(line, "%15[^,],%15[^,],%3[^,],%15[^,],%7[^,],%lf", g.set, g.var, g.style, g.test,
+                   g.field, &g.value) != 6)
+            continue;
+        if (ngrefs == cap)
+            grefs = realloc(grefs, (cap *= 2) * sizeof *grefs);
+        grefs[ngrefs++] = g;
+    }
+    fclose(f);
+    return ngrefs > 0 ? 0 : -1;
+}
+
+static int free_global(void **state)
+{
+    (void)state;
+    free(grefs);
+    return 0;
+}
+
+static double ref(const char *set, const char *var, const char *style, const char *test,
+                  const char *field)
+{
+    for (size_t i = 0; i < ngrefs; i++)
+        if (!strcmp(grefs[i].set, set) && !strcmp(grefs[i].var, var) &&
+            !strcmp(grefs[i].style, style) && !strcmp(grefs[i].test, test) &&
+            !strcmp(grefs[i].field, field))
+            return grefs[i].value;
+    return NAN;
+}
+
+/* relative tolerance check (absolute near zero) */
+#define assert_rel(a, b, tol)                                                                     \
+    do {                                                                                          \
+        double a__ = (a), b__ = (b);                                                              \
+        if (!(fabs(a__ - b__) <= (tol) * fmax(fabs(b__), 1e-300) || fabs(a__ - b__) < 1e-14)) {   \
+            print_error("%s: %s = %.17g, spdep %.17g\n", ctxname, #a, a__, b__);                 \
+            fail();                                                                               \
+        }                                                                                         \
+    } while (0)
+
+/* Binary weights from spdep's neighbour list, then the style. */
+static agglo_weights *load_nb(agglo_ctx *ctx, const char *set, size_t n, char style)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/reference/autocorr/%s_nb.csv", AGGLO_TEST_DATA, set);
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    char line[128];
+    assert_non_null(fgets(line, sizeof line, f));
+    size_t cap = 4096, m = 0;
+    int *I = malloc(cap * sizeof(int)), *J = malloc(cap * sizeof(int));
+    int a, b;
+    while (fscanf(f, "%d,%d", &a, &b) == 2) {
+        if (m == cap) {
+            cap *= 2;
+            I = realloc(I, cap * sizeof(int));
+            J = realloc(J, cap * sizeof(int));
+        }
+        I[m] = a - 1;
+        J[m++] = b - 1;
+    }
+    fclose(f);
+    size_t *rp = calloc(n + 1, sizeof(size_t));
+    int32_t *col = malloc(m * sizeof(int32_t));
+    for (size_t k = 0; k < m; k++)
+        rp[I[k] + 1]++;
+    for (size_t i = 0; i < n; i++)
+        rp[i + 1] += rp[i];
+    size_t *pos = malloc(n * sizeof(size_t));
+    memcpy(pos, rp, n * sizeof(size_t));
+    for (size_t k = 0; k < m; k++)
+        col[pos[I[k]]++] = J[k];
+    agglo_weights *w = agglo_weights_create(ctx, n, rp, col, NULL, NULL);
+    assert_non_null(w);
+    assert_int_equal(agglo_weights_transform(ctx, w, (agglo_transform)style), AGGLO_OK);
+    free(I);
+    free(J);
+    free(rp);
+    free(col);
+    free(pos);
+    return w;
+}
+
+/* NY8 has 5 self-intersecting tracts; these tests only need the attributes. */
+static agglo_layer *read_set(agglo_ctx *ctx, const char *path)
+{
+    agglo_read_options o;
+    agglo_read_options_init(&o);
+    o.allow_invalid = 1;
+    return agglo_layer_read(ctx, path, &o);
+}
+
+static const char *set_file(const char *set)
+{
+    if (!strcmp(set, "columbus"))
+        return TEST_DATA("columbus/columbus.shp");
+    if (!strcmp(set, "nc"))
+        return TEST_DATA("nc/nc.shp");
+    if (!strcmp(set, "ny8"))
+        return TEST_DATA("ny8/NY8_utm18.shp");
+    return TEST_DATA("baltim/baltim.shp");
+}
+
+/* The variable (nc SIDR74 = 1000 SID74 / BIR74 as in the R script). */
+static double *load_var(agglo_ctx *ctx, agglo_layer *L, const char *var)
+{
+    const agglo_table *t = agglo_layer_table(L);
+    if (!strcmp(var, "SIDR74")) {
+        double *s = agglo_table_get_complete(ctx, t, "SID74", "nc");
+        double *b = agglo_table_get_complete(ctx, t, "BIR74", "nc");
+        for (size_t i = 0; i < agglo_layer_count(L); i++)
+            s[i] = 1000 * s[i] / b[i];
+        free(b);
+        return s;
+    }
+    double *x = agglo_table_get_complete(ctx, t, var, "test");
+    assert_non_null(x);
+    return x;
+}
+
+static const struct {
+    const char *set, *vars[3];
+} SETS[] = {{"columbus", {"CRIME", "INC", "HOVAL"}},
+            {"nc", {"BIR74", "SIDR74", NULL}},
+            {"ny8", {"PCTOWNHOME", "Cases", NULL}},
+            {"baltim", {"PRICE", "SQFT", NULL}}};
+
+static void test_global_against_spdep(void **state)
+{
+    (void)state;
+    agglo_ctx *ctx = agglo_ctx_create();
+    size_t checked = 0;
+    for (size_t s = 0; s < sizeof SETS / sizeof SETS[0]; s++) {
+        agglo_layer *L = read_set(ctx, set_file(SETS[s].set));
+        assert_non_null(L);
+        size_t n = agglo_layer_count(L);
+        const char *lastvar = SETS[s].vars[2] ? SETS[s].vars[2] : SETS[s].vars[1];
+        double *y = load_var(ctx, L, lastvar);
+        for (const char *style = "WB"; *style; style++) {
+            agglo_weights *w = load_nb(ctx, SETS[s].set, n, *style);
+            char st[2] = {*style, 0};
+            for (int v = 0; v < 3 && SETS[s].vars[v]; v++) {
+                const char *var = SETS[s].vars[v];
+                char ctxname[64];
+                snprintf(ctxname, sizeof ctxname, "%s %s %s", SETS[s].set, var, st);
+                double *x = load_var(ctx, L, var);
+                agglo_autocorr_options o;
+                agglo_autocorr_options_init(&o);
+                agglo_global_result r;
+                assert_int_equal(agglo_moran_global(ctx, w, x, &o, &r), AGGLO_OK);
+                assert_rel(r.statistic, ref(SETS[s].set, var, st, "moran_rand", "I"), TOL);
+                assert_rel(r.expected, ref(SETS[s].set, var, st, "moran_rand", "EI"), TOL);
+                assert_rel(r.var_rand, ref(SETS[s].set, var, st, "moran_rand", "VI"), TOL);
+                assert_rel(r.z_rand, ref(SETS[s].set, var, st, "moran_rand", "Z"), TOL);
+                assert_rel(r.p_rand, ref(SETS[s].set, var, st, "moran_rand", "P"), 1e-8);
+                assert_rel(r.var_norm, ref(SETS[s].set, var, st, "moran_norm", "VI"), TOL);
+                assert_rel(r.z_norm, ref(SETS[s].set, var, st, "moran_norm", "Z"), TOL);
+                assert_rel(r.p_norm, ref(SETS[s].set, var, st, "moran_norm", "P"), 1e-8);
+
+                assert_int_equal(agglo_geary_global(ctx, w, x, &o, &r), AGGLO_OK);
+                assert_rel(r.statistic, ref(SETS[s].set, var, st, "geary_rand", "C"), TOL);
+                assert_rel(r.var_rand, ref(SETS[s].set, var, st, "geary_rand", "VC"), TOL);
+                assert_rel(r.z_rand, ref(SETS[s].set, var, st, "geary_rand", "Z"), TOL);
+                assert_rel(r.p_rand, ref(SETS[s].set, var, st, "geary_rand", "P"), 1e-8);
+                assert_rel(r.var_norm, ref(SETS[s].set, var, st, "geary_norm", "VC"), TOL);
+                assert_rel(r.z_norm, ref(SETS[s].set, var, st, "geary_norm", "Z"), TOL);
+                assert_rel(r.p_norm, ref(SETS[s].set, var, st, "geary_norm", "P"), 1e-8);
+
+                double G = ref(SETS[s].set, var, st, "globalG", "G");
+                if (!isnan(G)) {
+                    assert_int_equal(agglo_getis_global(ctx, w, x, &o, &r), AGGLO_OK);
+                    assert_rel(r.statistic, G, TOL);
+                    assert_rel(r.expected, ref(SETS[s].set, var, st, "globalG", "EG"), TOL);
+                    assert_rel(r.var_rand, ref(SETS[s].set, var, st, "globalG", "VG"), 1e-9);
+                    assert_rel(r.z_rand, ref(SETS[s].set, var, st, "globalG", "Z"), 1e-9);
+                    assert_rel(r.p_rand, ref(SETS[s].set, var, st, "globalG", "P"), 1e-8);
+                }
+                assert_int_equal(agglo_moran_bivariate(ctx, w, x, y, &o, &r), AGGLO_OK);
+                assert_rel(r.statistic, ref(SETS[s].set, var, st, "bivariate", "I"), TOL);
+                checked++;
+                free(x);
+            }
+            agglo_weights_free(w);
+        }
+        free(y);
+        agglo_layer_free(L);
+    }
+    assert_int_equal(checked, 18);
+    agglo_ctx_free(ctx);
+}
+
+/* Column k (0-based, after i) of a local reference CSV. */
+static double *local_col(const char *set, const char *var, int k, size_t n)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/reference/autocorr/%s_%s_local.csv", AGGLO_TEST_DATA, set, var);
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    char line[2048];
+    assert_non_null(fgets(line, sizeof line, f));
+    double *v = malloc(n * sizeof(double));
+    size_t i = 0;
+    while (fgets(line, sizeof line, f) && i < n) {
+        char *p = line;
+        for (int c = 0; c <= k; c++)
+            p = strchr(p, ',') + 1;
+        v[i++] = strncmp(p, "NA", 2) == 0 ? NAN : strtod(p, NULL);
+    }
+    fclose(f);
+    assert_int_equal(i, n);
+    return v;
+}
+
+enum { C_II, C_E, C_V, C_Z, C_P, C_E0, C_V0, C_Z0, C_GI, C_GSW, C_GSB, C_QUADR, C_PFDR, C_PBONF };
+
+static void test_local_against_spdep(void **state)
+{
+    (void)state;
+    agglo_ctx *ctx = agglo_ctx_create();
+    for (size_t s = 0; s < sizeof SETS / sizeof SETS[0]; s++) {
+        agglo_layer *L = read_set(ctx, set_file(SETS[s].set));
+        size_t n = agglo_layer_count(L);
+        agglo_weights *w = load_nb(ctx, SETS[s].set, n, 'W');
+        agglo_weights *wb = load_nb(ctx, SETS[s].set, n, 'B');
+        for (int v = 0; v < 3 && SETS[s].vars[v]; v++) {
+            const char *var = SETS[s].vars[v];
+            char ctxname[64];
+            snprintf(ctxname, sizeof ctxname, "%s %s local", SETS[s].set, var);
+            double *x = load_var(ctx, L, var);
+            double *R[14];
+            for (int k = 0; k < 14; k++)
+                R[k] = local_col(SETS[s].set, var, k, n);
+            agglo_autocorr_options o;
+            agglo_autocorr_options_init(&o);
+            agglo_local_result *r = agglo_moran_local(ctx, w, x, &o);
+            assert_non_null(r);
+            o.conditional = 0;
+            agglo_local_result *r0 = agglo_moran_local(ctx, w, x, &o);
+            assert_non_null(r0);
+            for (size_t i = 0; i < n; i++) {
+                assert_rel(r->stat[i], R[C_II][i], TOL);
+                assert_rel(r->expected[i], R[C_E][i], TOL);
+                assert_rel(r->variance[i], R[C_V][i], TOL);
+                assert_rel(r->z[i], R[C_Z][i], TOL);
+                assert_rel(r->p[i], R[C_P][i], 1e-8);
+                assert_rel(r0->stat[i], R[C_II][i], TOL);
+                assert_rel(r0->expected[i], R[C_E0][i], TOL);
+                assert_rel(r0->variance[i], R[C_V0][i], TOL);
+                assert_rel(r0->z[i], R[C_Z0][i], TOL);
+                /* spdep "pysal" quadrants: 1 LL, 2 HL, 3 LH, 4 HH -> agglo 2, 4, 3, 1 */
+                static const int map[5] = {0, 2, 4, 3, 1};
+                assert_int_equal(r->quadrant[i], map[(int)R[C_QUADR][i]]);
+            }
+            double *adj = malloc(n * sizeof(double));
+            assert_int_equal(agglo_p_adjust(ctx, r->p, n, AGGLO_CORRECT_FDR, adj), AGGLO_OK);
+            for (size_t i = 0; i < n; i++)
+                assert_rel(adj[i], R[C_PFDR][i], 1e-8);
+            assert_int_equal(agglo_p_adjust(ctx, r->p, n, AGGLO_CORRECT_BONFERRONI, adj), AGGLO_OK);
+            for (size_t i = 0; i < n; i++)
+                assert_rel(adj[i], R[C_PBONF][i], 1e-8);
+            free(adj);
+            /* clusters: significant at 0.05 (analytic p, no correction) = quadrant */
+            for (size_t i = 0; i < n; i++)
+                assert_int_equal(r->cluster[i], R[C_P][i] <= 0.05 ? r->quadrant[i] : 0);
+
+            agglo_local_result *g = agglo_getis_local(ctx, w, x, 0, &o);
+            assert_non_null(g);
+            for (size_t i = 0; i < n; i++)
+                assert_rel(g->stat[i], R[C_GI][i], TOL);
+            agglo_weights *ws = agglo_getis_star_weights(ctx, wb, 1.0);
+            assert_non_null(ws);
+            assert_int_equal(agglo_weights_transform(ctx, ws, AGGLO_TRANSFORM_W), AGGLO_OK);
+            agglo_local_result *gs = agglo_getis_local(ctx, ws, x, 1, &o);
+            assert_non_null(gs);
+            for (size_t i = 0; i < n; i++) {
+                assert_rel(gs->stat[i], R[C_GSW][i], TOL);
+                int bin = fabs(gs->z[i]) > 2.5758293035489 ? 3 : fabs(gs->z[i]) > 1.959963984540
+                                                                 ? 2
+                                                             : fabs(gs->z[i]) > 1.6448536269514
+                                                                 ? 1
+                                                                 : 0;
+                assert_int_equal(gs->cluster[i], gs->z[i] < 0 ? -bin : bin);
+            }
+            assert_int_equal(agglo_weights_transform(ctx, ws, AGGLO_TRANSFORM_B), AGGLO_OK);
+            agglo_local_result *gsb = agglo_getis_local(ctx, ws, x, 1, &o);
+            for (size_t i = 0; i < n; i++)
+                assert_rel(gsb->stat[i], R[C_GSB][i], TOL);
+            /* Gi* without the diagonal is refused */
+            assert_null(agglo_getis_local(ctx, w, x, 1, &o));
+            assert_int_equal(agglo_ctx_errcode(ctx), AGGLO_E_USAGE);
+            agglo_local_result_free(gsb);
+            agglo_local_result_free(gs);
+            agglo_local_result_free(g);
+            agglo_weights_free(ws);
+            agglo_local_result_free(r);
+            agglo_local_result_free(r0);
+            for (int k = 0; k < 14; k++)
+                free(R[k]);
+            free(x);
+        }
+        agglo_weights_free(w);
+        agglo_weights_free(wb);
+        agglo_layer_free(L);
+    }
+    agglo_ctx_free(ctx);
+}
+
+static void test_eb_moran(void **state)
+{
+    (void)state;
+    agglo_ctx *ctx = agglo_ctx_create();
+    agglo_layer *L = read_set(ctx, TEST_DATA("nc/nc.shp"));
+    size_t n = agglo_layer_count(L);
+    agglo_weights *w = load_nb(ctx, "nc", n, 'W');
+    double *e = agglo_table_get_complete(ctx, agglo_layer_table(L), "SID74", "nc");
+    double *b = agglo_table_get_complete(ctx, agglo_layer_table(L), "BIR74", "nc");
+    double *z = malloc(n * sizeof(double));
+    assert_int_equal(agglo_eb_standardise(ctx, e, b, n, z), AGGLO_OK);
+    /* spdep EBImoran.mc(SID74, BIR74)$z */
+    FILE *f = fopen(REF("nc_eb_z.csv"), "r");
+    char line[128];
+    assert_non_null(fgets(line, sizeof line, f));
+    const char *ctxname = "nc EB";
+    for (size_t i = 0; i < n; i++) {
+        int k;
+        double v;
+        assert_int_equal(fscanf(f, "%d,%lf", &k, &v), 2);
+        assert_rel(z[i], v, TOL);
+    }
+    fclose(f);
+    agglo_autocorr_options o;
+    agglo_autocorr_options_init(&o);
+    o.permutations = 99;
+    agglo_global_result r;
+    assert_int_equal(agglo_moran_eb(ctx, w, e, b, &o, &r), AGGLO_OK);
+    assert_rel(r.statistic, ref("nc", "SID74/BIR74", "W", "ebmoran", "I"), TOL);
+    assert_true(r.p_sim > 0 && r.p_sim <= 1);
+    b[3] = 0;
+    assert_int_equal(agglo_moran_eb(ctx, w, e, b, &o, &r), AGGLO_E_USAGE);
+    free(z);
+    free(e);
+    free(b);
+    agglo_weights_free(w);
+    agglo_layer_free(L);
+    agglo_ctx_free(ctx);
+}
+
+/* Same seed -> identical results with 1 and 2 threads; another seed -> different draws. */
+static void test_permutations_deterministic(void **state)
+{
+    (void)state;
+    agglo_ctx *ctx = agglo_ctx_create();
+    agglo_layer *L = read_set(ctx, TEST_DATA("ny8/NY8_utm18.shp"));
+    size_t n = agglo_layer_count(L);
+    agglo_weights *w = load_nb(ctx, "ny8", n, 'W');
+    double *x = load_var(ctx, L, "Cases");
+    agglo_autocorr_options o;
+    agglo_autocorr_options_init(&o);
+    o.permutations = 499;
+    o.seed = 7;
+    agglo_global_result a, b;
+    agglo_ctx_set_threads(ctx, 1);
+    assert_int_equal(agglo_moran_global(ctx, w, x, &o, &a), AGGLO_OK);
+    agglo_local_result *la = agglo_moran_local(ctx, w, x, &o);
+    agglo_ctx_set_threads(ctx, 2);
+    assert_int_equal(agglo_moran_global(ctx, w, x, &o, &b), AGGLO_OK);
+    agglo_local_result *lb = agglo_moran_local(ctx, w, x, &o);
+    assert_non_null(la);
+    assert_non_null(lb);
+    assert_true(a.perm_mean == b.perm_mean && a.perm_sd == b.perm_sd && a.p_sim == b.p_sim);
+    assert_int_equal(a.n_greater_equal, b.n_greater_equal);
+    for (size_t i = 0; i < n; i++) {
+        assert_true(la->p_sim[i] == lb->p_sim[i]);
+        assert_true(la->sim_mean[i] == lb->sim_mean[i]);
+    }
+    o.seed = 8;
+    assert_int_equal(agglo_moran_global(ctx, w, x, &o, &b), AGGLO_OK);
+    assert_true(a.perm_mean != b.perm_mean);
+    agglo_local_result_free(la);
+    agglo_local_result_free(lb);
+    free(x);
+    agglo_weights_free(w);
+    agglo_layer_free(L);
+    agglo_ctx_free(ctx);
+}
+
+/* Permutation moments equal the randomisation moments (Cliff & Ord): the mean of the
+ * reference distribution is E[I] and its variance VI_rand; the conditional permutation of
+ * observation i has mean E(Ii) and variance Var(Ii) of localmoran(conditional=TRUE).
+ * Tolerances are Monte Carlo errors (4-5 standard errors, fixed seed). */
+static void test_permutation_matches_analytic(void **state)
+{
+    (void)state;
+    agglo_ctx *ctx = agglo_ctx_create();
+    const char *sets[] = {"columbus", "nc"}, *vars[] = {"HOVAL", "BIR74"};
+    for (int s = 0; s < 2; s++) {
+        agglo_layer *L = read_set(ctx, set_file(sets[s]));
+        size_t n = agglo_layer_count(L);
+        agglo_weights *w = load_nb(ctx, sets[s], n, 'W');
+        double *x = load_var(ctx, L, vars[s]);
+        agglo_autocorr_options o;
+        agglo_autocorr_options_init(&o);
+        o.permutations = 9999;
+        o.seed = 2024;
+        agglo_global_result r;
+        assert_int_equal(agglo_moran_global(ctx, w, x, &o, &r), AGGLO_OK);
+        double sd = sqrt(r.var_rand), N = (double)o.permutations;
+        assert_true(fabs(r.perm_mean - r.expected) < 4 * sd / sqrt(N));
+        assert_true(fabs(r.perm_sd / sd - 1) < 0.04);
+        /* two-sided permutation p and the normal-approximation p agree within MC error plus
+         * the normal approximation's own error */
+        double se = sqrt(r.p_rand * (1 - r.p_rand) / N);
+        print_message("%s: I %.5f perm mean %.5f (E %.5f) sd %.5f (%.5f) p_perm %.4f p_rand %.4f\n", sets[s], r.statistic, r.perm_mean, r.expected, r.perm_sd, sd, r.p_perm, r.p_rand);
+        assert_true(fabs(r.p_perm - r.p_rand) < 4 * se + 0.01);
+        o.permutations = 4999;
+        agglo_local_result *l = agglo_moran_local(ctx, w, x, &o);
+        assert_non_null(l);
+        size_t bad = 0;
+        for (size_t i = 0; i < n; i++) {
+            double v = l->variance[i];
+            if (!(v > 0))
+                continue;
+            bad += fabs(l->sim_mean[i] - l->expected[i]) > 4.5 * sqrt(v / 4999.0);
+            bad += fabs(l->sim_sd[i] * l->sim_sd[i] / v - 1) > 0.12;
+        }
+        assert_int_equal(bad, 0);
+        agglo_local_result_free(l);
+        free(x);
+        agglo_weights_free(w);
+        agglo_layer_free(L);
+    }
+    agglo_ctx_free(ctx);
+}
+
+/* Under a randomly shuffled variable (no spatial pattern) the one-sided pseudo p is
+ * uniform on {1/(N+1), ..., 1}: chi-square over 5 bins of 300 replicates, fixed seeds,
+ * critical value 18.47 (chi2, 4 df, 0.999). */
+static void test_pseudo_p_uniform_under_null(void **state)
+{
+    (void)state;
+    agglo_ctx *ctx = agglo_ctx_create();
+    agglo_layer *L = read_set(ctx, TEST_DATA("columbus/columbus.shp"));
+    size_t n = agglo_layer_count(L);
+    agglo_weights *w = load_nb(ctx, "columbus", n, 'W');
+    double *x = load_var(ctx, L, "CRIME");
+    double *xs = malloc(n * sizeof(double));
+    agglo_autocorr_options o;
+    agglo_autocorr_options_init(&o);
+    o.permutations = 99;
+    o.alternative = AGGLO_ALT_GREATER;
+    int bins[5] = {0};
+    const int R = 300;
+    for (int rep = 0; rep < R; rep++) {
+        agglo_rng g;
+        agglo_rng_init(&g, 99, (uint64_t)rep);
+        memcpy(xs, x, n * sizeof(double));
+        for (size_t k = n - 1; k > 0; k--) {
+            size_t j = agglo_rng_below(&g, (uint32_t)(k + 1));
+            double t = xs[k];
+            xs[k] = xs[j];
+            xs[j] = t;
+        }
+        o.seed = 1000 + (uint64_t)rep;
+        agglo_global_result r;
+        assert_int_equal(agglo_moran_global(ctx, w, xs, &o, &r), AGGLO_OK);
+        int b = (int)((r.p_perm - 1e-12) * 5);
+        bins[b < 0 ? 0 : b > 4 ? 4 : b]++;
+    }
+    double chi = 0, e = R / 5.0;
+    for (int b = 0; b < 5; b++)
+        chi += (bins[b] - e) * (bins[b] - e) / e;
+    print_message("pseudo p bins %d %d %d %d %d chi2 %.2f\n", bins[0], bins[1], bins[2], bins[3],
+                  bins[4], chi);
+    assert_true(chi < 18.47);
+    free(xs);
+    free(x);
+    agglo_weights_free(w);
+    agglo_layer_free(L);
+    agglo_ctx_free(ctx);
+}
+
+static void test_missing_and_bad_input(void **state)
+{
+    (void)state;
+    agglo_ctx *ctx = agglo_ctx_create();
+    agglo_layer *L = read_set(ctx, TEST_DATA("columbus/columbus.shp"));
+    size_t n = agglo_layer_count(L);
+    agglo_weights *w = load_nb(ctx, "columbus", n, 'W');
+    double *x = load_var(ctx, L, "CRIME");
+    x[4] = NAN;
+    x[9] = NAN;
+    agglo_global_result r;
+    assert_int_equal(agglo_moran_global(ctx, w, x, NULL, &r), AGGLO_E_MISSING);
+    const char *m = agglo_ctx_errmsg(ctx);
+    assert_non_null(strstr(m, "2 missing values"));
+    assert_non_null(strstr(m, "5, 10"));
+    assert_null(agglo_moran_local(ctx, w, x, NULL));
+    assert_int_equal(agglo_ctx_errcode(ctx), AGGLO_E_MISSING);
+    /* constant variable */
+    for (size_t i = 0; i < n; i++)
+        x[i] = 3;
+    assert_int_equal(agglo_moran_global(ctx, w, x, NULL, &r), AGGLO_E_NUMERIC);
+    /* negative values in General G */
+    x[0] = -1;
+    assert_int_equal(agglo_getis_global(ctx, w, x, NULL, &r), AGGLO_E_USAGE);
+    free(x);
+    agglo_weights_free(w);
+    agglo_layer_free(L);
+    agglo_ctx_free(ctx);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_global_against_spdep),
+        cmocka_unit_test(test_local_against_spdep),
+        cmocka_unit_test(test_eb_moran),
+        cmocka_unit_test(test_permutations_deterministic),
+        cmocka_unit_test(test_permutation_matches_analytic),
+        cmocka_unit_test(test_pseudo_p_uniform_under_null),
+        cmocka_unit_test(test_missing_and_bad_input),
+    };
+    return cmocka_run_group_tests(tests, load_global, free_global);
+}

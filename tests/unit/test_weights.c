@@ -1,0 +1,715 @@
+/* Weights module tests.
+ * Reference neighbour sets and values: tests/data/reference/weights/ (CSV files), written by
+ * scripts/reference/weights.R with R spdep (poly2nb, knn2nb(knearneigh), dnearneigh, nblag,
+ * nblag_cumul, nb2listw styles W/C/S, nbdists, n.comp.nb; versions in versions.txt).
+ * Kernel references: tests/data/reference/weights/pysal_*.csv from scripts/reference/weights.py
+ * (libpysal.weights.Kernel). Files made by other tools under reference/weights/files/:
+ * libpysal's examples (columbus.gal, baltim_k4.gwt, baltim_q.gal, baltim.tri.k12.kwt by GeoDa)
+ * and spData's (NY_nb.gal, baltk4.GWT). */
+#define _GNU_SOURCE
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "agglo/agglo.h"
+#include "agglo/kdtree.h"
+
+#define REF AGGLO_TEST_DATA "/reference/weights/"
+
+typedef struct {
+    size_t n;
+    int32_t *i, *j; /* 0-based */
+    double *w;      /* NAN when the file has no weight column */
+} pairs;
+
+static int load_pairs(const char *name, pairs *p)
+{
+    char path[1024];
+    snprintf(path, sizeof path, REF "%s.csv", name);
+    FILE *fp = fopen(path, "r");
+    if (!fp) {
+        fprintf(stderr, "cannot open %s\n", path);
+        return -1;
+    }
+    char line[256];
+    size_t cap = 1024;
+    p->n = 0;
+    p->i = malloc(cap * sizeof(int32_t));
+    p->j = malloc(cap * sizeof(int32_t));
+    p->w = malloc(cap * sizeof(double));
+    if (!fgets(line, sizeof line, fp)) { /* header */
+        fclose(fp);
+        return -1;
+    }
+    while (fgets(line, sizeof line, fp)) {
+        int a, b;
+        double w = NAN;
+        if (sscanf(line, "%d,%d,%lf", &a, &b, &w) < 2)
+            continue;
+        if (p->n == cap) {
+            cap *= 2;
+            p->i = realloc(p->i, cap * sizeof(int32_t));
+            p->j = realloc(p->j, cap * sizeof(int32_t));
+            p->w = realloc(p->w, cap * sizeof(double));
+        }
+        p->i[p->n] = a - 1;
+        p->j[p->n] = b - 1;
+        p->w[p->n++] = w;
+    }
+    fclose(fp);
+    return 0;
+}
+
+static void free_pairs(pairs *p)
+{
+    free(p->i);
+    free(p->j);
+    free(p->w);
+}
+
+/* Value of w[i][j] or NAN. */
+static double wval(const agglo_weights *W, size_t i, int32_t j)
+{
+    const size_t *rp = agglo_weights_row_ptr(W);
+    const int32_t *col = agglo_weights_col(W);
+    const double *v = agglo_weights_values(W);
+    for (size_t k = rp[i]; k < rp[i + 1]; k++)
+        if (col[k] == j)
+            return v[k];
+    return NAN;
+}
+
+/* Exact set comparison (diagonal ignored); values compared when the reference has them
+ * (relative tolerance tol). Returns the number of differences (printed). */
+static size_t compare(const agglo_weights *W, const char *name, double tol)
+{
+    pairs p;
+    if (load_pairs(name, &p))
+        return 1;
+    size_t diffs = 0;
+    size_t nnz_off = 0, n = agglo_weights_n(W);
+    const size_t *rp = agglo_weights_row_ptr(W);
+    const int32_t *col = agglo_weights_col(W);
+    for (size_t i = 0; i < n; i++)
+        for (size_t k = rp[i]; k < rp[i + 1]; k++)
+            nnz_off += (size_t)col[k] != i;
+    for (size_t k = 0; k < p.n; k++) {
+        if ((size_t)p.i[k] >= n) {
+            diffs++;
+            continue;
+        }
+        double v = wval(W, (size_t)p.i[k], p.j[k]);
+        if (isnan(v)) {
+            if (diffs++ < 10)
+                fprintf(stderr, "%s: link %d -> %d missing\n", name, p.i[k] + 1, p.j[k] + 1);
+        } else if (!isnan(p.w[k]) && fabs(v - p.w[k]) > tol * fmax(1.0, fabs(p.w[k]))) {
+            if (diffs++ < 10)
+                fprintf(stderr, "%s: w[%d][%d] = %.17g, reference %.17g\n", name, p.i[k] + 1,
+                        p.j[k] + 1, v, p.w[k]);
+        }
+    }
+    if (nnz_off != p.n) {
+        fprintf(stderr, "%s: %zu links, reference %zu\n", name, nnz_off, p.n);
+        diffs++;
+    }
+    free_pairs(&p);
+    return diffs;
+}
+
+static agglo_layer *read_layer(agglo_ctx *ctx, const char *rel)
+{
+    char path[1024];
+    snprintf(path, sizeof path, AGGLO_TEST_DATA "/%s", rel);
+    agglo_read_options o;
+    agglo_read_options_init(&o);
+    agglo_layer *L = agglo_layer_read(ctx, path, &o);
+    if (!L)
+        fprintf(stderr, "%s: %s\n", path, agglo_ctx_errmsg(ctx));
+    return L;
+}
+
+typedef struct {
+    const char *name, *path;
+    int arc;
+} dataset;
+
+static const dataset sets[] = {
+    {"columbus", "columbus/columbus.shp", 0},
+    {"nc", "nc/nc.shp", 1},
+    {"ny8", "ny8/NY8_utm18.shp", 0},
+    {"georgia", "georgia/G_utm.shp", 0},
+};
+
+static double scalar(const char *set, const char *key)
+{
+    FILE *fp = fopen(REF "scalars.csv", "r");
+    char line[256];
+    double v = NAN;
+    while (fp && fgets(line, sizeof line, fp)) {
+        char a[64], b[64];
+        double x;
+        if (sscanf(line, "%63[^,],%63[^,],%lf", a, b, &x) == 3 && !strcmp(a, set) && !strcmp(b, key))
+            v = x;
+    }
+    if (fp)
+        fclose(fp);
+    return v;
+}
+
+/* spdep poly2nb(queen = TRUE / FALSE) on four real layers: sets must match exactly. */
+static void test_contiguity_spdep(void **state)
+{
+    (void)state;
+    agglo_ctx *ctx = agglo_ctx_create();
+    for (size_t s = 0; s < sizeof sets / sizeof sets[0]; s++) {
+        agglo_layer *L = read_layer(ctx, sets[s].path);
+        assert_non_null(L);
+        char name[128];
+        agglo_weights *Q = agglo_weights_queen(ctx, L, -1, NULL);
+        assert_non_null(Q);
+        snprintf(name, sizeof name, "%s_queen", sets[s].name);
+        assert_int_equal(compare(Q, name, 0), 0);
+        assert_true(agglo_weights_is_symmetric(Q));
+        assert_int_equal(agglo_weights_components(Q, NULL), (size_t)scalar(sets[s].name, "components"));
+        agglo_weights *R = agglo_weights_rook(ctx, L, -1, NULL);
+        assert_non_null(R);
+        snprintf(name, sizeof name, "%s_rook", sets[s].name);
+        assert_int_equal(compare(R, name, 0), 0);
+        /* higher orders (spdep nblag / nblag_cumul) */
+        agglo_weights *H2 = agglo_weights_higher_order(ctx, Q, 2, 0);
+        snprintf(name, sizeof name, "%s_queen_order2", sets[s].name);
+        assert_int_equal(compare(H2, name, 0), 0);
+        agglo_weights *H3 = agglo_weights_higher_order(ctx, Q, 3, 1);
+        snprintf(name, sizeof name, "%s_queen_upto3", sets[s].name);
+        assert_int_equal(compare(H3, name, 0), 0);
+        /* transforms (spdep nb2listw styles) */
+        const char styles[] = {'W', 'C', 'S'};
+        for (int t = 0; t < 3; t++) {
+            assert_int_equal(agglo_weights_transform(ctx, Q, (agglo_transform)styles[t]), AGGLO_OK);
+            snprintf(name, sizeof name, "%s_queen_style%c", sets[s].name, styles[t]);
+            assert_int_equal(compare(Q, name, 1e-12), 0);
+        }
+        agglo_weights_free(H2);
+        agglo_weights_free(H3);
+        agglo_weights_free(Q);
+        agglo_weights_free(R);
+        agglo_layer_free(L);
+    }
+    agglo_ctx_free(ctx);
+}
+
+static void coords(agglo_ctx *ctx, const agglo_layer *L, double **x, double **y)
+{
+    size_t n = agglo_layer_count(L);
+    *x = malloc(n * sizeof(double));
+    *y = malloc(n * sizeof(double));
+    assert_int_equal(agglo_layer_coords(ctx, L, 0, *x, *y), AGGLO_OK);
+}
+
+/* spdep knn2nb(knearneigh(k)), dnearneigh(0, d) and inverse distances. */
+static void test_distance_spdep(void **state)
+{
+    (void)state;
+    agglo_ctx *ctx = agglo_ctx_create();
+    for (size_t s = 0; s < sizeof sets / sizeof sets[0]; s++) {
+        agglo_layer *L = read_layer(ctx, sets[s].path);
+        assert_non_null(L);
+        size_t n = agglo_layer_count(L);
+        double *x, *y;
+        coords(ctx, L, &x, &y);
+        char name[128];
+        int arc = sets[s].arc;
+        size_t ks[] = {1, 4, 8};
+        for (int q = 0; q < 3; q++) {
+            agglo_weights *K = agglo_weights_knn(ctx, x, y, n, ks[q], arc, NULL);
+            assert_non_null(K);
+            snprintf(name, sizeof name, "%s_knn%zu", sets[s].name, ks[q]);
+            assert_int_equal(compare(K, name, 0), 0);
+            agglo_weights_free(K);
+        }
+        double t;
+        assert_int_equal(agglo_weights_min_threshold(ctx, x, y, n, arc, &t), AGGLO_OK);
+        double ref = scalar(sets[s].name, "min_threshold");
+        /* planar: same number; great circle: spdep's ellipsoid vs our sphere (< 0.5 %) */
+        assert_true(fabs(t - ref) <= (arc ? 5e-3 : 1e-12) * ref);
+        if (!arc) {
+            agglo_weights *B = agglo_weights_band(ctx, x, y, n, t, arc, NULL);
+            snprintf(name, sizeof name, "%s_band_min", sets[s].name);
+            assert_int_equal(compare(B, name, 0), 0);
+            assert_int_equal(agglo_weights_islands(B), 0);
+            agglo_weights_free(B);
+            B = agglo_weights_band(ctx, x, y, n, 1.5 * ref, arc, NULL);
+            snprintf(name, sizeof name, "%s_band_1.5", sets[s].name);
+            assert_int_equal(compare(B, name, 0), 0);
+            agglo_weights_free(B);
+            agglo_weights *I = agglo_weights_idw(ctx, x, y, n, 1.0, 1.5 * ref, arc, NULL);
+            snprintf(name, sizeof name, "%s_idw1_band_1.5", sets[s].name);
+            assert_int_equal(compare(I, name, 1e-12), 0);
+            agglo_weights_free(I);
+        }
+        free(x);
+        free(y);
+        agglo_layer_free(L);
+    }
+    agglo_ctx_free(ctx);
+}
+
+/* The spec entry point other modules call. */
+static void test_from_spec(void **state)
+{
+    (void)state;
+    agglo_ctx *ctx = agglo_ctx_create();
+    agglo_layer *L = read_layer(ctx, "columbus/columbus.shp");
+    agglo_weights *W = agglo_weights_from_spec(ctx, L, "queen", NULL, 1);
+    assert_non_null(W);
+    assert_int_equal(agglo_weights_transform_style(W), AGGLO_TRANSFORM_W);
+    assert_int_equal(compare(W, "columbus_queen_styleW", 1e-12), 0);
+    agglo_weights_free(W);
+    W = agglo_weights_from_spec(ctx, L, "knn:4", NULL, 0);
+    assert_non_null(W);
+    assert_int_equal(compare(W, "columbus_knn4", 0), 0);
+    agglo_weights_free(W);
+    W = agglo_weights_from_spec(ctx, L, "rook", "POLYID", 0);
+    assert_non_null(W);
+    assert_string_equal(agglo_weights_id(W, 0), "1");
+    agglo_weights_free(W);
+    W = agglo_weights_from_spec(ctx, L, "queen:order=2", NULL, 0);
+    assert_int_equal(compare(W, "columbus_queen_order2", 0), 0);
+    agglo_weights_free(W);
+    W = agglo_weights_from_spec(ctx, L, "band", NULL, 0);
+    assert_int_equal(compare(W, "columbus_band_min", 0), 0);
+    agglo_weights_free(W);
+    /* bad specs */
+    assert_null(agglo_weights_from_spec(ctx, L, "knn", NULL, 0));
+    assert_null(agglo_weights_from_spec(ctx, L, "knn:x", NULL, 0));
+    assert_null(agglo_weights_from_spec(ctx, L, "hexagon", NULL, 0));
+    assert_null(agglo_weights_from_spec(ctx, L, "kernel:cosine", NULL, 0));
+    assert_null(agglo_weights_from_spec(ctx, L, "/nonexistent/w.gal", NULL, 0));
+    assert_non_null(strstr(agglo_ctx_errmsg(ctx), "/nonexistent/w.gal"));
+    agglo_layer_free(L);
+    /* geographic layer: distance weights refuse planar degrees */
+    L = read_layer(ctx, "nc/nc.shp");
+    assert_null(agglo_weights_from_spec(ctx, L, "knn:4", NULL, 0));
+    assert_int_equal(agglo_ctx_errcode(ctx), AGGLO_E_CRS);
+    W = agglo_weights_from_spec(ctx, L, "knn:4:arc", NULL, 0);
+    assert_non_null(W);
+    assert_int_equal(compare(W, "nc_knn4", 0), 0);
+    agglo_weights_free(W);
+    W = agglo_weights_from_spec(ctx, L, "queen", NULL, 0);
+    assert_int_equal(compare(W, "nc_queen", 0), 0);
+    agglo_weights_free(W);
+    agglo_layer_free(L);
+    agglo_ctx_free(ctx);
+}
+
+static char *scratch_path(const char *name)
+{
+    static char buf[4][512];
+    static int k;
+    k = (k + 1) % 4;
+    const char *tmp = getenv("TMPDIR");
+    snprintf(buf[k], sizeof buf[k], "%s/agglo_test_weights_%d_%s", tmp ? tmp : "/tmp", (int)getpid(), name);
+    return buf[k];
+}
+
+static int same_weights(const agglo_weights *A, const agglo_weights *B, double tol)
+{
+    if (agglo_weights_n(A) != agglo_weights_n(B) || agglo_weights_nnz(A) != agglo_weights_nnz(B))
+        return 0;
+    size_t n = agglo_weights_n(A);
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(agglo_weights_id(A, i), agglo_weights_id(B, i)))
+            return 0;
+        if (agglo_weights_row_ptr(A)[i + 1] != agglo_weights_row_ptr(B)[i + 1])
+            return 0;
+    }
+    for (size_t k = 0; k < agglo_weights_nnz(A); k++) {
+        if (agglo_weights_col(A)[k] != agglo_weights_col(B)[k])
+            return 0;
+        double a = agglo_weights_values(A)[k], b = agglo_weights_values(B)[k];
+        if (fabs(a - b) > tol * fmax(1.0, fabs(a)))
+            return 0;
+    }
+    return 1;
+}
+
+/* Write then read back: GAL (binary), GWT and CSV (values), KWT (with the diagonal). */
+static void test_roundtrip(void **state)
+{
+    (void)state;
+    agglo_ctx *ctx = agglo_ctx_create();
+    agglo_layer *L = read_layer(ctx, "columbus/columbus.shp");
+    agglo_weights *Q = agglo_weights_from_spec(ctx, L, "queen", "POLYID", 0);
+    const char *gal = scratch_path("q.gal");
+    assert_int_equal(agglo_weights_write(ctx, Q, gal, "columbus", "POLYID"), AGGLO_OK);
+    char *field = NULL;
+    agglo_weights *R = agglo_weights_read(ctx, gal, &field);
+    assert_non_null(R);
+    assert_string_equal(field, "POLYID");
+    free(field);
+    assert_true(same_weights(Q, R, 0));
+    agglo_weights_free(R);
+    /* matched to the layer through the header's id field */
+    R = agglo_weights_read_for_layer(ctx, gal, L, NULL);
+    assert_non_null(R);
+    assert_true(same_weights(Q, R, 0));
+    agglo_weights_free(R);
+    unlink(gal);
+
+    agglo_weights *I = agglo_weights_from_spec(ctx, L, "idw:2:1.2", NULL, 0);
+    assert_non_null(I);
+    const char *exts[] = {"w.gwt", "w.csv"};
+    for (int e = 0; e < 2; e++) {
+        const char *p = scratch_path(exts[e]);
+        assert_int_equal(agglo_weights_write(ctx, I, p, "columbus", NULL), AGGLO_OK);
+        R = agglo_weights_read_for_layer(ctx, p, L, NULL);
+        assert_non_null(R);
+        assert_true(same_weights(I, R, 0));
+        agglo_weights_free(R);
+        unlink(p);
+    }
+    agglo_weights *K = agglo_weights_from_spec(ctx, L, "kernel:quartic:adaptive=6:diag", NULL, 0);
+    assert_non_null(K);
+    const char *kwt = scratch_path("k.kwt");
+    assert_int_equal(agglo_weights_write(ctx, K, kwt, "columbus", NULL), AGGLO_OK);
+    R = agglo_weights_read_for_layer(ctx, kwt, L, NULL);
+    assert_non_null(R);
+    assert_true(same_weights(K, R, 0));
+    agglo_weights_free(R);
+    unlink(kwt);
+    agglo_weights_free(K);
+    agglo_weights_free(I);
+    agglo_weights_free(Q);
+    agglo_layer_free(L);
+    agglo_ctx_free(ctx);
+}
+
+/* Files written by GeoDa / libpysal / spdep are read and match what we build. */
+static void test_foreign_files(void **state)
+{
+    (void)state;
+    agglo_ctx *ctx = agglo_ctx_create();
+    agglo_layer *C = read_layer(ctx, "columbus/columbus.shp");
+    /* libpysal's columbus.gal ("n" header, ids 1..49 in feature order) is spdep's queen */
+    agglo_weights *G = agglo_weights_read_for_layer(ctx, REF "files/columbus_libpysal.gal", C, NULL);
+    assert_non_null(G);
+    assert_int_equal(compare(G, "columbus_queen", 0), 0);
+    agglo_weights_free(G);
+    agglo_layer_free(C);
+
+    agglo_layer *B = read_layer(ctx, "baltim/baltim.shp");
+    size_t n = agglo_layer_count(B);
+    /* GeoDa 4-nn (header names the STATION field) = our knn:4 on the points */
+    agglo_weights *K4 = agglo_weights_from_spec(ctx, B, "knn:4", "STATION", 0);
+    assert_non_null(K4);
+    const char *gwts[] = {REF "files/baltim_k4.gwt", REF "files/baltk4.GWT"};
+    for (int f = 0; f < 2; f++) {
+        G = agglo_weights_read_for_layer(ctx, gwts[f], B, NULL);
+        assert_non_null(G);
+        assert_int_equal(agglo_weights_nnz(G), agglo_weights_nnz(K4));
+        for (size_t i = 0; i < n; i++)
+            for (size_t k = agglo_weights_row_ptr(K4)[i]; k < agglo_weights_row_ptr(K4)[i + 1]; k++)
+                assert_false(isnan(wval(G, i, agglo_weights_col(K4)[k])));
+        agglo_weights_free(G);
+    }
+    /* GeoDa adaptive triangular kernel, 12 neighbours, diagonal 1 (values printed to 6 digits) */
+    G = agglo_weights_read_for_layer(ctx, REF "files/baltim.tri.k12.kwt", B, NULL);
+    assert_non_null(G);
+    agglo_kernel_options ko;
+    agglo_kernel_options_init(&ko);
+    ko.kernel = AGGLO_KERNEL_TRIANGULAR;
+    ko.adaptive = 1;
+    ko.k = 12;
+    ko.diagonal = 2;
+    double *x, *y;
+    coords(ctx, B, &x, &y);
+    agglo_weights *KK = agglo_weights_kernel(ctx, x, y, n, &ko, NULL);
+    assert_non_null(KK);
+    size_t bad = 0;
+    for (size_t i = 0; i < n; i++)
+        for (size_t k = agglo_weights_row_ptr(G)[i]; k < agglo_weights_row_ptr(G)[i + 1]; k++) {
+            double ref = agglo_weights_values(G)[k];
+            double v = wval(KK, i, agglo_weights_col(G)[k]);
+            if (isnan(v))
+                v = 0.0; /* the 12th neighbour sits at z = 1 / 1.0000001 */
+            if (fabs(v - ref) > 2e-6)
+                bad++;
+        }
+    assert_int_equal(bad, 0);
+    free(x);
+    free(y);
+    agglo_weights_free(KK);
+    agglo_weights_free(G);
+    /* GeoDa queen GAL on the (point) baltim layer: just read and matched */
+    G = agglo_weights_read_for_layer(ctx, REF "files/baltim_q.gal", B, NULL);
+    assert_non_null(G);
+    assert_true(agglo_weights_is_symmetric(G));
+    agglo_weights_free(G);
+    agglo_weights_free(K4);
+    agglo_layer_free(B);
+
+    /* spData's NY_nb.gal uses ids 0..280: against the layer's 1..n it must fail clearly */
+    agglo_layer *N = read_layer(ctx, "ny8/NY8_utm18.shp");
+    assert_null(agglo_weights_read_for_layer(ctx, REF "files/NY_nb.gal", N, NULL));
+    assert_int_equal(agglo_ctx_errcode(ctx), AGGLO_E_MISMATCH);
+    assert_non_null(strstr(agglo_ctx_errmsg(ctx), "line 2"));
+    assert_non_null(strstr(agglo_ctx_errmsg(ctx), "'0'"));
+    /* read on its own, it is spdep's queen with ids shifted by one */
+    G = agglo_weights_read(ctx, REF "files/NY_nb.gal", NULL);
+    assert_non_null(G);
+    assert_int_equal(agglo_weights_n(G), 281);
+    assert_string_equal(agglo_weights_id(G, 0), "0");
+    agglo_weights_free(G);
+    agglo_layer_free(N);
+    agglo_ctx_free(ctx);
+}
+
+static const char *write_text(const char *name, const char *text)
+{
+    const char *p = scratch_path(name);
+    FILE *fp = fopen(p, "w");
+    fputs(text, fp);
+    fclose(fp);
+    return p;
+}
+
+/* Malformed files: one clear error naming the file and line. */
+static void test_bad_files(void **state)
+{
+    (void)state;
+    agglo_ctx *ctx = agglo_ctx_create();
+    agglo_layer *L = read_layer(ctx, "columbus/columbus.shp");
+    struct {
+        const char *name, *text, *expect;
+        int code;
+    } cases[] = {
+        {"e1.gal", "", "empty", AGGLO_E_FORMAT},
+        {"e2.gal", "3\n1 1\n2\n2 x\n", "line 4", AGGLO_E_FORMAT},
+        {"e3.gal", "3\n1 1\n2\n2 2\n1 3\n3 1\n2\n", "the file has 3 observations but the layer has 49", AGGLO_E_MISMATCH},
+        {"e4.gal", "2\n1 1\n2\n", "header says 2 observations but the file has 1", AGGLO_E_FORMAT},
+        {"e5.gal", "1\n1 3\n2 3\n", "lists 3 neighbours", AGGLO_E_FORMAT},
+        {"e6.gwt", "0 49 columbus -\n1 2 0.5\n1 2 x\n", "line 3", AGGLO_E_FORMAT},
+        {"e7.gwt", "0 49 columbus -\n1 2 0.5\n1 99 1\n", "line 3: id '99'", AGGLO_E_MISMATCH},
+        {"e8.gwt", "0 49 columbus -\n1 2 0.5\n3 4 1\n1 2 1\n", "line 4: link '1' -> '2' is listed twice (first on line 2)", AGGLO_E_FORMAT},
+        {"e9.gwt", "0 49 columbus -\n1 2\n", "line 2", AGGLO_E_FORMAT},
+        {"e10.gal", "x y z w\n", "line 1", AGGLO_E_FORMAT},
+        {"e11.csv", "focal,neighbor,weight\n1,2,\"3\n", "line 2", AGGLO_E_FORMAT},
+        {"e12.gal", "0 49 columbus POLYID\n1 1\n2\n1 1\n3\n", "listed twice", AGGLO_E_MISMATCH},
+        {"e13.gwt", "0 49 columbus -\n1 2 nan\n", "line 2", AGGLO_E_FORMAT},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        const char *p = write_text(cases[c].name, cases[c].text);
+        agglo_weights *W = agglo_weights_read_for_layer(ctx, p, L, NULL);
+        if (W || !strstr(agglo_ctx_errmsg(ctx), cases[c].expect) ||
+            !strstr(agglo_ctx_errmsg(ctx), p) || agglo_ctx_errcode(ctx) != cases[c].code)
+            fprintf(stderr, "case %s: got '%s' (%d)\n", cases[c].name, agglo_ctx_errmsg(ctx),
+                    agglo_ctx_errcode(ctx));
+        assert_null(W);
+        assert_non_null(strstr(agglo_ctx_errmsg(ctx), cases[c].expect));
+        assert_non_null(strstr(agglo_ctx_errmsg(ctx), p));
+        assert_int_equal(agglo_ctx_errcode(ctx), cases[c].code);
+        unlink(p);
+    }
+    agglo_layer_free(L);
+    agglo_ctx_free(ctx);
+}
+
+/* Kernel weights against libpysal.weights.Kernel (scripts/reference/weights.py). */
+static void test_kernel_pysal(void **state)
+{
+    (void)state;
+    agglo_ctx *ctx = agglo_ctx_create();
+    agglo_layer *L = read_layer(ctx, "columbus/columbus.shp");
+    size_t n = agglo_layer_count(L);
+    /* the X, Y columns of columbus.dbf, as scripts/reference/weights.py uses */
+    double *x = agglo_table_get_numeric(ctx, agglo_layer_table(L), "X", NULL);
+    double *y = agglo_table_get_numeric(ctx, agglo_layer_table(L), "Y", NULL);
+    assert_non_null(x);
+    assert_non_null(y);
+    struct {
+        const char *ref;
+        agglo_kernel kernel;
+        int adaptive;
+        size_t k;
+        double bw;
+    } cases[] = {
+        {"pysal_columbus_kernel_triangular_fixed_k2", AGGLO_KERNEL_TRIANGULAR, 0, 2, 0},
+        {"pysal_columbus_kernel_gaussian_adaptive_k6", AGGLO_KERNEL_GAUSSIAN, 1, 6, 0},
+        {"pysal_columbus_kernel_quartic_adaptive_k10", AGGLO_KERNEL_QUARTIC, 1, 10, 0},
+        {"pysal_columbus_kernel_uniform_bw6", AGGLO_KERNEL_UNIFORM, 0, 2, 6.0},
+        {"pysal_columbus_kernel_quadratic_bw8", AGGLO_KERNEL_EPANECHNIKOV, 0, 2, 8.0},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        agglo_kernel_options o;
+        agglo_kernel_options_init(&o);
+        o.kernel = cases[c].kernel;
+        o.adaptive = cases[c].adaptive;
+        o.k = cases[c].k;
+        o.bandwidth = cases[c].bw;
+        o.diagonal = 1; /* libpysal keeps K(0) on the diagonal */
+        agglo_weights *K = agglo_weights_kernel(ctx, x, y, n, &o, NULL);
+        assert_non_null(K);
+        /* the reference lists the diagonal too; compare() ignores the diagonal in counts, so
+         * check the diagonal separately */
+        pairs p;
+        assert_int_equal(load_pairs(cases[c].ref, &p), 0);
+        size_t bad = 0, zero = 0;
+        for (size_t k = 0; k < p.n; k++) {
+            double v = wval(K, (size_t)p.i[k], p.j[k]);
+            if (p.w[k] == 0.0) {
+                zero++; /* libpysal keeps links with K = 0 at z = 1; we drop them */
+                if (!isnan(v))
+                    bad++;
+                continue;
+            }
+            if (isnan(v) || fabs(v - p.w[k]) > 1e-12 * fmax(1.0, fabs(p.w[k]))) {
+                if (bad++ < 5)
+                    fprintf(stderr, "%s: w[%d][%d] = %g, libpysal %g\n", cases[c].ref, p.i[k] + 1,
+                            p.j[k] + 1, v, p.w[k]);
+            }
+        }
+        assert_int_equal(bad, 0);
+        assert_int_equal(agglo_weights_nnz(K), p.n - zero);
+        free_pairs(&p);
+        agglo_weights_free(K);
+    }
+    free(x);
+    free(y);
+    agglo_layer_free(L);
+    agglo_ctx_free(ctx);
+}
+
+/* Properties on synthetic data: knn against brute force with ties, islands, styles. */
+static void test_kdtree_vs_brute(void **state)
+{
+    (void)state;
+    agglo_ctx *ctx = agglo_ctx_create();
+    size_t n = 3000;
+    double *x = malloc(n * sizeof(double)), *y = malloc(n * sizeof(double));
+    agglo_rng r;
+    agglo_rng_init(&r, 7, 0);
+    for (size_t i = 0; i < n; i++) {
+        /* half on an integer grid (many exact ties), half random */
+        if (i % 2) {
+            x[i] = (double)(agglo_rng_below(&r, 40));
+            y[i] = (double)(agglo_rng_below(&r, 40));
+        } else {
+            x[i] = 40 * agglo_rng_uniform(&r);
+            y[i] = 40 * agglo_rng_uniform(&r);
+        }
+    }
+    x[5] = NAN; /* a NULL geometry */
+    agglo_kdtree *T = agglo_kdtree_build(ctx, x, y, n, 0);
+    assert_non_null(T);
+    size_t k = 7, idx[7];
+    double d[7];
+    for (size_t i = 0; i < n; i += 37) {
+        if (isnan(x[i]))
+            continue;
+        size_t m = agglo_kdtree_knn(T, x[i], y[i], k, i, idx, d);
+        assert_int_equal(m, k);
+        /* brute force with ties to the lower index */
+        size_t bi[7];
+        double bd[7];
+        size_t nb = 0;
+        for (size_t j = 0; j < n; j++) {
+            if (j == i || isnan(x[j]))
+                continue;
+            double dd = hypot(x[i] - x[j], y[i] - y[j]);
+            size_t p = nb < k ? nb++ : k;
+            if (p == k && !(dd < bd[k - 1]))
+                continue;
+            if (p == k)
+                p = k - 1;
+            while (p > 0 && dd < bd[p - 1]) {
+                bd[p] = bd[p - 1];
+                bi[p] = bi[p - 1];
+                p--;
+            }
+            bd[p] = dd;
+            bi[p] = j;
+        }
+        for (size_t q = 0; q < k; q++) {
+            assert_int_equal(idx[q], bi[q]);
+            assert_true(fabs(d[q] - bd[q]) < 1e-12);
+        }
+        /* radius query against brute force */
+        size_t *ri = NULL, cap = 0;
+        double *rd = NULL;
+        size_t rm = agglo_kdtree_radius(T, x[i], y[i], 2.0, i, &ri, &rd, &cap);
+        size_t cnt = 0;
+        for (size_t j = 0; j < n; j++)
+            if (j != i && !isnan(x[j]) && hypot(x[i] - x[j], y[i] - y[j]) <= 2.0) {
+                assert_true(cnt < rm);
+                assert_int_equal(ri[cnt], j);
+                cnt++;
+            }
+        assert_int_equal(cnt, rm);
+        free(ri);
+        free(rd);
+    }
+    agglo_kdtree_free(T);
+    /* knn weights: the NaN observation is an island and nobody's neighbour */
+    agglo_weights *W = agglo_weights_knn(ctx, x, y, n, 4, 0, NULL);
+    assert_non_null(W);
+    assert_int_equal(agglo_weights_cardinality(W, 5), 0);
+    assert_int_equal(agglo_weights_islands(W), 1);
+    for (size_t q = 0; q < agglo_weights_nnz(W); q++)
+        assert_int_not_equal(agglo_weights_col(W)[q], 5);
+    /* results do not depend on the thread count */
+    agglo_ctx_set_threads(ctx, 1);
+    agglo_weights *W1 = agglo_weights_knn(ctx, x, y, n, 4, 0, NULL);
+    assert_true(same_weights(W, W1, 0));
+    agglo_weights *B1 = agglo_weights_band(ctx, x, y, n, 1.5, 0, NULL);
+    agglo_ctx_set_threads(ctx, 2);
+    agglo_weights *B2 = agglo_weights_band(ctx, x, y, n, 1.5, 0, NULL);
+    assert_true(same_weights(B1, B2, 0));
+    /* transforms: W rows sum to 1 (islands stay empty), B back to ones, no compounding */
+    assert_int_equal(agglo_weights_transform(ctx, B1, AGGLO_TRANSFORM_W), AGGLO_OK);
+    assert_int_equal(agglo_weights_transform(ctx, B1, AGGLO_TRANSFORM_W), AGGLO_OK);
+    for (size_t i = 0; i < n; i++) {
+        const size_t *rp = agglo_weights_row_ptr(B1);
+        if (rp[i + 1] == rp[i])
+            continue;
+        double s = 0;
+        for (size_t q = rp[i]; q < rp[i + 1]; q++)
+            s += agglo_weights_values(B1)[q];
+        assert_true(fabs(s - 1.0) < 1e-12);
+    }
+    agglo_weights_summary S;
+    assert_int_equal(agglo_weights_summarize(ctx, B2, &S), AGGLO_OK);
+    assert_int_equal(S.n, n);
+    size_t hsum = 0;
+    for (size_t c = 0; c <= S.max_card; c++)
+        hsum += S.histogram[c];
+    assert_int_equal(hsum, n);
+    assert_true(S.islands >= 1);
+    assert_true(S.symmetric);
+    agglo_weights_summary_free(&S);
+    agglo_weights_free(B1);
+    agglo_weights_free(B2);
+    agglo_weights_free(W1);
+    agglo_weights_free(W);
+    free(x);
+    free(y);
+    agglo_ctx_free(ctx);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_contiguity_spdep), cmocka_unit_test(test_distance_spdep),
+        cmocka_unit_test(test_from_spec),        cmocka_unit_test(test_roundtrip),
+        cmocka_unit_test(test_foreign_files),    cmocka_unit_test(test_bad_files),
+        cmocka_unit_test(test_kernel_pysal),     cmocka_unit_test(test_kdtree_vs_brute),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
