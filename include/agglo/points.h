@@ -55,6 +55,7 @@ typedef struct agglo_kest {
      * simulations with n points uniform in the window), NULL when nsim = 0. L = sqrt(K/pi). */
     double *lo, *hi;
     int nsim;
+    int fix_n;               /* simulations had exactly n points (else Poisson counts) */
     int envelope_correction; /* AGGLO_KEST_* the envelope was computed with */
     uint64_t seed;
     size_t n;
@@ -64,10 +65,11 @@ typedef struct agglo_kest {
 /* K function on r = 0, rmax/(nr-1), ..., rmax. rmax <= 0 picks spatstat's default
  * (min(short side / 4, sqrt(1000 / (pi lambda)))); nr = 0 gives 513 values. corrections is a
  * bit set of AGGLO_KEST_*. nsim > 0 adds a pointwise envelope using the isotropic correction
- * when requested, else border. */
+ * when requested, else border: each simulation is a Poisson process of intensity n / area in
+ * the window (spatstat envelope's default), or exactly n uniform points when fix_n. */
 agglo_kest *agglo_kest_compute(agglo_ctx *ctx, const double *x, const double *y, size_t n,
                                const double *window, double rmax, size_t nr, int corrections,
-                               int nsim, uint64_t seed);
+                               int nsim, int fix_n, uint64_t seed);
 void agglo_kest_free(agglo_kest *k);
 
 typedef struct agglo_centrography {

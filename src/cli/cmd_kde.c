@@ -282,12 +282,19 @@ int cmd_kde(int argc, char **argv)
     }
     static const char *scale_names[] = {"intensity per square unit", "per square km",
                                         "expected count per cell", "probability density"};
+    static const char *scale_short[] = {"per square unit", "per square km", "per cell",
+                                        "probability density"};
     if (c.png) {
-        char title[256];
+        char title[256], legend[160];
+        if (ko.scale == AGGLO_KDE_SCALE_PROBABILITY)
+            snprintf(legend, sizeof legend, "%s", scale_short[ko.scale]);
+        else
+            snprintf(legend, sizeof legend, "%.60s %s", weight ? weight : "points",
+                     scale_short[ko.scale]);
         snprintf(title, sizeof title, "Kernel density (%s, h = %.4g)",
                  agglo_kde_kernel_name(ko.kernel), bw);
         if (agglo_plot_raster(ctx, grid, g.ncols, g.nrows, g.xmin, g.ymax, g.cell, nodata, maskl,
-                              scale_names[ko.scale], title, c.png)) {
+                              legend, title, c.png)) {
             rc = cli_fail(ctx);
             goto out;
         }

@@ -9,7 +9,7 @@
 
 enum {
     OPT_NN = 1, OPT_K, OPT_SDE, OPT_WINDOW, OPT_WINDOW_FROM, OPT_CORRECTION, OPT_RMAX, OPT_NR,
-    OPT_ENVELOPE, OPT_NSIM_CE, OPT_WEIGHT, OPT_SDE_SCALE, OPT_STDEVS, OPT_CURVE
+    OPT_ENVELOPE, OPT_NSIM_CE, OPT_WEIGHT, OPT_SDE_SCALE, OPT_STDEVS, OPT_CURVE, OPT_FIX_N
 };
 
 static void usage(FILE *fp)
@@ -28,7 +28,10 @@ static void usage(FILE *fp)
             "  --correction LIST    border, isotropic or both (default both)\n"
             "  --rmax R             largest distance (default spatstat's rule)\n"
             "  --nr N               number of distances (default 513)\n"
-            "  --envelope NSIM      pointwise CSR envelope from NSIM simulations (seeded)\n"
+            "  --envelope NSIM      pointwise CSR envelope (min/max) of NSIM simulations of a\n"
+            "                       Poisson process with the observed intensity (seeded; as\n"
+            "                       spatstat envelope)\n"
+            "  --fix-n              simulate exactly n points instead (spatstat fix.n = TRUE)\n"
             "  --curve FILE.csv     write r, theo, border, iso, L, lo, hi to a CSV file\n"
             "  --png FILE           plot L(r) - r with the envelope\n"
             "  --sde                mean centre, standard distance, standard deviational ellipse\n"
@@ -83,6 +86,7 @@ int cmd_points(int argc, char **argv)
         {"sde-scale", required_argument, 0, OPT_SDE_SCALE},
         {"stdevs", required_argument, 0, OPT_STDEVS},
         {"curve", required_argument, 0, OPT_CURVE},
+        {"fix-n", no_argument, 0, OPT_FIX_N},
         {0, 0, 0, 0}};
     cli_common c;
     cli_common_init(&c);
@@ -90,7 +94,7 @@ int cmd_points(int argc, char **argv)
     double win[4], rmax = 0, sde_scale = M_SQRT2, stdevs = 1;
     long nr = 513, nsim = 0, nsim_ce = 0;
     const char *window_from = NULL, *weight = NULL, *curve = NULL;
-    int opt;
+    int opt, fix_n = 0;
     optind = 1;
     while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         switch (opt) {
@@ -114,9 +118,10 @@ int cmd_points(int argc, char **argv)
                 else if (!strcmp(parts[i], "isotropic") || !strcmp(parts[i], "iso") ||
                          !strcmp(parts[i], "ripley")) corr |= AGGLO_KEST_ISOTROPIC;
                 else {
+                    cli_usage("points", "--correction: unknown correction '%s' (border, isotropic)",
+                              parts[i]);
                     agglo_strings_free(parts, k);
-                    return cli_usage("points", "--correction: unknown correction '%s' "
-                                     "(border, isotropic)", parts[i]);
+                    return CLI_USAGE;
                 }
             }
             if (parts)
@@ -156,6 +161,7 @@ int cmd_points(int argc, char **argv)
                 return cli_usage("points", "--stdevs must be positive");
             break;
         case OPT_CURVE: curve = optarg; break;
+        case OPT_FIX_N: fix_n = 1; break;
         default: {
             int r = cli_common_option(&c, opt, optarg);
             if (r <= 0)
@@ -222,7 +228,7 @@ int cmd_points(int argc, char **argv)
     }
     if (do_k) {
         K = agglo_kest_compute(ctx, x, y, n, have_win ? win : NULL, rmax, (size_t)nr, corr,
-                               (int)nsim, c.seed);
+                               (int)nsim, fix_n, c.seed);
         if (!K)
             goto fail;
         const double *kk = K->iso ? K->iso : K->border;

@@ -19,6 +19,88 @@
 #include "../core/core_internal.h"
 #include "gwr_internal.h"
 
+#ifdef AGGLO_WITH_MPI
+#include <mpi.h>
+#endif
+
+/* ---- distribution over MPI ranks (FastGWR-style): each rank fits a contiguous block of
+ * observations (in grid order, so blocks are spatially compact) and the per-observation
+ * arrays are all-gathered, so every rank computes the same sums in the same order and the
+ * results are identical to the single-process run. Active when the library was built with
+ * AGGLO_WITH_MPI and MPI is initialised with more than one rank. ---- */
+typedef struct gwr_part {
+    size_t lo, hi;
+    int size;
+} gwr_part;
+
+static gwr_part gwr_partition(size_t n)
+{
+    gwr_part p = {0, n, 1};
+#ifdef AGGLO_WITH_MPI
+    int init = 0, fin = 0;
+    MPI_Initialized(&init);
+    MPI_Finalized(&fin);
+    if (init && !fin) {
+        int rank = 0, size = 1;
+        MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+        MPI_Comm_size(MPI_COMM_WORLD, &size);
+        if (size > 1) {
+            p.size = size;
+            p.lo = n * (size_t)rank / (size_t)size;
+            p.hi = n * (size_t)(rank + 1) / (size_t)size;
+        }
+    }
+#endif
+    return p;
+}
+
+/* Gathers rows [lo, hi) of every rank into the full array (width values per row). */
+static int gwr_allgather(const gwr_part *pt, size_t n, void *buf, size_t width, int bytes)
+{
+#ifdef AGGLO_WITH_MPI
+    if (pt->size <= 1)
+        return 0;
+    int size = pt->size;
+    int *counts = malloc(2 * (size_t)size * sizeof(int));
+    if (!counts)
+        return -1;
+    int *displs = counts + size;
+    for (int r = 0; r < size; r++) {
+        size_t lo = n * (size_t)r / (size_t)size, hi = n * (size_t)(r + 1) / (size_t)size;
+        counts[r] = (int)((hi - lo) * width);
+        displs[r] = (int)(lo * width);
+    }
+    int rc = MPI_Allgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, buf, counts, displs,
+                            bytes ? MPI_UNSIGNED_CHAR : MPI_DOUBLE, MPI_COMM_WORLD);
+    free(counts);
+    return rc == MPI_SUCCESS ? 0 : -1;
+#else
+    (void)pt;
+    (void)n;
+    (void)buf;
+    (void)width;
+    (void)bytes;
+    return 0;
+#endif
+}
+
+/* Sum (or max) of a count over ranks. */
+static size_t gwr_allsum(const gwr_part *pt, size_t v, int max)
+{
+#ifdef AGGLO_WITH_MPI
+    if (pt->size > 1) {
+        unsigned long long in = v, out = 0;
+        MPI_Allreduce(&in, &out, 1, MPI_UNSIGNED_LONG_LONG, max ? MPI_MAX : MPI_SUM,
+                      MPI_COMM_WORLD);
+        return (size_t)out;
+    }
+#else
+    (void)pt;
+    (void)max;
+#endif
+    return v;
+}
+
 #define GWR_EPS 1.0000001 /* mgwr: adaptive bandwidth = k-th distance * eps */
 #define RCOND_MIN 1e-12   /* reciprocal condition of the equilibrated X'WX */
 
@@ -109,6 +191,8 @@ typedef struct scratch {
     size_t wcap;
     double *A, *B, *b, *s, *z, *u, *work, *Ainv, *tmp;
     int *iwork;
+    size_t *hist;
+    size_t hcap;
 } scratch;
 
 static void scratch_free(scratch *s)
@@ -119,6 +203,7 @@ static void scratch_free(scratch *s)
     free(s->w);
     free(s->A);
     free(s->iwork);
+    free(s->hist);
     memset(s, 0, sizeof *s);
 }
 
@@ -313,30 +398,40 @@ static int neighbours(const agglo_gwr_model *m, double qx, double qy, double bw,
             size_t k = (size_t)bw;
             if (k > n)
                 k = n;
-            int done = 0;
+            /* Rings until the disk of radius r*cs (all of whose points are gathered) holds
+             * k points; a histogram of distances in units of cs counts them. Then the k-th
+             * smallest gathered distance is exact: one selection. */
+            size_t cnt_below = 0; /* points with d < r*cs */
             for (;; r++) {
+                size_t before = s->nc;
                 int a = add_ring(m, qx, qy, ix, iy, r, s);
                 if (a < 0)
                     return -1;
-                if (a == 0 && r > 0) {
-                    done = 1;
+                if (a == 0 && r > 0)
                     break;
+                if (2 * (size_t)r + 4 > s->hcap) {
+                    size_t cap = 4 * ((size_t)r + 2) + 16;
+                    size_t *hh = realloc(s->hist, cap * sizeof *hh);
+                    if (!hh)
+                        return -1;
+                    memset(hh + s->hcap, 0, (cap - s->hcap) * sizeof *hh);
+                    s->hist = hh;
+                    s->hcap = cap;
                 }
-                if (s->nc >= k)
+                if (r == 0)
+                    memset(s->hist, 0, s->hcap * sizeof *s->hist);
+                for (size_t t = before; t < s->nc; t++) {
+                    double b = s->c[t].d / m->cs;
+                    size_t bi = b < (double)(s->hcap - 1) ? (size_t)b : s->hcap - 1;
+                    s->hist[bi]++;
+                }
+                /* d < r*cs  <=>  bin < r (bins are [b, b+1) in units of cs) */
+                if (r > 0)
+                    cnt_below += s->hist[r - 1];
+                if (cnt_below >= k)
                     break;
             }
             double dk = select_kth(s->c, s->nc, k);
-            if (!done) {
-                double reach = dk * GWR_EPS;
-                for (r = r + 1; (double)(r - 1) * m->cs < reach; r++) {
-                    int a = add_ring(m, qx, qy, ix, iy, r, s);
-                    if (a < 0)
-                        return -1;
-                    if (a == 0)
-                        break;
-                }
-                dk = select_kth(s->c, s->nc, k);
-            }
             h = dk * GWR_EPS;
         }
     }
@@ -430,11 +525,82 @@ static inline void acc_outer(double *A, const double *x, double w, size_t p)
     }
 }
 
+/* A += sum w_t x_j x_j', b += sum w_t y_j x_j over the neighbours; P a compile-time
+ * constant in the specialised copies below. */
+static inline __attribute__((always_inline)) void acc_gauss_p(const double *X, const double *Y,
+                                                              const gwr_cand *c, const double *w,
+                                                              size_t nn, double *A, double *b,
+                                                              size_t P)
+{
+    for (size_t t = 0; t < nn; t++) {
+        const double *xj = X + c[t].j * P;
+        double wt = w[t], wy = wt * Y[c[t].j];
+        for (size_t j = 0; j < P; j++) {
+            double wxj = wt * xj[j];
+            for (size_t i = 0; i <= j; i++)
+                A[i + j * P] += wxj * xj[i];
+            b[j] += wy * xj[j];
+        }
+    }
+}
+
+static void acc_gauss(const double *X, const double *Y, const gwr_cand *c, const double *w,
+                      size_t nn, double *A, double *b, size_t p)
+{
+    switch (p) {
+    case 2: acc_gauss_p(X, Y, c, w, nn, A, b, 2); break;
+    case 3: acc_gauss_p(X, Y, c, w, nn, A, b, 3); break;
+    case 4: acc_gauss_p(X, Y, c, w, nn, A, b, 4); break;
+    case 5: acc_gauss_p(X, Y, c, w, nn, A, b, 5); break;
+    case 6: acc_gauss_p(X, Y, c, w, nn, A, b, 6); break;
+    case 7: acc_gauss_p(X, Y, c, w, nn, A, b, 7); break;
+    case 8: acc_gauss_p(X, Y, c, w, nn, A, b, 8); break;
+    default: acc_gauss_p(X, Y, c, w, nn, A, b, p); break;
+    }
+}
+
 static void symmetrise(double *A, size_t p)
 {
     for (size_t j = 0; j < p; j++)
         for (size_t i = 0; i < j; i++)
             A[j + i * p] = A[i + j * p];
+}
+
+/* Eigenvalues of the symmetric p x p matrix a (column-major, destroyed) by cyclic Jacobi
+ * rotations: deterministic to the last bit (LAPACK's dsyev through OpenBLAS may take
+ * different kernels with different memory alignment, which would make MPI ranks differ). */
+static void jacobi_eigenvalues(double *a, size_t p, double *ev)
+{
+    for (int sweep = 0; sweep < 100; sweep++) {
+        double off = 0;
+        for (size_t j = 0; j < p; j++)
+            for (size_t i = 0; i < j; i++)
+                off += a[i + j * p] * a[i + j * p];
+        if (off < 1e-300)
+            break;
+        for (size_t q = 1; q < p; q++)
+            for (size_t r = 0; r < q; r++) {
+                double arq = a[r + q * p];
+                if (fabs(arq) < 1e-300)
+                    continue;
+                double arr = a[r + r * p], aqq = a[q + q * p];
+                double theta = (aqq - arr) / (2.0 * arq);
+                double t = (theta >= 0 ? 1.0 : -1.0) / (fabs(theta) + sqrt(theta * theta + 1.0));
+                double c = 1.0 / sqrt(t * t + 1.0), sn = t * c;
+                for (size_t k = 0; k < p; k++) {
+                    double akr = a[k + r * p], akq = a[k + q * p];
+                    a[k + r * p] = c * akr - sn * akq;
+                    a[k + q * p] = sn * akr + c * akq;
+                }
+                for (size_t k = 0; k < p; k++) {
+                    double ark = a[r + k * p], aqk = a[q + k * p];
+                    a[r + k * p] = c * ark - sn * aqk;
+                    a[q + k * p] = sn * ark + c * aqk;
+                }
+            }
+    }
+    for (size_t j = 0; j < p; j++)
+        ev[j] = a[j + j * p];
 }
 
 /* Local condition number as mgwr's local_collinearity: singular values of the column-
@@ -449,21 +615,14 @@ static double local_cond(const double *B, size_t p, double *tmp, double *ev)
             const double v = i <= j ? B[i + j * p] : B[j + i * p];
             tmp[i + j * p] = v / sqrt(B[i + i * p] * B[j + j * p]);
         }
-    double wq;
-    lapack_int lwork = -1;
-    if (LAPACKE_dsyev_work(LAPACK_COL_MAJOR, 'N', 'U', (lapack_int)p, tmp, (lapack_int)p, ev,
-                           &wq, lwork) != 0)
-        return NAN;
-    lwork = (lapack_int)wq;
-    double *work = malloc(sizeof(double) * (size_t)(lwork > 1 ? lwork : 1));
-    if (!work)
-        return NAN;
-    lapack_int info = LAPACKE_dsyev_work(LAPACK_COL_MAJOR, 'N', 'U', (lapack_int)p, tmp,
-                                         (lapack_int)p, ev, work, lwork);
-    free(work);
-    if (info != 0)
-        return NAN;
-    double lo = ev[0], hi = ev[p - 1];
+    jacobi_eigenvalues(tmp, p, ev);
+    double lo = INFINITY, hi = 0;
+    for (size_t j = 0; j < p; j++) {
+        if (ev[j] < lo)
+            lo = ev[j];
+        if (ev[j] > hi)
+            hi = ev[j];
+    }
     if (!(lo > 0))
         return INFINITY;
     return sqrt(hi / lo);
@@ -500,15 +659,17 @@ static int local_fit(const agglo_gwr_model *m, double qx, double qy, const doubl
         double sw = 0, swy = 0, swy2 = 0;
         if (full)
             memset(B, 0, pp * sizeof *B);
-        for (size_t t = 0; t < nn; t++) {
-            size_t j = s->c[t].j;
-            double w = s->w[t];
-            const double *xj = m->X + j * p;
-            double yj = m->y[j];
-            acc_outer(A, xj, w, p);
-            for (size_t a = 0; a < p; a++)
-                b[a] += w * yj * xj[a];
-            if (full) {
+        if (!full) {
+            acc_gauss(m->X, m->y, s->c, s->w, nn, A, b, p);
+        } else {
+            for (size_t t = 0; t < nn; t++) {
+                size_t j = s->c[t].j;
+                double w = s->w[t];
+                const double *xj = m->X + j * p;
+                double yj = m->y[j];
+                acc_outer(A, xj, w, p);
+                for (size_t a = 0; a < p; a++)
+                    b[a] += w * yj * xj[a];
                 acc_outer(B, xj, w * w, p);
                 sw += w;
                 swy += w * yj;
@@ -1003,6 +1164,8 @@ static int run_pass(agglo_ctx *ctx, const agglo_gwr_model *m, double bw, int ful
     size_t ns = 0;
     int nth = agglo_threads_for(ctx);
     (void)nth;
+    gwr_part part = gwr_partition(n);
+    size_t lo = part.lo, hi = part.hi;
 #ifdef _OPENMP
 #pragma omp parallel num_threads(nth) reduction(+ : ns)
 #endif
@@ -1019,7 +1182,7 @@ static int run_pass(agglo_ctx *ctx, const agglo_gwr_model *m, double bw, int ful
 #ifdef _OPENMP
 #pragma omp for schedule(dynamic, 32)
 #endif
-        for (size_t i = 0; i < n; i++) {
+        for (size_t i = lo; i < hi; i++) {
             if (!ok)
                 continue;
             memset(&o, 0, sizeof o);
@@ -1060,6 +1223,20 @@ static int run_pass(agglo_ctx *ctx, const agglo_gwr_model *m, double bw, int ful
             }
         }
         scratch_free(&s);
+    }
+    if (part.size > 1) {
+        nomem = (int)gwr_allsum(&part, (size_t)nomem, 1);
+        ns = gwr_allsum(&part, ns, 0);
+        int bad = gwr_allgather(&part, n, a->yhat, 1, 0) || gwr_allgather(&part, n, a->hat, 1, 0);
+        if (a->singular)
+            bad = bad || gwr_allgather(&part, n, a->singular, 1, 1);
+        if (full)
+            bad = bad || gwr_allgather(&part, n, a->beta, p, 0) ||
+                  gwr_allgather(&part, n, a->cct, p, 0) || gwr_allgather(&part, n, a->sts, 1, 0) ||
+                  gwr_allgather(&part, n, a->cond, 1, 0) || gwr_allgather(&part, n, a->sw, 1, 0) ||
+                  gwr_allgather(&part, n, a->swy, 1, 0) || gwr_allgather(&part, n, a->swy2, 1, 0);
+        if (bad)
+            return agglo_error(ctx, AGGLO_E_NUMERIC, "gwr: MPI communication failed");
     }
     *nsing = ns;
     if (nomem)
@@ -1455,6 +1632,8 @@ agglo_gwr_result *agglo_gwr_fit(agglo_ctx *ctx, agglo_gwr_model *m, double bw)
         int nomem = 0;
         int nth = agglo_threads_for(ctx);
         (void)nth;
+        gwr_part part = gwr_partition(n);
+        size_t plo = part.lo, phi = part.hi;
 #ifdef _OPENMP
 #pragma omp parallel num_threads(nth)
 #endif
@@ -1470,7 +1649,7 @@ agglo_gwr_result *agglo_gwr_fit(agglo_ctx *ctx, agglo_gwr_model *m, double bw)
 #ifdef _OPENMP
 #pragma omp for schedule(dynamic, 32)
 #endif
-            for (size_t i = 0; i < n; i++) {
+            for (size_t i = plo; i < phi; i++) {
                 if (!ok)
                     continue;
                 if (sing[i]) {
@@ -1496,6 +1675,13 @@ agglo_gwr_result *agglo_gwr_fit(agglo_ctx *ctx, agglo_gwr_model *m, double bw)
                 a.swy2[i] = tss;
             }
             scratch_free(&s);
+        }
+        if (part.size > 1) {
+            nomem = (int)gwr_allsum(&part, (size_t)nomem, 1);
+            if (gwr_allgather(&part, n, swe2, 1, 0) || gwr_allgather(&part, n, a.swy2, 1, 0)) {
+                agglo_error(ctx, AGGLO_E_NUMERIC, "gwr: MPI communication failed");
+                goto fail;
+            }
         }
         if (nomem) {
             agglo_error(ctx, AGGLO_E_NOMEM, "gwr: out of memory");

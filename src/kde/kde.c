@@ -558,9 +558,15 @@ static int kde_fft(agglo_ctx *ctx, const pts *p, const agglo_grid *g, const aggl
                 nout++;
                 continue;
             }
-            size_t c = (size_t)floor((x - g->xmin) / cell), r = (size_t)floor((g->ymax - y) / cell);
-            if (c >= nc) c = nc - 1;
-            if (r >= nr) r = nr - 1;
+            /* nearest cell centre, ties to even, as spatstat's nearest.raster.point (R's
+             * round); rows counted from the bottom there */
+            double cc = nearbyint((x - (g->xmin + 0.5 * cell)) / cell);
+            double rb = nearbyint((y - (ymin + 0.5 * cell)) / cell);
+            if (cc < 0) cc = 0;
+            if (cc > (double)(nc - 1)) cc = (double)(nc - 1);
+            if (rb < 0) rb = 0;
+            if (rb > (double)(nr - 1)) rb = (double)(nr - 1);
+            size_t c = (size_t)cc, r = nr - 1 - (size_t)rb;
             a[r * mx + c] += w;
         }
     }

@@ -180,6 +180,12 @@ static double ripley_weight(double x, double y, double r, const double *w)
 
 enum { KBLOCKS = 64 };
 
+/* r_k as R's seq(0, rmax, length.out = nr) */
+static inline double rk(size_t k, double dr, double rmax, size_t nr)
+{
+    return k + 1 == nr ? rmax : (double)k * dr;
+}
+
 /* K estimates of one pattern into border[] / iso[] (nr values each; NULL = skip). */
 static int kest_one(agglo_ctx *ctx, const double *x, const double *y, size_t n, const double *win,
                     double rmax, size_t nr, double *border, double *iso)
@@ -211,9 +217,13 @@ static int kest_one(agglo_ctx *ctx, const double *x, const double *y, size_t n, 
         for (size_t i = i0; i < i1; i++) {
             double xi = x[i], yi = y[i];
             double b = fmin(fmin(xi - win[0], win[2] - xi), fmin(yi - win[1], win[3] - yi));
-            /* largest k with r_k <= b */
-            double kbd = floor(b / dr + 1e-12);
-            size_t kb = kbd >= (double)(nr - 1) ? nr - 1 : (size_t)kbd;
+            /* largest k with r_k <= b (exact comparisons with the r values) */
+            double kbd = floor(b / dr);
+            size_t kb = kbd >= (double)(nr - 1) ? nr - 1 : (kbd < 0 ? 0 : (size_t)kbd);
+            while (kb + 1 < nr && rk(kb + 1, dr, rmax, nr) <= b)
+                kb++;
+            while (kb > 0 && rk(kb, dr, rmax, nr) > b)
+                kb--;
             if (bd) {
                 bd[0]++;
                 bd[kb + 1]--;
@@ -230,11 +240,16 @@ static int kest_one(agglo_ctx *ctx, const double *x, const double *y, size_t n, 
                             continue;
                         double dx = x[j] - xi, dy = y[j] - yi;
                         double d2 = dx * dx + dy * dy;
-                        if (d2 > r2max)
+                        if (d2 >= r2max) /* spatstat's rectangle engine: d < rmax */
                             continue;
                         double d = sqrt(d2);
-                        double k0d = ceil(d / dr - 1e-12);
-                        size_t k0 = k0d < 0 ? 0 : (size_t)k0d;
+                        /* smallest k with d <= r_k */
+                        double k0d = ceil(d / dr);
+                        size_t k0 = k0d < 0 ? 0 : (k0d > (double)nr ? nr : (size_t)k0d);
+                        while (k0 > 0 && d <= rk(k0 - 1, dr, rmax, nr))
+                            k0--;
+                        while (k0 < nr && d > rk(k0, dr, rmax, nr))
+                            k0++;
                         if (k0 > nr - 1)
                             continue;
                         if (bn && k0 <= kb) {
@@ -289,7 +304,7 @@ void agglo_kest_free(agglo_kest *k)
 
 agglo_kest *agglo_kest_compute(agglo_ctx *ctx, const double *x, const double *y, size_t n,
                                const double *window, double rmax, size_t nr, int corrections,
-                               int nsim, uint64_t seed)
+                               int nsim, int fix_n, uint64_t seed)
 {
     double *px, *py, win[4];
     size_t m;
@@ -324,6 +339,7 @@ agglo_kest *agglo_kest_compute(agglo_ctx *ctx, const double *x, const double *y,
     k->rmax = rmax;
     k->seed = seed;
     k->nsim = nsim > 0 ? nsim : 0;
+    k->fix_n = fix_n;
     k->r = agglo_malloc(ctx, nr * sizeof(double));
     k->theo = agglo_malloc(ctx, nr * sizeof(double));
     if (corrections & AGGLO_KEST_BORDER)
@@ -336,7 +352,7 @@ agglo_kest *agglo_kest_compute(agglo_ctx *ctx, const double *x, const double *y,
         rc = AGGLO_E_NOMEM;
     if (!rc) {
         for (size_t t = 0; t < nr; t++) {
-            k->r[t] = rmax * (double)t / (double)(nr - 1);
+            k->r[t] = t + 1 == nr ? rmax : (double)t * (rmax / (double)(nr - 1));
             k->theo[t] = M_PI * k->r[t] * k->r[t];
         }
         rc = kest_one(ctx, px, py, m, win, rmax, nr, k->border, k->iso);
@@ -346,24 +362,54 @@ agglo_kest *agglo_kest_compute(agglo_ctx *ctx, const double *x, const double *y,
         k->lo = agglo_malloc(ctx, nr * sizeof(double));
         k->hi = agglo_malloc(ctx, nr * sizeof(double));
         double *sk = agglo_malloc(ctx, nr * sizeof(double));
-        double *sx = agglo_malloc(ctx, m * sizeof(double)), *sy = agglo_malloc(ctx, m * sizeof(double));
+        size_t cap = m + 16;
+        double *sx = agglo_malloc(ctx, cap * sizeof(double)), *sy = agglo_malloc(ctx, cap * sizeof(double));
         if (!k->lo || !k->hi || !sk || !sx || !sy)
             rc = AGGLO_E_NOMEM;
+        int first = 1;
         for (int s = 0; s < nsim && !rc; s++) {
             agglo_rng r;
             agglo_rng_init(&r, seed, (uint64_t)s);
-            for (size_t i = 0; i < m; i++) {
+            size_t ms = m;
+            if (!fix_n) {
+                /* Poisson count with mean m: arrivals of a rate-m process in [0, 1) */
+                double t = 0;
+                ms = 0;
+                for (;;) {
+                    t += -log1p(-agglo_rng_uniform(&r)) / (double)m;
+                    if (t >= 1)
+                        break;
+                    ms++;
+                }
+                if (ms > cap) {
+                    cap = ms + ms / 4;
+                    double *nx = realloc(sx, cap * sizeof(double)), *ny = nx ? realloc(sy, cap * sizeof(double)) : NULL;
+                    if (nx)
+                        sx = nx;
+                    if (ny)
+                        sy = ny;
+                    if (!nx || !ny) {
+                        rc = AGGLO_E_NOMEM;
+                        break;
+                    }
+                }
+            }
+            for (size_t i = 0; i < ms; i++) {
                 sx[i] = win[0] + agglo_rng_uniform(&r) * W;
                 sy[i] = win[1] + agglo_rng_uniform(&r) * H;
             }
             int iso = k->envelope_correction == AGGLO_KEST_ISOTROPIC;
-            rc = kest_one(ctx, sx, sy, m, win, rmax, nr, iso ? NULL : sk, iso ? sk : NULL);
+            if (ms < 2) { /* K undefined: leave this simulation out of the envelope */
+                continue;
+            }
+            rc = kest_one(ctx, sx, sy, ms, win, rmax, nr, iso ? NULL : sk, iso ? sk : NULL);
             for (size_t t = 0; t < nr && !rc; t++) {
-                if (s == 0 || sk[t] < k->lo[t] || isnan(k->lo[t]))
+                if (first || sk[t] < k->lo[t] || isnan(k->lo[t]))
                     k->lo[t] = sk[t];
-                if (s == 0 || sk[t] > k->hi[t] || isnan(k->hi[t]))
+                if (first || sk[t] > k->hi[t] || isnan(k->hi[t]))
                     k->hi[t] = sk[t];
             }
+            first = 0;
         }
         free(sk);
         free(sx);

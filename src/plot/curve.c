@@ -128,11 +128,13 @@ int agglo_plot_lcurve(agglo_ctx *ctx, const double *r, const double *l, const do
     cairo_line_to(cr, lx + 24, ly + 18);
     cairo_stroke(cr);
     cairo_set_dash(cr, NULL, 0, 0);
+    cairo_set_source_rgb(cr, 0, 0, 0);
     agglo_plot_text(cr, lx + 30, ly + 22, 11, 0, 0, "CSR");
     if (lo && hi) {
         cairo_set_source_rgb(cr, 0.82, 0.82, 0.82);
         cairo_rectangle(cr, lx, ly + 30, 24, 10);
         cairo_fill(cr);
+        cairo_set_source_rgb(cr, 0, 0, 0);
         agglo_plot_text(cr, lx + 30, ly + 40, 11, 0, 0, "CSR envelope");
     }
 #undef PX

@@ -282,11 +282,21 @@ static int draw_map(agglo_ctx *ctx, const agglo_layer *layer, const agglo_rgb *f
 {
     GEOSContextHandle_t h = agglo_ctx_geos(ctx);
     map_frame f;
-    int rc = frame_setup(ctx, layer, &f, AGGLO_PLOT_WIDTH, AGGLO_PLOT_HEIGHT);
+    /* canvas height follows the layer's aspect (no empty bands), but leaves room for the
+     * legend, the north arrow and the scale bar */
+    int H = AGGLO_PLOT_HEIGHT;
+    int rc = frame_setup(ctx, layer, &f, AGGLO_PLOT_WIDTH, H);
     if (rc)
         return rc;
+    double need_map = f.ph * (AGGLO_PLOT_WIDTH - 380.0) / fmax(f.pw, 1e-9) + 100;
+    if (f.pw < AGGLO_PLOT_WIDTH - 381.0)
+        need_map = AGGLO_PLOT_HEIGHT;
+    double need_legend = 110 + 40 + nlegend * 28.0 + 40 + 160;
+    H = (int)fmax(fmin(need_map, 1400), fmax(need_legend, 500));
+    if (H != AGGLO_PLOT_HEIGHT && (rc = frame_setup(ctx, layer, &f, AGGLO_PLOT_WIDTH, H)))
+        return rc;
     cairo_t *cr;
-    cairo_surface_t *s = agglo_plot_surface(ctx, AGGLO_PLOT_WIDTH, AGGLO_PLOT_HEIGHT, &cr);
+    cairo_surface_t *s = agglo_plot_surface(ctx, AGGLO_PLOT_WIDTH, H, &cr);
     if (!s)
         return agglo_ctx_errcode(ctx);
     cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
@@ -310,7 +320,7 @@ static int draw_map(agglo_ctx *ctx, const agglo_layer *layer, const agglo_rgb *f
         char buf[160];
         snprintf(buf, sizeof buf, "CRS: %.120s", crs);
         cairo_set_source_rgb(cr, 0.3, 0.3, 0.3);
-        agglo_plot_text(cr, f.legend_x, AGGLO_PLOT_HEIGHT - 30, 13, 0, 0, buf);
+        agglo_plot_text(cr, f.legend_x, H - 20, 13, 0, 0, buf);
     }
     cairo_destroy(cr);
     rc = agglo_plot_write_png(ctx, s, path);
@@ -415,6 +425,8 @@ static void fmt_num(char *buf, size_t size, double v)
 {
     if (v == 0)
         snprintf(buf, size, "0");
+    else if (fabs(v) >= 1e4 && fabs(v) < 1e10)
+        snprintf(buf, size, "%.0f", v);
     else
         snprintf(buf, size, "%.4g", v);
 }
@@ -577,3 +589,11 @@ out:
     free(sorted);
     return rc;
 }
+
+#if defined(__SANITIZE_ADDRESS__)
+/* fontconfig (reached through cairo's toy font API) keeps allocations that LeakSanitizer
+ * reports as leaks at exit; they are not ours. Executables linking the plotting code in a
+ * sanitizer build get this suppression (LSan looks the hook up by name). */
+const char *__lsan_default_suppressions(void);
+const char *__lsan_default_suppressions(void) { return "leak:libfontconfig.so\n"; }
+#endif

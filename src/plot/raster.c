@@ -124,7 +124,7 @@ int agglo_plot_raster(agglo_ctx *ctx, const double *values, size_t ncols, size_t
     }
     cairo_surface_mark_dirty(img);
     /* canvas */
-    const double ml = 80, mr = 150, mt = 50, mb = 50, maxw = 900, maxh = 800;
+    const double ml = 80, mr = 190, mt = 50, mb = 50, maxw = 900, maxh = 800;
     double sc = fmin(maxw / (double)ncols, maxh / (double)nrows);
     double iw = sc * (double)ncols, ih = sc * (double)nrows;
     int W = (int)ceil(ml + iw + mr), H = (int)ceil(mt + ih + mb);
@@ -208,7 +208,7 @@ int agglo_plot_raster(agglo_ctx *ctx, const double *values, size_t ncols, size_t
         agglo_plot_text(cr, bx + bw + 7, py + 4, 10, 0, 0, buf);
     }
     if (legend)
-        agglo_plot_text(cr, bx, by - 8, 11, 1, 0, legend);
+        agglo_plot_text_vertical(cr, bx + bw + 75, by + bh / 2, 11, legend);
     cairo_destroy(cr);
     int rc = agglo_plot_write_png(ctx, s, path);
     cairo_surface_destroy(s);

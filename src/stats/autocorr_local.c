@@ -180,8 +180,8 @@ static int conditional_permutation(agglo_ctx *ctx, const cperm *c, double *p_sim
             const double *vals = c->vals;
             const double mult = c->mult[i], obs = c->obs[i];
             const uint32_t m = (uint32_t)(n - 1), ii = (uint32_t)i;
-            agglo_rng r;
-            agglo_rng_init(&r, c->seed, (uint64_t)i);
+            st_pair r;
+            st_pair_init(&r, c->seed, (uint64_t)i);
             long ge = 0;
             double mu = 0.0, m2acc = 0.0;
             int mode = (k <= 16 && 2 * k <= m) ? 0 : (2 * k <= m ? 1 : 2);
@@ -211,17 +211,21 @@ static int conditional_permutation(agglo_ctx *ctx, const cperm *c, double *p_sim
             for (long p = 0; p < c->N; p++) {
                 double l = 0.0;
                 if (mode == 0) {
-                    for (size_t a = 0; a < k; a++) {
-                        uint32_t j;
-                    again:
-                        j = st_below(&r, m);
-                        j += j >= ii;
-                        for (size_t b = 0; b < a; b++)
-                            if (picks[b] == j)
-                                goto again;
-                        picks[a] = j;
-                        l += wv[a] * vals[j];
-                    }
+                    /* k distinct others: draw the k-tuple, redraw it whole on a repeat
+                     * (uniform over distinct tuples), then gather */
+                    int dup;
+                    do {
+                        for (size_t a = 0; a < k; a++) {
+                            uint32_t j = st_below32(&r, m);
+                            picks[a] = j + (j >= ii);
+                        }
+                        dup = 0;
+                        for (size_t a = 1; a < k; a++)
+                            for (size_t b = 0; b < a; b++)
+                                dup |= picks[a] == picks[b];
+                    } while (dup);
+                    for (size_t a = 0; a < k; a++)
+                        l += wv[a] * vals[picks[a]];
                 } else if (mode == 1) {
                     if (++tag == 0) {
                         memset(stamp, 0, n * sizeof(uint32_t));
@@ -230,7 +234,7 @@ static int conditional_permutation(agglo_ctx *ctx, const cperm *c, double *p_sim
                     for (size_t a = 0; a < k; a++) {
                         uint32_t j;
                         do {
-                            j = st_below(&r, m);
+                            j = st_below32(&r, m);
                             j += j >= ii;
                         } while (stamp[j] == tag);
                         stamp[j] = tag;
@@ -238,19 +242,21 @@ static int conditional_permutation(agglo_ctx *ctx, const cperm *c, double *p_sim
                     }
                 } else {
                     for (size_t a = 0; a < k; a++) {
-                        uint32_t t = (uint32_t)a + st_below(&r, m - (uint32_t)a);
+                        uint32_t t = (uint32_t)a + st_below32(&r, m - (uint32_t)a);
                         uint32_t tmp = idx[a];
                         idx[a] = idx[t];
                         idx[t] = tmp;
                         l += wv[a] * vals[idx[a]];
                     }
                 }
-                double sim = mult * l;
-                ge += sim >= obs;
-                double d = sim - mu;
-                mu += d / (double)(p + 1);
-                m2acc += d * (sim - mu);
+                double d = mult * l - obs; /* shifted sums: no division in the loop */
+                ge += d >= 0;
+                mu += d;
+                m2acc += d * d;
             }
+            mu /= (double)c->N;
+            m2acc = fmax(m2acc / (double)c->N - mu * mu, 0.0) * (double)c->N;
+            mu += obs;
             long M = ge;
             if (c->N - ge < M)
                 M = c->N - ge;

@@ -38,6 +38,46 @@ static inline uint32_t st_below(agglo_rng *rng, uint32_t bound)
     return (uint32_t)(m >> 32);
 }
 
+/* Two bounded draws from one 64-bit output (upper half first), Lemire's method on each
+ * 32-bit half with exact rejection. */
+typedef struct st_pair {
+    agglo_rng r;
+    uint64_t cache;
+    int have;
+} st_pair;
+
+static inline uint32_t st_u32(st_pair *g)
+{
+    if (g->have) {
+        g->have = 0;
+        return (uint32_t)g->cache;
+    }
+    g->cache = st_next(&g->r);
+    g->have = 1;
+    return (uint32_t)(g->cache >> 32);
+}
+
+static inline uint32_t st_below32(st_pair *g, uint32_t bound)
+{
+    uint64_t m = (uint64_t)st_u32(g) * bound;
+    uint32_t l = (uint32_t)m;
+    if (l < bound) {
+        uint32_t t = (uint32_t)(-bound) % bound;
+        while (l < t) {
+            m = (uint64_t)st_u32(g) * bound;
+            l = (uint32_t)m;
+        }
+    }
+    return (uint32_t)(m >> 32);
+}
+
+static inline void st_pair_init(st_pair *g, uint64_t seed, uint64_t stream)
+{
+    agglo_rng_init(&g->r, seed, stream);
+    g->have = 0;
+    g->cache = 0;
+}
+
 /* Upper-tail standard normal probability P(Z > z). */
 static inline double st_pnorm_upper(double z) { return 0.5 * erfc(z / M_SQRT2); }
 

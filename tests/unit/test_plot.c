@@ -64,7 +64,7 @@ static void test_map_values_and_categories(void **state)
     int w, h;
     double ink = png_ink(path, &w, &h);
     assert_true(ink > 0.10 && ink < 0.95);
-    assert_true(w >= 800 && h >= 600);
+    assert_true(w >= 800 && h >= 500);
 
     for (size_t i = 0; i < n; i++)
         v[i] = isfinite(v[i]) ? v[i] - 35 : v[i];

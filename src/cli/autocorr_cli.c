@@ -1,0 +1,393 @@
+/* Shared parts of the autocorrelation commands: options, loading with missing-value policy,
+ * reports and outputs. */
+#define _GNU_SOURCE
+#include "autocorr_cli.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum {
+    AC_VAR = 2000, AC_WEIGHTS, AC_TRANSFORM, AC_PERMS, AC_ALT, AC_DROP, AC_BIV, AC_RATE, AC_ALPHA,
+    AC_CORR, AC_TABLE, AC_SCATTER, AC_SIG, AC_GI, AC_TOTAL, AC_NOADJ
+};
+
+const char *const ac_help_common =
+    "Variables and weights:\n"
+    "  --var FIELD           the variable (numeric field)\n"
+    "  --weights SPEC|FILE   queen (default), rook, knn:K, band:D, idw:P[:D], kernel:NAME:BW,\n"
+    "                        or a .gal/.gwt/.kwt/.csv file (ids matched with --id)\n"
+    "  --transform T         W row-standardised (default, as GeoDa), B binary, C global,\n"
+    "                        S variance-stabilising, V values as built\n"
+    "  --drop-missing        analyse the rows where the variables are present (the weights are\n"
+    "                        subset consistently); default: refuse, naming the ids\n"
+    "Inference:\n"
+    "  --permutations N      permutation inference with N permutations (default 0 = none;\n"
+    "                        999 is usual); --seed S fixes them (default 12345)\n"
+    "  --alternative A       two-sided (default), greater (positive autocorrelation), less\n";
+
+const char *const ac_help_local =
+    "Local inference:\n"
+    "  --alpha A             significance level (default 0.05)\n"
+    "  --correction C        none (default), bonferroni, fdr (Benjamini-Hochberg)\n"
+    "  --table FILE.csv      per-observation results as CSV (id + result fields)\n";
+
+int ac_parse(ac_cli *a, const char *cmd, int argc, char **argv, ac_usage_fn usage, int local)
+{
+    static const struct option longopts[] = {
+        CLI_COMMON_LONG_OPTIONS,
+        {"var", required_argument, 0, AC_VAR},
+        {"weights", required_argument, 0, AC_WEIGHTS},
+        {"transform", required_argument, 0, AC_TRANSFORM},
+        {"permutations", required_argument, 0, AC_PERMS},
+        {"alternative", required_argument, 0, AC_ALT},
+        {"drop-missing", no_argument, 0, AC_DROP},
+        {"bivariate", required_argument, 0, AC_BIV},
+        {"rate", required_argument, 0, AC_RATE},
+        {"alpha", required_argument, 0, AC_ALPHA},
+        {"correction", required_argument, 0, AC_CORR},
+        {"table", required_argument, 0, AC_TABLE},
+        {"scatter-png", required_argument, 0, AC_SCATTER},
+        {"sig-png", required_argument, 0, AC_SIG},
+        {"gi", no_argument, 0, AC_GI},
+        {"total-randomisation", no_argument, 0, AC_TOTAL},
+        {"no-adjust-n", no_argument, 0, AC_NOADJ},
+        {0, 0, 0, 0}};
+    memset(a, 0, sizeof *a);
+    cli_common_init(&a->c);
+    agglo_autocorr_options_init(&a->opt);
+    a->cmd = cmd;
+    a->weights = "queen";
+    a->transform = 'W';
+    int opt;
+    optind = 1;
+    while ((opt = getopt_long(argc, argv, "hv:w:", longopts, NULL)) != -1) {
+        long v;
+        double d;
+        switch (opt) {
+        case 'h':
+        case CLI_OPT_HELP: usage(stdout); return CLI_OK;
+        case 'v':
+        case AC_VAR: a->var = optarg; break;
+        case 'w':
+        case AC_WEIGHTS: a->weights = optarg; break;
+        case AC_TRANSFORM:
+            if (strlen(optarg) != 1 || !strchr("BWCSV", optarg[0] & ~0x20))
+                return cli_usage(cmd, "--transform: '%s' is not one of B, W, C, S, V", optarg);
+            a->transform = (char)(optarg[0] & ~0x20);
+            break;
+        case AC_PERMS:
+            if (cli_parse_int(cmd, "--permutations", optarg, 0, 100000000, &v))
+                return CLI_USAGE;
+            a->opt.permutations = v;
+            break;
+        case AC_ALT:
+            if (!strcmp(optarg, "two-sided") || !strcmp(optarg, "two.sided"))
+                a->opt.alternative = AGGLO_ALT_TWO_SIDED;
+            else if (!strcmp(optarg, "greater"))
+                a->opt.alternative = AGGLO_ALT_GREATER;
+            else if (!strcmp(optarg, "less"))
+                a->opt.alternative = AGGLO_ALT_LESS;
+            else
+                return cli_usage(cmd, "--alternative: '%s' is not two-sided, greater or less", optarg);
+            break;
+        case AC_DROP: a->drop_missing = 1; break;
+        case AC_BIV: a->bivariate = optarg; break;
+        case AC_RATE: a->rate = optarg; break;
+        case AC_ALPHA:
+            if (cli_parse_double(cmd, "--alpha", optarg, &d))
+                return CLI_USAGE;
+            if (!(d > 0 && d < 1))
+                return cli_usage(cmd, "--alpha: %g is not in (0, 1)", d);
+            a->opt.alpha = d;
+            break;
+        case AC_CORR:
+            if (!strcmp(optarg, "none"))
+                a->opt.correction = AGGLO_CORRECT_NONE;
+            else if (!strcmp(optarg, "bonferroni"))
+                a->opt.correction = AGGLO_CORRECT_BONFERRONI;
+            else if (!strcmp(optarg, "fdr") || !strcmp(optarg, "bh"))
+                a->opt.correction = AGGLO_CORRECT_FDR;
+            else
+                return cli_usage(cmd, "--correction: '%s' is not none, bonferroni or fdr", optarg);
+            break;
+        case AC_TABLE: a->table = optarg; break;
+        case AC_SCATTER: a->scatter_png = optarg; break;
+        case AC_SIG: a->sig_png = optarg; break;
+        case AC_GI: a->gi = 1; break;
+        case AC_TOTAL: a->opt.conditional = 0; break;
+        case AC_NOADJ: a->opt.adjust_n = 0; break;
+        default: {
+            int r = cli_common_option(&a->c, opt, optarg);
+            if (r < 0)
+                return CLI_USAGE;
+            if (r == 0)
+                return cli_usage(cmd, "unknown option");
+        }
+        }
+    }
+    (void)local;
+    if (optind != argc - 1)
+        return cli_usage(cmd, "expects one input file");
+    a->input = argv[optind];
+    a->opt.seed = a->c.seed;
+    if (a->rate && a->bivariate)
+        return cli_usage(cmd, "--rate and --bivariate cannot be combined");
+    if (a->rate) {
+        if (!strchr(a->rate, ',') || strchr(a->rate, ',') == a->rate || !strchr(a->rate, ',')[1])
+            return cli_usage(cmd, "--rate expects EVENTS,BASE (two field names)");
+    } else if (!a->var) {
+        return cli_usage(cmd, "--var FIELD is required");
+    }
+    return -1;
+}
+
+/* ---------------------------------------------------------------- loading */
+
+static int fail(ac_cli *a) { return cli_fail(a->ctx); }
+
+int ac_load(ac_cli *a, int need_var)
+{
+    (void)need_var;
+    a->ctx = cli_ctx_create(&a->c);
+    if (!a->ctx)
+        return CLI_FAIL;
+    agglo_ctx *ctx = a->ctx;
+    a->layer = cli_read_layer(ctx, a->input, &a->c);
+    if (!a->layer)
+        return fail(a);
+    size_t n = agglo_layer_count(a->layer);
+    const agglo_table *t = agglo_layer_table(a->layer);
+    char *f1 = NULL, *f2 = NULL;
+    if (a->rate) {
+        const char *comma = strchr(a->rate, ',');
+        f1 = strndup(a->rate, (size_t)(comma - a->rate));
+        f2 = strdup(comma + 1);
+        a->events = agglo_table_get_numeric(ctx, t, f1, a->input);
+        if (a->events)
+            a->y = agglo_table_get_numeric(ctx, t, f2, a->input);
+        snprintf(a->label, sizeof a->label, "%s/%s", f1, f2);
+        if (!a->events || !a->y) {
+            free(f1);
+            free(f2);
+            return fail(a);
+        }
+    } else {
+        a->x = agglo_table_get_numeric(ctx, t, a->var, a->input);
+        if (!a->x)
+            return fail(a);
+        if (a->bivariate) {
+            a->y = agglo_table_get_numeric(ctx, t, a->bivariate, a->input);
+            if (!a->y)
+                return fail(a);
+            snprintf(a->label, sizeof a->label, "%s x lag(%s)", a->var, a->bivariate);
+        } else {
+            snprintf(a->label, sizeof a->label, "%s", a->var);
+        }
+    }
+    a->w = agglo_weights_from_spec(ctx, a->layer, a->weights, a->c.id_field, 0);
+    if (!a->w) {
+        free(f1);
+        free(f2);
+        return fail(a);
+    }
+    if (agglo_weights_n(a->w) != n) {
+        free(f1);
+        free(f2);
+        agglo_error(ctx, AGGLO_E_MISMATCH, "%s: weights have %zu observations, the layer %zu",
+                    a->weights, agglo_weights_n(a->w), n);
+        return fail(a);
+    }
+    /* missing values */
+    const double *vars[2] = {a->rate ? a->events : a->x, a->y};
+    const char *names[2] = {a->rate ? f1 : a->var, a->rate ? f2 : a->bivariate};
+    size_t *keep = malloc((n ? n : 1) * sizeof(size_t));
+    size_t nkeep = 0;
+    for (size_t i = 0; i < n; i++) {
+        int ok = 1;
+        for (int k = 0; k < 2; k++)
+            if (vars[k] && !isfinite(vars[k][i]))
+                ok = 0;
+        if (ok)
+            keep[nkeep++] = i;
+    }
+    int rc = 0;
+    if (nkeep < n && !a->drop_missing) {
+        for (int k = 0; k < 2 && !rc; k++)
+            if (vars[k] &&
+                agglo_autocorr_check_complete(ctx, vars[k], n, a->w, names[k], a->input) != AGGLO_OK)
+                rc = fail(a);
+    } else if (nkeep < n) {
+        a->dropped = n - nkeep;
+        agglo_weights *ws = agglo_weights_subset(ctx, a->w, keep, nkeep);
+        agglo_layer *ls = ws ? agglo_layer_subset(ctx, a->layer, keep, nkeep) : NULL;
+        if (!ws || !ls) {
+            agglo_weights_free(ws);
+            rc = fail(a);
+        } else {
+            agglo_weights_free(a->w);
+            agglo_layer_free(a->layer);
+            a->w = ws;
+            a->layer = ls;
+            double *arrs[3] = {a->x, a->y, a->events};
+            for (int k = 0; k < 3; k++)
+                if (arrs[k])
+                    for (size_t j = 0; j < nkeep; j++)
+                        arrs[k][j] = arrs[k][keep[j]];
+            if (!a->c.quiet)
+                fprintf(stderr, "agglo: dropped %zu row(s) with missing values; %zu remain\n",
+                        a->dropped, nkeep);
+            size_t isl = agglo_weights_islands(a->w);
+            if (isl && !a->c.quiet)
+                fprintf(stderr, "agglo: warning: after dropping, %zu observation(s) have no "
+                                "neighbours\n", isl);
+        }
+    }
+    free(keep);
+    free(f1);
+    free(f2);
+    if (rc)
+        return rc;
+    a->n = nkeep;
+    if (agglo_weights_transform(ctx, a->w, a->transform == 'V' ? AGGLO_TRANSFORM_V
+                                                              : (agglo_transform)a->transform))
+        return fail(a);
+    return 0;
+}
+
+void ac_free(ac_cli *a)
+{
+    agglo_weights_free(a->w);
+    agglo_layer_free(a->layer);
+    free(a->x);
+    free(a->y);
+    free(a->events);
+    agglo_ctx_free(a->ctx);
+}
+
+/* ---------------------------------------------------------------- reports */
+
+void ac_report_header(ac_cli *a, cli_report *r)
+{
+    cli_report_str(r, "input", a->input);
+    cli_report_str(r, "variable", a->label);
+    cli_report_str(r, "weights", a->weights);
+    char t[2] = {a->transform, 0};
+    cli_report_str(r, "transform", t);
+    cli_report_int(r, "n", (long long)a->n);
+    if (a->dropped)
+        cli_report_int(r, "dropped_missing", (long long)a->dropped);
+    cli_report_int(r, "islands", (long long)agglo_weights_islands(a->w));
+}
+
+void ac_report_global(cli_report *r, const agglo_global_result *g, const char *stat_name)
+{
+    cli_report_num(r, stat_name, g->statistic);
+    cli_report_num(r, "expected", g->expected);
+    cli_report_str(r, "alternative", agglo_alternative_name(g->alternative));
+    if (g->n_used != g->n)
+        cli_report_int(r, "n_used", (long long)g->n_used);
+    cli_report_num(r, "S0", g->s0);
+    cli_report_num(r, "S1", g->s1);
+    cli_report_num(r, "S2", g->s2);
+    if (!isnan(g->var_norm)) {
+        cli_report_section(r, "normality");
+        cli_report_num(r, "variance", g->var_norm);
+        cli_report_num(r, "z", g->z_norm);
+        cli_report_num(r, "p", g->p_norm);
+    }
+    if (!isnan(g->var_rand)) {
+        cli_report_section(r, "randomisation");
+        cli_report_num(r, "variance", g->var_rand);
+        cli_report_num(r, "z", g->z_rand);
+        cli_report_num(r, "p", g->p_rand);
+        if (!isnan(g->kurtosis))
+            cli_report_num(r, "kurtosis", g->kurtosis);
+    }
+    if (g->permutations > 0) {
+        cli_report_section(r, "permutation");
+        cli_report_int(r, "permutations", g->permutations);
+        cli_report_int(r, "seed", (long long)g->seed);
+        cli_report_num(r, "pseudo_p", g->p_sim);
+        cli_report_num(r, "p", g->p_perm);
+        cli_report_num(r, "mean", g->perm_mean);
+        cli_report_num(r, "sd", g->perm_sd);
+        cli_report_num(r, "z", g->perm_z);
+        cli_report_int(r, "n_greater_equal", g->n_greater_equal);
+        cli_report_int(r, "n_less_equal", g->n_less_equal);
+    }
+    cli_report_section(r, NULL);
+}
+
+/* ---------------------------------------------------------------- outputs */
+
+int ac_add_col(ac_cli *a, const char *name, const double *v, agglo_col_type type)
+{
+    if (agglo_table_add_numeric(a->ctx, agglo_layer_table_mut(a->layer), name, type, v, NULL) < 0)
+        return fail(a);
+    return 0;
+}
+
+int ac_add_int_col(ac_cli *a, const char *name, const int *v)
+{
+    double *d = malloc((a->n ? a->n : 1) * sizeof(double));
+    if (!d)
+        return CLI_FAIL;
+    for (size_t i = 0; i < a->n; i++)
+        d[i] = v[i];
+    int rc = ac_add_col(a, name, d, AGGLO_COL_INTEGER);
+    free(d);
+    return rc;
+}
+
+int ac_add_str_col(ac_cli *a, const char *name, const char *const *v)
+{
+    if (agglo_table_add_string(a->ctx, agglo_layer_table_mut(a->layer), name, v) < 0)
+        return fail(a);
+    return 0;
+}
+
+int ac_write_outputs(ac_cli *a, const char *const *cols, size_t ncols)
+{
+    agglo_ctx *ctx = a->ctx;
+    if (a->c.out && agglo_layer_write(ctx, a->layer, a->c.out, NULL) != AGGLO_OK)
+        return fail(a);
+    if (!a->table)
+        return 0;
+    const agglo_table *src = agglo_layer_table(a->layer);
+    agglo_table *t = agglo_table_create(ctx, a->n);
+    char **ids = agglo_layer_ids(ctx, a->layer, a->c.id_field);
+    int rc = 0;
+    if (!t || !ids) {
+        rc = fail(a);
+        goto out;
+    }
+    if (agglo_table_add_string(ctx, t, a->c.id_field ? a->c.id_field : "id",
+                               (const char *const *)ids) < 0) {
+        rc = fail(a);
+        goto out;
+    }
+    for (size_t k = 0; k < ncols; k++) {
+        long c = agglo_table_find(src, cols[k]);
+        if (c < 0)
+            continue;
+        long r;
+        if (agglo_table_col_type(src, (size_t)c) == AGGLO_COL_STRING)
+            r = agglo_table_add_string(ctx, t, cols[k], agglo_table_strings(src, (size_t)c));
+        else
+            r = agglo_table_add_numeric(ctx, t, cols[k], agglo_table_col_type(src, (size_t)c),
+                                        agglo_table_numeric(src, (size_t)c),
+                                        agglo_table_nulls(src, (size_t)c));
+        if (r < 0) {
+            rc = fail(a);
+            goto out;
+        }
+    }
+    if (cli_write_table_csv(ctx, t, a->table) != AGGLO_OK)
+        rc = fail(a);
+out:
+    if (ids)
+        agglo_strings_free(ids, a->n);
+    agglo_table_free(t);
+    return rc;
+}

@@ -1,0 +1,57 @@
+/* Shared option parsing, loading and output of the autocorrelation commands
+ * (moran, geary, getis, lisa, hotspot). No statistics here: they are library calls. */
+#ifndef AGGLO_AUTOCORR_CLI_H
+#define AGGLO_AUTOCORR_CLI_H
+
+#include "cli.h"
+
+typedef struct ac_cli {
+    cli_common c;
+    const char *cmd;
+    const char *input;
+    const char *var;        /* --var */
+    const char *bivariate;  /* --bivariate Y */
+    const char *rate;       /* --rate EVENTS,BASE */
+    const char *weights;    /* --weights SPEC|FILE (default queen) */
+    const char *table;      /* --table FILE.csv: per-observation results */
+    const char *scatter_png;/* --scatter-png */
+    const char *sig_png;    /* --sig-png */
+    char transform;         /* --transform B|W|C|S|V (default W) */
+    int drop_missing;
+    int gi;                 /* hotspot --gi: Gi without the diagonal */
+    agglo_autocorr_options opt;
+    /* loaded */
+    agglo_ctx *ctx;
+    agglo_layer *layer;     /* the rows analysed (subset when rows were dropped) */
+    agglo_weights *w;
+    double *x, *y;          /* y: bivariate variable or rate base */
+    double *events;         /* --rate events (x holds EB-standardised rates for local use) */
+    size_t n, dropped;
+    char label[256];        /* "CRIME" or "SID74/BIR74" */
+} ac_cli;
+
+typedef void (*ac_usage_fn)(FILE *fp);
+
+/* Parses argv. Returns -1 to continue, or the exit code (help printed / usage error). */
+int ac_parse(ac_cli *a, const char *cmd, int argc, char **argv, ac_usage_fn usage, int local);
+/* Help text of the shared options. */
+extern const char *const ac_help_common;
+extern const char *const ac_help_local;
+
+/* Reads the layer, variables and weights (applying --drop-missing); 0 or CLI_FAIL. */
+int ac_load(ac_cli *a, int need_var);
+void ac_free(ac_cli *a);
+
+/* Adds the run description (input, variable, weights, n) to a report. */
+void ac_report_header(ac_cli *a, cli_report *r);
+/* Adds a global result's fields. */
+void ac_report_global(cli_report *r, const agglo_global_result *g, const char *stat_name);
+
+/* Adds a numeric / integer / string column to the analysed layer's table; 0 or CLI_FAIL. */
+int ac_add_col(ac_cli *a, const char *name, const double *v, agglo_col_type type);
+int ac_add_int_col(ac_cli *a, const char *name, const int *v);
+int ac_add_str_col(ac_cli *a, const char *name, const char *const *v);
+/* Writes --out (layer) and --table (CSV of the id + the named result columns). */
+int ac_write_outputs(ac_cli *a, const char *const *cols, size_t ncols);
+
+#endif

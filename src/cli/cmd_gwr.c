@@ -1,0 +1,804 @@
+/* agglo gwr INPUT --y F --x F1,F2,... : geographically weighted regression. */
+#define _GNU_SOURCE
+#include "cli.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#ifdef AGGLO_WITH_MPI
+#include <mpi.h>
+#endif
+
+enum {
+    OPT_Y = 1, OPT_X, OPT_KERNEL, OPT_ADAPTIVE, OPT_FIXED, OPT_CRITERION, OPT_BANDWIDTH,
+    OPT_SEARCH, OPT_BWMIN, OPT_BWMAX, OPT_INTERVAL, OPT_TOL, OPT_MAXITER, OPT_FAMILY, OPT_OFFSET,
+    OPT_STANDARDIZE, OPT_GREAT_CIRCLE, OPT_COORDX, OPT_COORDY, OPT_PREDICT, OPT_PREDICT_OUT,
+    OPT_SE_GWR4, OPT_TRACE, OPT_ON_SURFACE, OPT_DROP_MISSING
+};
+
+static void usage(FILE *fp)
+{
+    fprintf(fp,
+            "usage: agglo gwr INPUT --y FIELD --x F1,F2,... [options]\n\n"
+            "Geographically weighted regression (Gaussian or Poisson) with an intercept.\n"
+            "Prints a summary (global regression, GWR diagnostics, local estimates); --out\n"
+            "writes the per-observation results as layer fields (.gpkg .shp .geojson) or a CSV.\n\n"
+            "Model:\n"
+            "  --y FIELD              dependent variable\n"
+            "  --x F1,F2,...          covariates (an intercept is added)\n"
+            "  --family gaussian|poisson   (default gaussian; poisson for counts)\n"
+            "  --offset FIELD         Poisson exposure (e.g. population); log(offset) enters\n"
+            "  --standardize          centre and scale the variables (population sd) first\n"
+            "Kernel and bandwidth:\n"
+            "  --kernel K             bisquare (default), gaussian, exponential, boxcar, tricube\n"
+            "  --adaptive | --fixed   nearest-neighbour count (default) or distance bandwidth\n"
+            "  --bandwidth B          use B as is (no search)\n"
+            "  --criterion C          aicc (default), aic, bic, cv\n"
+            "  --search golden|interval  (default golden, as mgwr)\n"
+            "  --bw-min A --bw-max B  search range (default adaptive [40+2p, n],\n"
+            "                         fixed [min distance/2, 2 max distance])\n"
+            "  --interval STEP        step of the interval search\n"
+            "  --tol T --max-iter N   golden-section tolerance (1e-6) and iterations (200)\n"
+            "  --great-circle         lon/lat coordinates, great-circle km (else a geographic\n"
+            "                         CRS is refused: reproject with --to EPSG:xxxx)\n"
+            "  --coord-x F --coord-y F   coordinates from attribute fields (default: the\n"
+            "                         points, or polygon centroids)\n"
+            "  --on-surface           point-on-surface instead of centroids for polygons\n"
+            "  --se-gwr4              standard errors with sigma^2 = RSS/(n - 2trS + trS'S)\n"
+            "                         (GWR4); default RSS/(n - trS) (mgwr)\n"
+            "Outputs:\n"
+            "  --out FILE             per-observation results: the input's fields plus b_<x>,\n"
+            "                         se_<x>, t_<x>, sig_<x>, yhat, resid, std_resid, influence,\n"
+            "                         cooks_d, local_r2, cond, singular (.csv: without geometry)\n"
+            "  --png FILE             maps FILE_<x>.png of each local coefficient and\n"
+            "                         FILE_<x>_sig.png with non-significant values blanked\n"
+            "                         (|t| below the da Silva-Fotheringham critical t)\n"
+            "  --predict POINTS       local estimates at new locations (a layer with the x fields\n"
+            "                         gives predicted y too); written to --predict-out FILE\n"
+            "  --trace                list every bandwidth evaluated by the search\n"
+#ifdef AGGLO_WITH_MPI
+            "  (MPI build: 'mpirun -np N agglo gwr ...' splits the observations over N ranks;\n"
+            "   the results are identical to a single-process run)\n"
+#endif
+            "  --drop-missing         leave out observations with NULL/NaN in the model's fields\n"
+            "                         (listed in a warning) instead of failing\n\n%s",
+            cli_common_help);
+}
+
+static int parse_kernel(const char *s, agglo_gwr_kernel *k)
+{
+    static const struct {
+        const char *n;
+        agglo_gwr_kernel k;
+    } t[] = {{"bisquare", AGGLO_GWR_BISQUARE}, {"gaussian", AGGLO_GWR_GAUSSIAN},
+             {"exponential", AGGLO_GWR_EXPONENTIAL}, {"boxcar", AGGLO_GWR_BOXCAR},
+             {"tricube", AGGLO_GWR_TRICUBE}};
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
+        if (strcasecmp(s, t[i].n) == 0) {
+            *k = t[i].k;
+            return 0;
+        }
+    return -1;
+}
+
+static int parse_criterion(const char *s, agglo_gwr_criterion *c)
+{
+    if (strcasecmp(s, "aicc") == 0)
+        *c = AGGLO_GWR_AICC;
+    else if (strcasecmp(s, "aic") == 0)
+        *c = AGGLO_GWR_AIC;
+    else if (strcasecmp(s, "bic") == 0)
+        *c = AGGLO_GWR_BIC;
+    else if (strcasecmp(s, "cv") == 0)
+        *c = AGGLO_GWR_CV;
+    else
+        return -1;
+    return 0;
+}
+
+typedef struct coords {
+    double *x, *y;
+} coords;
+
+/* Coordinates of a layer: attribute fields, or points/centroids. Refuses geographic CRS
+ * unless great_circle. */
+static int layer_coords(agglo_ctx *ctx, agglo_layer *L, const char *path, const char *fx,
+                        const char *fy, int great_circle, int on_surface, coords *c)
+{
+    size_t n = agglo_layer_count(L);
+    c->x = c->y = NULL;
+    if (fx || fy) {
+        if (!fx || !fy)
+            return agglo_error(ctx, AGGLO_E_USAGE, "%s: give both --coord-x and --coord-y", path);
+        c->x = agglo_table_get_complete(ctx, agglo_layer_table(L), fx, path);
+        if (!c->x)
+            return agglo_ctx_errcode(ctx);
+        c->y = agglo_table_get_complete(ctx, agglo_layer_table(L), fy, path);
+        if (!c->y)
+            return agglo_ctx_errcode(ctx);
+        return AGGLO_OK;
+    }
+    if (agglo_layer_is_geographic(L) && !great_circle)
+        return agglo_error(ctx, AGGLO_E_CRS,
+                           "%s: coordinates are geographic (lon/lat, %s); GWR needs distances: "
+                           "reproject with --to EPSG:xxxx or use --great-circle",
+                           path, agglo_layer_crs_name(L) ? agglo_layer_crs_name(L) : "degrees");
+    c->x = malloc(n * sizeof(double));
+    c->y = malloc(n * sizeof(double));
+    if (!c->x || !c->y)
+        return agglo_error(ctx, AGGLO_E_NOMEM, "out of memory");
+    int rc = agglo_layer_coords(ctx, L, on_surface, c->x, c->y);
+    if (rc)
+        return rc;
+    for (size_t i = 0; i < n; i++)
+        if (!isfinite(c->x[i]) || !isfinite(c->y[i])) {
+            char **ids = agglo_layer_ids(ctx, L, NULL);
+            rc = agglo_error(ctx, AGGLO_E_GEOMETRY,
+                             "%s: feature %s has a NULL or empty geometry (no location for GWR)",
+                             path, ids ? ids[i] : "?");
+            agglo_strings_free(ids, n);
+            return rc;
+        }
+    if (great_circle) {
+        for (size_t i = 0; i < n; i++)
+            if (fabs(c->x[i]) > 360 || fabs(c->y[i]) > 90)
+                return agglo_error(ctx, AGGLO_E_CRS,
+                                   "%s: --great-circle needs lon/lat degrees; feature %zu is at "
+                                   "(%g, %g)",
+                                   path, i + 1, c->x[i], c->y[i]);
+    } else if (!agglo_layer_crs_wkt(L)) {
+        int deg = 1;
+        for (size_t i = 0; i < n && deg; i++)
+            deg = fabs(c->x[i]) <= 180 && fabs(c->y[i]) <= 90;
+        if (deg && n > 2)
+            agglo_warn(ctx,
+                       "%s: no CRS and every coordinate lies within lon/lat range; distances are "
+                       "treated as planar (use --great-circle if these are degrees)",
+                       path);
+    }
+    return AGGLO_OK;
+}
+
+static void coords_free(coords *c)
+{
+    free(c->x);
+    free(c->y);
+}
+
+/* Adds a numeric column, renaming with a _gwr suffix when the name is taken. */
+static int add_col(agglo_ctx *ctx, agglo_table *t, const char *name, const double *v,
+                   agglo_col_type type)
+{
+    char buf[256];
+    snprintf(buf, sizeof buf, "%s", name);
+    while (agglo_table_find(t, buf) >= 0) {
+        size_t len = strlen(buf);
+        if (len + 5 >= sizeof buf)
+            break;
+        strcat(buf, "_gwr");
+    }
+    long c = agglo_table_add_numeric(ctx, t, buf, type, v, NULL);
+    return c < 0 ? (int)c : AGGLO_OK;
+}
+
+static int add_results(agglo_ctx *ctx, agglo_table *t, const agglo_gwr_result *r)
+{
+    size_t n = r->n, p = r->p;
+    double *v = malloc(n * sizeof(double));
+    if (!v)
+        return agglo_error(ctx, AGGLO_E_NOMEM, "out of memory");
+    int rc = AGGLO_OK;
+    char name[256];
+    for (size_t j = 0; j < p && !rc; j++) {
+        const double *src[3] = {r->beta, r->se, r->tval};
+        const char *pre[3] = {"b_", "se_", "t_"};
+        for (int q = 0; q < 3 && !rc; q++) {
+            for (size_t i = 0; i < n; i++)
+                v[i] = src[q][i * p + j];
+            snprintf(name, sizeof name, "%s%s", pre[q], r->names[j]);
+            rc = add_col(ctx, t, name, v, AGGLO_COL_REAL);
+        }
+        if (rc)
+            break;
+        for (size_t i = 0; i < n; i++) {
+            double tv = r->tval[i * p + j];
+            v[i] = isnan(tv) ? NAN : (fabs(tv) > r->critical_t ? (tv > 0 ? 1 : -1) : 0);
+        }
+        snprintf(name, sizeof name, "sig_%s", r->names[j]);
+        rc = add_col(ctx, t, name, v, AGGLO_COL_INTEGER);
+    }
+    struct {
+        const char *n;
+        const double *v;
+    } cols[] = {{"yhat", r->yhat},           {"resid", r->resid},     {"std_resid", r->std_resid},
+                {"influence", r->influence}, {"cooks_d", r->cooks_d}, {"local_r2", r->local_r2},
+                {"cond", r->cond}};
+    for (size_t c = 0; c < sizeof cols / sizeof cols[0] && !rc; c++) {
+        if (c == 5 && r->family != AGGLO_GWR_FAMILY_GAUSSIAN)
+            continue;
+        rc = add_col(ctx, t, cols[c].n, cols[c].v, AGGLO_COL_REAL);
+    }
+    if (!rc) {
+        for (size_t i = 0; i < n; i++)
+            v[i] = r->singular[i];
+        rc = add_col(ctx, t, "singular", v, AGGLO_COL_INTEGER);
+    }
+    free(v);
+    return rc;
+}
+
+static int write_table_or_layer(agglo_ctx *ctx, agglo_layer *L, const char *path)
+{
+    char ext[16];
+    agglo_path_ext(path, ext, sizeof ext);
+    if (strcmp(ext, "csv") == 0)
+        return cli_write_table_csv(ctx, agglo_layer_table(L), path);
+    return agglo_layer_write(ctx, L, path, NULL);
+}
+
+static int draw_maps(agglo_ctx *ctx, const agglo_layer *L, const agglo_gwr_result *r,
+                     const char *png)
+{
+    char stem[1024];
+    snprintf(stem, sizeof stem, "%s", png);
+    char *dot = strrchr(stem, '.');
+    char *slash = strrchr(stem, '/');
+    if (dot && (!slash || dot > slash))
+        *dot = '\0';
+    size_t n = r->n, p = r->p;
+    double *v = malloc(n * sizeof(double));
+    if (!v)
+        return agglo_error(ctx, AGGLO_E_NOMEM, "out of memory");
+    int rc = AGGLO_OK;
+    for (size_t j = 0; j < p && !rc; j++) {
+        char path[1200], title[512];
+        for (size_t i = 0; i < n; i++)
+            v[i] = r->beta[i * p + j];
+        snprintf(path, sizeof path, "%s_%s.png", stem, r->names[j]);
+        snprintf(title, sizeof title, "GWR local coefficient: %s", r->names[j]);
+        rc = agglo_plot_map_values(ctx, L, v, AGGLO_PALETTE_DIVERGING, 7, title, path);
+        if (rc)
+            break;
+        for (size_t i = 0; i < n; i++)
+            if (!(fabs(r->tval[i * p + j]) > r->critical_t))
+                v[i] = NAN;
+        snprintf(path, sizeof path, "%s_%s_sig.png", stem, r->names[j]);
+        snprintf(title, sizeof title, "%s where |t| > %.3f (adjusted alpha %.4g)", r->names[j],
+                 r->critical_t, r->adj_alpha[1]);
+        rc = agglo_plot_map_values(ctx, L, v, AGGLO_PALETTE_DIVERGING, 7, title, path);
+    }
+    free(v);
+    return rc;
+}
+
+static void report(cli_report *rep, const agglo_gwr_result *r, const agglo_gwr_search_result *s,
+                   int searched, int trace, const agglo_gwr_options *o)
+{
+    int gauss = r->family == AGGLO_GWR_FAMILY_GAUSSIAN;
+    cli_report_section(rep, "bandwidth");
+    cli_report_str(rep, "kernel", agglo_gwr_kernel_name(r->kernel));
+    cli_report_str(rep, "type", r->fixed ? "fixed (distance)" : "adaptive (nearest neighbours)");
+    cli_report_num(rep, "bandwidth", r->bandwidth);
+    if (searched) {
+        cli_report_str(rep, "criterion", agglo_gwr_criterion_name(o->criterion));
+        cli_report_str(rep, "search", o->search == AGGLO_GWR_GOLDEN ? "golden section" : "interval");
+        cli_report_num(rep, "search_min", s->lo);
+        cli_report_num(rep, "search_max", s->hi);
+        cli_report_int(rep, "evaluations", (long long)s->nevals);
+        cli_report_num(rep, "criterion_value", s->score);
+        if (trace)
+            for (size_t i = 0; i < s->nevals; i++) {
+                char key[64];
+                snprintf(key, sizeof key, "eval_%zu_bw_%g", i + 1, s->bw[i]);
+                cli_report_num(rep, key, s->crit[i]);
+            }
+    } else {
+        cli_report_str(rep, "search", "none (given bandwidth)");
+    }
+
+    cli_report_section(rep, gauss ? "global regression (OLS)" : "global regression (Poisson GLM)");
+    if (gauss) {
+        cli_report_num(rep, "rss", r->g_rss);
+        cli_report_num(rep, "sigma", r->g_sigma);
+        cli_report_num(rep, "log_likelihood", r->g_llf);
+    } else {
+        cli_report_num(rep, "deviance", r->g_deviance);
+    }
+    cli_report_num(rep, "aic", r->g_aic);
+    cli_report_num(rep, "aicc", r->g_aicc);
+    cli_report_num(rep, "bic", r->g_bic);
+    if (gauss) {
+        cli_report_num(rep, "cv", r->g_cv);
+        cli_report_num(rep, "r2", r->g_r2);
+        cli_report_num(rep, "adj_r2", r->g_adj_r2);
+    }
+    for (size_t j = 0; j < r->p; j++) {
+        char key[300];
+        snprintf(key, sizeof key, "%s_estimate", r->names[j]);
+        cli_report_num(rep, key, r->g_beta[j]);
+        snprintf(key, sizeof key, "%s_se", r->names[j]);
+        cli_report_num(rep, key, r->g_se[j]);
+        snprintf(key, sizeof key, "%s_t", r->names[j]);
+        cli_report_num(rep, key, r->g_t[j]);
+    }
+
+    cli_report_section(rep, "gwr");
+    cli_report_int(rep, "n", (long long)r->n);
+    if (gauss) {
+        cli_report_num(rep, "rss", r->rss);
+    } else {
+        cli_report_num(rep, "deviance", r->deviance);
+        cli_report_num(rep, "null_deviance", r->null_deviance);
+        cli_report_num(rep, "pct_deviance_explained", r->pct_dev);
+    }
+    cli_report_num(rep, "tr_s", r->tr_s);
+    cli_report_num(rep, "tr_sts", r->tr_sts);
+    cli_report_num(rep, "enp", r->enp);
+    cli_report_num(rep, "df_model", r->df_model);
+    cli_report_num(rep, "df_resid", r->df_resid);
+    if (gauss) {
+        cli_report_num(rep, "sigma", r->sigma);
+        cli_report_num(rep, "sigma_ml", r->sigma_ml);
+        cli_report_num(rep, "log_likelihood", r->llf);
+    }
+    cli_report_num(rep, "aic", r->aic);
+    cli_report_num(rep, "aicc", r->aicc);
+    cli_report_num(rep, "bic", r->bic);
+    if (gauss) {
+        cli_report_num(rep, "cv", r->cv);
+        cli_report_num(rep, "r2", r->r2);
+        cli_report_num(rep, "adj_r2", r->adj_r2);
+    }
+    cli_report_num(rep, "adj_alpha_90", r->adj_alpha[0]);
+    cli_report_num(rep, "adj_alpha_95", r->adj_alpha[1]);
+    cli_report_num(rep, "adj_alpha_99.9", r->adj_alpha[2]);
+    cli_report_num(rep, "critical_t_95", r->critical_t);
+    cli_report_int(rep, "singular", (long long)r->nsingular);
+
+    cli_report_section(rep, "local estimates");
+    static const char *st[7] = {"mean", "sd", "min", "q1", "median", "q3", "max"};
+    for (size_t j = 0; j < r->p; j++)
+        for (int q = 0; q < 7; q++) {
+            char key[300];
+            snprintf(key, sizeof key, "%s_%s", r->names[j], st[q]);
+            cli_report_num(rep, key, r->coef_summary[j * 7 + q]);
+        }
+    for (size_t j = 0; j < r->p; j++) {
+        size_t pos = 0, neg = 0;
+        for (size_t i = 0; i < r->n; i++) {
+            double tv = r->tval[i * r->p + j];
+            if (fabs(tv) > r->critical_t)
+                *(tv > 0 ? &pos : &neg) += 1;
+        }
+        char key[300];
+        snprintf(key, sizeof key, "%s_significant_positive", r->names[j]);
+        cli_report_int(rep, key, (long long)pos);
+        snprintf(key, sizeof key, "%s_significant_negative", r->names[j]);
+        cli_report_int(rep, key, (long long)neg);
+    }
+}
+
+static int predict(agglo_ctx *ctx, agglo_gwr_model *m, const agglo_gwr_result *r,
+                   const char *path, const char *outpath, const cli_common *c,
+                   char **xnames, size_t k, int great_circle, int on_surface)
+{
+    agglo_layer *P = cli_read_layer(ctx, path, c);
+    if (!P)
+        return agglo_ctx_errcode(ctx);
+    coords pc;
+    int rc = layer_coords(ctx, P, path, NULL, NULL, great_circle, on_surface, &pc);
+    size_t np = agglo_layer_count(P), p = k + 1;
+    double **xn = calloc(k ? k : 1, sizeof(double *));
+    double *beta = malloc(np * p * sizeof(double)), *yh = malloc(np * sizeof(double));
+    int have_x = 1;
+    for (size_t j = 0; j < k && !rc; j++)
+        if (agglo_table_find(agglo_layer_table(P), xnames[j]) < 0)
+            have_x = 0;
+    if (!rc && (!xn || !beta || !yh))
+        rc = agglo_error(ctx, AGGLO_E_NOMEM, "out of memory");
+    for (size_t j = 0; j < k && !rc && have_x; j++) {
+        xn[j] = agglo_table_get_complete(ctx, agglo_layer_table(P), xnames[j], path);
+        if (!xn[j])
+            rc = agglo_ctx_errcode(ctx);
+    }
+    size_t ns = 0;
+    if (!rc)
+        rc = agglo_gwr_predict(ctx, m, r->bandwidth, np, pc.x, pc.y,
+                               have_x ? (const double *const *)xn : NULL, beta, yh, &ns);
+    if (!rc && ns)
+        agglo_warn(ctx, "%s: %zu prediction location(s) have a singular local regression (NaN)",
+                   path, ns);
+    agglo_table *t = agglo_layer_table_mut(P);
+    for (size_t j = 0; j < p && !rc; j++) {
+        char name[256];
+        double *v = malloc(np * sizeof(double));
+        if (!v) {
+            rc = agglo_error(ctx, AGGLO_E_NOMEM, "out of memory");
+            break;
+        }
+        for (size_t i = 0; i < np; i++)
+            v[i] = beta[i * p + j];
+        snprintf(name, sizeof name, "b_%s", r->names[j]);
+        rc = add_col(ctx, t, name, v, AGGLO_COL_REAL);
+        free(v);
+    }
+    if (!rc && have_x)
+        rc = add_col(ctx, t, "yhat", yh, AGGLO_COL_REAL);
+    if (!rc)
+        rc = write_table_or_layer(ctx, P, outpath);
+    for (size_t j = 0; j < k; j++)
+        free(xn ? xn[j] : NULL);
+    free(xn);
+    free(beta);
+    free(yh);
+    coords_free(&pc);
+    agglo_layer_free(P);
+    return rc;
+}
+
+/* Replaces *L by the subset of features whose model fields are all present. */
+static int drop_incomplete(agglo_ctx *ctx, agglo_layer **L, const char *path, const char *yname,
+                           char **xnames, size_t k, const char *offset, const char *cx,
+                           const char *cy)
+{
+    const agglo_table *t = agglo_layer_table(*L);
+    size_t n = agglo_layer_count(*L);
+    const char *fields[256];
+    size_t nf = 0;
+    fields[nf++] = yname;
+    for (size_t j = 0; j < k && nf < 250; j++)
+        fields[nf++] = xnames[j];
+    if (offset)
+        fields[nf++] = offset;
+    if (cx)
+        fields[nf++] = cx;
+    if (cy)
+        fields[nf++] = cy;
+    unsigned char *drop = calloc(n ? n : 1, 1);
+    size_t *keep = malloc((n ? n : 1) * sizeof(size_t));
+    if (!drop || !keep) {
+        free(drop);
+        free(keep);
+        return agglo_error(ctx, AGGLO_E_NOMEM, "out of memory");
+    }
+    for (size_t f = 0; f < nf; f++) {
+        long col = agglo_table_find(t, fields[f]);
+        if (col < 0)
+            continue; /* reported when the field is read */
+        const unsigned char *nul = agglo_table_nulls(t, (size_t)col);
+        for (size_t i = 0; i < n; i++)
+            drop[i] |= nul[i];
+    }
+    for (size_t i = 0; i < n; i++)
+        if (!cx && !agglo_layer_geometry(*L, i))
+            drop[i] = 1;
+    size_t nk = 0, nd = 0;
+    char list[200];
+    size_t len = 0;
+    list[0] = '\0';
+    for (size_t i = 0; i < n; i++) {
+        if (!drop[i]) {
+            keep[nk++] = i;
+        } else {
+            if (nd < 10 && len < sizeof list)
+                len += (size_t)snprintf(list + len, sizeof list - len, "%s%zu", nd ? ", " : "",
+                                        i + 1);
+            nd++;
+        }
+    }
+    int rc = AGGLO_OK;
+    if (nd > 0) {
+        if (nk == 0) {
+            rc = agglo_error(ctx, AGGLO_E_EMPTY, "%s: every feature has a missing value", path);
+        } else {
+            agglo_warn(ctx, "%s: left out %zu feature(s) with missing values (rows %s%s)", path,
+                       nd, list, nd > 10 ? ", ..." : "");
+            agglo_layer *S = agglo_layer_subset(ctx, *L, keep, nk);
+            if (!S) {
+                rc = agglo_ctx_errcode(ctx);
+            } else {
+                agglo_layer_free(*L);
+                *L = S;
+            }
+        }
+    }
+    free(drop);
+    free(keep);
+    return rc;
+}
+
+int cmd_gwr(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        CLI_COMMON_LONG_OPTIONS,
+        {"y", required_argument, 0, OPT_Y},
+        {"x", required_argument, 0, OPT_X},
+        {"kernel", required_argument, 0, OPT_KERNEL},
+        {"adaptive", no_argument, 0, OPT_ADAPTIVE},
+        {"fixed", no_argument, 0, OPT_FIXED},
+        {"criterion", required_argument, 0, OPT_CRITERION},
+        {"bandwidth", required_argument, 0, OPT_BANDWIDTH},
+        {"search", required_argument, 0, OPT_SEARCH},
+        {"bw-min", required_argument, 0, OPT_BWMIN},
+        {"bw-max", required_argument, 0, OPT_BWMAX},
+        {"interval", required_argument, 0, OPT_INTERVAL},
+        {"tol", required_argument, 0, OPT_TOL},
+        {"max-iter", required_argument, 0, OPT_MAXITER},
+        {"family", required_argument, 0, OPT_FAMILY},
+        {"offset", required_argument, 0, OPT_OFFSET},
+        {"standardize", no_argument, 0, OPT_STANDARDIZE},
+        {"standardise", no_argument, 0, OPT_STANDARDIZE},
+        {"great-circle", no_argument, 0, OPT_GREAT_CIRCLE},
+        {"coord-x", required_argument, 0, OPT_COORDX},
+        {"coord-y", required_argument, 0, OPT_COORDY},
+        {"on-surface", no_argument, 0, OPT_ON_SURFACE},
+        {"predict", required_argument, 0, OPT_PREDICT},
+        {"predict-out", required_argument, 0, OPT_PREDICT_OUT},
+        {"se-gwr4", no_argument, 0, OPT_SE_GWR4},
+        {"trace", no_argument, 0, OPT_TRACE},
+        {"drop-missing", no_argument, 0, OPT_DROP_MISSING},
+        {0, 0, 0, 0}};
+    cli_common c;
+    cli_common_init(&c);
+    agglo_gwr_options o;
+    agglo_gwr_options_init(&o);
+    const char *yname = NULL, *xlist = NULL, *offset = NULL, *coordx = NULL, *coordy = NULL;
+    const char *pred = NULL, *pred_out = NULL;
+    double bandwidth = 0;
+    int trace = 0, on_surface = 0, kind_set = 0, drop_missing = 0;
+    int opt;
+    optind = 1;
+    while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        switch (opt) {
+        case 'h':
+        case CLI_OPT_HELP: usage(stdout); return CLI_OK;
+        case OPT_Y: yname = optarg; break;
+        case OPT_X: xlist = optarg; break;
+        case OPT_KERNEL:
+            if (parse_kernel(optarg, &o.kernel))
+                return cli_usage("gwr", "--kernel: '%s' is not one of bisquare, gaussian, "
+                                        "exponential, boxcar, tricube", optarg);
+            break;
+        case OPT_ADAPTIVE:
+        case OPT_FIXED:
+            if (kind_set && o.fixed != (opt == OPT_FIXED))
+                return cli_usage("gwr", "--adaptive and --fixed exclude each other");
+            o.fixed = opt == OPT_FIXED;
+            kind_set = 1;
+            break;
+        case OPT_CRITERION:
+            if (parse_criterion(optarg, &o.criterion))
+                return cli_usage("gwr", "--criterion: '%s' is not one of aicc, aic, bic, cv",
+                                 optarg);
+            break;
+        case OPT_BANDWIDTH:
+            if (cli_parse_double("gwr", "--bandwidth", optarg, &bandwidth))
+                return CLI_USAGE;
+            if (!(bandwidth > 0))
+                return cli_usage("gwr", "--bandwidth must be positive");
+            break;
+        case OPT_SEARCH:
+            if (strcasecmp(optarg, "golden") == 0)
+                o.search = AGGLO_GWR_GOLDEN;
+            else if (strcasecmp(optarg, "interval") == 0)
+                o.search = AGGLO_GWR_INTERVAL;
+            else
+                return cli_usage("gwr", "--search: '%s' is not golden or interval", optarg);
+            break;
+        case OPT_BWMIN:
+            if (cli_parse_double("gwr", "--bw-min", optarg, &o.bw_min))
+                return CLI_USAGE;
+            break;
+        case OPT_BWMAX:
+            if (cli_parse_double("gwr", "--bw-max", optarg, &o.bw_max))
+                return CLI_USAGE;
+            break;
+        case OPT_INTERVAL:
+            if (cli_parse_double("gwr", "--interval", optarg, &o.interval))
+                return CLI_USAGE;
+            break;
+        case OPT_TOL:
+            if (cli_parse_double("gwr", "--tol", optarg, &o.tol))
+                return CLI_USAGE;
+            break;
+        case OPT_MAXITER: {
+            long v;
+            if (cli_parse_int("gwr", "--max-iter", optarg, 1, 100000, &v))
+                return CLI_USAGE;
+            o.max_iter = (int)v;
+            break;
+        }
+        case OPT_FAMILY:
+            if (strcasecmp(optarg, "gaussian") == 0)
+                o.family = AGGLO_GWR_FAMILY_GAUSSIAN;
+            else if (strcasecmp(optarg, "poisson") == 0)
+                o.family = AGGLO_GWR_FAMILY_POISSON;
+            else
+                return cli_usage("gwr", "--family: '%s' is not gaussian or poisson", optarg);
+            break;
+        case OPT_OFFSET: offset = optarg; break;
+        case OPT_STANDARDIZE: o.standardize = 1; break;
+        case OPT_GREAT_CIRCLE: o.great_circle = 1; break;
+        case OPT_COORDX: coordx = optarg; break;
+        case OPT_COORDY: coordy = optarg; break;
+        case OPT_ON_SURFACE: on_surface = 1; break;
+        case OPT_PREDICT: pred = optarg; break;
+        case OPT_PREDICT_OUT: pred_out = optarg; break;
+        case OPT_SE_GWR4: o.sigma2_ml_df = 0; break;
+        case OPT_TRACE: trace = 1; break;
+        case OPT_DROP_MISSING: drop_missing = 1; break;
+        default: {
+            int r = cli_common_option(&c, opt, optarg);
+            if (r < 0)
+                return CLI_USAGE;
+            if (r == 0)
+                return cli_usage("gwr", "unknown option");
+        }
+        }
+    }
+    if (optind != argc - 1)
+        return cli_usage("gwr", "expects one input file");
+    if (!yname || !xlist)
+        return cli_usage("gwr", "--y and --x are required");
+    if (offset && o.family != AGGLO_GWR_FAMILY_POISSON)
+        return cli_usage("gwr", "--offset needs --family poisson");
+    if (o.family == AGGLO_GWR_FAMILY_POISSON && o.criterion == AGGLO_GWR_CV)
+        return cli_usage("gwr", "--criterion cv is for Gaussian GWR only");
+    if (pred && !pred_out)
+        return cli_usage("gwr", "--predict needs --predict-out FILE");
+    if ((coordx != NULL) != (coordy != NULL))
+        return cli_usage("gwr", "give both --coord-x and --coord-y");
+    const char *path = argv[optind];
+    /* Under mpirun (an MPI build) every rank runs the same computation on its block of
+     * observations; rank 0 alone prints and writes. */
+    int rank = 0, mpi_started = 0;
+#ifdef AGGLO_WITH_MPI
+    {
+        int init = 0;
+        MPI_Initialized(&init);
+        if (!init) {
+            MPI_Init(NULL, NULL);
+            mpi_started = 1;
+        }
+        MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+        if (rank != 0)
+            c.quiet = 1;
+    }
+#endif
+    size_t k = 0;
+    char **xnames = cli_split(xlist, &k);
+    if (!xnames || k == 0) {
+        if (xnames)
+            free(xnames);
+#ifdef AGGLO_WITH_MPI
+        if (mpi_started)
+            MPI_Finalize();
+#endif
+        return cli_usage("gwr", "--x needs at least one field");
+    }
+
+    agglo_ctx *ctx = cli_ctx_create(&c);
+    if (!ctx) {
+        for (size_t j = 0; j < k; j++)
+            free(xnames[j]);
+        free(xnames);
+#ifdef AGGLO_WITH_MPI
+        if (mpi_started)
+            MPI_Finalize();
+#endif
+        return CLI_FAIL;
+    }
+    int rc = AGGLO_OK, exit_code = CLI_OK;
+    agglo_layer *L = NULL;
+    coords cc = {0};
+    double *y = NULL, *off = NULL, **x = calloc(k, sizeof(double *));
+    agglo_gwr_model *m = NULL;
+    agglo_gwr_result *r = NULL;
+    agglo_gwr_search_result s;
+    memset(&s, 0, sizeof s);
+    cli_report *rep = NULL;
+
+    L = cli_read_layer(ctx, path, &c);
+    if (!L || !x) {
+        rc = L ? agglo_error(ctx, AGGLO_E_NOMEM, "out of memory") : agglo_ctx_errcode(ctx);
+        goto done;
+    }
+    if (drop_missing && (rc = drop_incomplete(ctx, &L, path, yname, xnames, k, offset, coordx,
+                                              coordy)))
+        goto done;
+    if ((rc = layer_coords(ctx, L, path, coordx, coordy, o.great_circle, on_surface, &cc)))
+        goto done;
+    const agglo_table *t = agglo_layer_table(L);
+    if (!(y = agglo_table_get_complete(ctx, t, yname, path))) {
+        rc = agglo_ctx_errcode(ctx);
+        goto done;
+    }
+    for (size_t j = 0; j < k; j++)
+        if (!(x[j] = agglo_table_get_complete(ctx, t, xnames[j], path))) {
+            rc = agglo_ctx_errcode(ctx);
+            goto done;
+        }
+    if (offset && !(off = agglo_table_get_complete(ctx, t, offset, path))) {
+        rc = agglo_ctx_errcode(ctx);
+        goto done;
+    }
+    m = agglo_gwr_model_create(ctx, agglo_layer_count(L), cc.x, cc.y, y,
+                               (const double *const *)x, k, (const char *const *)xnames, off, &o);
+    if (!m) {
+        rc = agglo_ctx_errcode(ctx);
+        /* name the file in data errors (copy: the message buffer is rewritten) */
+        char *msg = strdup(agglo_ctx_errmsg(ctx));
+        agglo_error(ctx, rc, "%s: %s", path, msg ? msg : agglo_strerror(rc));
+        free(msg);
+        goto done;
+    }
+    double bw = bandwidth;
+    if (!(bw > 0)) {
+        if ((rc = agglo_gwr_select(ctx, m, &s)))
+            goto done;
+        bw = s.bandwidth;
+    }
+    r = agglo_gwr_fit(ctx, m, bw);
+    if (!r) {
+        rc = agglo_ctx_errcode(ctx);
+        goto done;
+    }
+    if (rank != 0)
+        goto done; /* the other ranks only help with the computation */
+    /* outputs first so a failure leaves nothing half-done on stdout */
+    if (c.out) {
+        if ((rc = add_results(ctx, agglo_layer_table_mut(L), r)))
+            goto done;
+        if ((rc = write_table_or_layer(ctx, L, c.out)))
+            goto done;
+    }
+    if (c.png && (rc = draw_maps(ctx, L, r, c.png)))
+        goto done;
+    if (pred && (rc = predict(ctx, m, r, pred, pred_out, &c, xnames, k, o.great_circle,
+                              on_surface)))
+        goto done;
+    {
+        char title[512];
+        snprintf(title, sizeof title, "GWR (%s) of %s on %s: %s", 
+                 o.family == AGGLO_GWR_FAMILY_GAUSSIAN ? "Gaussian" : "Poisson", yname, xlist,
+                 path);
+        rep = cli_report_create(title);
+        cli_report_str(rep, "file", path);
+        cli_report_str(rep, "y", yname);
+        cli_report_str(rep, "x", xlist);
+        cli_report_str(rep, "family", o.family == AGGLO_GWR_FAMILY_GAUSSIAN ? "gaussian" : "poisson");
+        if (offset)
+            cli_report_str(rep, "offset", offset);
+        cli_report_str(rep, "standardized", o.standardize ? "yes" : "no");
+        cli_report_str(rep, "distance", o.great_circle ? "great circle (km)" : "planar");
+        report(rep, r, &s, !(bandwidth > 0), trace, &o);
+        cli_report_print(rep, stdout, c.format);
+        if (fflush(stdout) != 0)
+            rc = agglo_error(ctx, AGGLO_E_IO, "stdout: write failed");
+    }
+done:
+    if (rc)
+        exit_code = rank == 0 ? cli_fail(ctx) : CLI_FAIL;
+    cli_report_free(rep);
+    agglo_gwr_result_free(r);
+    agglo_gwr_search_result_free(&s);
+    agglo_gwr_model_free(m);
+    coords_free(&cc);
+    free(y);
+    free(off);
+    if (x)
+        for (size_t j = 0; j < k; j++)
+            free(x[j]);
+    free(x);
+    for (size_t j = 0; j < k; j++)
+        free(xnames[j]);
+    free(xnames);
+    agglo_layer_free(L);
+    agglo_ctx_free(ctx);
+#ifdef AGGLO_WITH_MPI
+    if (mpi_started)
+        MPI_Finalize();
+#endif
+    (void)mpi_started;
+    return exit_code;
+}

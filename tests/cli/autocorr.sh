@@ -1,0 +1,115 @@
+#!/usr/bin/env bash
+# agglo moran / geary / getis / lisa / hotspot end to end. Reference numbers come from
+# tests/data/reference/autocorr/ (R spdep 1.2-7, scripts/reference/autocorr.R); the CLI builds
+# its own queen weights, so this also checks the weights agree with spdep::poly2nb here.
+source "$(dirname "$0")/lib.bash"
+PY=python3; [ -x /usr/bin/python3 ] && PY=/usr/bin/python3
+REFD="$TEST_DATA/reference/autocorr"
+COL="$TEST_DATA/columbus/columbus.shp"
+NC="$TEST_DATA/nc/nc.shp"
+
+ref() { awk -F, -v s="$1" -v v="$2" -v st="$3" -v t="$4" -v f="$5" \
+  '$1==s && $2==v && $3==st && $4==t && $5==f {print $6}' "$REFD/global.csv"; }
+# json_num KEY [SECTION]: number of "KEY" (first occurrence after SECTION) in a JSON line
+json_num() { $PY -c "import json,sys; d=json.load(sys.stdin); d=d[sys.argv[2]] if len(sys.argv)>2 else d; print(repr(float(d[sys.argv[1]])))" "$@"; }
+close() { awk -v a="$1" -v b="$2" -v t="$3" 'BEGIN { d=a-b; if (d<0) d=-d; s=b<0?-b:b; exit !(d <= t*s) }'; }
+
+for cmd in moran geary getis lisa hotspot; do
+  "$AGGLO" $cmd --help | grep -q "usage: agglo $cmd" && ok || bad "$cmd --help"
+done
+
+# global Moran on columbus CRIME (queen, W) = spdep moran.test
+out=$("$AGGLO" moran "$COL" --var CRIME --json --quiet) || bad "moran columbus"
+I=$(echo "$out" | json_num I)
+close "$I" "$(ref columbus CRIME W moran_rand I)" 1e-10 && ok || bad "moran I $I"
+z=$(echo "$out" | json_num z randomisation)
+close "$z" "$(ref columbus CRIME W moran_rand Z)" 1e-10 && ok || bad "moran z $z"
+echo "$out" | grep -q '"alternative":"two-sided"' && ok || bad "alternative not stated"
+# nc BIR74
+out=$("$AGGLO" moran "$NC" --var BIR74 --json --quiet) || bad "moran nc"
+close "$(echo "$out" | json_num I)" "$(ref nc BIR74 W moran_rand I)" 1e-10 && ok || bad "moran nc I"
+# Geary and General G
+out=$("$AGGLO" geary "$COL" --var HOVAL --json --quiet) || bad "geary"
+close "$(echo "$out" | json_num C)" "$(ref columbus HOVAL W geary_rand C)" 1e-10 && ok || bad "geary C"
+out=$("$AGGLO" getis "$COL" --var CRIME --transform B --json --quiet) || bad "getis"
+close "$(echo "$out" | json_num G)" "$(ref columbus CRIME B globalG G)" 1e-10 && ok || bad "getis G"
+close "$(echo "$out" | json_num z randomisation)" "$(ref columbus CRIME B globalG Z)" 1e-9 && ok || bad "getis z"
+
+# permutations: same seed -> same output whatever --threads
+a=$("$AGGLO" moran "$NC" --var BIR74 --permutations 999 --seed 3 --threads 1 --csv --quiet)
+b=$("$AGGLO" moran "$NC" --var BIR74 --permutations 999 --seed 3 --threads 2 --csv --quiet)
+[ -n "$a" ] && [ "$a" = "$b" ] && ok || bad "moran permutations differ across threads"
+echo "$a" | grep -q "^permutation,seed,3" && ok || bad "seed not reported"
+a=$("$AGGLO" lisa "$NC" --var BIR74 --permutations 199 --seed 3 --threads 1 --table "$SCRATCH/l1.csv" --quiet)
+b=$("$AGGLO" lisa "$NC" --var BIR74 --permutations 199 --seed 3 --threads 2 --table "$SCRATCH/l2.csv" --quiet)
+cmp -s "$SCRATCH/l1.csv" "$SCRATCH/l2.csv" && ok || bad "lisa permutations differ across threads"
+
+# bivariate and EB Moran run and say what they are
+"$AGGLO" moran "$COL" --var CRIME --bivariate INC --permutations 99 --quiet | grep -q "Bivariate" && ok || bad "bivariate"
+out=$("$AGGLO" moran "$NC" --rate SID74,BIR74 --permutations 99 --json --quiet) || bad "EB moran"
+close "$(echo "$out" | json_num I)" "$(ref nc SID74/BIR74 W ebmoran I)" 1e-10 && ok || bad "EB I"
+
+# LISA: fields in the output layer and the CSV equal spdep localmoran
+"$AGGLO" lisa "$COL" --var CRIME --out "$SCRATCH/lisa.gpkg" --table "$SCRATCH/lisa.csv" \
+  --png "$SCRATCH/clusters.png" --sig-png "$SCRATCH/sig.png" --scatter-png "$SCRATCH/scatter.png" \
+  --quiet > "$SCRATCH/lisa.txt" && ok || bad "lisa columbus"
+$PY - "$SCRATCH/lisa.csv" "$REFD/columbus_CRIME_local.csv" <<'PY' && ok || bad "lisa values"
+import csv, sys
+a = list(csv.DictReader(open(sys.argv[1]))); r = list(csv.DictReader(open(sys.argv[2])))
+assert len(a) == len(r) == 49
+for x, y in zip(a, r):
+    for f, g in (("LISA_I", "Ii"), ("LISA_E", "E"), ("LISA_VAR", "V"), ("LISA_Z", "Z")):
+        u, v = float(x[f]), float(y[g])
+        assert abs(u - v) <= 1e-10 * max(abs(v), 1e-12), (f, u, v)
+PY
+"$AGGLO" info "$SCRATCH/lisa.gpkg" --json | grep -q '"LISA_CL":"integer"' && ok || bad "lisa gpkg fields"
+for f in clusters sig scatter; do
+  head -c 8 "$SCRATCH/$f.png" | od -An -tx1 | grep -q "89 50 4e 47" && ok || bad "$f.png is not a PNG"
+done
+grep -q "High-High" "$SCRATCH/lisa.txt" && ok || bad "lisa summary"
+
+# Gi* z-scores = spdep localG(include.self, W)
+"$AGGLO" hotspot "$COL" --var CRIME --table "$SCRATCH/gi.csv" --png "$SCRATCH/hot.png" --quiet > /dev/null \
+  && ok || bad "hotspot"
+$PY - "$SCRATCH/gi.csv" "$REFD/columbus_CRIME_local.csv" <<'PY' && ok || bad "Gi* values"
+import csv, sys
+a = list(csv.DictReader(open(sys.argv[1]))); r = list(csv.DictReader(open(sys.argv[2])))
+for x, y in zip(a, r):
+    u, v = float(x["GiZScore"]), float(y["GiStarW"])
+    assert abs(u - v) <= 1e-10 * max(abs(v), 1e-12), (u, v)
+    b = int(x["Gi_Bin"]); z = abs(u)
+    want = 3 if z > 2.5758293 else 2 if z > 1.959964 else 1 if z > 1.6448536 else 0
+    assert b == (want if u > 0 else -want), (b, u)
+PY
+
+# missing values: refused with the ids, or dropped with a count
+$PY - "$SCRATCH/grid.geojson" <<'PY'
+import json, sys
+feats = []
+for i in range(5):
+    for j in range(5):
+        v = None if (i, j) == (2, 3) else float((i * 7 + j * 3) % 11)
+        ring = [[i, j], [i + 1, j], [i + 1, j + 1], [i, j + 1], [i, j]]
+        feats.append({"type": "Feature", "properties": {"name": f"c{i}{j}", "v": v, "neg": i - 2.5},
+                      "geometry": {"type": "Polygon", "coordinates": [ring]}})
+json.dump({"type": "FeatureCollection", "features": feats}, open(sys.argv[1], "w"))
+PY
+expect_fail 1 "1 missing value (ids c23)" -- "$AGGLO" moran "$SCRATCH/grid.geojson" --var v --id name --quiet
+expect_fail 1 "missing value" -- "$AGGLO" lisa "$SCRATCH/grid.geojson" --var v --out "$SCRATCH/g.gpkg" --quiet
+[ ! -e "$SCRATCH/g.gpkg" ] && ok || bad "output written despite the error"
+err=$("$AGGLO" lisa "$SCRATCH/grid.geojson" --var v --drop-missing --out "$SCRATCH/g.gpkg" 2>&1 >/dev/null) \
+  && ok || bad "drop-missing failed: $err"
+echo "$err" | grep -q "dropped 1 row" && ok || bad "drop-missing not reported: $err"
+"$AGGLO" info "$SCRATCH/g.gpkg" --json | grep -q '"features":24' && ok || bad "drop-missing output rows"
+
+# usage and input errors
+expect_fail 2 "--var FIELD is required" -- "$AGGLO" moran "$COL"
+expect_fail 2 "--transform" -- "$AGGLO" moran "$COL" --var CRIME --transform Q
+expect_fail 2 "--alternative" -- "$AGGLO" moran "$COL" --var CRIME --alternative up
+expect_fail 2 "needs --permutations\|give --permutations" -- "$AGGLO" lisa "$COL" --var CRIME --bivariate INC
+expect_fail 1 "NOPE" -- "$AGGLO" moran "$COL" --var NOPE
+expect_fail 1 "nope.shp" -- "$AGGLO" lisa "$SCRATCH/nope.shp" --var CRIME
+expect_fail 1 "/nonexistent-dir" -- "$AGGLO" lisa "$COL" --var CRIME --png /nonexistent-dir/x.png --quiet
+expect_fail 1 "needs values >= 0" -- "$AGGLO" getis "$SCRATCH/grid.geojson" --var neg --drop-missing --quiet
+[ -z "$(ls -A "$SCRATCH" | grep -i tmp)" ] && ok || bad "temporary files left: $(ls -A "$SCRATCH")"
+finish

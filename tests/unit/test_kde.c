@@ -1,0 +1,488 @@
+/* Kernel density against spatstat 3.0 (spatstat.explore 3.0-6, R 4.2) and brute-force kernel
+ * sums, values written by scripts/reference/kde_reference.R into tests/data/reference/kde/:
+ *   density_shops_gauss500*.txt, density_redwood_gauss005.txt <- spatstat density.ppp
+ *       (edge = FALSE, dimyx = grid) on a seeded Matern cluster pattern (420 "shops", with
+ *       and without sales weights) and on spatstat's redwood;
+ *   exact_shops_*.txt <- R brute force: sum_i w_i K(|c - x_i|) at every cell centre
+ *       (gaussian sigma 700 m; quartic radius 1500 m with the ArcGIS/QGIS formula);
+ *   bandwidths.csv <- spatstat bw.scott(isotropic = TRUE), R bw.nrd0 per axis (geometric
+ *       mean), the ArcGIS rule written out in R, spatstat bw.ppl(edge = FALSE).
+ * The FFT path is also checked against our exact path with a bound on its error. */
+#include "test_util.h"
+#include "agglo/agglo.h"
+
+#include <gdal.h>
+#include <geos_c.h>
+
+#define REF(f) TEST_DATA("reference/kde/" f)
+#define PTS(f) TEST_DATA("points/" f)
+
+typedef struct pset {
+    double *x, *y, *w;
+    size_t n;
+} pset;
+
+/* CSV with header x,y[,weight] */
+static pset read_points(const char *path)
+{
+    pset p = {0};
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    char line[512];
+    assert_non_null(fgets(line, sizeof line, f));
+    size_t cap = 256;
+    p.x = malloc(cap * sizeof(double));
+    p.y = malloc(cap * sizeof(double));
+    p.w = malloc(cap * sizeof(double));
+    while (fgets(line, sizeof line, f)) {
+        double a, b, c = 1;
+        int k = sscanf(line, "%lf,%lf,%lf", &a, &b, &c);
+        if (k < 2)
+            continue;
+        if (p.n == cap) {
+            cap *= 2;
+            p.x = realloc(p.x, cap * sizeof(double));
+            p.y = realloc(p.y, cap * sizeof(double));
+            p.w = realloc(p.w, cap * sizeof(double));
+        }
+        p.x[p.n] = a;
+        p.y[p.n] = b;
+        p.w[p.n] = k == 3 ? c : 1;
+        p.n++;
+    }
+    fclose(f);
+    return p;
+}
+
+static void pset_free(pset *p)
+{
+    free(p->x);
+    free(p->y);
+    free(p->w);
+}
+
+static double *read_matrix(const char *path, size_t n)
+{
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    double *m = malloc(n * sizeof(double));
+    for (size_t i = 0; i < n; i++)
+        assert_int_equal(fscanf(f, "%lf", &m[i]), 1);
+    double extra;
+    assert_int_equal(fscanf(f, "%lf", &extra), EOF);
+    fclose(f);
+    return m;
+}
+
+/* max |a - b| / max |b| */
+static double rel_to_max(const double *a, const double *b, size_t n)
+{
+    double dm = 0, bm = 0;
+    for (size_t i = 0; i < n; i++) {
+        dm = fmax(dm, fabs(a[i] - b[i]));
+        bm = fmax(bm, fabs(b[i]));
+    }
+    return dm / bm;
+}
+
+/* max cellwise relative difference over cells with b > floor * max |b| */
+static double rel_cellwise(const double *a, const double *b, size_t n, double floor_)
+{
+    double bm = 0, r = 0;
+    for (size_t i = 0; i < n; i++)
+        bm = fmax(bm, fabs(b[i]));
+    for (size_t i = 0; i < n; i++)
+        if (fabs(b[i]) > floor_ * bm)
+            r = fmax(r, fabs(a[i] - b[i]) / fabs(b[i]));
+    return r;
+}
+
+static const double SHOPS_EXT[4] = {500000, 3400000, 520000, 3416000};
+
+static void run_kde(agglo_ctx *ctx, const pset *p, int weighted, const agglo_grid *g,
+                    agglo_kde_kernel k, double h, agglo_kde_method m, agglo_kde_binning b,
+                    double *out)
+{
+    agglo_kde_options o;
+    agglo_kde_options_init(&o);
+    o.kernel = k;
+    o.bandwidth = h;
+    o.method = m;
+    o.binning = b;
+    agglo_kde_info info;
+    assert_int_equal(agglo_kde_compute(ctx, p->x, p->y, weighted ? p->w : NULL, p->n, g, &o, out,
+                                       &info),
+                     AGGLO_OK);
+    assert_int_equal(info.method, m);
+    assert_int_equal(info.points_used, p->n);
+}
+
+/* spatstat density.ppp(sigma = 500, dimyx = c(80, 100), edge = FALSE): our FFT path with
+ * nearest-cell binning is the same discrete computation. */
+static void test_fft_equals_spatstat(void **state)
+{
+    (void)state;
+    agglo_ctx *ctx = agglo_ctx_create();
+    pset p = read_points(PTS("shops_clustered.csv"));
+    assert_int_equal(p.n, 420);
+    agglo_grid g;
+    assert_int_equal(agglo_grid_from_extent(ctx, SHOPS_EXT, 200, &g), AGGLO_OK);
+    assert_int_equal(g.ncols, 100);
+    assert_int_equal(g.nrows, 80);
+    size_t nn = g.ncols * g.nrows;
+    double *out = malloc(nn * sizeof(double));
+    for (int weighted = 0; weighted < 2; weighted++) {
+        double *ref = read_matrix(weighted ? REF("density_shops_gauss500_sales.txt")
+                                           : REF("density_shops_gauss500.txt"), nn);
+        run_kde(ctx, &p, weighted, &g, AGGLO_KDE_KERNEL_GAUSSIAN, 500, AGGLO_KDE_FFT,
+                AGGLO_KDE_BIN_NEAREST, out);
+        print_message("spatstat shops weighted=%d: max diff/max %.3g, cellwise %.3g\n", weighted,
+                      rel_to_max(out, ref, nn), rel_cellwise(out, ref, nn, 1e-6));
+        assert_true(rel_to_max(out, ref, nn) < 1e-12);
+        assert_true(rel_cellwise(out, ref, nn, 1e-6) < 1e-9);
+        free(ref);
+    }
+    free(out);
+    pset_free(&p);
+    /* redwood: window [0,1] x [-1,0], 64 x 64, sigma 0.05 */
+    p = read_points(PTS("redwood.csv"));
+    const double ext[4] = {0, -1, 1, 0};
+    assert_int_equal(agglo_grid_from_extent(ctx, ext, 1.0 / 64, &g), AGGLO_OK);
+    assert_int_equal(g.ncols, 64);
+    assert_int_equal(g.nrows, 64);
+    nn = 64 * 64;
+    out = malloc(nn * sizeof(double));
+    double *ref = read_matrix(REF("density_redwood_gauss005.txt"), nn);
+    run_kde(ctx, &p, 0, &g, AGGLO_KDE_KERNEL_GAUSSIAN, 0.05, AGGLO_KDE_FFT, AGGLO_KDE_BIN_NEAREST,
+            out);
+    print_message("spatstat redwood: max diff/max %.3g, cellwise %.3g\n", rel_to_max(out, ref, nn),
+                  rel_cellwise(out, ref, nn, 1e-6));
+    assert_true(rel_to_max(out, ref, nn) < 1e-12);
+    assert_true(rel_cellwise(out, ref, nn, 1e-6) < 1e-9);
+    free(ref);
+    free(out);
+    pset_free(&p);
+    agglo_ctx_free(ctx);
+}
+
+/* Exact path against brute-force sums in R (gaussian 700 m; quartic 1500 m with sales). */
+static void test_exact_equals_bruteforce(void **state)
+{
+    (void)state;
+    agglo_ctx *ctx = agglo_ctx_create();
+    pset p = read_points(PTS("shops_clustered.csv"));
+    agglo_grid g = {500000, 3416000, 400, 50, 40};
+    size_t nn = 50 * 40;
+    double *out = malloc(nn * sizeof(double));
+    double *ref = read_matrix(REF("exact_shops_gauss700.txt"), nn);
+    run_kde(ctx, &p, 0, &g, AGGLO_KDE_KERNEL_GAUSSIAN, 700, AGGLO_KDE_EXACT, AGGLO_KDE_BIN_NEAREST,
+            out);
+    print_message("exact gaussian: max diff/max %.3g, cellwise %.3g\n", rel_to_max(out, ref, nn),
+                  rel_cellwise(out, ref, nn, 1e-8));
+    /* truncation at 8 sigma drops terms below exp(-32) = 1.3e-14 of the peak: relative to
+     * the maximum that is invisible; cell by cell it matters only where the density is tiny */
+    assert_true(rel_to_max(out, ref, nn) < 1e-12);
+    assert_true(rel_cellwise(out, ref, nn, 1e-4) < 1e-9);
+    assert_true(rel_cellwise(out, ref, nn, 1e-8) < 1e-6);
+    free(ref);
+    ref = read_matrix(REF("exact_shops_quartic1500_sales.txt"), nn);
+    run_kde(ctx, &p, 1, &g, AGGLO_KDE_KERNEL_QUARTIC, 1500, AGGLO_KDE_EXACT, AGGLO_KDE_BIN_NEAREST,
+            out);
+    assert_true(rel_to_max(out, ref, nn) < 1e-13);
+    /* bounded kernel: zero exactly where R is zero */
+    for (size_t i = 0; i < nn; i++)
+        if (ref[i] == 0)
+            assert_true(out[i] == 0);
+    assert_true(rel_cellwise(out, ref, nn, 1e-10) < 1e-11);
+    free(ref);
+    free(out);
+    pset_free(&p);
+    agglo_ctx_free(ctx);
+}
+
+/* Error of the binned FFT path against the exact path, for cell = h/5 and h/10: the bound
+ * is the measured error rounded up (linear binning is second order in cell/h). */
+static void test_fft_error_bounded(void **state)
+{
+    (void)state;
+    agglo_ctx *ctx = agglo_ctx_create();
+    pset p = read_points(PTS("shops_clustered.csv"));
+    const agglo_kde_kernel ks[2] = {AGGLO_KDE_KERNEL_GAUSSIAN, AGGLO_KDE_KERNEL_QUARTIC};
+    const double hs[2] = {500, 1200};
+    for (int ki = 0; ki < 2; ki++)
+        for (int div = 5; div <= 10; div += 5) {
+            double cell = hs[ki] / div;
+            agglo_grid g;
+            assert_int_equal(agglo_grid_from_extent(ctx, SHOPS_EXT, cell, &g), AGGLO_OK);
+            size_t nn = g.ncols * g.nrows;
+            double *ex = malloc(nn * sizeof(double)), *ff = malloc(nn * sizeof(double));
+            run_kde(ctx, &p, 1, &g, ks[ki], hs[ki], AGGLO_KDE_EXACT, AGGLO_KDE_BIN_NEAREST, ex);
+            run_kde(ctx, &p, 1, &g, ks[ki], hs[ki], AGGLO_KDE_FFT, AGGLO_KDE_BIN_LINEAR, ff);
+            double e_lin = rel_to_max(ff, ex, nn);
+            run_kde(ctx, &p, 1, &g, ks[ki], hs[ki], AGGLO_KDE_FFT, AGGLO_KDE_BIN_NEAREST, ff);
+            double e_near = rel_to_max(ff, ex, nn);
+            print_message("fft vs exact: %s h=%g cell=h/%d  linear %.3g  nearest %.3g\n",
+                          agglo_kde_kernel_name(ks[ki]), hs[ki], div, e_lin, e_near);
+            double bound_lin = div == 5 ? 0.03 : 0.008, bound_near = div == 5 ? 0.12 : 0.06;
+            assert_true(e_lin < bound_lin);
+            assert_true(e_near < bound_near);
+            free(ex);
+            free(ff);
+        }
+    pset_free(&p);
+    agglo_ctx_free(ctx);
+}
+
+static void test_bandwidths(void **state)
+{
+    (void)state;
+    agglo_ctx *ctx = agglo_ctx_create();
+    FILE *f = fopen(REF("bandwidths.csv"), "r");
+    assert_non_null(f);
+    char line[512];
+    assert_non_null(fgets(line, sizeof line, f));
+    int rows = 0;
+    while (fgets(line, sizeof line, f)) {
+        char name[64];
+        double scott, silver, arcgis, ppl;
+        if (sscanf(line, "%63[^,],%lf,%lf,%lf,%lf", name, &scott, &silver, &arcgis, &ppl) != 5)
+            continue;
+        char path[512];
+        snprintf(path, sizeof path, "%s/points/%s.csv", AGGLO_TEST_DATA, name);
+        pset p = read_points(path);
+        double h;
+        assert_int_equal(agglo_kde_bandwidth(ctx, AGGLO_BW_SCOTT, p.x, p.y, NULL, p.n, NULL, &h), 0);
+        assert_close(h, scott, 1e-12);
+        assert_int_equal(agglo_kde_bandwidth(ctx, AGGLO_BW_SILVERMAN, p.x, p.y, NULL, p.n, NULL, &h), 0);
+        assert_close(h, silver, 1e-12);
+        assert_int_equal(agglo_kde_bandwidth(ctx, AGGLO_BW_ARCGIS, p.x, p.y, NULL, p.n, NULL, &h), 0);
+        assert_close(h, arcgis, 1e-12);
+        /* bw.ppl uses the window of the ppp */
+        double win[4];
+        if (!strcmp(name, "redwood")) {
+            win[0] = 0; win[1] = -1; win[2] = 1; win[3] = 0;
+        } else if (!strcmp(name, "japanesepines")) {
+            win[0] = 0; win[1] = 0; win[2] = 1; win[3] = 1;
+        } else {
+            memcpy(win, SHOPS_EXT, sizeof win);
+        }
+        assert_int_equal(agglo_kde_bandwidth(ctx, AGGLO_BW_PPL, p.x, p.y, NULL, p.n, win, &h), 0);
+        assert_close(h / ppl, 1.0, 1e-9);
+        pset_free(&p);
+        rows++;
+    }
+    fclose(f);
+    assert_int_equal(rows, 3);
+    agglo_ctx_free(ctx);
+}
+
+/* Each kernel integrates to 1 (a fine grid), scalings, mass of the density. */
+static void test_kernels_and_scaling(void **state)
+{
+    (void)state;
+    agglo_ctx *ctx = agglo_ctx_create();
+    double px = 0, py = 0;
+    for (int k = 0; k <= AGGLO_KDE_KERNEL_UNIFORM; k++) {
+        agglo_grid g = {-10, 10, 0.02, 1000, 1000};
+        double *out = malloc(1000000 * sizeof(double));
+        agglo_kde_options o;
+        agglo_kde_options_init(&o);
+        o.kernel = (agglo_kde_kernel)k;
+        o.bandwidth = 2;
+        o.method = AGGLO_KDE_EXACT;
+        assert_int_equal(agglo_kde_compute(ctx, &px, &py, NULL, 1, &g, &o, out, NULL), 0);
+        double s = 0;
+        for (size_t i = 0; i < 1000000; i++)
+            s += out[i];
+        s *= g.cell * g.cell;
+        print_message("kernel %s integral %.6f\n", agglo_kde_kernel_name(o.kernel), s);
+        assert_true(fabs(s - 1) < 2e-3);
+        /* centre value: K(0) */
+        assert_close(agglo_kde_kernel_value(o.kernel, 0, 2),
+                     k == AGGLO_KDE_KERNEL_QUARTIC ? 3 / (M_PI * 4)
+                     : k == AGGLO_KDE_KERNEL_GAUSSIAN ? 1 / (2 * M_PI * 4)
+                     : k == AGGLO_KDE_KERNEL_EPANECHNIKOV ? 2 / (M_PI * 4)
+                     : k == AGGLO_KDE_KERNEL_TRIANGULAR ? 3 / (M_PI * 4) : 1 / (M_PI * 4),
+                     1e-15);
+        free(out);
+    }
+    /* scalings of the same density */
+    pset p = read_points(PTS("shops_clustered.csv"));
+    agglo_grid g;
+    assert_int_equal(agglo_grid_from_extent(ctx, SHOPS_EXT, 250, &g), 0);
+    size_t nn = g.ncols * g.nrows;
+    double *a = malloc(nn * sizeof(double)), *b = malloc(nn * sizeof(double));
+    agglo_kde_options o;
+    agglo_kde_options_init(&o);
+    o.bandwidth = 1000;
+    assert_int_equal(agglo_kde_compute(ctx, p.x, p.y, p.w, p.n, &g, &o, a, NULL), 0);
+    double wsum = 0;
+    for (size_t i = 0; i < p.n; i++)
+        wsum += p.w[i];
+    const agglo_kde_scale sc[3] = {AGGLO_KDE_SCALE_KM2, AGGLO_KDE_SCALE_CELL,
+                                   AGGLO_KDE_SCALE_PROBABILITY};
+    const double f[3] = {1e6, 250.0 * 250.0, 1 / wsum};
+    for (int s = 0; s < 3; s++) {
+        o.scale = sc[s];
+        assert_int_equal(agglo_kde_compute(ctx, p.x, p.y, p.w, p.n, &g, &o, b, NULL), 0);
+        for (size_t i = 0; i < nn; i++)
+            assert_close(b[i], a[i] * f[s], 1e-12 * fabs(a[i] * f[s]) + 1e-300);
+    }
+    free(a);
+    free(b);
+    pset_free(&p);
+    agglo_ctx_free(ctx);
+}
+
+/* Same numbers whatever the thread count, both paths. */
+static void test_deterministic(void **state)
+{
+    (void)state;
+    agglo_ctx *c1 = agglo_ctx_create(), *c2 = agglo_ctx_create();
+    agglo_ctx_set_threads(c1, 1);
+    agglo_ctx_set_threads(c2, 2);
+    pset p = read_points(PTS("shops_clustered.csv"));
+    agglo_grid g;
+    assert_int_equal(agglo_grid_from_extent(c1, SHOPS_EXT, 100, &g), 0);
+    size_t nn = g.ncols * g.nrows;
+    double *a = malloc(nn * sizeof(double)), *b = malloc(nn * sizeof(double));
+    for (int m = AGGLO_KDE_EXACT; m <= AGGLO_KDE_FFT; m++) {
+        run_kde(c1, &p, 1, &g, AGGLO_KDE_KERNEL_QUARTIC, 900, (agglo_kde_method)m, AGGLO_KDE_BIN_LINEAR, a);
+        run_kde(c2, &p, 1, &g, AGGLO_KDE_KERNEL_QUARTIC, 900, (agglo_kde_method)m, AGGLO_KDE_BIN_LINEAR, b);
+        assert_memory_equal(a, b, nn * sizeof(double));
+    }
+    free(a);
+    free(b);
+    pset_free(&p);
+    agglo_ctx_free(c1);
+    agglo_ctx_free(c2);
+}
+
+static void test_errors(void **state)
+{
+    (void)state;
+    agglo_ctx *ctx = agglo_ctx_create();
+    double x[3] = {0, 1, 2}, y[3] = {0, 1, 0}, w[3] = {1, -1, 1}, out[4];
+    agglo_grid g = {0, 2, 1, 2, 2};
+    agglo_kde_options o;
+    agglo_kde_options_init(&o);
+    o.bandwidth = 1;
+    assert_int_equal(agglo_kde_compute(ctx, x, y, w, 3, &g, &o, out, NULL), AGGLO_E_USAGE);
+    assert_non_null(strstr(agglo_ctx_errmsg(ctx), "negative weight"));
+    o.bandwidth = 0;
+    assert_int_equal(agglo_kde_compute(ctx, x, y, NULL, 3, &g, &o, out, NULL), AGGLO_E_USAGE);
+    double nx[2] = {NAN, NAN};
+    o.bandwidth = 1;
+    assert_int_equal(agglo_kde_compute(ctx, nx, nx, NULL, 2, &g, &o, out, NULL), AGGLO_E_EMPTY);
+    double h;
+    double same[3] = {5, 5, 5};
+    assert_int_equal(agglo_kde_bandwidth(ctx, AGGLO_BW_ARCGIS, same, same, NULL, 3, NULL, &h),
+                     AGGLO_E_NUMERIC);
+    const double bad[4] = {0, 0, 10, 10};
+    assert_int_equal(agglo_grid_from_extent(ctx, bad, -1, &g), AGGLO_E_USAGE);
+    assert_int_equal(agglo_raster_write_geotiff(ctx, "/nonexistent-dir/x.tif", out, &g, NULL,
+                                                -9999, 0),
+                     AGGLO_E_IO);
+    assert_int_equal(agglo_raster_write_geotiff(ctx, "x.png", out, &g, NULL, -9999, 0),
+                     AGGLO_E_USAGE);
+    agglo_ctx_free(ctx);
+}
+
+/* GeoTIFF round trip through GDAL: geotransform, CRS, nodata, values; mask by a polygon. */
+static void test_geotiff_and_mask(void **state)
+{
+    (void)state;
+    agglo_ctx *ctx = agglo_ctx_create();
+    agglo_read_options ro;
+    agglo_read_options_init(&ro);
+    ro.make_valid = 1;
+    agglo_layer *ny = agglo_layer_read(ctx, TEST_DATA("ny8/NY8_utm18.shp"), &ro);
+    if (!ny)
+        print_error("%s\n", agglo_ctx_errmsg(ctx));
+    assert_non_null(ny);
+    double ext[4];
+    assert_int_equal(agglo_layer_extent(ny, ext), 0);
+    size_t n = agglo_layer_count(ny);
+    double *x = malloc(n * sizeof(double)), *y = malloc(n * sizeof(double));
+    assert_int_equal(agglo_layer_coords(ctx, ny, 0, x, y), 0);
+    agglo_grid g;
+    assert_int_equal(agglo_grid_from_extent(ctx, ext, 2000, &g), 0);
+    size_t nn = g.ncols * g.nrows;
+    double *v = malloc(nn * sizeof(double));
+    agglo_kde_options o;
+    agglo_kde_options_init(&o);
+    o.bandwidth = 10000;
+    assert_int_equal(agglo_kde_compute(ctx, x, y, NULL, n, &g, &o, v, NULL), 0);
+    size_t kept = 0;
+    assert_int_equal(agglo_kde_mask(ctx, &g, ny, v, -9999, &kept), 0);
+    assert_true(kept > 0 && kept < nn);
+    /* the mask agrees with GEOS point-in-polygon on every 3rd cell centre */
+    GEOSContextHandle_t hg = agglo_ctx_geos(ctx);
+    size_t checked = 0, agree = 0;
+    for (size_t t = 0; t < nn; t += 3) {
+        double cx = g.xmin + ((double)(t % g.ncols) + 0.5) * g.cell;
+        double cy = g.ymax - ((double)(t / g.ncols) + 0.5) * g.cell;
+        GEOSGeometry *pt = GEOSGeom_createPointFromXY_r(hg, cx, cy);
+        int inside = 0;
+        for (size_t i = 0; i < n && !inside; i++) {
+            const GEOSGeometry *pg = (const GEOSGeometry *)agglo_layer_geometry(ny, i);
+            if (pg && GEOSContains_r(hg, pg, pt) == 1)
+                inside = 1;
+        }
+        GEOSGeom_destroy_r(hg, pt);
+        checked++;
+        agree += inside == (v[t] != -9999);
+    }
+    print_message("mask: %zu of %zu cells agree with GEOS\n", agree, checked);
+    assert_int_equal(agree, checked);
+    char path[] = "/tmp/agglo_test_kde_XXXXXX";
+    assert_non_null(mkdtemp(path));
+    char tif[600];
+    snprintf(tif, sizeof tif, "%s/d.tif", path);
+    assert_int_equal(agglo_raster_write_geotiff(ctx, tif, v, &g, agglo_layer_crs_wkt(ny), -9999, 0), 0);
+    GDALAllRegister();
+    GDALDatasetH ds = GDALOpen(tif, GA_ReadOnly);
+    assert_non_null(ds);
+    assert_int_equal(GDALGetRasterXSize(ds), (int)g.ncols);
+    assert_int_equal(GDALGetRasterYSize(ds), (int)g.nrows);
+    double gt[6];
+    assert_int_equal(GDALGetGeoTransform(ds, gt), CE_None);
+    assert_close(gt[0], g.xmin, 1e-12);
+    assert_close(gt[3], g.ymax, 1e-12);
+    assert_close(gt[1], 2000, 1e-12);
+    assert_close(gt[5], -2000, 1e-12);
+    assert_non_null(strstr(GDALGetProjectionRef(ds), "UTM"));
+    GDALRasterBandH b = GDALGetRasterBand(ds, 1);
+    int has = 0;
+    assert_close(GDALGetRasterNoDataValue(b, &has), -9999, 0);
+    assert_true(has);
+    double *back = malloc(nn * sizeof(double));
+    assert_int_equal(GDALRasterIO(b, GF_Read, 0, 0, (int)g.ncols, (int)g.nrows, back, (int)g.ncols,
+                                  (int)g.nrows, GDT_Float64, 0, 0),
+                     CE_None);
+    assert_memory_equal(back, v, nn * sizeof(double));
+    GDALClose(ds);
+    remove(tif);
+    rmdir(path);
+    free(back);
+    free(v);
+    free(x);
+    free(y);
+    agglo_layer_free(ny);
+    agglo_ctx_free(ctx);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_fft_equals_spatstat),
+        cmocka_unit_test(test_exact_equals_bruteforce),
+        cmocka_unit_test(test_fft_error_bounded),
+        cmocka_unit_test(test_bandwidths),
+        cmocka_unit_test(test_kernels_and_scaling),
+        cmocka_unit_test(test_deterministic),
+        cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_geotiff_and_mask),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
