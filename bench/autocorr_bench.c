@@ -5,7 +5,8 @@
  * moran.mc and localmoran_perm on the same data in the same run.
  *
  * usage: autocorr_bench N OUTDIR [PERMUTATIONS] [REPEATS]
- * prints: n=N nnz=.. threads=.. moran_s=<median> lisa_s=<median> I=.. */
+ * prints: n=N nnz=.. threads=.. moran_s=<median wall> lisa_s=<median wall>
+ *         moran_cpu_s lisa_cpu_s (process CPU time, all threads) I=.. */
 #define _POSIX_C_SOURCE 200809L
 #include "agglo/agglo.h"
 
@@ -19,6 +20,13 @@ static double now(void)
 {
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+static double cpu(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
     return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }
 
@@ -114,17 +122,21 @@ int main(int argc, char **argv)
     o.permutations = perms;
     o.seed = 1;
     double *tm = malloc((size_t)reps * sizeof(double)), *tl = malloc((size_t)reps * sizeof(double));
+    double *cm = malloc((size_t)reps * sizeof(double)), *cl = malloc((size_t)reps * sizeof(double));
     agglo_global_result r;
     for (int k = 0; k < reps; k++) {
-        double t0 = now();
+        double t0 = now(), c0 = cpu();
         if (agglo_moran_global(ctx, w, x, &o, &r)) {
             fprintf(stderr, "%s\n", agglo_ctx_errmsg(ctx));
             return 1;
         }
         tm[k] = now() - t0;
+        cm[k] = cpu() - c0;
         t0 = now();
+        c0 = cpu();
         agglo_local_result *l = agglo_moran_local(ctx, w, x, &o);
         tl[k] = now() - t0;
+        cl[k] = cpu() - c0;
         if (!l) {
             fprintf(stderr, "%s\n", agglo_ctx_errmsg(ctx));
             return 1;
@@ -132,9 +144,12 @@ int main(int argc, char **argv)
         agglo_local_result_free(l);
     }
     const char *th = getenv("OMP_NUM_THREADS");
-    printf("n=%zu nnz=%zu threads=%s permutations=%ld moran_s=%.5f lisa_s=%.5f I=%.6f p_sim=%.4f\n", n,
-           agglo_weights_nnz(w), th ? th : "all", perms, median(tm, reps), median(tl, reps),
-           r.statistic, r.p_sim);
+    printf("n=%zu nnz=%zu threads=%s permutations=%ld moran_s=%.5f lisa_s=%.5f "
+           "moran_cpu_s=%.5f lisa_cpu_s=%.5f I=%.6f p_sim=%.4f\n",
+           n, agglo_weights_nnz(w), th ? th : "all", perms, median(tm, reps), median(tl, reps),
+           median(cm, reps), median(cl, reps), r.statistic, r.p_sim);
+    free(cm);
+    free(cl);
     free(tm);
     free(tl);
     free(eps);

@@ -22,7 +22,7 @@ command -v Rscript >/dev/null || { echo "Rscript not found: no R reference"; exi
 for n in $R_SIZES; do
   [ -f "$TMP/d$n.csv" ] || "$B/gwr_bench" "$n" 2 0 "$TMP/d$n.csv" > "$TMP/ag$n.txt"
   [ -n "${AG[$n]:-}" ] || { cat "$TMP/ag$n.txt" | sed 's/^/agglo /'; AG[$n]=$(sed 's/.*total_s=\([0-9.]*\).*/\1/' "$TMP/ag$n.txt"); }
-  r=$(/usr/bin/time -f "peak_rss_mib=%M" Rscript "$(dirname "$0")/gwr_reference.R" "$TMP/d$n.csv" 2>&1 | tr '\n' ' ')
+  r=$(/usr/bin/time -f "R_peak_rss_kib=%M" Rscript "$(dirname "$0")/gwr_reference.R" "$TMP/d$n.csv" 2>&1 | tr '\n' ' ')
   echo "$r"
   rt=$(echo "$r" | sed 's/.*total_s=\([0-9.]*\).*/\1/')
   awk -v n="$n" -v r="$rt" -v a="${AG[$n]}" 'BEGIN { printf "n=%d: R %.2f s, agglo %.3f s, ratio %.0fx\n", n, r, a, r / a }'

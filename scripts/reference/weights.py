@@ -33,8 +33,22 @@ for name, kw in cases:
             rows.append((i + 1, int(j) + 1, "%.17g" % v))
     rows.sort()
     with open(os.path.join(OUT, "pysal_columbus_kernel_%s.csv" % name), "w", newline="") as f:
-        wr = csv.writer(f)
+        wr = csv.writer(f, lineterminator="\n")
         wr.writerow(["i", "j", "w"])
         wr.writerows(rows)
 with open(os.path.join(OUT, "pysal_versions.txt"), "w") as f:
     f.write("libpysal %s\nnumpy %s\n" % (libpysal.__version__, np.__version__))
+
+# Queen and rook contiguity (libpysal.weights.Queen / Rook from the shapefiles), rows "i,j"
+# 1-based in feature order.
+from libpysal.weights import Queen, Rook  # noqa: E402
+
+for name, shp in [("columbus", "tests/data/columbus/columbus.shp"), ("nc", "tests/data/nc/nc.shp"),
+                  ("ny8", "tests/data/ny8/NY8_utm18.shp"), ("georgia", "tests/data/georgia/G_utm.shp")]:
+    for kind, cls in [("queen", Queen), ("rook", Rook)]:
+        w = cls.from_shapefile(shp)
+        rows = sorted((i + 1, j + 1) for i in range(w.n) for j in w.neighbors[i])
+        with open(os.path.join(OUT, "pysal_%s_%s.csv" % (name, kind)), "w", newline="") as f:
+            wr = csv.writer(f, lineterminator="\n")
+            wr.writerow(["i", "j"])
+            wr.writerows(rows)

@@ -737,6 +737,13 @@ int cmd_gwr(int argc, char **argv)
         if ((rc = agglo_gwr_select(ctx, m, &s)))
             goto done;
         bw = s.bandwidth;
+        double span = s.hi - s.lo, tolb = o.fixed ? 1e-3 * span : 1.0;
+        if (s.hi > s.lo && (bw - s.lo <= tolb || s.hi - bw <= tolb))
+            agglo_warn(ctx,
+                       "%s: the selected bandwidth %g is at the %s end of the search range "
+                       "[%g, %g]; the criterion may keep improving beyond it (see --bw-min / "
+                       "--bw-max)",
+                       path, bw, bw - s.lo <= tolb ? "lower" : "upper", s.lo, s.hi);
     }
     r = agglo_gwr_fit(ctx, m, bw);
     if (!r) {

@@ -39,6 +39,9 @@ int cmd_hotspot(int argc, char **argv)
         return rc;
     if (a.bivariate || a.rate)
         return cli_usage("hotspot", "--bivariate and --rate are for moran and lisa");
+    if (a.opt.permutations > 0)
+        return cli_usage("hotspot", "Gi* uses analytic z-scores (as spdep localG and ArcGIS); "
+                                    "--permutations is not supported");
     if (ac_load(&a, 1)) {
         ac_free(&a);
         return CLI_FAIL;

@@ -193,6 +193,8 @@ typedef struct scratch {
     int *iwork;
     size_t *hist;
     size_t hcap;
+    size_t *pend; /* candidates not yet binned */
+    size_t npend, pcap;
 } scratch;
 
 static void scratch_free(scratch *s)
@@ -204,6 +206,7 @@ static void scratch_free(scratch *s)
     free(s->A);
     free(s->iwork);
     free(s->hist);
+    free(s->pend);
     memset(s, 0, sizeof *s);
 }
 
@@ -274,6 +277,38 @@ static double select_kth(gwr_cand *c, size_t n, size_t k)
             return c[target].d;
     }
     return c[target].d;
+}
+
+/* k-th smallest (1-based) of v[0..n-1]; reorders v. */
+static double select_kth_d(double *v, size_t n, size_t k)
+{
+    size_t lo = 0, hi = n - 1, target = k - 1;
+    while (lo < hi) {
+        double pivot = v[lo + (hi - lo) / 2];
+        size_t i = lo, j = hi;
+        while (i <= j) {
+            while (v[i] < pivot)
+                i++;
+            while (v[j] > pivot)
+                j--;
+            if (i <= j) {
+                double t = v[i];
+                v[i] = v[j];
+                v[j] = t;
+                i++;
+                if (j == 0)
+                    break;
+                j--;
+            }
+        }
+        if (target <= j)
+            hi = j;
+        else if (target >= i)
+            lo = i;
+        else
+            return v[target];
+    }
+    return v[target];
 }
 
 static void cell_of(const agglo_gwr_model *m, double x, double y, long *ix, long *iy)
@@ -420,10 +455,34 @@ static int neighbours(const agglo_gwr_model *m, double qx, double qy, double bw,
                 }
                 if (r == 0)
                     memset(s->hist, 0, s->hcap * sizeof *s->hist);
+                /* bins hold floor(d / cs); a point beyond the histogram (only for a query
+                 * outside the grid) waits in the pending list until the histogram grows */
+                if (r == 0)
+                    s->npend = 0;
+                size_t keep = 0;
+                for (size_t q = 0; q < s->npend; q++) {
+                    double b = s->c[s->pend[q]].d / m->cs;
+                    if (b < (double)s->hcap)
+                        s->hist[(size_t)b]++;
+                    else
+                        s->pend[keep++] = s->pend[q];
+                }
+                s->npend = keep;
                 for (size_t t = before; t < s->nc; t++) {
                     double b = s->c[t].d / m->cs;
-                    size_t bi = b < (double)(s->hcap - 1) ? (size_t)b : s->hcap - 1;
-                    s->hist[bi]++;
+                    if (b < (double)s->hcap) {
+                        s->hist[(size_t)b]++;
+                    } else {
+                        if (s->npend == s->pcap) {
+                            size_t cap = s->pcap ? 2 * s->pcap : 64;
+                            size_t *pp = realloc(s->pend, cap * sizeof *pp);
+                            if (!pp)
+                                return -1;
+                            s->pend = pp;
+                            s->pcap = cap;
+                        }
+                        s->pend[s->npend++] = t;
+                    }
                 }
                 /* d < r*cs  <=>  bin < r (bins are [b, b+1) in units of cs) */
                 if (r > 0)
@@ -431,7 +490,30 @@ static int neighbours(const agglo_gwr_model *m, double qx, double qy, double bw,
                 if (cnt_below >= k)
                     break;
             }
-            double dk = select_kth(s->c, s->nc, k);
+            double dk;
+            if (cnt_below >= k) {
+                /* the k-th distance lies in the first bin where the cumulative count reaches
+                 * k (bins below r are complete): select among that bin's points only */
+                size_t cum = 0, bin = 0;
+                while (cum + s->hist[bin] < k)
+                    cum += s->hist[bin++];
+                size_t need = k - cum, nb = 0;
+                if (s->wcap < s->hist[bin]) {
+                    double *w = realloc(s->w, s->hist[bin] * sizeof *w);
+                    if (!w)
+                        return -1;
+                    s->w = w;
+                    s->wcap = s->hist[bin];
+                }
+                for (size_t t = 0; t < s->nc; t++) {
+                    double b = s->c[t].d / m->cs;
+                    if (b < (double)s->hcap && (size_t)b == bin)
+                        s->w[nb++] = s->c[t].d;
+                }
+                dk = select_kth_d(s->w, nb, need);
+            } else {
+                dk = select_kth(s->c, s->nc, k); /* every point gathered */
+            }
             h = dk * GWR_EPS;
         }
     }

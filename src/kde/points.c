@@ -167,12 +167,20 @@ static double ripley_weight(double x, double y, double r, const double *w)
     double dL = x - w[0], dR = w[2] - x, dD = y - w[1], dU = w[3] - y;
     if (r <= 0)
         return 1;
+    if (r <= dL && r <= dR && r <= dD && r <= dU)
+        return 1; /* the circle lies inside the window */
     double aL = dL < r ? acos(dL / r) : 0, aR = dR < r ? acos(dR / r) : 0;
     double aD = dD < r ? acos(dD / r) : 0, aU = dU < r ? acos(dU / r) : 0;
-    double bLU = atan2(dU, dL), bLD = atan2(dD, dL), bRU = atan2(dU, dR), bRD = atan2(dD, dR);
-    double bUL = atan2(dL, dU), bUR = atan2(dR, dU), bDL = atan2(dL, dD), bDR = atan2(dR, dD);
-    double ext = fmin(aL, bLU) + fmin(aL, bLD) + fmin(aR, bRU) + fmin(aR, bRD) + fmin(aU, bUL) +
-                 fmin(aU, bUR) + fmin(aD, bDL) + fmin(aD, bDR);
+    /* min(a_edge, angle to the corner); the corner angle only matters when a_edge > 0 */
+    double ext = 0;
+    if (aL > 0)
+        ext += fmin(aL, atan2(dU, dL)) + fmin(aL, atan2(dD, dL));
+    if (aR > 0)
+        ext += fmin(aR, atan2(dU, dR)) + fmin(aR, atan2(dD, dR));
+    if (aU > 0)
+        ext += fmin(aU, atan2(dL, dU)) + fmin(aU, atan2(dR, dU));
+    if (aD > 0)
+        ext += fmin(aD, atan2(dL, dD)) + fmin(aD, atan2(dR, dD));
     double inside = 1 - ext / (2 * M_PI);
     double wt = inside > 0 ? 1 / inside : INFINITY;
     return wt > 100 ? 100 : wt; /* spatstat.options("maxedgewt") */
@@ -193,7 +201,7 @@ static int kest_one(agglo_ctx *ctx, const double *x, const double *y, size_t n, 
     double A = (win[2] - win[0]) * (win[3] - win[1]);
     double dr = rmax / (double)(nr - 1);
     kde_pgrid g;
-    int rc = kde_pgrid_build(ctx, &g, x, y, n, rmax);
+    int rc = kde_pgrid_build(ctx, &g, x, y, n, rmax / 3); /* 7x7 buckets cover the disc */
     if (rc)
         return rc;
     long long *bnum = border ? agglo_calloc(ctx, KBLOCKS * (nr + 1), sizeof(long long)) : NULL;

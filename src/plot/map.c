@@ -247,8 +247,7 @@ static void draw_north_arrow(cairo_t *cr, double x, double y)
     agglo_plot_text(cr, x, y - 6, 16, 1, 1, "N");
 }
 
-/* Scale bar for projected layers (units assumed metres unless the CRS says feet: labelled
- * in map units). */
+/* Scale bar for projected layers, labelled in map units (metres for most projected CRS). */
 static void draw_scale_bar(cairo_t *cr, const map_frame *f, double x, double y)
 {
     double target = (f->maxx - f->minx) / 4;
@@ -266,10 +265,7 @@ static void draw_scale_bar(cairo_t *cr, const map_frame *f, double x, double y)
     cairo_line_to(cr, x + len, y + 5);
     cairo_stroke(cr);
     char buf[64];
-    if (step >= 1000)
-        snprintf(buf, sizeof buf, "%g km (map units / 1000)", step / 1000);
-    else
-        snprintf(buf, sizeof buf, "%g map units", step);
+    snprintf(buf, sizeof buf, "%.10g map units", step);
     agglo_plot_text(cr, x, y + 22, 14, 0, 0, buf);
 }
 

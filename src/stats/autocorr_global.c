@@ -152,6 +152,99 @@ static double perm_stat(const csr *W, const double *xp, const perm_aux *a)
     }
 }
 
+/* Weight of (i, j), 0 when absent (binary search in row i). */
+static double csr_lookup(const csr *W, size_t i, int32_t j)
+{
+    size_t lo = W->rp[i], hi = W->rp[i + 1];
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (W->col[mid] < j)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < W->rp[i + 1] && W->col[lo] == j ? W->w[lo] : 0.0;
+}
+
+static int csr_has(const csr *W, size_t i, int32_t j)
+{
+    size_t lo = W->rp[i], hi = W->rp[i + 1];
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (W->col[mid] < j)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < W->rp[i + 1] && W->col[lo] == j;
+}
+
+/* The quadratic form z'Wz as a sum over unordered pairs: row i of F holds each pair {i, j}
+ * once with weight w_ij + w_ji (j > i, or j < i when w_ji is absent), diag[i] = w_ii. Half
+ * the gathers of the CSR form for symmetric patterns. Arrays malloc'd into F. */
+typedef struct fold {
+    csr F;
+    size_t *rp;
+    int32_t *col;
+    double *w, *diag;
+} fold;
+
+static void fold_free(fold *f)
+{
+    free(f->rp);
+    free(f->col);
+    free(f->w);
+    free(f->diag);
+}
+
+static int fold_build(const csr *W, fold *f)
+{
+    size_t n = W->n, nnz = W->rp[n];
+    f->rp = malloc((n + 1) * sizeof(size_t));
+    f->col = malloc((nnz ? nnz : 1) * sizeof(int32_t));
+    f->w = malloc((nnz ? nnz : 1) * sizeof(double));
+    f->diag = calloc(n ? n : 1, sizeof(double));
+    if (!f->rp || !f->col || !f->w || !f->diag) {
+        fold_free(f);
+        return -1;
+    }
+    size_t e = 0;
+    f->rp[0] = 0;
+    for (size_t i = 0; i < n; i++) {
+        for (size_t k = W->rp[i]; k < W->rp[i + 1]; k++) {
+            size_t j = (size_t)W->col[k];
+            if (j == i) {
+                f->diag[i] = W->w[k];
+            } else if (j > i) {
+                f->col[e] = (int32_t)j;
+                f->w[e++] = W->w[k] + csr_lookup(W, j, (int32_t)i);
+            } else if (!csr_has(W, j, (int32_t)i)) {
+                f->col[e] = (int32_t)j;
+                f->w[e++] = W->w[k];
+            }
+        }
+        f->rp[i + 1] = e;
+    }
+    f->F.n = n;
+    f->F.rp = f->rp;
+    f->F.col = f->col;
+    f->F.w = f->w;
+    return 0;
+}
+
+/* z'Wz through the fold (the same arithmetic as the batched permutation kernel). */
+static double fold_quad(const fold *f, const double *z)
+{
+    double s = 0.0;
+    for (size_t i = 0; i < f->F.n; i++) {
+        double l = 0.0;
+        for (size_t k = f->rp[i]; k < f->rp[i + 1]; k++)
+            l += f->w[k] * z[f->col[k]];
+        s += z[i] * (l + f->diag[i] * z[i]);
+    }
+    return s;
+}
+
 /* Runs nperm permutations of base (each a Fisher-Yates shuffle from stream (seed, p)) and
  * fills the permutation fields of res. smaller_is_positive: Geary (C < 1 = positive). */
 static int run_permutations(agglo_ctx *ctx, const csr *W, const double *base,
@@ -184,6 +277,14 @@ static int run_permutations(agglo_ctx *ctx, const csr *W, const double *base,
     long nbatch = (N + PB - 1) / PB;
     int batched = aux->kind == AGGLO_STAT_MORAN || aux->kind == AGGLO_STAT_MORAN_EB ||
                   aux->kind == AGGLO_STAT_MORAN_BIVARIATE;
+    fold fo;
+    memset(&fo, 0, sizeof fo);
+    int folded = batched && aux->kind != AGGLO_STAT_MORAN_BIVARIATE;
+    if (folded && fold_build(W, &fo)) {
+        free(sims);
+        return agglo_error(ctx, AGGLO_E_NOMEM, "permutations: out of memory");
+    }
+    const csr *KW = folded ? &fo.F : W; /* the sparse form the batched kernel walks */
 #ifdef _OPENMP
 #pragma omp parallel num_threads(nthreads) reduction(| : failed)
 #endif
@@ -224,9 +325,9 @@ static int run_permutations(agglo_ctx *ctx, const csr *W, const double *base,
             double acc[PB] = {0};
             for (size_t i = 0; i < n; i++) {
                 double l[PB] = {0};
-                for (size_t k = W->rp[i]; k < W->rp[i + 1]; k++) {
-                    const double wk = W->w[k];
-                    const double *src = il + (size_t)W->col[k] * PB;
+                for (size_t k = KW->rp[i]; k < KW->rp[i + 1]; k++) {
+                    const double wk = KW->w[k];
+                    const double *src = il + (size_t)KW->col[k] * PB;
                     for (int q = 0; q < PB; q++)
                         l[q] += wk * src[q];
                 }
@@ -235,8 +336,9 @@ static int run_permutations(agglo_ctx *ctx, const csr *W, const double *base,
                         acc[q] += fx[i] * l[q];
                 } else {
                     const double *zi = il + i * PB;
+                    const double d = fo.diag[i];
                     for (int q = 0; q < PB; q++)
-                        acc[q] += zi[q] * l[q];
+                        acc[q] += zi[q] * (l[q] + d * zi[q]);
                 }
             }
             for (long q = 0; q < np; q++)
@@ -246,15 +348,20 @@ static int run_permutations(agglo_ctx *ctx, const csr *W, const double *base,
         free(il);
     }
     if (failed) {
+        fold_free(&fo);
         free(sims);
         return agglo_error(ctx, AGGLO_E_NOMEM, "permutations: out of memory");
     }
-    double obs = res->statistic;
+    /* compare with the observed value computed by the same arithmetic as the permutations */
+    double obs = folded ? aux->scale * fold_quad(&fo, base) : res->statistic;
+    fold_free(&fo);
+    /* values equal to the observed one up to rounding count as ties (at least as extreme) */
+    const double tol = 1e-11 * fabs(obs);
     long ge = 0, le = 0;
     double mean = 0.0;
     for (long p = 0; p < N; p++) {
-        ge += sims[p] >= obs;
-        le += sims[p] <= obs;
+        ge += sims[p] >= obs - tol;
+        le += sims[p] <= obs + tol;
         mean += sims[p];
     }
     mean /= (double)N;
@@ -277,7 +384,7 @@ static int run_permutations(agglo_ctx *ctx, const csr *W, const double *base,
         res->p_perm = fmin(1.0, 2.0 * res->p_sim);
     res->perm_mean = mean;
     res->perm_sd = sqrt(ss / (double)N);
-    res->perm_z = res->perm_sd > 0 ? (obs - mean) / res->perm_sd : NAN;
+    res->perm_z = res->perm_sd > 0 ? (res->statistic - mean) / res->perm_sd : NAN;
     return AGGLO_OK;
 }
 

@@ -179,6 +179,9 @@ static int conditional_permutation(agglo_ctx *ctx, const cperm *c, double *p_sim
             const double *wv = c->w + a0;
             const double *vals = c->vals;
             const double mult = c->mult[i], obs = c->obs[i];
+            /* values equal to the observed one up to rounding (another summation order of the
+             * same numbers) count as ties, i.e. as at least as extreme */
+            const double tol = 1e-11 * fabs(obs);
             const uint32_t m = (uint32_t)(n - 1), ii = (uint32_t)i;
             st_pair r;
             st_pair_init(&r, c->seed, (uint64_t)i);
@@ -215,8 +218,16 @@ static int conditional_permutation(agglo_ctx *ctx, const cperm *c, double *p_sim
                      * (uniform over distinct tuples), then gather */
                     int dup;
                     do {
-                        for (size_t a = 0; a < k; a++) {
-                            uint32_t j = st_below32(&r, m);
+                        size_t a = 0;
+                        for (; a + 1 < k; a += 2) { /* two draws per 64-bit output */
+                            uint64_t v = st_next(&r.r);
+                            uint32_t j0 = st_bounded(&r, (uint32_t)(v >> 32), m);
+                            uint32_t j1 = st_bounded(&r, (uint32_t)v, m);
+                            picks[a] = j0 + (j0 >= ii);
+                            picks[a + 1] = j1 + (j1 >= ii);
+                        }
+                        if (a < k) {
+                            uint32_t j = st_bounded(&r, (uint32_t)(st_next(&r.r) >> 32), m);
                             picks[a] = j + (j >= ii);
                         }
                         dup = 0;
@@ -224,8 +235,15 @@ static int conditional_permutation(agglo_ctx *ctx, const cperm *c, double *p_sim
                             for (size_t b = 0; b < a; b++)
                                 dup |= picks[a] == picks[b];
                     } while (dup);
-                    for (size_t a = 0; a < k; a++)
+                    double l2 = 0.0;
+                    size_t a = 0;
+                    for (; a + 1 < k; a += 2) {
                         l += wv[a] * vals[picks[a]];
+                        l2 += wv[a + 1] * vals[picks[a + 1]];
+                    }
+                    if (a < k)
+                        l += wv[a] * vals[picks[a]];
+                    l += l2;
                 } else if (mode == 1) {
                     if (++tag == 0) {
                         memset(stamp, 0, n * sizeof(uint32_t));
@@ -250,7 +268,7 @@ static int conditional_permutation(agglo_ctx *ctx, const cperm *c, double *p_sim
                     }
                 }
                 double d = mult * l - obs; /* shifted sums: no division in the loop */
-                ge += d >= 0;
+                ge += d >= -tol;
                 mu += d;
                 m2acc += d * d;
             }
@@ -322,6 +340,21 @@ static int local_check(agglo_ctx *ctx, const agglo_weights *w, const double *x,
     return agglo_autocorr_check_complete(ctx, x, n, w, what, "values");
 }
 
+/* Local Moran needs weights without the diagonal (spdep localmoran refuses self.included). */
+static int no_diagonal(agglo_ctx *ctx, const agglo_weights *w, const char *what)
+{
+    const size_t *rp = agglo_weights_row_ptr(w);
+    const int32_t *col = agglo_weights_col(w);
+    for (size_t i = 0; i < agglo_weights_n(w); i++)
+        for (size_t k = rp[i]; k < rp[i + 1]; k++)
+            if ((size_t)col[k] == i)
+                return agglo_error(ctx, AGGLO_E_USAGE,
+                                   "%s: the weights include observation %s as its own neighbour "
+                                   "(a diagonal); build them without it", what,
+                                   agglo_weights_id(w, i));
+    return AGGLO_OK;
+}
+
 /* Centres x; returns m2 = sum z^2 / n; z allocated by the caller. */
 static double centre(const double *x, size_t n, double *z)
 {
@@ -342,7 +375,7 @@ agglo_local_result *agglo_moran_local(agglo_ctx *ctx, const agglo_weights *w, co
 {
     agglo_autocorr_options d;
     const agglo_autocorr_options *opt = local_opts(opt_in, &d);
-    if (local_check(ctx, w, x, opt, "local Moran"))
+    if (local_check(ctx, w, x, opt, "local Moran") || no_diagonal(ctx, w, "local Moran"))
         return NULL;
     size_t n = agglo_weights_n(w);
     const size_t *rp = agglo_weights_row_ptr(w);
@@ -422,7 +455,8 @@ agglo_local_result *agglo_moran_local_bivariate(agglo_ctx *ctx, const agglo_weig
     agglo_autocorr_options d;
     const agglo_autocorr_options *opt = local_opts(opt_in, &d);
     if (local_check(ctx, w, x, opt, "bivariate local Moran (x)") ||
-        local_check(ctx, w, y, opt, "bivariate local Moran (y)"))
+        local_check(ctx, w, y, opt, "bivariate local Moran (y)") ||
+        no_diagonal(ctx, w, "bivariate local Moran"))
         return NULL;
     size_t n = agglo_weights_n(w);
     const size_t *rp = agglo_weights_row_ptr(w);

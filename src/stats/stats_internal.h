@@ -71,6 +71,21 @@ static inline uint32_t st_below32(st_pair *g, uint32_t bound)
     return (uint32_t)(m >> 32);
 }
 
+/* Lemire's bounded value from a given 32-bit draw u, redrawing from g only on rejection. */
+static inline uint32_t st_bounded(st_pair *g, uint32_t u, uint32_t bound)
+{
+    uint64_t m = (uint64_t)u * bound;
+    uint32_t l = (uint32_t)m;
+    if (l < bound) {
+        uint32_t t = (uint32_t)(-bound) % bound;
+        while (l < t) {
+            m = (uint64_t)(uint32_t)(st_next(&g->r) >> 32) * bound;
+            l = (uint32_t)m;
+        }
+    }
+    return (uint32_t)(m >> 32);
+}
+
 static inline void st_pair_init(st_pair *g, uint64_t seed, uint64_t stream)
 {
     agglo_rng_init(&g->r, seed, stream);

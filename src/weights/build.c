@@ -115,7 +115,10 @@ agglo_weights *wi_from_links(agglo_ctx *ctx, size_t n, const wi_links *L, int sy
     for (size_t i = n; i > 0; i--)
         rp[i] = rp[i - 1];
     rp[0] = 0;
-    W = agglo_weights_create(ctx, n, rp, col, w, ids);
+    W = wi_adopt(ctx, n, rp, col, w, ids);
+    rp = NULL;
+    col = NULL;
+    w = NULL;
 out:
     free(rp);
     free(cells);

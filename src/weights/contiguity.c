@@ -165,12 +165,10 @@ static int add_geom(GEOSContextHandle_t gh, const GEOSGeometry *g, int32_t feat,
     return 0; /* points and lines contribute nothing */
 }
 
-/* ---- hash of cells ---- */
-
-typedef struct {
-    int64_t cx, cy;
-    uint32_t head; /* first vertex of the cell's chain + 1; 0 = empty slot */
-} hslot;
+/* ---- grouping by cell: 32-bit hashes of cells, radix-sorted ----
+ * Sorting (hash, vertex) pairs groups the vertices of a cell (and the rare hash collisions,
+ * which the distance test rejects) in runs, with sequential memory access; a hash table
+ * with random probes is several times slower on large layers. */
 
 static inline uint64_t mix64(uint64_t z)
 {
@@ -179,20 +177,55 @@ static inline uint64_t mix64(uint64_t z)
     return z ^ (z >> 31);
 }
 
-static inline uint64_t cell_hash(int64_t cx, int64_t cy)
+static inline uint32_t cell_key(int64_t cx, int64_t cy)
 {
-    return mix64((uint64_t)cx * 0x9e3779b97f4a7c15ULL ^ mix64((uint64_t)cy));
+    return (uint32_t)(mix64((uint64_t)cx * 0x9e3779b97f4a7c15ULL ^ mix64((uint64_t)cy)) >> 32);
 }
 
-static const hslot *hfind(const hslot *H, size_t mask, int64_t cx, int64_t cy)
+/* LSD radix sort of (key, val) by key, 3 passes of 11 bits; the result ends in (tk, tv). */
+static void radix3(uint32_t *k, uint32_t *v, uint32_t *tk, uint32_t *tv, size_t n)
 {
-    size_t p = cell_hash(cx, cy) & mask;
-    while (H[p].head) {
-        if (H[p].cx == cx && H[p].cy == cy)
-            return &H[p];
-        p = (p + 1) & mask;
+    static const int bits = 11;
+    size_t cnt[1 << 11];
+    uint32_t *sk = k, *sv = v, *dk = tk, *dv = tv;
+    for (int pass = 0; pass < 3; pass++) {
+        int sh = pass * bits;
+        memset(cnt, 0, sizeof cnt);
+        for (size_t i = 0; i < n; i++)
+            cnt[(sk[i] >> sh) & 2047]++;
+        size_t sum = 0;
+        for (size_t b = 0; b < 2048; b++) {
+            size_t c = cnt[b];
+            cnt[b] = sum;
+            sum += c;
+        }
+        for (size_t i = 0; i < n; i++) {
+            size_t p = cnt[(sk[i] >> sh) & 2047]++;
+            dk[p] = sk[i];
+            dv[p] = sv[i];
+        }
+        uint32_t *t = sk;
+        sk = dk;
+        dk = t;
+        t = sv;
+        sv = dv;
+        dv = t;
     }
-    return NULL;
+    /* three swaps: the sorted data is in (tk, tv) */
+}
+
+/* First position of key in sorted keys[0..n), or n. */
+static size_t lower_bound(const uint32_t *keys, size_t n, uint32_t key)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (keys[mid] < key)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
 }
 
 static size_t uf_find(uint32_t *parent, size_t a)
@@ -216,10 +249,74 @@ static void uf_union(uint32_t *parent, size_t a, size_t b)
         parent[a] = (uint32_t)b;
 }
 
+/* Growable list of feature pairs. */
 typedef struct {
-    uint64_t key; /* (min root) << 32 | (max root), + 1 so that 0 = empty */
-    uint32_t head; /* first edge + 1 */
-} eslot;
+    int32_t *p; /* 2 per link */
+    size_t n, cap;
+} plist;
+
+static int plist_push(plist *P, int32_t a, int32_t b)
+{
+    if (P->n == P->cap) {
+        size_t cap = P->cap ? 2 * P->cap : 4096;
+        int32_t *np = realloc(P->p, 2 * cap * sizeof(int32_t));
+        if (!np)
+            return -1;
+        P->p = np;
+        P->cap = cap;
+    }
+    P->p[2 * P->n] = a;
+    P->p[2 * P->n + 1] = b;
+    P->n++;
+    return 0;
+}
+
+/* Symmetric binary CSR from feature pairs (duplicates merged). */
+static agglo_weights *pairs_to_weights(agglo_ctx *ctx, size_t n, const plist *P,
+                                       const char *const *ids)
+{
+    size_t *rp = agglo_calloc(ctx, n + 2, sizeof(size_t));
+    int32_t *col = agglo_malloc(ctx, (P->n > 0 ? 2 * P->n : 1) * sizeof(int32_t));
+    if (!rp || !col) {
+        free(rp);
+        free(col);
+        return NULL;
+    }
+    for (size_t k = 0; k < 2 * P->n; k++)
+        rp[P->p[k] + 2]++;
+    for (size_t i = 0; i < n; i++)
+        rp[i + 2] += rp[i + 1];
+    for (size_t k = 0; k < P->n; k++) {
+        int32_t a = P->p[2 * k], b = P->p[2 * k + 1];
+        col[rp[a + 1]++] = b;
+        col[rp[b + 1]++] = a;
+    }
+    /* rows are rp[i] .. rp[i + 1]; sort (insertion: rows are short), dedupe, compact */
+    size_t nnz = 0, start = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t a = start, b = rp[i + 1];
+        start = b;
+        int32_t *c = col + a;
+        size_t len = b - a;
+        for (size_t x = 1; x < len; x++) {
+            int32_t t = c[x];
+            size_t y = x;
+            while (y > 0 && c[y - 1] > t) {
+                c[y] = c[y - 1];
+                y--;
+            }
+            c[y] = t;
+        }
+        for (size_t x = 0; x < len; x++)
+            if (x == 0 || c[x] != c[x - 1])
+                col[nnz++] = c[x];
+        rp[i] = nnz;
+    }
+    for (size_t i = n; i > 0; i--)
+        rp[i] = rp[i - 1];
+    rp[0] = 0;
+    return wi_adopt(ctx, n, rp, col, NULL, ids);
+}
 
 static agglo_weights *contiguity(agglo_ctx *ctx, const agglo_layer *layer, double snap, int rook,
                                  const char *const *ids)
@@ -234,14 +331,24 @@ static agglo_weights *contiguity(agglo_ctx *ctx, const agglo_layer *layer, doubl
         snap = sqrt(DBL_EPSILON);
     vset V;
     memset(&V, 0, sizeof V);
-    wi_links L;
-    memset(&L, 0, sizeof L);
-    hslot *H = NULL;
-    uint32_t *next = NULL, *parent = NULL, *enext = NULL;
-    eslot *E = NULL;
+    plist P = {0};
+    uint32_t *k0 = NULL, *v0 = NULL, *k1 = NULL, *v1 = NULL, *parent = NULL;
+    double *gx = NULL, *gy = NULL;
+    int32_t *gf = NULL;
     agglo_weights *W = NULL;
     size_t nonpoly = 0, firstnonpoly = 0;
 
+    size_t total = 0;
+    for (size_t i = 0; i < n; i++) {
+        const GEOSGeometry *g = (const GEOSGeometry *)agglo_layer_geometry(layer, i);
+        int c = g ? GEOSGetNumCoordinates_r(gh, g) : 0;
+        if (c > 0)
+            total += (size_t)c;
+    }
+    if (vset_reserve(&V, total) || (rook && eset_reserve(&V, total))) {
+        agglo_error(ctx, AGGLO_E_NOMEM, "out of memory");
+        goto out;
+    }
     for (size_t i = 0; i < n; i++) {
         const GEOSGeometry *g = (const GEOSGeometry *)agglo_layer_geometry(layer, i);
         if (!g)
@@ -273,28 +380,31 @@ static agglo_weights *contiguity(agglo_ctx *ctx, const agglo_layer *layer, doubl
         agglo_warn(ctx, "%s: %zu non-polygon feature(s) (first: %zu) left without contiguity neighbours",
                    agglo_layer_path(layer), nonpoly, firstnonpoly + 1);
 
-    /* cell size */
+    size_t nv = V.n, ne = V.ne;
+    size_t m = nv > ne ? nv : ne;
+    k0 = agglo_malloc(ctx, (m ? m : 1) * sizeof(uint32_t));
+    v0 = agglo_malloc(ctx, (m ? m : 1) * sizeof(uint32_t));
+    k1 = agglo_malloc(ctx, (m ? m : 1) * sizeof(uint32_t));
+    v1 = agglo_malloc(ctx, (m ? m : 1) * sizeof(uint32_t));
+    gx = agglo_malloc(ctx, (nv ? nv : 1) * sizeof(double));
+    gy = agglo_malloc(ctx, (nv ? nv : 1) * sizeof(double));
+    gf = agglo_malloc(ctx, (nv ? nv : 1) * sizeof(int32_t));
+    if (rook)
+        parent = agglo_malloc(ctx, (nv ? nv : 1) * sizeof(uint32_t));
+    if (!k0 || !v0 || !k1 || !v1 || !gx || !gy || !gf || (rook && !parent))
+        goto out;
+
+    /* cells of 1024 snaps (never finer than the coordinates' resolution allows) */
     double maxabs = 0.0;
-    for (size_t v = 0; v < V.n; v++) {
+    for (size_t v = 0; v < nv; v++) {
         double a = fmax(fabs(V.x[v]), fabs(V.y[v]));
         if (a > maxabs)
             maxabs = a;
     }
     int exact = snap == 0.0;
-    double csize = exact ? 1.0 : fmax(snap, maxabs * 0x1p-52);
+    double csize = exact ? 1.0 : fmax(snap * 1024.0, maxabs * 0x1p-40);
     double inv = 1.0 / csize;
-
-    size_t hcap = 16;
-    while (hcap < 2 * V.n + 16)
-        hcap *= 2;
-    size_t mask = hcap - 1;
-    H = agglo_calloc(ctx, hcap, sizeof(hslot));
-    next = agglo_malloc(ctx, (V.n ? V.n : 1) * sizeof(uint32_t));
-    if (rook)
-        parent = agglo_malloc(ctx, (V.n ? V.n : 1) * sizeof(uint32_t));
-    if (!H || !next || (rook && !parent))
-        goto out;
-    for (size_t v = 0; v < V.n; v++) {
+    for (size_t v = 0; v < nv; v++) {
         int64_t cx, cy;
         if (exact) {
             memcpy(&cx, &V.x[v], sizeof cx);
@@ -303,93 +413,114 @@ static agglo_weights *contiguity(agglo_ctx *ctx, const agglo_layer *layer, doubl
             cx = (int64_t)floor(V.x[v] * inv);
             cy = (int64_t)floor(V.y[v] * inv);
         }
-        size_t p = cell_hash(cx, cy) & mask;
-        while (H[p].head && !(H[p].cx == cx && H[p].cy == cy))
-            p = (p + 1) & mask;
-        if (!H[p].head) {
-            H[p].cx = cx;
-            H[p].cy = cy;
-            next[v] = 0;
-        } else {
-            next[v] = H[p].head;
-        }
-        H[p].head = (uint32_t)(v + 1);
+        k0[v] = cell_key(cx, cy);
+        v0[v] = (uint32_t)v;
         if (rook)
             parent[v] = (uint32_t)v;
     }
+    radix3(k0, v0, k1, v1, nv); /* sorted in (k1, v1) */
+    for (size_t p = 0; p < nv; p++) {
+        gx[p] = V.x[v1[p]];
+        gy[p] = V.y[v1[p]];
+        gf[p] = V.f[v1[p]];
+    }
 
-    /* compare within each cell and with 4 of its 8 neighbours (each cell pair once) */
-    static const int nb[5][2] = {{0, 0}, {1, 0}, {1, 1}, {0, 1}, {-1, 1}};
-    int ncells = exact ? 1 : 5;
-    for (size_t s = 0; s < hcap; s++) {
-        if (!H[s].head)
-            continue;
-        for (int q = 0; q < ncells; q++) {
-            const hslot *o = q == 0 ? &H[s] : hfind(H, mask, H[s].cx + nb[q][0], H[s].cy + nb[q][1]);
-            if (!o)
-                continue;
-            for (uint32_t a = H[s].head; a; a = next[a - 1]) {
-                size_t u = a - 1;
-                uint32_t bstart = q == 0 ? next[u] : o->head;
-                for (uint32_t b = bstart; b; b = next[b - 1]) {
-                    size_t v = b - 1;
-                    if (V.f[u] == V.f[v])
+#define MATCH(p, q)                                                                              \
+    do {                                                                                         \
+        if (gf[p] != gf[q]) {                                                                    \
+            double dx_ = gx[p] - gx[q], dy_ = gy[p] - gy[q];                                     \
+            if (!(fabs(dx_) > snap || fabs(dy_) > snap || hypot(dx_, dy_) > snap)) {             \
+                if (rook)                                                                        \
+                    uf_union(parent, v1[p], v1[q]);                                              \
+                else if (plist_push(&P, gf[p], gf[q])) {                                         \
+                    agglo_error(ctx, AGGLO_E_NOMEM, "out of memory");                            \
+                    goto out;                                                                    \
+                }                                                                                \
+            }                                                                                    \
+        }                                                                                        \
+    } while (0)
+
+    /* Within each run of equal cell keys, every pair once; then, for a vertex within snap of
+     * a side of its cell (rare: cells are much larger than snap), the neighbouring cell's
+     * run. A pair can be found twice; links are merged later. */
+    for (size_t a = 0; a < nv;) {
+        size_t b = a + 1;
+        while (b < nv && k1[b] == k1[a])
+            b++;
+        for (size_t p = a; p < b; p++)
+            for (size_t q = p + 1; q < b; q++)
+                MATCH(p, q);
+        if (!exact) {
+            for (size_t p = a; p < b; p++) {
+                int64_t cx = (int64_t)floor(gx[p] * inv), cy = (int64_t)floor(gy[p] * inv);
+                double x0 = (double)cx * csize, y0 = (double)cy * csize;
+                /* conservative margins: rounding of x0 and csize must not hide a neighbour */
+                double mx = snap * (1.0 + 1e-9) + fabs(gx[p]) * 4 * DBL_EPSILON;
+                double my = snap * (1.0 + 1e-9) + fabs(gy[p]) * 4 * DBL_EPSILON;
+                int lo_x = gx[p] - x0 <= mx, hi_x = x0 + csize - gx[p] <= mx;
+                int lo_y = gy[p] - y0 <= my, hi_y = y0 + csize - gy[p] <= my;
+                if (!(lo_x | hi_x | lo_y | hi_y))
+                    continue;
+                for (int ox = -1; ox <= 1; ox++) {
+                    if ((ox == -1 && !lo_x) || (ox == 1 && !hi_x))
                         continue;
-                    double dx = V.x[u] - V.x[v], dy = V.y[u] - V.y[v];
-                    if (fabs(dx) > snap || fabs(dy) > snap || hypot(dx, dy) > snap)
-                        continue;
-                    if (rook)
-                        uf_union(parent, u, v);
-                    else if (wi_links_push(&L, V.f[u], V.f[v], 1.0)) {
+                    for (int oy = -1; oy <= 1; oy++) {
+                        if ((ox == 0 && oy == 0) || (oy == -1 && !lo_y) || (oy == 1 && !hi_y))
+                            continue;
+                        uint32_t key = cell_key(cx + ox, cy + oy);
+                        for (size_t q = lower_bound(k1, nv, key); q < nv && k1[q] == key; q++)
+                            MATCH(p, q);
+                    }
+                }
+            }
+        }
+        a = b;
+    }
+#undef MATCH
+
+    if (rook) {
+        /* edges keyed by their merged end vertices, in either direction */
+        uint64_t *ekey = (uint64_t *)gx; /* reuse: nv doubles >= ne keys (a ring of k
+                                            vertices has k edges) */
+        for (size_t e = 0; e < ne; e++) {
+            uint64_t a = uf_find(parent, V.e0[e]), b = uf_find(parent, V.e1[e]);
+            ekey[e] = a == b ? UINT64_MAX : (a < b ? a << 32 | b : b << 32 | a);
+            k0[e] = (uint32_t)(mix64(ekey[e]) >> 32);
+            v0[e] = (uint32_t)e;
+        }
+        radix3(k0, v0, k1, v1, ne);
+        for (size_t a = 0; a < ne;) {
+            size_t b = a + 1;
+            while (b < ne && k1[b] == k1[a])
+                b++;
+            for (size_t p = a; p < b; p++) {
+                uint32_t ep = v1[p];
+                if (ekey[ep] == UINT64_MAX)
+                    continue; /* an edge collapsed by snapping */
+                for (size_t q = p + 1; q < b; q++) {
+                    uint32_t eq = v1[q];
+                    if (ekey[eq] == ekey[ep] && V.ef[eq] != V.ef[ep] &&
+                        plist_push(&P, V.ef[ep], V.ef[eq])) {
                         agglo_error(ctx, AGGLO_E_NOMEM, "out of memory");
                         goto out;
                     }
                 }
             }
+            a = b;
         }
     }
-
-    if (rook) {
-        size_t ecap = 16;
-        while (ecap < 2 * V.ne + 16)
-            ecap *= 2;
-        size_t emask = ecap - 1;
-        E = agglo_calloc(ctx, ecap, sizeof(eslot));
-        enext = agglo_malloc(ctx, (V.ne ? V.ne : 1) * sizeof(uint32_t));
-        if (!E || !enext)
-            goto out;
-        for (size_t e = 0; e < V.ne; e++) {
-            uint64_t a = uf_find(parent, V.e0[e]), b = uf_find(parent, V.e1[e]);
-            enext[e] = 0;
-            if (a == b)
-                continue; /* degenerate edge after snapping */
-            uint64_t key = ((a < b ? a : b) << 32 | (a < b ? b : a)) + 1;
-            size_t p = mix64(key) & emask;
-            while (E[p].key && E[p].key != key)
-                p = (p + 1) & emask;
-            if (!E[p].key)
-                E[p].key = key;
-            else {
-                /* link with every other feature already on this edge */
-                for (uint32_t c = E[p].head; c; c = enext[c - 1])
-                    if (V.ef[c - 1] != V.ef[e] && wi_links_push(&L, V.ef[c - 1], V.ef[e], 1.0)) {
-                        agglo_error(ctx, AGGLO_E_NOMEM, "out of memory");
-                        goto out;
-                    }
-                enext[e] = E[p].head;
-            }
-            E[p].head = (uint32_t)(e + 1);
-        }
-    }
-    W = wi_from_links(ctx, n, &L, 1, ids);
+    W = pairs_to_weights(ctx, n, &P, ids);
 out:
     vset_free(&V);
-    wi_links_free(&L);
-    free(H);
-    free(next);
+    free(P.p);
+    free(k0);
+    free(v0);
+    free(k1);
+    free(v1);
+    free(gx);
+    free(gy);
+    free(gf);
     free(parent);
-    free(E);
-    free(enext);
     return W;
 }
 

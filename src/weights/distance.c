@@ -6,6 +6,7 @@
 #include "agglo/kdtree.h"
 #include "../core/core_internal.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,72 @@
 #endif
 
 #define LIBPYSAL_EPS 1.0000001
+/* The sphere of the kd-tree and the WGS84 ellipsoid differ by less than 0.34 %: candidates
+ * found on the sphere within this factor of a radius contain every ellipsoidal answer. */
+#define ARC_MARGIN 1.01
+
+/* Great-circle distance in km on the WGS84 ellipsoid (Andoyer-Lambert approximation), the
+ * formula of sp/spdep's gcdist used by knearneigh, dnearneigh and nbdists with
+ * longlat = TRUE, so that neighbour sets match spdep exactly on lon/lat data. */
+static double gc_dist(double lon1, double lat1, double lon2, double lat2)
+{
+    const double DE2RA = M_PI / 180.0, a = 6378.137, f = 1.0 / 298.257223563;
+    if (fabs(lat1 - lat2) < DBL_EPSILON) {
+        if (fabs(lon1 - lon2) < DBL_EPSILON)
+            return 0.0;
+        if (fabs((fabs(lon1) + fabs(lon2)) - 360.0) < DBL_EPSILON)
+            return 0.0;
+    }
+    double F = (lat1 + lat2) / 2.0 * DE2RA, G = (lat1 - lat2) / 2.0 * DE2RA,
+           L = (lon1 - lon2) / 2.0 * DE2RA;
+    double sG = sin(G), cG = cos(G), sF = sin(F), cF = cos(F), sL = sin(L), cL = cos(L);
+    double sinG2 = sG * sG, cosG2 = cG * cG, sinF2 = sF * sF, cosF2 = cF * cF, sinL2 = sL * sL,
+           cosL2 = cL * cL;
+    double S = sinG2 * cosL2 + cosF2 * sinL2;
+    double C = cosG2 * cosL2 + sinF2 * sinL2;
+    double w = atan(sqrt(S / C));
+    double R = sqrt(S * C) / w;
+    double D = 2.0 * w * a;
+    double H1 = (3.0 * R - 1.0) / (2.0 * C);
+    double H2 = (3.0 * R + 1.0) / (2.0 * S);
+    return D * (1.0 + f * H1 * sinF2 * cosG2 - f * H2 * cosF2 * sinG2);
+}
+
+/* k nearest neighbours of observation i: planar straight from the tree; great circle by
+ * ellipsoidal distance among the sphere candidates within ARC_MARGIN of the k-th.
+ * Results nearest first, ties to the lower index. *ci, *cd, *cap: scratch buffers. */
+static size_t knn_one(const agglo_kdtree *T, int gc, const double *x, const double *y, size_t i,
+                      size_t k, size_t *idx, double *d, size_t **ci, double **cd, size_t *cap)
+{
+    size_t m = agglo_kdtree_knn(T, x[i], y[i], k, i, idx, d);
+    if (!gc || m == 0)
+        return m;
+    double r = d[m - 1] * ARC_MARGIN + 1e-9;
+    size_t c = agglo_kdtree_radius(T, x[i], y[i], r, i, ci, cd, cap);
+    if (c == (size_t)-1)
+        return (size_t)-1;
+    size_t *I = *ci;
+    double *D = *cd;
+    for (size_t a = 0; a < c; a++)
+        D[a] = gc_dist(x[i], y[i], x[I[a]], y[I[a]]);
+    /* selection of the k smallest (d, index) pairs, c is small */
+    size_t take = c < k ? c : k;
+    for (size_t a = 0; a < take; a++) {
+        size_t best = a;
+        for (size_t b = a + 1; b < c; b++)
+            if (D[b] < D[best] || (D[b] == D[best] && I[b] < I[best]))
+                best = b;
+        size_t ti = I[a];
+        I[a] = I[best];
+        I[best] = ti;
+        double td = D[a];
+        D[a] = D[best];
+        D[best] = td;
+        idx[a] = I[a];
+        d[a] = D[a];
+    }
+    return take;
+}
 
 static int check_coords(agglo_ctx *ctx, const double *x, const double *y, size_t n, int gc)
 {
@@ -56,6 +123,8 @@ agglo_weights *agglo_weights_knn(agglo_ctx *ctx, const double *x, const double *
     {
         size_t *idx = malloc((k ? k : 1) * sizeof(size_t));
         double *d = malloc((k ? k : 1) * sizeof(double));
+        size_t *ci = NULL, cap = 0;
+        double *cd = NULL;
         if (!idx || !d) {
 #pragma omp atomic write
             oom = 1;
@@ -65,7 +134,12 @@ agglo_weights *agglo_weights_knn(agglo_ctx *ctx, const double *x, const double *
             cnt[i] = 0;
             if (!idx || !d)
                 continue;
-            size_t m = agglo_kdtree_knn(T, x[i], y[i], k, i, idx, d);
+            size_t m = knn_one(T, great_circle, x, y, i, k, idx, d, &ci, &cd, &cap);
+            if (m == (size_t)-1) {
+#pragma omp atomic write
+                oom = 1;
+                continue;
+            }
             /* sort the found neighbours by index (they come nearest first) */
             for (size_t a = 1; a < m; a++) {
                 size_t t = idx[a], b = a;
@@ -81,6 +155,8 @@ agglo_weights *agglo_weights_knn(agglo_ctx *ctx, const double *x, const double *
         }
         free(idx);
         free(d);
+        free(ci);
+        free(cd);
     }
     if (oom) {
         agglo_error(ctx, AGGLO_E_NOMEM, "out of memory");
@@ -106,8 +182,8 @@ out:
 
 /* Distance to the k-th nearest neighbour of every observation (NaN for NaN coordinates or
  * when fewer than k others exist). */
-static int kth_distances(agglo_ctx *ctx, const agglo_kdtree *T, const double *x, const double *y,
-                         size_t n, size_t k, double *out)
+static int kth_distances(agglo_ctx *ctx, const agglo_kdtree *T, int gc, const double *x,
+                         const double *y, size_t n, size_t k, double *out)
 {
     int oom = 0;
     int nt = agglo_threads_for(ctx);
@@ -116,6 +192,8 @@ static int kth_distances(agglo_ctx *ctx, const agglo_kdtree *T, const double *x,
     {
         size_t *idx = malloc(k * sizeof(size_t));
         double *d = malloc(k * sizeof(double));
+        size_t *ci = NULL, cap = 0;
+        double *cd = NULL;
         if (!idx || !d) {
 #pragma omp atomic write
             oom = 1;
@@ -125,12 +203,19 @@ static int kth_distances(agglo_ctx *ctx, const agglo_kdtree *T, const double *x,
             out[i] = NAN;
             if (!idx || !d)
                 continue;
-            size_t m = agglo_kdtree_knn(T, x[i], y[i], k, i, idx, d);
+            size_t m = knn_one(T, gc, x, y, i, k, idx, d, &ci, &cd, &cap);
+            if (m == (size_t)-1) {
+#pragma omp atomic write
+                oom = 1;
+                continue;
+            }
             if (m == k)
                 out[i] = d[k - 1];
         }
         free(idx);
         free(d);
+        free(ci);
+        free(cd);
     }
     if (oom)
         return agglo_error(ctx, AGGLO_E_NOMEM, "out of memory");
@@ -151,7 +236,7 @@ int agglo_weights_min_threshold(agglo_ctx *ctx, const double *x, const double *y
         agglo_kdtree_free(T);
         return AGGLO_E_NOMEM;
     }
-    rc = kth_distances(ctx, T, x, y, n, 1, d);
+    rc = kth_distances(ctx, T, great_circle, x, y, n, 1, d);
     double mx = -1.0;
     for (size_t i = 0; rc == AGGLO_OK && i < n; i++)
         if (isfinite(d[i]) && d[i] > mx)
@@ -177,6 +262,7 @@ typedef struct {
     const double *h;           /* per-observation radius (kernel), else NULL */
     double r;                  /* common radius */
     int diagonal;              /* kernel: 0 none, 1 K(0), 2 one */
+    int gc;                    /* ellipsoidal great-circle distances */
 } rb_params;
 
 static double kernel_value(agglo_kernel K, double z)
@@ -251,12 +337,24 @@ static agglo_weights *radius_build(agglo_ctx *ctx, const agglo_kdtree *T, const 
             double r = P->h ? P->h[i] : P->r;
             if (!isfinite(x[i]) || !isfinite(y[i]) || !(r >= 0))
                 continue;
-            size_t m = agglo_kdtree_radius(T, x[i], y[i], r, P->kind == RB_KERNEL && P->diagonal ? (size_t)-1 : i,
+            size_t self = P->kind == RB_KERNEL && P->diagonal ? (size_t)-1 : i;
+            size_t m = agglo_kdtree_radius(T, x[i], y[i], P->gc ? r * ARC_MARGIN + 1e-9 : r, self,
                                            &idx, &d, &cap);
             if (m == (size_t)-1) {
 #pragma omp atomic write
                 err = 1;
                 continue;
+            }
+            if (P->gc) {
+                size_t keep = 0;
+                for (size_t a = 0; a < m; a++) {
+                    double g = gc_dist(x[i], y[i], x[idx[a]], y[idx[a]]);
+                    if (g <= r) {
+                        idx[keep] = idx[a];
+                        d[keep++] = g;
+                    }
+                }
+                m = keep;
             }
             size_t c0 = b->n;
             for (size_t a = 0; a < m; a++) {
@@ -352,7 +450,7 @@ agglo_weights *agglo_weights_band(agglo_ctx *ctx, const double *x, const double 
     agglo_kdtree *T = agglo_kdtree_build(ctx, x, y, n, great_circle);
     if (!T)
         return NULL;
-    rb_params P = {RB_BAND, 0, 0, NULL, threshold, 0};
+    rb_params P = {RB_BAND, 0, 0, NULL, threshold, 0, great_circle};
     agglo_weights *W = radius_build(ctx, T, x, y, n, &P, ids);
     agglo_kdtree_free(T);
     return W;
@@ -383,7 +481,7 @@ agglo_weights *agglo_weights_idw(agglo_ctx *ctx, const double *x, const double *
         return NULL;
     if (isinf(threshold))
         threshold = great_circle ? 4.1e4 : 1e308;
-    rb_params P = {RB_IDW, power, 0, NULL, threshold, 0};
+    rb_params P = {RB_IDW, power, 0, NULL, threshold, 0, great_circle};
     agglo_weights *W = radius_build(ctx, T, x, y, n, &P, ids);
     agglo_kdtree_free(T);
     return W;
@@ -456,7 +554,7 @@ agglo_weights *agglo_weights_kernel(agglo_ctx *ctx, const double *x, const doubl
                         k, k);
             goto out;
         }
-        if (kth_distances(ctx, T, x, y, n, k, h))
+        if (kth_distances(ctx, T, o->great_circle, x, y, n, k, h))
             goto out;
         if (!o->adaptive) {
             double mx = 0.0;
@@ -470,7 +568,7 @@ agglo_weights *agglo_weights_kernel(agglo_ctx *ctx, const double *x, const doubl
                 h[i] *= LIBPYSAL_EPS;
         }
     }
-    rb_params P = {RB_KERNEL, 0, o->kernel, h, 0, o->diagonal};
+    rb_params P = {RB_KERNEL, 0, o->kernel, h, 0, o->diagonal, o->great_circle};
     W = radius_build(ctx, T, x, y, n, &P, ids);
     if (W && wi_set_bandwidths(ctx, W, h)) {
         agglo_weights_free(W);

@@ -54,35 +54,48 @@ static double chord_to_km(double chord)
     return 2.0 * EARTH_RADIUS_KM * asin(h);
 }
 
-/* Quickselect on the permutation perm[lo..hi) by coordinate d so that element k is in place. */
+/* Quickselect on the permutation perm[lo..hi) by coordinate d so that element k is in place
+ * (Hoare partition around a median-of-three pivot kept off the last position, so every
+ * round shrinks the range). */
+#define KEY(t) P[perm[t] * dim + d]
+#define SWAP(a, b)                                                                                \
+    do {                                                                                          \
+        size_t t_ = perm[a];                                                                      \
+        perm[a] = perm[b];                                                                        \
+        perm[b] = t_;                                                                             \
+    } while (0)
 static void select_k(const double *P, int dim, size_t *perm, size_t lo, size_t hi, size_t k, int d)
 {
     while (hi - lo > 1) {
-        /* median of three pivot */
-        size_t mid = lo + (hi - lo) / 2;
-        double a = P[perm[lo] * dim + d], b = P[perm[mid] * dim + d], c = P[perm[hi - 1] * dim + d];
-        double pivot = a < b ? (b < c ? b : (a < c ? c : a)) : (a < c ? a : (b < c ? c : b));
-        size_t i = lo, j = hi - 1;
+        size_t last = hi - 1, mid = lo + (last - lo) / 2;
+        if (KEY(mid) < KEY(lo))
+            SWAP(mid, lo);
+        if (KEY(last) < KEY(lo))
+            SWAP(last, lo);
+        if (KEY(last) < KEY(mid))
+            SWAP(last, mid);
+        double pivot = KEY(mid);
+        size_t i = lo - 1, j = hi; /* lo - 1 may wrap; only used after ++ */
         for (;;) {
-            while (P[perm[i] * dim + d] < pivot)
+            do
                 i++;
-            while (P[perm[j] * dim + d] > pivot)
+            while (KEY(i) < pivot);
+            do
                 j--;
+            while (KEY(j) > pivot);
             if (i >= j)
                 break;
-            size_t t = perm[i];
-            perm[i] = perm[j];
-            perm[j] = t;
-            i++;
-            j--;
+            SWAP(i, j);
         }
-        /* [lo, j] <= pivot <= [j+1, hi) */
+        /* [lo, j] <= pivot <= [j + 1, hi), lo <= j < hi - 1 */
         if (k <= j)
             hi = j + 1;
         else
             lo = j + 1;
     }
 }
+#undef KEY
+#undef SWAP
 
 static int32_t build_node(agglo_kdtree *T, const double *P, size_t *perm, size_t lo, size_t hi)
 {

@@ -130,6 +130,46 @@ int wi_set_bandwidths(agglo_ctx *ctx, agglo_weights *W, const double *bw)
     return AGGLO_OK;
 }
 
+agglo_weights *wi_adopt(agglo_ctx *ctx, size_t n, size_t *rp, int32_t *col, double *w,
+                        const char *const *ids)
+{
+    size_t nnz = rp[n];
+    agglo_weights *W = agglo_calloc(ctx, 1, sizeof *W);
+    if (!W) {
+        free(rp);
+        free(col);
+        free(w);
+        return NULL;
+    }
+    W->n = n;
+    W->style = AGGLO_TRANSFORM_V;
+    W->row_ptr = rp;
+    W->col = col;
+    W->w = w ? w : agglo_malloc(ctx, (nnz ? nnz : 1) * sizeof(double));
+    W->w0 = agglo_malloc(ctx, (nnz ? nnz : 1) * sizeof(double));
+    W->ids = agglo_calloc(ctx, n ? n : 1, sizeof(char *));
+    if (!W->w || !W->w0 || !W->ids)
+        goto fail;
+    if (!w)
+        for (size_t k = 0; k < nnz; k++)
+            W->w[k] = 1.0;
+    memcpy(W->w0, W->w, nnz * sizeof(double));
+    for (size_t i = 0; i < n; i++) {
+        char buf[32];
+        if (!ids)
+            snprintf(buf, sizeof buf, "%zu", i + 1);
+        W->ids[i] = strdup(ids ? ids[i] : buf);
+        if (!W->ids[i]) {
+            agglo_error(ctx, AGGLO_E_NOMEM, "out of memory");
+            goto fail;
+        }
+    }
+    return W;
+fail:
+    agglo_weights_free(W);
+    return NULL;
+}
+
 agglo_weights *agglo_weights_copy(agglo_ctx *ctx, const agglo_weights *W)
 {
     agglo_weights *C = agglo_weights_create(ctx, W->n, W->row_ptr, W->col, W->w0,

@@ -20,6 +20,11 @@ void wi_links_free(wi_links *L);
 agglo_weights *wi_from_links(agglo_ctx *ctx, size_t n, const wi_links *L, int symmetric,
                              const char *const *ids);
 
+/* Weights taking ownership of CSR arrays whose rows are already sorted and free of
+ * duplicates (freed on failure too). w NULL = all ones. */
+agglo_weights *wi_adopt(agglo_ctx *ctx, size_t n, size_t *rp, int32_t *col, double *w,
+                        const char *const *ids);
+
 int wi_set_bandwidths(agglo_ctx *ctx, agglo_weights *W, const double *bw);
 /* The values as built (base of transforms). */
 const double *wi_base_values(const agglo_weights *W);

@@ -217,6 +217,14 @@ static void test_global_against_spdep(void **state)
                 }
                 assert_int_equal(agglo_moran_bivariate(ctx, w, x, y, &o, &r), AGGLO_OK);
                 assert_rel(r.statistic, ref(SETS[s].set, var, st, "bivariate", "I"), TOL);
+                /* the local bivariate statistics sum to S0 times the global one */
+                agglo_local_result *lb = agglo_moran_local_bivariate(ctx, w, x, y, &o);
+                assert_non_null(lb);
+                double sum = 0;
+                for (size_t i = 0; i < n; i++)
+                    sum += lb->stat[i];
+                assert_rel(sum / r.s0, ref(SETS[s].set, var, st, "bivariate", "I"), 1e-9);
+                agglo_local_result_free(lb);
                 checked++;
                 free(x);
             }
@@ -463,6 +471,16 @@ static void test_permutation_matches_reference(void **state)
         double sd = sqrt(r.var_rand), N = (double)o.permutations;
         assert_true(fabs(r.perm_mean - r.expected) < 4 * sd / sqrt(N));
         assert_true(fabs(r.perm_sd / sd - 1) < 0.02);
+        /* Geary and G: the permutation moments are the randomisation moments too */
+        o.permutations = 19999;
+        assert_int_equal(agglo_geary_global(ctx, w, x, &o, &r), AGGLO_OK);
+        sd = sqrt(r.var_rand);
+        assert_true(fabs(r.perm_mean - 1.0) < 4 * sd / sqrt(19999.0));
+        assert_true(fabs(r.perm_sd / sd - 1) < 0.03);
+        assert_int_equal(agglo_getis_global(ctx, w, x, &o, &r), AGGLO_OK);
+        sd = sqrt(r.var_rand);
+        assert_true(fabs(r.perm_mean - r.expected) < 4 * sd / sqrt(19999.0));
+        assert_true(fabs(r.perm_sd / sd - 1) < 0.03);
         o.permutations = 4999;
         agglo_local_result *l = agglo_moran_local(ctx, w, x, &o);
         assert_non_null(l);
@@ -550,6 +568,13 @@ static void test_missing_and_bad_input(void **state)
     assert_non_null(strstr(m, "5, 10"));
     assert_null(agglo_moran_local(ctx, w, x, NULL));
     assert_int_equal(agglo_ctx_errcode(ctx), AGGLO_E_MISSING);
+    /* LISA refuses weights with a diagonal (spdep localmoran refuses include.self) */
+    x[4] = x[9] = 1.0;
+    agglo_weights *ws = agglo_getis_star_weights(ctx, w, 1.0);
+    assert_null(agglo_moran_local(ctx, ws, x, NULL));
+    assert_int_equal(agglo_ctx_errcode(ctx), AGGLO_E_USAGE);
+    assert_non_null(strstr(agglo_ctx_errmsg(ctx), "own neighbour"));
+    agglo_weights_free(ws);
     /* constant variable */
     for (size_t i = 0; i < n; i++)
         x[i] = 3;

@@ -130,6 +130,7 @@ static agglo_layer *read_layer(agglo_ctx *ctx, const char *rel)
     snprintf(path, sizeof path, AGGLO_TEST_DATA "/%s", rel);
     agglo_read_options o;
     agglo_read_options_init(&o);
+    o.allow_invalid = 1; /* NY8 has 5 self-intersecting tracts; spdep uses them as they are */
     agglo_layer *L = agglo_layer_read(ctx, path, &o);
     if (!L)
         fprintf(stderr, "%s: %s\n", path, agglo_ctx_errmsg(ctx));
@@ -182,7 +183,15 @@ static void test_contiguity_spdep(void **state)
         agglo_weights *R = agglo_weights_rook(ctx, L, -1, NULL);
         assert_non_null(R);
         snprintf(name, sizeof name, "%s_rook", sets[s].name);
+        /* spdep's rook test is "two vertices within snap", and it counts a ring's repeated
+         * start vertex twice: on Georgia, counties 39 and 96 touch at one corner that is
+         * county 96's ring start, so spdep (only) calls them rook neighbours. We follow the
+         * shared-edge definition, as libpysal: exactly that pair differs (2 links + count). */
+        assert_int_equal(compare(R, name, 0), strcmp(sets[s].name, "georgia") ? 0 : 3);
+        snprintf(name, sizeof name, "pysal_%s_rook", sets[s].name);
         assert_int_equal(compare(R, name, 0), 0);
+        snprintf(name, sizeof name, "pysal_%s_queen", sets[s].name);
+        assert_int_equal(compare(Q, name, 0), 0);
         /* higher orders (spdep nblag / nblag_cumul) */
         agglo_weights *H2 = agglo_weights_higher_order(ctx, Q, 2, 0);
         snprintf(name, sizeof name, "%s_queen_order2", sets[s].name);
@@ -410,14 +419,36 @@ static void test_foreign_files(void **state)
     /* GeoDa 4-nn (header names the STATION field) = our knn:4 on the points */
     agglo_weights *K4 = agglo_weights_from_spec(ctx, B, "knn:4", "STATION", 0);
     assert_non_null(K4);
+    double *bx, *by;
+    coords(ctx, B, &bx, &by);
     const char *gwts[] = {REF "files/baltim_k4.gwt", REF "files/baltk4.GWT"};
     for (int f = 0; f < 2; f++) {
         G = agglo_weights_read_for_layer(ctx, gwts[f], B, NULL);
         assert_non_null(G);
         assert_int_equal(agglo_weights_nnz(G), agglo_weights_nnz(K4));
-        for (size_t i = 0; i < n; i++)
-            for (size_t k = agglo_weights_row_ptr(K4)[i]; k < agglo_weights_row_ptr(K4)[i + 1]; k++)
-                assert_false(isnan(wval(G, i, agglo_weights_col(K4)[k])));
+        /* GeoDa breaks ties at the 4th distance differently (baltim's coordinates are on a
+         * grid): a link we have and the file lacks must be at the file's 4th distance */
+        size_t miss = 0, ties = 0;
+        for (size_t i = 0; i < n; i++) {
+            double dmax = 0;
+            for (size_t k = agglo_weights_row_ptr(G)[i]; k < agglo_weights_row_ptr(G)[i + 1]; k++) {
+                size_t j = (size_t)agglo_weights_col(G)[k];
+                dmax = fmax(dmax, hypot(bx[i] - bx[j], by[i] - by[j]));
+            }
+            for (size_t k = agglo_weights_row_ptr(K4)[i]; k < agglo_weights_row_ptr(K4)[i + 1]; k++) {
+                size_t j = (size_t)agglo_weights_col(K4)[k];
+                if (!isnan(wval(G, i, (int32_t)j)))
+                    continue;
+                double dij = hypot(bx[i] - bx[j], by[i] - by[j]);
+                if (fabs(dij - dmax) < 1e-5 * dmax)
+                    ties++;
+                else if (miss++ < 10)
+                    fprintf(stderr, "%s: %s -> %s not in the file\n", gwts[f], agglo_weights_id(K4, i),
+                            agglo_weights_id(K4, j));
+            }
+        }
+        assert_int_equal(miss, 0);
+        assert_true(ties < 10);
         agglo_weights_free(G);
     }
     /* GeoDa adaptive triangular kernel, 12 neighbours, diagonal 1 (values printed to 6 digits) */
@@ -454,6 +485,8 @@ static void test_foreign_files(void **state)
     assert_true(agglo_weights_is_symmetric(G));
     agglo_weights_free(G);
     agglo_weights_free(K4);
+    free(bx);
+    free(by);
     agglo_layer_free(B);
 
     /* spData's NY_nb.gal uses ids 0..280: against the layer's 1..n it must fail clearly */
@@ -490,24 +523,28 @@ static void test_bad_files(void **state)
     struct {
         const char *name, *text, *expect;
         int code;
+        int standalone; /* agglo_weights_read instead of matching the layer */
     } cases[] = {
-        {"e1.gal", "", "empty", AGGLO_E_FORMAT},
-        {"e2.gal", "3\n1 1\n2\n2 x\n", "line 4", AGGLO_E_FORMAT},
-        {"e3.gal", "3\n1 1\n2\n2 2\n1 3\n3 1\n2\n", "the file has 3 observations but the layer has 49", AGGLO_E_MISMATCH},
-        {"e4.gal", "2\n1 1\n2\n", "header says 2 observations but the file has 1", AGGLO_E_FORMAT},
-        {"e5.gal", "1\n1 3\n2 3\n", "lists 3 neighbours", AGGLO_E_FORMAT},
-        {"e6.gwt", "0 49 columbus -\n1 2 0.5\n1 2 x\n", "line 3", AGGLO_E_FORMAT},
-        {"e7.gwt", "0 49 columbus -\n1 2 0.5\n1 99 1\n", "line 3: id '99'", AGGLO_E_MISMATCH},
-        {"e8.gwt", "0 49 columbus -\n1 2 0.5\n3 4 1\n1 2 1\n", "line 4: link '1' -> '2' is listed twice (first on line 2)", AGGLO_E_FORMAT},
-        {"e9.gwt", "0 49 columbus -\n1 2\n", "line 2", AGGLO_E_FORMAT},
-        {"e10.gal", "x y z w\n", "line 1", AGGLO_E_FORMAT},
-        {"e11.csv", "focal,neighbor,weight\n1,2,\"3\n", "line 2", AGGLO_E_FORMAT},
-        {"e12.gal", "0 49 columbus POLYID\n1 1\n2\n1 1\n3\n", "listed twice", AGGLO_E_MISMATCH},
-        {"e13.gwt", "0 49 columbus -\n1 2 nan\n", "line 2", AGGLO_E_FORMAT},
+        {"e1.gal", "", "empty", AGGLO_E_FORMAT, 0},
+        {"e2.gal", "3\n1 1\n2\n2 x\n", "line 4", AGGLO_E_FORMAT, 0},
+        {"e3.gal", "3\n1 1\n2\n2 2\n1 3\n3 1\n2\n", "the file has 3 observations but the layer has 49", AGGLO_E_MISMATCH, 0},
+        {"e4.gal", "2\n1 1\n2\n", "header says 2 observations but the file has 1", AGGLO_E_FORMAT, 0},
+        {"e5.gal", "1\n1 3\n2 3\n", "lists 3 neighbours", AGGLO_E_FORMAT, 0},
+        {"e6.gwt", "0 49 columbus -\n1 2 0.5\n1 2 x\n", "line 3", AGGLO_E_FORMAT, 0},
+        {"e7.gwt", "0 49 columbus -\n1 2 0.5\n1 99 1\n", "line 3: id '99'", AGGLO_E_MISMATCH, 0},
+        {"e8.gwt", "0 49 columbus -\n1 2 0.5\n3 4 1\n1 2 1\n", "line 4: link '1' -> '2' is listed twice (first on line 2)", AGGLO_E_FORMAT, 0},
+        {"e9.gwt", "0 49 columbus -\n1 2\n", "line 2", AGGLO_E_FORMAT, 0},
+        {"e10.gal", "x y z w\n", "line 1", AGGLO_E_FORMAT, 0},
+        {"e11.csv", "focal,neighbor,weight\n1,2,\"3\n", "line 2", AGGLO_E_FORMAT, 0},
+        {"e12.gal", "0 2 columbus POLYID\n1 1\n2\n1 1\n3\n", "line 4: id '1' is listed twice", AGGLO_E_FORMAT, 1},
+        {"e14.gal", "2\n1 1\n2\n", "header says 2 observations but the file has 1", AGGLO_E_FORMAT, 1},
+        {"e15.gal", "1\n1 1\n2\n", "neighbour '2' has no record", AGGLO_E_FORMAT, 1},
+        {"e13.gwt", "0 49 columbus -\n1 2 nan\n", "line 2", AGGLO_E_FORMAT, 0},
     };
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
         const char *p = write_text(cases[c].name, cases[c].text);
-        agglo_weights *W = agglo_weights_read_for_layer(ctx, p, L, NULL);
+        agglo_weights *W = cases[c].standalone ? agglo_weights_read(ctx, p, NULL)
+                                               : agglo_weights_read_for_layer(ctx, p, L, NULL);
         if (W || !strstr(agglo_ctx_errmsg(ctx), cases[c].expect) ||
             !strstr(agglo_ctx_errmsg(ctx), p) || agglo_ctx_errcode(ctx) != cases[c].code)
             fprintf(stderr, "case %s: got '%s' (%d)\n", cases[c].name, agglo_ctx_errmsg(ctx),

@@ -1,0 +1,391 @@
+/* agglo weights INPUT --queen|--rook|--knn K|--band D|--idw P|--kernel NAME ... --out FILE
+ * Builds spatial weights (library: agglo_weights_build), optionally transforms them, writes
+ * GAL/GWT/KWT/CSV and prints a summary. */
+#define _GNU_SOURCE
+#include "cli.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void usage(FILE *fp)
+{
+    fprintf(fp,
+            "usage: agglo weights INPUT (--queen | --rook | --knn K | --band D | --idw P | --kernel NAME\n"
+            "                            | --spec SPEC) [options] [--out FILE.gal|.gwt|.kwt|.csv] [--summary]\n\n"
+            "Builds spatial weights from a polygon or point layer and writes them as GeoDa/PySAL\n"
+            "files; prints a summary (always when there is no --out).\n\n"
+            "Kinds:\n"
+            "  --queen               polygons sharing a vertex (spdep poly2nb queen=TRUE)\n"
+            "  --rook                polygons sharing an edge (libpysal Rook)\n"
+            "  --knn K               K nearest neighbours of the points / centroids (spdep knn2nb)\n"
+            "  --band D              neighbours within distance D (0 < d <= D); 'auto' = the smallest\n"
+            "                        band that leaves nobody without a neighbour (GeoDa's default)\n"
+            "  --idw P               inverse distance d^-P (within --band D if given, else all pairs)\n"
+            "  --kernel NAME         uniform, triangular, epanechnikov, quartic (bisquare), gaussian\n"
+            "  --spec SPEC           a spec as statistics commands take (queen, knn:8, kernel:gaussian:adaptive=10)\n"
+            "                        or an existing .gal/.gwt/.kwt/.csv file (to convert or summarise)\n\n"
+            "Options:\n"
+            "  --snap S              contiguity: vertices closer than S are the same (default sqrt(eps))\n"
+            "  --order K             contiguity of order K (neighbours K links away)\n"
+            "  --cumulative          with --order: orders 1..K together\n"
+            "  --bandwidth B         kernel: fixed bandwidth B (distance units)\n"
+            "  --adaptive K          kernel: bandwidth of each observation = distance to its K-th neighbour\n"
+            "  --kernel-k K          kernel without --bandwidth: fixed bandwidth = largest K-th neighbour\n"
+            "                        distance (default 2, libpysal)\n"
+            "  --diagonal            kernel: include w_ii = K(0) (Getis-Ord Gi*); --diagonal-one: w_ii = 1\n"
+            "  --arc                 great-circle distances (km, WGS84 as spdep longlat=TRUE) on lon/lat\n"
+            "  --surface             point-on-surface instead of the centroid for polygons\n"
+            "  --transform T         B (binary), W (row-standardised), C, S (spdep styles) or V (as built)\n"
+            "  --summary             print the summary (n, links, neighbour counts, islands, components)\n"
+            "  --out FILE            .gal (binary lists), .gwt (weights), .kwt (with the diagonal), .csv\n\n"
+            "Distance-based weights on a lon/lat layer need --arc or --to EPSG:xxxx.\n\n%s",
+            cli_common_help);
+}
+
+enum {
+    OPT_QUEEN = 1, OPT_ROOK, OPT_KNN, OPT_BAND, OPT_IDW, OPT_KERNEL, OPT_SPEC, OPT_SNAP, OPT_ORDER,
+    OPT_CUMULATIVE, OPT_BANDWIDTH, OPT_ADAPTIVE, OPT_KERNEL_K, OPT_DIAGONAL, OPT_DIAGONAL_ONE,
+    OPT_ARC, OPT_SURFACE, OPT_TRANSFORM, OPT_SUMMARY
+};
+
+static const char *kind_name(agglo_wspec_kind k)
+{
+    switch (k) {
+    case AGGLO_WSPEC_QUEEN: return "queen";
+    case AGGLO_WSPEC_ROOK: return "rook";
+    case AGGLO_WSPEC_KNN: return "knn";
+    case AGGLO_WSPEC_BAND: return "distance band";
+    case AGGLO_WSPEC_IDW: return "inverse distance";
+    case AGGLO_WSPEC_KERNEL: return "kernel";
+    case AGGLO_WSPEC_FILE: return "file";
+    }
+    return "?";
+}
+
+static void file_stem(const char *path, char *buf, size_t size)
+{
+    const char *b = strrchr(path, '/');
+    b = b ? b + 1 : path;
+    snprintf(buf, size, "%s", b);
+    char *dot = strrchr(buf, '.');
+    if (dot && dot != buf)
+        *dot = '\0';
+}
+
+int cmd_weights(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        CLI_COMMON_LONG_OPTIONS,
+        {"queen", no_argument, 0, OPT_QUEEN},
+        {"rook", no_argument, 0, OPT_ROOK},
+        {"knn", required_argument, 0, OPT_KNN},
+        {"band", required_argument, 0, OPT_BAND},
+        {"idw", required_argument, 0, OPT_IDW},
+        {"kernel", required_argument, 0, OPT_KERNEL},
+        {"spec", required_argument, 0, OPT_SPEC},
+        {"snap", required_argument, 0, OPT_SNAP},
+        {"order", required_argument, 0, OPT_ORDER},
+        {"cumulative", no_argument, 0, OPT_CUMULATIVE},
+        {"bandwidth", required_argument, 0, OPT_BANDWIDTH},
+        {"adaptive", required_argument, 0, OPT_ADAPTIVE},
+        {"kernel-k", required_argument, 0, OPT_KERNEL_K},
+        {"diagonal", no_argument, 0, OPT_DIAGONAL},
+        {"diagonal-one", no_argument, 0, OPT_DIAGONAL_ONE},
+        {"arc", no_argument, 0, OPT_ARC},
+        {"surface", no_argument, 0, OPT_SURFACE},
+        {"transform", required_argument, 0, OPT_TRANSFORM},
+        {"summary", no_argument, 0, OPT_SUMMARY},
+        {0, 0, 0, 0}};
+    cli_common c;
+    cli_common_init(&c);
+    agglo_weights_spec s;
+    agglo_weights_spec_init(&s);
+    const char *spec_text = NULL;
+    int kinds = 0, summary = 0, band_given = 0;
+    double band = 0.0;
+    char transform = 0;
+    int opt;
+    long v;
+    double d;
+    optind = 1;
+    while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        switch (opt) {
+        case 'h':
+        case CLI_OPT_HELP: usage(stdout); return CLI_OK;
+        case OPT_QUEEN: s.kind = AGGLO_WSPEC_QUEEN; kinds++; break;
+        case OPT_ROOK: s.kind = AGGLO_WSPEC_ROOK; kinds++; break;
+        case OPT_KNN:
+            if (cli_parse_int("weights", "--knn", optarg, 1, 100000, &v))
+                return CLI_USAGE;
+            s.kind = AGGLO_WSPEC_KNN;
+            s.k = (size_t)v;
+            kinds++;
+            break;
+        case OPT_BAND:
+            if (strcmp(optarg, "auto") == 0 || strcmp(optarg, "min") == 0)
+                band = 0.0;
+            else if (cli_parse_double("weights", "--band", optarg, &band))
+                return CLI_USAGE;
+            else if (band <= 0)
+                return cli_usage("weights", "--band: the distance must be > 0 (or 'auto')");
+            band_given = 1;
+            break;
+        case OPT_IDW:
+            if (cli_parse_double("weights", "--idw", optarg, &d))
+                return CLI_USAGE;
+            if (d <= 0)
+                return cli_usage("weights", "--idw: the power must be > 0");
+            s.kind = AGGLO_WSPEC_IDW;
+            s.power = d;
+            kinds++;
+            break;
+        case OPT_KERNEL:
+            if (agglo_kernel_parse(optarg, &s.kernel.kernel))
+                return cli_usage("weights", "--kernel: '%s' is not uniform, triangular, epanechnikov, quartic, bisquare or gaussian", optarg);
+            s.kind = AGGLO_WSPEC_KERNEL;
+            kinds++;
+            break;
+        case OPT_SPEC: spec_text = optarg; kinds++; break;
+        case OPT_SNAP:
+            if (cli_parse_double("weights", "--snap", optarg, &d))
+                return CLI_USAGE;
+            if (d < 0)
+                return cli_usage("weights", "--snap must be >= 0");
+            s.snap = d;
+            break;
+        case OPT_ORDER:
+            if (cli_parse_int("weights", "--order", optarg, 1, 1000, &v))
+                return CLI_USAGE;
+            s.order = (int)v;
+            break;
+        case OPT_CUMULATIVE: s.cumulative = 1; break;
+        case OPT_BANDWIDTH:
+            if (cli_parse_double("weights", "--bandwidth", optarg, &d))
+                return CLI_USAGE;
+            if (d <= 0)
+                return cli_usage("weights", "--bandwidth must be > 0");
+            s.kernel.bandwidth = d;
+            break;
+        case OPT_ADAPTIVE:
+            if (cli_parse_int("weights", "--adaptive", optarg, 1, 100000, &v))
+                return CLI_USAGE;
+            s.kernel.adaptive = 1;
+            s.kernel.k = (size_t)v;
+            break;
+        case OPT_KERNEL_K:
+            if (cli_parse_int("weights", "--kernel-k", optarg, 1, 100000, &v))
+                return CLI_USAGE;
+            s.kernel.k = (size_t)v;
+            break;
+        case OPT_DIAGONAL: s.kernel.diagonal = 1; break;
+        case OPT_DIAGONAL_ONE: s.kernel.diagonal = 2; break;
+        case OPT_ARC: s.arc = 1; break;
+        case OPT_SURFACE: s.on_surface = 1; break;
+        case OPT_TRANSFORM:
+            if (strlen(optarg) != 1 || !strchr("BWCSVbwcsv", optarg[0]))
+                return cli_usage("weights", "--transform: '%s' is not B, W, C, S or V", optarg);
+            transform = (char)(optarg[0] & ~0x20);
+            break;
+        case OPT_SUMMARY: summary = 1; break;
+        default: {
+            int r = cli_common_option(&c, opt, optarg);
+            if (r < 0)
+                return CLI_USAGE;
+            if (r == 0)
+                return cli_usage("weights", "unknown option");
+        }
+        }
+    }
+    if (optind != argc - 1)
+        return cli_usage("weights", "expects one input layer");
+    if (band_given && kinds == 0) {
+        s.kind = AGGLO_WSPEC_BAND;
+        kinds = 1;
+    }
+    if (kinds == 0)
+        return cli_usage("weights", "give one of --queen, --rook, --knn K, --band D, --idw P, --kernel NAME, --spec SPEC");
+    if (kinds > 1)
+        return cli_usage("weights", "give only one of --queen, --rook, --knn, --band, --idw, --kernel, --spec");
+    if (band_given && s.kind != AGGLO_WSPEC_BAND && s.kind != AGGLO_WSPEC_IDW)
+        return cli_usage("weights", "--band goes alone or with --idw");
+    if ((s.kernel.bandwidth > 0 || s.kernel.adaptive || s.kernel.diagonal) && s.kind != AGGLO_WSPEC_KERNEL)
+        return cli_usage("weights", "--bandwidth, --adaptive and --diagonal go with --kernel");
+    if (s.kernel.bandwidth > 0 && s.kernel.adaptive)
+        return cli_usage("weights", "--bandwidth (fixed) and --adaptive K exclude each other");
+    if ((s.order > 1 || s.cumulative) && s.kind != AGGLO_WSPEC_QUEEN && s.kind != AGGLO_WSPEC_ROOK)
+        return cli_usage("weights", "--order and --cumulative go with --queen or --rook");
+    s.threshold = band;
+    const char *path = argv[optind];
+
+    agglo_ctx *ctx = cli_ctx_create(&c);
+    if (!ctx)
+        return CLI_FAIL;
+    int rc = CLI_FAIL;
+    agglo_layer *L = NULL;
+    agglo_weights *W = NULL;
+    cli_report *r = NULL;
+    agglo_weights_summary S = {0};
+    if (spec_text) {
+        agglo_weights_spec t;
+        if (agglo_weights_spec_parse(ctx, spec_text, &t)) {
+            rc = cli_fail(ctx);
+            goto out;
+        }
+        /* command-line flags complete the spec */
+        if (s.arc)
+            t.arc = 1;
+        if (s.on_surface)
+            t.on_surface = 1;
+        s = t;
+    }
+    L = cli_read_layer(ctx, path, &c);
+    if (!L) {
+        rc = cli_fail(ctx);
+        goto out;
+    }
+    double used_band = NAN;
+    if (s.kind == AGGLO_WSPEC_BAND && !(s.threshold > 0)) {
+        /* report the automatic threshold: computed here too (cheap) */
+        size_t n = agglo_layer_count(L);
+        double *x = malloc((n ? n : 1) * sizeof(double)), *y = malloc((n ? n : 1) * sizeof(double));
+        if (x && y && agglo_layer_coords(ctx, L, s.on_surface, x, y) == AGGLO_OK &&
+            (!agglo_layer_is_geographic(L) || s.arc) &&
+            agglo_weights_min_threshold(ctx, x, y, n, s.arc, &used_band) == AGGLO_OK)
+            s.threshold = used_band;
+        free(x);
+        free(y);
+    } else if (s.kind == AGGLO_WSPEC_BAND || s.kind == AGGLO_WSPEC_IDW) {
+        used_band = s.threshold > 0 ? s.threshold : NAN;
+    }
+    W = agglo_weights_build(ctx, L, &s, c.id_field);
+    if (!W) {
+        rc = cli_fail(ctx);
+        goto out;
+    }
+    if (transform && agglo_weights_transform(ctx, W, (agglo_transform)(transform == 'V' ? 0 : transform))) {
+        rc = cli_fail(ctx);
+        goto out;
+    }
+    size_t n = agglo_weights_n(W);
+    size_t islands = agglo_weights_islands(W);
+    if (islands && !c.quiet) {
+        char list[512] = "";
+        size_t len = 0, shown = 0;
+        for (size_t i = 0; i < n && shown < 20; i++)
+            if (agglo_weights_cardinality(W, i) == 0) {
+                int k = snprintf(list + len, sizeof list - len, "%s%s", shown ? ", " : "", agglo_weights_id(W, i));
+                if (k < 0 || (size_t)k >= sizeof list - len)
+                    break;
+                len += (size_t)k;
+                shown++;
+            }
+        fprintf(stderr, "agglo: warning: %s: %zu observation(s) without neighbours (islands; kept with empty rows): %s%s\n",
+                path, islands, list, islands > shown ? ", ..." : "");
+    }
+    if (c.out) {
+        char stem[256];
+        file_stem(path, stem, sizeof stem);
+        if (agglo_weights_write(ctx, W, c.out, stem, c.id_field) != AGGLO_OK) {
+            rc = cli_fail(ctx);
+            goto out;
+        }
+    }
+    if (summary || !c.out) {
+        if (agglo_weights_summarize(ctx, W, &S) != AGGLO_OK) {
+            rc = cli_fail(ctx);
+            goto out;
+        }
+        r = cli_report_create("spatial weights");
+        cli_report_str(r, "input", path);
+        cli_report_str(r, "kind", kind_name(s.kind));
+        if (s.kind == AGGLO_WSPEC_FILE)
+            cli_report_str(r, "file", s.path);
+        if (s.kind == AGGLO_WSPEC_KNN)
+            cli_report_int(r, "k", (long long)s.k);
+        if ((s.kind == AGGLO_WSPEC_QUEEN || s.kind == AGGLO_WSPEC_ROOK) && s.order > 1) {
+            cli_report_int(r, "order", s.order);
+            cli_report_str(r, "cumulative", s.cumulative ? "yes" : "no");
+        }
+        if (isfinite(used_band))
+            cli_report_num(r, "threshold", used_band);
+        if (s.kind == AGGLO_WSPEC_IDW)
+            cli_report_num(r, "power", s.power);
+        if (s.kind == AGGLO_WSPEC_KERNEL) {
+            cli_report_str(r, "kernel", agglo_kernel_name(s.kernel.kernel));
+            cli_report_str(r, "bandwidth_type", s.kernel.adaptive ? "adaptive" : "fixed");
+            const double *bw = agglo_weights_bandwidths(W);
+            if (bw && n) {
+                double lo = INFINITY, hi = -INFINITY;
+                for (size_t i = 0; i < n; i++)
+                    if (isfinite(bw[i])) {
+                        lo = fmin(lo, bw[i]);
+                        hi = fmax(hi, bw[i]);
+                    }
+                cli_report_num(r, "bandwidth_min", lo);
+                cli_report_num(r, "bandwidth_max", hi);
+            }
+        }
+        if (s.kind != AGGLO_WSPEC_QUEEN && s.kind != AGGLO_WSPEC_ROOK && s.kind != AGGLO_WSPEC_FILE)
+            cli_report_str(r, "distance", s.arc ? "great circle (km)" : "planar");
+        char tbuf[2] = {(char)agglo_weights_transform_style(W), 0};
+        cli_report_str(r, "transform", agglo_weights_transform_style(W) == AGGLO_TRANSFORM_V ? "V (as built)" : tbuf);
+        cli_report_int(r, "n", (long long)S.n);
+        cli_report_int(r, "links", (long long)S.nnz);
+        cli_report_num(r, "pct_nonzero", S.pct_nonzero);
+        cli_report_int(r, "min_neighbours", (long long)S.min_card);
+        cli_report_num(r, "mean_neighbours", S.mean_card);
+        cli_report_num(r, "median_neighbours", S.median_card);
+        cli_report_int(r, "max_neighbours", (long long)S.max_card);
+        cli_report_int(r, "islands", (long long)S.islands);
+        if (S.islands) {
+            size_t cap = 64, len = 0;
+            char *list = malloc(cap);
+            if (list) {
+                list[0] = '\0';
+                for (size_t i = 0; i < n; i++)
+                    if (agglo_weights_cardinality(W, i) == 0) {
+                        const char *id = agglo_weights_id(W, i);
+                        size_t need = len + strlen(id) + 3;
+                        if (need > cap) {
+                            while (cap < need)
+                                cap *= 2;
+                            char *nl = realloc(list, cap);
+                            if (!nl)
+                                break;
+                            list = nl;
+                        }
+                        len += (size_t)sprintf(list + len, "%s%s", len ? ", " : "", id);
+                    }
+                cli_report_str(r, "island_ids", list);
+                free(list);
+            }
+        }
+        cli_report_str(r, "symmetric", S.symmetric ? "yes" : "no");
+        cli_report_int(r, "components", (long long)S.components);
+        cli_report_num(r, "min_weight", S.min_w);
+        cli_report_num(r, "mean_weight", S.mean_w);
+        cli_report_num(r, "max_weight", S.max_w);
+        if (c.out)
+            cli_report_str(r, "out", c.out);
+        cli_report_section(r, "neighbour_histogram");
+        for (size_t k = 0; k <= S.max_card; k++) {
+            if (!S.histogram[k])
+                continue;
+            char key[32];
+            snprintf(key, sizeof key, "%zu", k);
+            cli_report_int(r, key, (long long)S.histogram[k]);
+        }
+        cli_report_print(r, stdout, c.format);
+    } else if (!c.quiet) {
+        fprintf(stderr, "agglo: wrote %s (%zu observations, %zu links)\n", c.out, n, agglo_weights_nnz(W));
+    }
+    rc = CLI_OK;
+out:
+    agglo_weights_summary_free(&S);
+    cli_report_free(r);
+    agglo_weights_free(W);
+    agglo_layer_free(L);
+    agglo_ctx_free(ctx);
+    return rc;
+}

@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# agglo weights end to end: kinds, files that round-trip through the CLI, summaries, and the
+# bad-input policy (one line naming the file, exit 1, no partial output).
+# Neighbour counts below are spdep's (scripts/reference/weights.R -> tests/data/reference/weights).
+source "$(dirname "$0")/lib.bash"
+C="$TEST_DATA/columbus/columbus.shp"
+NC="$TEST_DATA/nc/nc.shp"
+REF="$TEST_DATA/reference/weights"
+links() { tail -n +2 "$1" | wc -l | tr -d ' '; }
+
+"$AGGLO" weights --help | grep -q "usage: agglo weights" && ok || bad "weights --help"
+
+# queen: spdep poly2nb gives 236 links on columbus
+out=$("$AGGLO" weights "$C" --queen --json 2>/dev/null) || bad "queen columbus"
+echo "$out" | grep -q '"links":236' && ok || bad "queen links: $out"
+echo "$out" | grep -q '"symmetric":"yes"' && ok || bad "queen symmetric: $out"
+echo "$out" | grep -q '"components":1' && ok || bad "queen components: $out"
+
+# every kind writes a file whose links equal the summary's
+for kind in "--queen" "--rook" "--knn 4" "--band auto" "--idw 1 --band 0.9" \
+            "--kernel gaussian --adaptive 6" "--queen --order 2" "--rook --order 3 --cumulative"; do
+  # shellcheck disable=SC2086
+  "$AGGLO" weights "$C" $kind --out "$SCRATCH/w.csv" --quiet 2>/dev/null || { bad "weights $kind"; continue; }
+  # shellcheck disable=SC2086
+  n=$("$AGGLO" weights "$C" $kind --csv 2>/dev/null | grep '^,links,' | cut -d, -f3)
+  [ "$(links "$SCRATCH/w.csv")" = "$n" ] && ok || bad "weights $kind: file links $(links "$SCRATCH/w.csv") != summary $n"
+done
+
+# the CSV output of knn 4 is spdep's knn2nb(knearneigh(k = 4)) (1..n ids)
+"$AGGLO" weights "$C" --knn 4 --out "$SCRATCH/k4.csv" 2>/dev/null
+diff <(tail -n +2 "$SCRATCH/k4.csv" | cut -d, -f1,2 | sort) <(tail -n +2 "$REF/columbus_knn4.csv" | sort) >/dev/null \
+  && ok || bad "knn 4 differs from spdep"
+
+# GAL with an id field: GeoDa header, read back as --spec, converted to GWT, same summary
+"$AGGLO" weights "$C" --rook --id POLYID --out "$SCRATCH/r.gal" 2>/dev/null && ok || bad "rook gal"
+head -1 "$SCRATCH/r.gal" | grep -q '^0 49 columbus POLYID$' && ok || bad "GAL header: $(head -1 "$SCRATCH/r.gal")"
+a=$("$AGGLO" weights "$C" --rook --csv 2>/dev/null | grep -v '^,input')
+b=$("$AGGLO" weights "$C" --spec "$SCRATCH/r.gal" --csv 2>/dev/null | grep -v '^,input\|^,kind\|^,file')
+[ "$(echo "$a" | grep -v '^,kind')" = "$b" ] && ok || bad "GAL round trip summary differs"
+"$AGGLO" weights "$C" --spec "$SCRATCH/r.gal" --transform W --out "$SCRATCH/r.gwt" 2>/dev/null && ok || bad "gal -> gwt"
+head -1 "$SCRATCH/r.gwt" | grep -q '^0 49 columbus' && ok || bad "GWT header"
+# row-standardised: each focal's weights sum to 1
+awk 'NR > 1 { s[$1] += $3 } END { for (k in s) if (s[k] < 0.999999 || s[k] > 1.000001) exit 1 }' "$SCRATCH/r.gwt" \
+  && ok || bad "W rows do not sum to 1"
+# libpysal's columbus.gal is the same queen graph
+"$AGGLO" weights "$C" --spec "$REF/files/columbus_libpysal.gal" --json 2>/dev/null | grep -q '"links":236' \
+  && ok || bad "libpysal columbus.gal"
+# KWT keeps the diagonal
+"$AGGLO" weights "$C" --kernel triangular --adaptive 5 --diagonal --out "$SCRATCH/k.kwt" 2>/dev/null
+awk 'NR > 1 && $1 == $2' "$SCRATCH/k.kwt" | wc -l | grep -q '^49$' && ok || bad "KWT diagonal"
+
+# lon/lat: distance weights refuse planar degrees, --arc works, contiguity does not care
+expect_fail 1 "nc.shp: coordinates are longitude/latitude" -- "$AGGLO" weights "$NC" --knn 4
+"$AGGLO" weights "$NC" --knn 4 --arc --out "$SCRATCH/nc.csv" 2>/dev/null
+diff <(tail -n +2 "$SCRATCH/nc.csv" | cut -d, -f1,2 | sort) <(tail -n +2 "$REF/nc_knn4.csv" | sort) >/dev/null \
+  && ok || bad "nc knn 4 --arc differs from spdep longlat=TRUE"
+"$AGGLO" weights "$NC" --queen --json 2>/dev/null | grep -q '"links":490' && ok || bad "nc queen links"
+
+# islands are kept and reported with their ids
+out=$("$AGGLO" weights "$C" --band 0.3 --json 2>"$SCRATCH/err")
+echo "$out" | grep -q '"islands":[1-9]' && ok || bad "band 0.3 islands: $out"
+echo "$out" | grep -q '"island_ids":"' && ok || bad "island ids missing"
+grep -q "without neighbours" "$SCRATCH/err" && ok || bad "island warning missing"
+
+# usage errors (exit 2)
+expect_fail 2 "give one of" -- "$AGGLO" weights "$C"
+expect_fail 2 "only one of" -- "$AGGLO" weights "$C" --queen --rook
+expect_fail 2 "is not an integer" -- "$AGGLO" weights "$C" --knn x
+expect_fail 2 "--kernel" -- "$AGGLO" weights "$C" --kernel cosine
+expect_fail 2 "go with --kernel" -- "$AGGLO" weights "$C" --queen --bandwidth 2
+# runtime errors (exit 1), no partial output
+expect_fail 1 "nope.shp" -- "$AGGLO" weights "$SCRATCH/nope.shp" --queen
+expect_fail 1 "unknown weights file type" -- "$AGGLO" weights "$C" --queen --out "$SCRATCH/w.xyz"
+expect_fail 1 "/nonexistent-dir/w.gal" -- "$AGGLO" weights "$C" --queen --out /nonexistent-dir/w.gal
+printf '0 49 columbus POLYID\n1 2\n2 3\n2 x\n' > "$SCRATCH/bad.gal"
+expect_fail 1 "bad.gal: line 4" -- "$AGGLO" weights "$C" --spec "$SCRATCH/bad.gal" --out "$SCRATCH/bad_out.gwt"
+[ ! -e "$SCRATCH/bad_out.gwt" ] && ok || bad "partial output after a failed read"
+printf '3\n1 1\n2\n2 1\n1\n3 0\n\n' > "$SCRATCH/small.gal"
+expect_fail 1 "the file has 3 observations but the layer has 49" -- "$AGGLO" weights "$C" --spec "$SCRATCH/small.gal"
+expect_fail 1 "contiguity weights need polygons" -- "$AGGLO" weights "$TEST_DATA/baltim/baltim.shp" --queen
+[ -z "$(ls -A "$SCRATCH" | grep -i tmp)" ] && ok || bad "temporary files left: $(ls -A "$SCRATCH")"
+finish
