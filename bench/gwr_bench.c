@@ -90,10 +90,12 @@ int main(int argc, char **argv)
     }
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
+    double cpu = (double)ru.ru_utime.tv_sec + 1e-6 * (double)ru.ru_utime.tv_usec +
+                 (double)ru.ru_stime.tv_sec + 1e-6 * (double)ru.ru_stime.tv_usec;
     printf("n=%zu threads=%d range=[%g,%g] evals=%zu bw=%g aicc=%.10g search_s=%.3f fit_s=%.3f "
-           "total_s=%.3f peak_rss_mib=%.1f\n",
+           "total_s=%.3f cpu_s=%.3f peak_rss_mib=%.1f\n",
            n, threads, s.lo, s.hi, s.nevals, s.bandwidth, r->aicc, t1 - t0, t2 - t1, t2 - t0,
-           (double)ru.ru_maxrss / 1024.0);
+           cpu, (double)ru.ru_maxrss / 1024.0);
     agglo_gwr_result_free(r);
     agglo_gwr_search_result_free(&s);
     agglo_gwr_model_free(m);

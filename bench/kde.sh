@@ -26,19 +26,23 @@ X <- rMatClust(kappa = npts / 200 / 1e10, scale = 3000, mu = 200, win = W)
 writeBin(c(X$x, X$y), file.path(tmp, "pts.bin"))
 writeLines(as.character(npoints(X)), file.path(tmp, "n.txt"))
 if (kernel == "gaussian") {
-  t <- system.time(D <- density(X, sigma = sigma, dimyx = c(ncell, ncell), edge = FALSE))[["elapsed"]]
+  st <- system.time(D <- density(X, sigma = sigma, dimyx = c(ncell, ncell), edge = FALSE))
   writeBin(as.vector(D$v), file.path(tmp, "ref.bin"))
-  writeLines(format(t), file.path(tmp, "rtime.txt"))
-} else writeLines("NA", file.path(tmp, "rtime.txt"))
+  writeLines(c(format(st[["elapsed"]]), format(st[["user.self"]] + st[["sys.self"]])), file.path(tmp, "rtime.txt"))
+} else writeLines(c("NA", "NA"), file.path(tmp, "rtime.txt"))
 REOF
-  local n; n=$(cat "$TMP/n.txt"); local rt; rt=$(cat "$TMP/rtime.txt")
+  local n; n=$(cat "$TMP/n.txt"); local rt; rt=$(sed -n 1p "$TMP/rtime.txt"); local rc; rc=$(sed -n 2p "$TMP/rtime.txt")
   local ref=(); [ "$kernel" = gaussian ] && ref=("$TMP/ref.bin")
   local out; out=$("$BIN" "$TMP/pts.bin" "$n" 0 0 100000 100000 "$ncell" "$ncell" "$sigma" "$kernel" "${ref[@]}")
-  local at; at=$(echo "$out" | awk '/agglo_seconds/{print $2}')
+  local at; at=$(echo "$out" | awk '/^agglo_seconds/{print $2}')
+  local ac; ac=$(echo "$out" | awk '/^agglo_cpu_seconds/{print $2}')
   echo "case $name: $n points, ${ncell}x${ncell}, $kernel h=$sigma"
-  echo "  spatstat density.ppp: ${rt} s   agglo: ${at} s (median of 3)"
-  [ "$rt" != NA ] && awk -v r="$rt" -v a="$at" 'BEGIN{printf "  ratio spatstat/agglo: %.1fx\n", r/a}'
-  echo "$out" | grep -v agglo_seconds | sed 's/^/  /'
+  echo "  spatstat density.ppp: ${rt} s wall (${rc} s CPU)   agglo: ${at} s wall (${ac} s CPU, median of 3)"
+  if [ "$rt" != NA ]; then
+    awk -v r="$rt" -v a="$at" -v rc="$rc" -v ac="$ac" \
+      'BEGIN{printf "  ratio spatstat/agglo: %.1fx wall, %.1fx CPU\n", r/a, rc/ac}'
+  fi
+  echo "$out" | grep -v seconds | sed 's/^/  /'
 }
 run_case A 200000 1000 5000 gaussian
 run_case B 1000000 2000 5000 gaussian

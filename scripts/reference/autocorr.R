@@ -97,3 +97,26 @@ for (sv in list(c("columbus", "HOVAL"), c("nc", "BIR74"), c("ny8", "PCTOWNHOME")
                                      mean = fmt(mean(m$res[1:99999])), sd = fmt(sd(m$res[1:99999])))
 }
 write.csv(do.call(rbind, mc), file.path(out, "moran_mc.csv"), row.names = FALSE, quote = FALSE)
+# Islands: columbus queen with observation 1's links removed (zero.policy = TRUE, spdep's
+# adjust.n = TRUE default), W style. Written as columbus_island_nb.csv + island.csv.
+a <- st_read(sets$columbus$file, quiet = TRUE)
+nb <- poly2nb(a, queen = TRUE)
+for (j in nb[[1]]) nb[[j]] <- { r <- setdiff(nb[[j]], 1L); if (length(r)) r else 0L }
+nb[[1]] <- 0L
+pairs <- do.call(rbind, lapply(seq_along(nb), function(i)
+  if (nb[[i]][1] == 0) NULL else data.frame(i = i, j = nb[[i]])))
+write.csv(pairs, file.path(out, "columbus_island_nb.csv"), row.names = FALSE, quote = FALSE)
+lw <- nb2listw(nb, style = "W", zero.policy = TRUE)
+isl <- list()
+for (v in c("CRIME", "HOVAL")) {
+  x <- a[[v]]
+  m <- moran.test(x, lw, alternative = "two.sided", zero.policy = TRUE)
+  g <- geary.test(x, lw, alternative = "two.sided", zero.policy = TRUE)
+  G <- globalG.test(x, lw, alternative = "two.sided", zero.policy = TRUE)
+  lm1 <- localmoran(x, lw, zero.policy = TRUE)
+  isl[[length(isl) + 1]] <- data.frame(var = v,
+    field = c("I", "VI", "Z", "C", "VC", "GZ", "Ii2", "Zi2", "Ii1"),
+    value = fmt(c(m$estimate[1], m$estimate[3], m$statistic, g$estimate[1], g$estimate[3],
+                  G$statistic, lm1[2, 1], lm1[2, 4], lm1[1, 1])))
+}
+write.csv(do.call(rbind, isl), file.path(out, "island.csv"), row.names = FALSE, quote = FALSE)

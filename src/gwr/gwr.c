@@ -614,15 +614,26 @@ static inline __attribute__((always_inline)) void acc_gauss_p(const double *X, c
                                                               size_t nn, double *A, double *b,
                                                               size_t P)
 {
+    /* accumulators in locals (registers once the loops are unrolled for constant P) */
+    double acc[8 * 9 / 2 + 8] = {0};
     for (size_t t = 0; t < nn; t++) {
         const double *xj = X + c[t].j * P;
         double wt = w[t], wy = wt * Y[c[t].j];
+        size_t q = 0;
+#pragma GCC unroll 8
         for (size_t j = 0; j < P; j++) {
             double wxj = wt * xj[j];
+#pragma GCC unroll 8
             for (size_t i = 0; i <= j; i++)
-                A[i + j * P] += wxj * xj[i];
-            b[j] += wy * xj[j];
+                acc[q++] += wxj * xj[i];
+            acc[q++] += wy * xj[j];
         }
+    }
+    size_t q = 0;
+    for (size_t j = 0; j < P; j++) {
+        for (size_t i = 0; i <= j; i++)
+            A[i + j * P] += acc[q++];
+        b[j] += acc[q++];
     }
 }
 
@@ -637,7 +648,14 @@ static void acc_gauss(const double *X, const double *Y, const gwr_cand *c, const
     case 6: acc_gauss_p(X, Y, c, w, nn, A, b, 6); break;
     case 7: acc_gauss_p(X, Y, c, w, nn, A, b, 7); break;
     case 8: acc_gauss_p(X, Y, c, w, nn, A, b, 8); break;
-    default: acc_gauss_p(X, Y, c, w, nn, A, b, p); break;
+    default:
+        for (size_t t = 0; t < nn; t++) {
+            const double *xj = X + c[t].j * p;
+            acc_outer(A, xj, w[t], p);
+            for (size_t a = 0; a < p; a++)
+                b[a] += w[t] * Y[c[t].j] * xj[a];
+        }
+        break;
     }
 }
 

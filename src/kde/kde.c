@@ -513,6 +513,81 @@ static size_t fast_size(size_t n)
     }
 }
 
+/* 2-D real FFT of a my x mx array done as 1-D transforms, so that (1) the zero padding rows
+ * are skipped on the way in and the unused rows on the way out, and (2) the rows and column
+ * blocks run in parallel (new-array execution of one plan is thread-safe in FFTW; the plans
+ * are made before the parallel loops with FFTW_UNALIGNED so any row/column offset is valid).
+ * Each 1-D transform is the same computation whatever the thread count. */
+enum { FFT_COLS = 8 };
+
+typedef struct fft2 {
+    size_t mx, my, mxc;
+    fftw_plan rf, rb, cf, cb, cf1, cb1;
+} fft2;
+
+static int fft2_plan(fft2 *p, size_t mx, size_t my, double *a, fftw_complex *fa)
+{
+    memset(p, 0, sizeof *p);
+    p->mx = mx;
+    p->my = my;
+    p->mxc = mx / 2 + 1;
+    int n = (int)my;
+    unsigned fl = FFTW_ESTIMATE | FFTW_UNALIGNED;
+    p->rf = fftw_plan_dft_r2c_1d((int)mx, a, fa, fl);
+    p->rb = fftw_plan_dft_c2r_1d((int)mx, fa, a, fl | FFTW_DESTROY_INPUT);
+    p->cf = fftw_plan_many_dft(1, &n, FFT_COLS, fa, NULL, (int)p->mxc, 1, fa, NULL, (int)p->mxc, 1,
+                               FFTW_FORWARD, fl);
+    p->cb = fftw_plan_many_dft(1, &n, FFT_COLS, fa, NULL, (int)p->mxc, 1, fa, NULL, (int)p->mxc, 1,
+                               FFTW_BACKWARD, fl);
+    p->cf1 = fftw_plan_many_dft(1, &n, 1, fa, NULL, (int)p->mxc, 1, fa, NULL, (int)p->mxc, 1,
+                                FFTW_FORWARD, fl);
+    p->cb1 = fftw_plan_many_dft(1, &n, 1, fa, NULL, (int)p->mxc, 1, fa, NULL, (int)p->mxc, 1,
+                                FFTW_BACKWARD, fl);
+    return p->rf && p->rb && p->cf && p->cb && p->cf1 && p->cb1 ? 0 : -1;
+}
+
+static void fft2_destroy(fft2 *p)
+{
+    fftw_plan *pl[6] = {&p->rf, &p->rb, &p->cf, &p->cb, &p->cf1, &p->cb1};
+    for (int i = 0; i < 6; i++)
+        if (*pl[i])
+            fftw_destroy_plan(*pl[i]);
+}
+
+static void fft2_cols(const fft2 *p, fftw_complex *fa, int forward, int nthreads)
+{
+    long nblk = (long)(p->mxc / FFT_COLS);
+#pragma omp parallel for schedule(static) num_threads(nthreads)
+    for (long b = 0; b < nblk; b++) {
+        fftw_complex *c = fa + (size_t)b * FFT_COLS;
+        fftw_execute_dft(forward ? p->cf : p->cb, c, c);
+    }
+    for (size_t c = (size_t)nblk * FFT_COLS; c < p->mxc; c++)
+        fftw_execute_dft(forward ? p->cf1 : p->cb1, fa + c, fa + c);
+}
+
+/* forward: rows 0..rows-1 of a hold data, the others are zero */
+static void fft2_forward(const fft2 *p, double *a, fftw_complex *fa, size_t rows, int nthreads)
+{
+#pragma omp parallel for schedule(static) num_threads(nthreads)
+    for (size_t r = 0; r < p->my; r++) {
+        if (r < rows)
+            fftw_execute_dft_r2c(p->rf, a + r * p->mx, fa + r * p->mxc);
+        else
+            memset(fa + r * p->mxc, 0, p->mxc * sizeof(fftw_complex));
+    }
+    fft2_cols(p, fa, 1, nthreads);
+}
+
+/* backward (unnormalised): only rows 0..rows-1 of a are produced; fa is destroyed */
+static void fft2_backward(const fft2 *p, fftw_complex *fa, double *a, size_t rows, int nthreads)
+{
+    fft2_cols(p, fa, 0, nthreads);
+#pragma omp parallel for schedule(static) num_threads(nthreads)
+    for (size_t r = 0; r < rows; r++)
+        fftw_execute_dft_c2r(p->rb, fa + r * p->mxc, a + r * p->mx);
+}
+
 static int kde_fft(agglo_ctx *ctx, const pts *p, const agglo_grid *g, const agglo_kde_options *o,
                    double *out, size_t *outside)
 {
@@ -571,15 +646,14 @@ static int kde_fft(agglo_ctx *ctx, const pts *p, const agglo_grid *g, const aggl
         }
     }
     *outside = nout;
-    fftw_plan pf = fftw_plan_dft_r2c_2d((int)my, (int)mx, a, fa, FFTW_ESTIMATE);
-    fftw_plan pb = fftw_plan_dft_c2r_2d((int)my, (int)mx, fa, a, FFTW_ESTIMATE);
-    if (!pf || !pb) {
-        if (pf) fftw_destroy_plan(pf);
-        if (pb) fftw_destroy_plan(pb);
+    int nth = agglo_threads_for(ctx);
+    fft2 plan;
+    if (fft2_plan(&plan, mx, my, a, fa)) {
+        fft2_destroy(&plan);
         rc = agglo_error(ctx, AGGLO_E_NUMERIC, "kde: cannot plan the FFT");
         goto done;
     }
-    fftw_execute(pf);
+    fft2_forward(&plan, a, fa, nr, nth);
     double ih2 = 1.0 / (h * h), cut2 = o->gauss_cutoff * o->gauss_cutoff;
     if (o->kernel == AGGLO_KDE_KERNEL_GAUSSIAN) {
         /* separable: the 2-D transform of the sampled kernel is the outer product of two
@@ -593,8 +667,7 @@ static int kde_fft(agglo_ctx *ctx, const pts *p, const agglo_grid *g, const aggl
             fftw_free(f1);
             free(fx);
             free(fy);
-            fftw_destroy_plan(pf);
-            fftw_destroy_plan(pb);
+            fft2_destroy(&plan);
             rc = agglo_error(ctx, AGGLO_E_NOMEM, "kde: out of memory");
             goto done;
         }
@@ -636,8 +709,7 @@ static int kde_fft(agglo_ctx *ctx, const pts *p, const agglo_grid *g, const aggl
         kern = fftw_alloc_real(mx * my);
         fk = fftw_alloc_complex(mxc * my);
         if (!kern || !fk) {
-            fftw_destroy_plan(pf);
-            fftw_destroy_plan(pb);
+            fft2_destroy(&plan);
             rc = agglo_error(ctx, AGGLO_E_NOMEM, "kde: out of memory");
             goto done;
         }
@@ -661,9 +733,7 @@ static int kde_fft(agglo_ctx *ctx, const pts *p, const agglo_grid *g, const aggl
             kern[0] = 1;
             s = 1;
         }
-        fftw_plan pk = fftw_plan_dft_r2c_2d((int)my, (int)mx, kern, fk, FFTW_ESTIMATE);
-        fftw_execute(pk);
-        fftw_destroy_plan(pk);
+        fft2_forward(&plan, kern, fk, my, nth);
         for (size_t t = 0; t < mxc * my; t++) {
             double re = fa[t][0] * fk[t][0] - fa[t][1] * fk[t][1];
             double im = fa[t][0] * fk[t][1] + fa[t][1] * fk[t][0];
@@ -671,9 +741,8 @@ static int kde_fft(agglo_ctx *ctx, const pts *p, const agglo_grid *g, const aggl
             fa[t][1] = im / s;
         }
     }
-    fftw_execute(pb);
-    fftw_destroy_plan(pf);
-    fftw_destroy_plan(pb);
+    fft2_backward(&plan, fa, a, nr, nth);
+    fft2_destroy(&plan);
     double norm = 1.0 / ((double)mx * (double)my * cell * cell);
     for (size_t r = 0; r < nr; r++)
         for (size_t c = 0; c < nc; c++) {

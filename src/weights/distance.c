@@ -112,11 +112,13 @@ agglo_weights *agglo_weights_knn(agglo_ctx *ctx, const double *x, const double *
         return NULL;
     size_t *rp = agglo_malloc(ctx, (n + 1) * sizeof(size_t));
     int32_t *col = agglo_malloc(ctx, (n * k > 0 ? n * k : 1) * sizeof(int32_t));
-    size_t *cnt = agglo_malloc(ctx, (n ? n : 1) * sizeof(size_t));
+    size_t *cnt = agglo_calloc(ctx, n ? n : 1, sizeof(size_t));
     agglo_weights *W = NULL;
     int oom = 0;
     if (!rp || !col || !cnt)
         goto out;
+    size_t m_tree;
+    const size_t *order = wi_kdtree_order(T, &m_tree);
     int nt = agglo_threads_for(ctx);
     (void)nt;
 #pragma omp parallel num_threads(nt)
@@ -129,9 +131,11 @@ agglo_weights *agglo_weights_knn(agglo_ctx *ctx, const double *x, const double *
 #pragma omp atomic write
             oom = 1;
         }
-#pragma omp for schedule(dynamic, 256)
-        for (size_t i = 0; i < n; i++) {
-            cnt[i] = 0;
+        /* queries in the tree's spatial order (cache-friendly); each row has its own slot, so
+         * the result does not depend on the schedule */
+#pragma omp for schedule(dynamic, 1024)
+        for (size_t t = 0; t < m_tree; t++) {
+            size_t i = order[t];
             if (!idx || !d)
                 continue;
             size_t m = knn_one(T, great_circle, x, y, i, k, idx, d, &ci, &cd, &cap);
@@ -142,12 +146,12 @@ agglo_weights *agglo_weights_knn(agglo_ctx *ctx, const double *x, const double *
             }
             /* sort the found neighbours by index (they come nearest first) */
             for (size_t a = 1; a < m; a++) {
-                size_t t = idx[a], b = a;
-                while (b > 0 && idx[b - 1] > t) {
+                size_t v = idx[a], b = a;
+                while (b > 0 && idx[b - 1] > v) {
                     idx[b] = idx[b - 1];
                     b--;
                 }
-                idx[b] = t;
+                idx[b] = v;
             }
             for (size_t a = 0; a < m; a++)
                 col[i * k + a] = (int32_t)idx[a];
@@ -171,7 +175,9 @@ agglo_weights *agglo_weights_knn(agglo_ctx *ctx, const double *x, const double *
         nnz += cnt[i];
         rp[i + 1] = nnz;
     }
-    W = agglo_weights_create(ctx, n, rp, col, NULL, ids);
+    W = wi_adopt(ctx, n, rp, col, NULL, ids);
+    rp = NULL;
+    col = NULL;
 out:
     agglo_kdtree_free(T);
     free(rp);

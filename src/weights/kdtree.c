@@ -195,6 +195,14 @@ agglo_kdtree *agglo_kdtree_build(agglo_ctx *ctx, const double *x, const double *
     return T;
 }
 
+/* Original indices of the points in tree order (spatially coherent): querying in this order
+ * keeps the tree's nodes in cache. Internal (src/weights/weights_internal.h). */
+const size_t *wi_kdtree_order(const agglo_kdtree *T, size_t *m)
+{
+    *m = T->n;
+    return T->orig;
+}
+
 void agglo_kdtree_free(agglo_kdtree *T)
 {
     if (!T)

@@ -551,6 +551,58 @@ static void test_pseudo_p_uniform_under_null(void **state)
     agglo_ctx_free(ctx);
 }
 
+/* An island (columbus with observation 1's links removed; spdep zero.policy = TRUE,
+ * adjust.n = TRUE): global moments with n - 1, localmoran I_i = 0 and Z_i NaN for the island
+ * (island.csv from scripts/reference/autocorr.R). */
+static void test_islands(void **state)
+{
+    (void)state;
+    agglo_ctx *ctx = agglo_ctx_create();
+    agglo_layer *L = read_set(ctx, TEST_DATA("columbus/columbus.shp"));
+    size_t n = agglo_layer_count(L);
+    agglo_weights *w = load_nb(ctx, "columbus_island", n, 'W');
+    assert_int_equal(agglo_weights_islands(w), 1);
+    FILE *f = fopen(REF("island.csv"), "r");
+    assert_non_null(f);
+    char line[256];
+    assert_non_null(fgets(line, sizeof line, f));
+    const char *ctxname = "columbus island";
+    int checked = 0;
+    while (fgets(line, sizeof line, f)) {
+        char var[16], field[8];
+        double v;
+        assert_int_equal(sscanf(line, "%15[^,],%7[^,],%lf", var, field, &v), 3);
+        double *x = load_var(ctx, L, var);
+        agglo_global_result r;
+        double got = NAN;
+        if (!strcmp(field, "I") || !strcmp(field, "VI") || !strcmp(field, "Z")) {
+            assert_int_equal(agglo_moran_global(ctx, w, x, NULL, &r), AGGLO_OK);
+            assert_int_equal(r.n_used, n - 1);
+            got = field[0] == 'I' ? r.statistic : field[0] == 'V' ? r.var_rand : r.z_rand;
+        } else if (!strcmp(field, "C") || !strcmp(field, "VC")) {
+            assert_int_equal(agglo_geary_global(ctx, w, x, NULL, &r), AGGLO_OK);
+            got = field[0] == 'C' ? r.statistic : r.var_rand;
+        } else if (!strcmp(field, "GZ")) {
+            assert_int_equal(agglo_getis_global(ctx, w, x, NULL, &r), AGGLO_OK);
+            got = r.z_rand;
+        } else {
+            agglo_local_result *l = agglo_moran_local(ctx, w, x, NULL);
+            assert_non_null(l);
+            assert_true(l->island[0] && l->cluster[0] == 5 && isnan(l->z[0]));
+            got = !strcmp(field, "Ii2") ? l->stat[1] : !strcmp(field, "Zi2") ? l->z[1] : l->stat[0];
+            agglo_local_result_free(l);
+        }
+        assert_rel(got, v, TOL);
+        checked++;
+        free(x);
+    }
+    fclose(f);
+    assert_int_equal(checked, 18);
+    agglo_weights_free(w);
+    agglo_layer_free(L);
+    agglo_ctx_free(ctx);
+}
+
 static void test_missing_and_bad_input(void **state)
 {
     (void)state;
@@ -597,6 +649,7 @@ int main(void)
         cmocka_unit_test(test_permutations_deterministic),
         cmocka_unit_test(test_permutation_matches_reference),
         cmocka_unit_test(test_pseudo_p_uniform_under_null),
+        cmocka_unit_test(test_islands),
         cmocka_unit_test(test_missing_and_bad_input),
     };
     return cmocka_run_group_tests(tests, load_global, free_global);
