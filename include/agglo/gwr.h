@@ -1,4 +1,4 @@
-/* agglo gwr: geographically weighted regression (Gaussian and Poisson), bandwidth search,
+/* agglo gwr: geographically weighted regression (Gaussian, Poisson, binomial), bandwidth search,
  * local estimates and diagnostics.
  *
  * Conventions follow mgwr (Oshan et al. 2019) and GWR4 so their published numbers are
@@ -37,7 +37,11 @@ typedef enum {
 
 typedef enum { AGGLO_GWR_GOLDEN = 0, AGGLO_GWR_INTERVAL = 1 } agglo_gwr_search;
 
-typedef enum { AGGLO_GWR_FAMILY_GAUSSIAN = 0, AGGLO_GWR_FAMILY_POISSON = 1 } agglo_gwr_family;
+typedef enum {
+    AGGLO_GWR_FAMILY_GAUSSIAN = 0,
+    AGGLO_GWR_FAMILY_POISSON = 1, /* log link, optional offset (exposure) */
+    AGGLO_GWR_FAMILY_BINOMIAL = 2 /* logit link, y in {0, 1} (or proportions) */
+} agglo_gwr_family;
 
 typedef struct agglo_gwr_options {
     agglo_gwr_family family;
@@ -101,7 +105,7 @@ typedef struct agglo_gwr_result {
     double sigma_ml, sigma; /* sqrt(RSS/n), sqrt(RSS/(n - 2trS + trS'S)) */
     double sigma2_se;       /* the sigma^2 used for the standard errors */
     double llf, aic, aicc, bic, cv, r2, adj_r2;
-    double deviance, null_deviance, pct_dev; /* Poisson */
+    double deviance, null_deviance, pct_dev; /* Poisson / binomial */
     double adj_alpha[3];    /* da Silva & Fotheringham (2016): alpha p / ENP, alpha .1 .05 .001 */
     double critical_t;      /* two-sided critical t at adj_alpha[1], df n - 1 */
     /* global regression (OLS or Poisson GLM) */

@@ -102,6 +102,9 @@ typedef struct agglo_kde_options {
     agglo_kde_binning binning; /* FFT path only */
     agglo_kde_scale scale;
     double gauss_cutoff;     /* gaussian truncation radius in h (default 8) */
+    int edge;                /* uniform edge correction with the grid rectangle as the window
+                                (spatstat density.ppp edge = TRUE): divide by the mass of the
+                                discrete kernel inside the grid */
 } agglo_kde_options;
 
 void agglo_kde_options_init(agglo_kde_options *o);

@@ -69,7 +69,11 @@ void agglo_weights_lag(const agglo_weights *w, const double *x, double *lag);
 /* ---- builders ----
  * ids: observation ids (n strings, copied) or NULL for 1..n. Coordinates with NaN (NULL
  * geometries) give islands. great_circle: x = longitude, y = latitude in degrees and
- * distances in km on a sphere of radius 6371.0088 km (spdep's longlat = TRUE). */
+ * distances in km on the WGS84 ellipsoid by the Andoyer-Lambert formula of sp/spdep's gcdist
+ * (knearneigh, dnearneigh, nbdists with longlat = TRUE), so neighbour sets and distances
+ * match spdep's on lon/lat data; the kd-tree's sphere only pre-selects candidates.
+ * Distance-based builders run in parallel (ctx threads) with results independent of the
+ * thread count. */
 
 /* Contiguity from polygon vertices (linear time through a hash of snapped coordinates).
  * Queen: two polygons are neighbours when a vertex of one lies within `snap` of a vertex of
@@ -98,7 +102,7 @@ agglo_weights *agglo_weights_band(agglo_ctx *ctx, const double *x, const double 
                                   double threshold, int great_circle, const char *const *ids);
 
 /* Inverse distance w_ij = d_ij^-power for 0 < d_ij <= threshold; threshold <= 0 = all pairs
- * (dense; refused above 20000 observations). Coincident points are an error. */
+ * (dense; refused above 5000 observations). Coincident points are an error. */
 agglo_weights *agglo_weights_idw(agglo_ctx *ctx, const double *x, const double *y, size_t n,
                                  double power, double threshold, int great_circle,
                                  const char *const *ids);

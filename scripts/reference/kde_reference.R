@@ -82,6 +82,9 @@ Dw <- density(X, sigma = 500, dimyx = c(80, 100), edge = FALSE, weights = sales)
 Mw <- Dw$v[nrow(Dw$v):1, ]
 write.table(format(Mw, digits = 17), file.path(ref_dir, "density_shops_gauss500_sales.txt"),
             row.names = FALSE, col.names = FALSE, quote = FALSE)
+De <- density(X, sigma = 500, dimyx = c(80, 100), edge = TRUE)
+write.table(format(De$v[nrow(De$v):1, ], digits = 17), file.path(ref_dir, "density_shops_gauss500_edge.txt"),
+            row.names = FALSE, col.names = FALSE, quote = FALSE)
 # redwood, 64 x 64 pixels, sigma 0.05
 D2 <- density(redwood, sigma = 0.05, dimyx = c(64, 64), edge = FALSE)
 write.table(format(D2$v[64:1, ], digits = 17), file.path(ref_dir, "density_redwood_gauss005.txt"),

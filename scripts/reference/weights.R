@@ -30,6 +30,7 @@ sets <- list(
 )
 
 thresholds <- c()
+unlink(file.path(out, "scalars.csv"))
 for (name in names(sets)) {
   s <- sets[[name]]
   x <- suppressWarnings(read_layer(s$path))
@@ -59,9 +60,17 @@ for (name in names(sets)) {
   nb <- dnearneigh(xy, 0, 1.5 * d1, longlat = s$longlat)
   dl <- nbdists(nb, xy, longlat = s$longlat)
   write_nb(nb, paste0(name, "_idw1_band_1.5"), lapply(dl, function(v) 1 / v))
+  # a band at 0.6 x the minimum threshold leaves islands: spdep's styles then use
+  # n - islands (zero.policy = TRUE)
+  nbi <- dnearneigh(xy, 0, 0.6 * d1, longlat = s$longlat)
+  for (st in c("W", "C", "S")) {
+    lw <- nb2listw(nbi, style = st, zero.policy = TRUE)
+    write_nb(nbi, sprintf("%s_band_0.6_style%s", name, st), lw$weights)
+  }
+  cat(sprintf("%s,islands_band_0.6,%d\n", name, sum(card(nbi) == 0)), file = file.path(out, "scalars.csv"), append = TRUE)
   # components of the queen graph
   cat(sprintf("%s,components,%d\n", name, n.comp.nb(q)$nc), file = file.path(out, "scalars.csv"),
-      append = name != names(sets)[1])
+      append = TRUE)
   cat(sprintf("%s,min_threshold,%.17g\n", name, d1), file = file.path(out, "scalars.csv"), append = TRUE)
 }
 writeLines(c(R.version.string, paste("spdep", packageVersion("spdep")),

@@ -26,7 +26,8 @@ static void usage(FILE *fp)
             "Model:\n"
             "  --y FIELD              dependent variable\n"
             "  --x F1,F2,...          covariates (an intercept is added)\n"
-            "  --family gaussian|poisson   (default gaussian; poisson for counts)\n"
+            "  --family gaussian|poisson|binomial   (default gaussian; poisson for counts,\n"
+            "                         binomial (logistic) for 0/1 outcomes)\n"
             "  --offset FIELD         Poisson exposure (e.g. population); log(offset) enters\n"
             "  --standardize          centre and scale the variables (population sd) first\n"
             "Kernel and bandwidth:\n"
@@ -296,7 +297,9 @@ static void report(cli_report *rep, const agglo_gwr_result *r, const agglo_gwr_s
         cli_report_str(rep, "search", "none (given bandwidth)");
     }
 
-    cli_report_section(rep, gauss ? "global regression (OLS)" : "global regression (Poisson GLM)");
+    cli_report_section(rep, gauss ? "global regression (OLS)"
+                            : r->family == AGGLO_GWR_FAMILY_POISSON ? "global regression (Poisson GLM)"
+                                                                    : "global regression (logistic GLM)");
     if (gauss) {
         cli_report_num(rep, "rss", r->g_rss);
         cli_report_num(rep, "sigma", r->g_sigma);
@@ -613,8 +616,11 @@ int cmd_gwr(int argc, char **argv)
                 o.family = AGGLO_GWR_FAMILY_GAUSSIAN;
             else if (strcasecmp(optarg, "poisson") == 0)
                 o.family = AGGLO_GWR_FAMILY_POISSON;
+            else if (strcasecmp(optarg, "binomial") == 0 || strcasecmp(optarg, "logistic") == 0)
+                o.family = AGGLO_GWR_FAMILY_BINOMIAL;
             else
-                return cli_usage("gwr", "--family: '%s' is not gaussian or poisson", optarg);
+                return cli_usage("gwr", "--family: '%s' is not gaussian, poisson or binomial",
+                                 optarg);
             break;
         case OPT_OFFSET: offset = optarg; break;
         case OPT_STANDARDIZE: o.standardize = 1; break;
@@ -642,7 +648,7 @@ int cmd_gwr(int argc, char **argv)
         return cli_usage("gwr", "--y and --x are required");
     if (offset && o.family != AGGLO_GWR_FAMILY_POISSON)
         return cli_usage("gwr", "--offset needs --family poisson");
-    if (o.family == AGGLO_GWR_FAMILY_POISSON && o.criterion == AGGLO_GWR_CV)
+    if (o.family != AGGLO_GWR_FAMILY_GAUSSIAN && o.criterion == AGGLO_GWR_CV)
         return cli_usage("gwr", "--criterion cv is for Gaussian GWR only");
     if (pred && !pred_out)
         return cli_usage("gwr", "--predict needs --predict-out FILE");
@@ -767,13 +773,18 @@ int cmd_gwr(int argc, char **argv)
     {
         char title[512];
         snprintf(title, sizeof title, "GWR (%s) of %s on %s: %s", 
-                 o.family == AGGLO_GWR_FAMILY_GAUSSIAN ? "Gaussian" : "Poisson", yname, xlist,
+                 o.family == AGGLO_GWR_FAMILY_GAUSSIAN  ? "Gaussian"
+                 : o.family == AGGLO_GWR_FAMILY_POISSON ? "Poisson"
+                                                        : "binomial",
+                 yname, xlist,
                  path);
         rep = cli_report_create(title);
         cli_report_str(rep, "file", path);
         cli_report_str(rep, "y", yname);
         cli_report_str(rep, "x", xlist);
-        cli_report_str(rep, "family", o.family == AGGLO_GWR_FAMILY_GAUSSIAN ? "gaussian" : "poisson");
+        cli_report_str(rep, "family", o.family == AGGLO_GWR_FAMILY_GAUSSIAN  ? "gaussian"
+                                      : o.family == AGGLO_GWR_FAMILY_POISSON ? "poisson"
+                                                                             : "binomial");
         if (offset)
             cli_report_str(rep, "offset", offset);
         cli_report_str(rep, "standardized", o.standardize ? "yes" : "no");

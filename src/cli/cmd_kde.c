@@ -8,7 +8,7 @@
 
 enum {
     OPT_CELL = 1, OPT_BW, OPT_KERNEL, OPT_WEIGHT, OPT_EXTENT, OPT_EXTENT_FROM, OPT_MASK,
-    OPT_METHOD, OPT_BINNING, OPT_SCALE, OPT_NODATA, OPT_FLOAT32, OPT_PAD, OPT_CUTOFF
+    OPT_METHOD, OPT_BINNING, OPT_SCALE, OPT_NODATA, OPT_FLOAT32, OPT_PAD, OPT_CUTOFF, OPT_EDGE
 };
 
 static void usage(FILE *fp)
@@ -42,6 +42,8 @@ static void usage(FILE *fp)
             "                       ArcGIS with area units = map units), km2 (per square km,\n"
             "                       metre CRS), cell (expected count per cell), probability\n"
             "                       (integrates to 1)\n"
+            "  --edge               edge correction (spatstat's default edge = TRUE): divide by\n"
+            "                       the share of each cell's kernel inside the grid rectangle\n"
             "  --cutoff C           gaussian truncation radius in sigmas (default 8)\n"
             "  --nodata V           nodata value of the GeoTIFF (default -9999)\n"
             "  --float32            write Float32 instead of Float64\n\n%s",
@@ -66,6 +68,7 @@ int cmd_kde(int argc, char **argv)
         {"float32", no_argument, 0, OPT_FLOAT32},
         {"pad", required_argument, 0, OPT_PAD},
         {"cutoff", required_argument, 0, OPT_CUTOFF},
+        {"edge", no_argument, 0, OPT_EDGE},
         {0, 0, 0, 0}};
     cli_common c;
     cli_common_init(&c);
@@ -136,6 +139,7 @@ int cmd_kde(int argc, char **argv)
                 return CLI_USAGE;
             break;
         case OPT_FLOAT32: float32 = 1; break;
+        case OPT_EDGE: ko.edge = 1; break;
         case OPT_PAD:
             if (cli_parse_double("kde", "--pad", optarg, &pad))
                 return CLI_USAGE;
@@ -315,6 +319,7 @@ int cmd_kde(int argc, char **argv)
     cli_report_num(r, "bandwidth", bw);
     cli_report_str(r, "method", info.method == AGGLO_KDE_FFT ? "fft" : "exact");
     cli_report_str(r, "scale", scale_names[ko.scale]);
+    cli_report_str(r, "edge_correction", ko.edge ? "yes" : "no");
     cli_report_num(r, "cell", g.cell);
     cli_report_int(r, "ncols", (long long)g.ncols);
     cli_report_int(r, "nrows", (long long)g.nrows);

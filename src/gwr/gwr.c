@@ -174,6 +174,17 @@ static double haversine(double lon1, double lat1, double lon2, double lat2)
     return 6371.0 * 2.0 * asin(sqrt(a > 1 ? 1 : a));
 }
 
+/* GLM pieces: mean from the linear predictor (offset included) and variance function. */
+static inline double glm_mu(agglo_gwr_family f, double eta)
+{
+    return f == AGGLO_GWR_FAMILY_BINOMIAL ? 1.0 / (1.0 + exp(-eta)) : exp(eta);
+}
+
+static inline double glm_var(agglo_gwr_family f, double mu)
+{
+    return f == AGGLO_GWR_FAMILY_BINOMIAL ? mu * (1.0 - mu) : mu;
+}
+
 static inline double mdist(const agglo_gwr_model *m, double qx, double qy, size_t j)
 {
     if (m->o.great_circle)
@@ -637,6 +648,72 @@ static inline __attribute__((always_inline)) void acc_gauss_p(const double *X, c
     }
 }
 
+/* Full-fit accumulation: A += w x x', B += w^2 x x', b += w y x, and sum w, w y, w y^2. */
+static inline __attribute__((always_inline)) void acc_full_p(const double *X, const double *Y,
+                                                             const gwr_cand *c, const double *w,
+                                                             size_t nn, double *A, double *B,
+                                                             double *b, double *sums, size_t P)
+{
+    double acc[8 * 9 / 2 + 8] = {0}, acc2[8 * 9 / 2] = {0};
+    double sw = 0, swy = 0, swy2 = 0;
+    for (size_t t = 0; t < nn; t++) {
+        const double *xj = X + c[t].j * P;
+        double wt = w[t], yj = Y[c[t].j], wy = wt * yj, w2 = wt * wt;
+        sw += wt;
+        swy += wy;
+        swy2 += wy * yj;
+        size_t q = 0, q2 = 0;
+#pragma GCC unroll 8
+        for (size_t j = 0; j < P; j++) {
+            double wxj = wt * xj[j], w2xj = w2 * xj[j];
+#pragma GCC unroll 8
+            for (size_t i = 0; i <= j; i++) {
+                acc[q++] += wxj * xj[i];
+                acc2[q2++] += w2xj * xj[i];
+            }
+            acc[q++] += wy * xj[j];
+        }
+    }
+    size_t q = 0, q2 = 0;
+    for (size_t j = 0; j < P; j++) {
+        for (size_t i = 0; i <= j; i++) {
+            A[i + j * P] += acc[q++];
+            B[i + j * P] += acc2[q2++];
+        }
+        b[j] += acc[q++];
+    }
+    sums[0] += sw;
+    sums[1] += swy;
+    sums[2] += swy2;
+}
+
+static void acc_full(const double *X, const double *Y, const gwr_cand *c, const double *w,
+                     size_t nn, double *A, double *B, double *b, double *sums, size_t p)
+{
+    switch (p) {
+    case 2: acc_full_p(X, Y, c, w, nn, A, B, b, sums, 2); break;
+    case 3: acc_full_p(X, Y, c, w, nn, A, B, b, sums, 3); break;
+    case 4: acc_full_p(X, Y, c, w, nn, A, B, b, sums, 4); break;
+    case 5: acc_full_p(X, Y, c, w, nn, A, B, b, sums, 5); break;
+    case 6: acc_full_p(X, Y, c, w, nn, A, B, b, sums, 6); break;
+    case 7: acc_full_p(X, Y, c, w, nn, A, B, b, sums, 7); break;
+    case 8: acc_full_p(X, Y, c, w, nn, A, B, b, sums, 8); break;
+    default:
+        for (size_t t = 0; t < nn; t++) {
+            const double *xj = X + c[t].j * p;
+            double wt = w[t], yj = Y[c[t].j];
+            acc_outer(A, xj, wt, p);
+            acc_outer(B, xj, wt * wt, p);
+            for (size_t a = 0; a < p; a++)
+                b[a] += wt * yj * xj[a];
+            sums[0] += wt;
+            sums[1] += wt * yj;
+            sums[2] += wt * yj * yj;
+        }
+        break;
+    }
+}
+
 static void acc_gauss(const double *X, const double *Y, const gwr_cand *c, const double *w,
                       size_t nn, double *A, double *b, size_t p)
 {
@@ -762,19 +839,11 @@ static int local_fit(const agglo_gwr_model *m, double qx, double qy, const doubl
         if (!full) {
             acc_gauss(m->X, m->y, s->c, s->w, nn, A, b, p);
         } else {
-            for (size_t t = 0; t < nn; t++) {
-                size_t j = s->c[t].j;
-                double w = s->w[t];
-                const double *xj = m->X + j * p;
-                double yj = m->y[j];
-                acc_outer(A, xj, w, p);
-                for (size_t a = 0; a < p; a++)
-                    b[a] += w * yj * xj[a];
-                acc_outer(B, xj, w * w, p);
-                sw += w;
-                swy += w * yj;
-                swy2 += w * yj * yj;
-            }
+            double sums[3] = {0, 0, 0};
+            acc_full(m->X, m->y, s->c, s->w, nn, A, B, b, sums, p);
+            sw = sums[0];
+            swy = sums[1];
+            swy2 = sums[2];
         }
         if (full) {
             symmetrise(B, p);
@@ -795,7 +864,8 @@ static int local_fit(const agglo_gwr_model *m, double qx, double qy, const doubl
         o->yhat = yh;
         o->hat = wself * xz;
     } else {
-        /* Poisson: local IRLS to convergence from the global estimate. */
+        /* Poisson / binomial: local IRLS to convergence from the global estimate. */
+        agglo_gwr_family fam = m->o.family;
         double *beta = s->u;
         memcpy(beta, m->gbeta, p * sizeof(double));
         int conv = 0;
@@ -809,9 +879,11 @@ static int local_fit(const agglo_gwr_model *m, double qx, double qy, const doubl
                 for (size_t a = 0; a < p; a++)
                     eta += xj[a] * beta[a];
                 double lo = m->loff ? m->loff[j] : 0.0;
-                double mu = exp(eta + lo);
-                double zj = eta + (m->y[j] - mu) / mu;
-                double w = s->w[t] * mu;
+                double mu = glm_mu(fam, eta + lo), v = glm_var(fam, mu);
+                if (!(v > 0))
+                    return 1; /* fitted probability 0 or 1: separation */
+                double zj = eta + (m->y[j] - mu) / v;
+                double w = s->w[t] * v;
                 acc_outer(A, xj, w, p);
                 for (size_t a = 0; a < p; a++)
                     b[a] += w * zj * xj[a];
@@ -845,10 +917,10 @@ static int local_fit(const agglo_gwr_model *m, double qx, double qy, const doubl
             double eta = 0;
             for (size_t a = 0; a < p; a++)
                 eta += xj[a] * beta[a];
-            double mu = exp(eta + (m->loff ? m->loff[j] : 0.0));
-            acc_outer(A, xj, s->w[t] * mu, p);
+            double mu = glm_mu(fam, eta + (m->loff ? m->loff[j] : 0.0)), v = glm_var(fam, mu);
+            acc_outer(A, xj, s->w[t] * v, p);
             if (full)
-                acc_outer(B, xj, s->w[t] * s->w[t] * mu * mu, p);
+                acc_outer(B, xj, s->w[t] * s->w[t] * v * v, p);
         }
         if (full)
             symmetrise(B, p);
@@ -863,9 +935,9 @@ static int local_fit(const agglo_gwr_model *m, double qx, double qy, const doubl
             xz += xq[a] * s->z[a];
         }
         double lo = (self != SIZE_MAX && m->loff) ? m->loff[self] : 0.0;
-        double mu = exp(eta + lo);
+        double mu = glm_mu(fam, eta + lo);
         o->yhat = mu;
-        o->hat = wself * mu * xz;
+        o->hat = wself * glm_var(fam, mu) * xz;
         o->sw = o->swy = o->swy2 = NAN;
     }
     if (!full)
@@ -960,23 +1032,36 @@ static int global_fit(agglo_ctx *ctx, const agglo_gwr_model *m, double *beta, do
             for (size_t j = 0; j < n; j++) {
                 const double *xj = m->X + j * p;
                 double lo = m->loff ? m->loff[j] : 0.0, mu, eta;
-                if (it == 0) {
-                    mu = m->y[j] + 0.1;
-                    eta = log(mu) - lo;
+                agglo_gwr_family fam = m->o.family;
+                if (it == 0) { /* R's glm starting values */
+                    if (fam == AGGLO_GWR_FAMILY_BINOMIAL) {
+                        mu = (m->y[j] + 0.5) / 2.0;
+                        eta = log(mu / (1.0 - mu));
+                    } else {
+                        mu = m->y[j] + 0.1;
+                        eta = log(mu) - lo;
+                    }
                 } else {
                     eta = 0;
                     for (size_t a = 0; a < p; a++)
                         eta += xj[a] * beta[a];
-                    mu = exp(eta + lo);
+                    mu = glm_mu(fam, eta + lo);
                 }
-                double zj = eta + (m->y[j] - mu) / mu;
-                acc_outer(s.A, xj, mu, p);
+                double v = glm_var(fam, mu);
+                if (!(v > 0)) {
+                    rc = agglo_error(ctx, AGGLO_E_NUMERIC,
+                                     "the global regression diverges (fitted probabilities 0 or "
+                                     "1: the response is separated by the covariates)");
+                    goto done;
+                }
+                double zj = eta + (m->y[j] - mu) / v;
+                acc_outer(s.A, xj, v, p);
                 for (size_t a = 0; a < p; a++)
-                    b[a] += mu * zj * xj[a];
+                    b[a] += v * zj * xj[a];
             }
             if (chol_factor(s.A, s.s, p, s.work, s.iwork)) {
                 rc = agglo_error(ctx, AGGLO_E_SINGULAR,
-                                 "the global Poisson regression is singular or diverges");
+                                 "the global GLM regression is singular or diverges");
                 goto done;
             }
             chol_solve(s.A, s.s, p, b);
@@ -994,7 +1079,7 @@ static int global_fit(agglo_ctx *ctx, const agglo_gwr_model *m, double *beta, do
         }
         if (!conv) {
             rc = agglo_error(ctx, AGGLO_E_NUMERIC,
-                             "the global Poisson regression did not converge in 100 iterations");
+                             "the global GLM regression did not converge in 100 iterations");
             goto done;
         }
         memset(s.A, 0, pp * sizeof(double));
@@ -1003,10 +1088,12 @@ static int global_fit(agglo_ctx *ctx, const agglo_gwr_model *m, double *beta, do
             double eta = 0;
             for (size_t a = 0; a < p; a++)
                 eta += xj[a] * beta[a];
-            acc_outer(s.A, xj, exp(eta + (m->loff ? m->loff[j] : 0.0)), p);
+            acc_outer(s.A, xj,
+                      glm_var(m->o.family, glm_mu(m->o.family, eta + (m->loff ? m->loff[j] : 0.0))),
+                      p);
         }
         if (chol_factor(s.A, s.s, p, s.work, s.iwork)) {
-            rc = agglo_error(ctx, AGGLO_E_SINGULAR, "the global Poisson regression is singular");
+            rc = agglo_error(ctx, AGGLO_E_SINGULAR, "the global GLM regression is singular");
             goto done;
         }
     }
@@ -1088,8 +1175,16 @@ agglo_gwr_model *agglo_gwr_model_create(agglo_ctx *ctx, size_t n, const double *
     else
         agglo_gwr_options_init(&o);
     size_t p = k + 1;
-    if (o.family == AGGLO_GWR_FAMILY_POISSON && o.criterion == AGGLO_GWR_CV) {
+    if (o.family != AGGLO_GWR_FAMILY_GAUSSIAN && o.criterion == AGGLO_GWR_CV) {
         agglo_error(ctx, AGGLO_E_USAGE, "gwr: the CV criterion is defined for Gaussian GWR only");
+        return NULL;
+    }
+    if ((unsigned)o.family > AGGLO_GWR_FAMILY_BINOMIAL) {
+        agglo_error(ctx, AGGLO_E_USAGE, "gwr: unknown family");
+        return NULL;
+    }
+    if (o.family == AGGLO_GWR_FAMILY_BINOMIAL && offset) {
+        agglo_error(ctx, AGGLO_E_USAGE, "gwr: an offset is for Poisson GWR only");
         return NULL;
     }
     if ((unsigned)o.kernel > AGGLO_GWR_TRICUBE || (unsigned)o.criterion > AGGLO_GWR_CV) {
@@ -1117,6 +1212,13 @@ agglo_gwr_model *agglo_gwr_model_create(agglo_ctx *ctx, size_t n, const double *
                             names && names[j] ? names[j] : "?", i + 1);
                 return NULL;
             }
+        if (o.family == AGGLO_GWR_FAMILY_BINOMIAL && !(y[i] >= 0 && y[i] <= 1)) {
+            agglo_error(ctx, AGGLO_E_FORMAT,
+                        "gwr: binomial (logistic) response must be 0/1 (or a proportion in "
+                        "[0, 1]); row %zu has %g",
+                        i + 1, y[i]);
+            return NULL;
+        }
         if (o.family == AGGLO_GWR_FAMILY_POISSON) {
             if (y[i] < 0 || y[i] != floor(y[i])) {
                 agglo_error(ctx, AGGLO_E_FORMAT,
@@ -1344,8 +1446,12 @@ static int run_pass(agglo_ctx *ctx, const agglo_gwr_model *m, double bw, int ful
     return AGGLO_OK;
 }
 
-static double poisson_dev_term(double y, double mu)
+/* Unit deviance of the GLM family (Poisson or binomial). */
+static double dev_term(agglo_gwr_family f, double y, double mu)
 {
+    if (f == AGGLO_GWR_FAMILY_BINOMIAL)
+        return 2.0 * ((y > 0 ? y * log(y / mu) : 0.0) +
+                      (y < 1 ? (1.0 - y) * log((1.0 - y) / (1.0 - mu)) : 0.0));
     return 2.0 * ((y > 0 ? y * log(y / mu) : 0.0) - (y - mu));
 }
 
@@ -1378,7 +1484,7 @@ static double criterion_value(const agglo_gwr_model *m, const double *yhat, cons
         }
     }
     for (size_t i = 0; i < n; i++)
-        tmp[i] = poisson_dev_term(m->y[i], yhat[i]);
+        tmp[i] = dev_term(m->o.family, m->y[i], yhat[i]);
     double dev = agglo_sum(tmp, n);
     switch (crit) {
     case AGGLO_GWR_AICC: return dev + 2.0 * trs + 2.0 * trs * (trs + 1.0) / (dn - trs - 1.0);
@@ -1525,7 +1631,7 @@ static int global_diagnostics(agglo_ctx *ctx, const agglo_gwr_model *m, agglo_gw
             double eta = m->loff ? m->loff[i] : 0.0;
             for (size_t a = 0; a < p; a++)
                 eta += xi[a] * r->g_beta[a];
-            tmp[i] = poisson_dev_term(m->y[i], exp(eta));
+            tmp[i] = dev_term(m->o.family, m->y[i], glm_mu(m->o.family, eta));
         }
         double dev = agglo_sum(tmp, n);
         r->g_deviance = dev;
@@ -1698,7 +1804,7 @@ agglo_gwr_result *agglo_gwr_fit(agglo_ctx *ctx, agglo_gwr_model *m, double bw)
         c = 0;
         for (size_t i = 0; i < n; i++)
             if (!sing[i])
-                buf1[c++] = poisson_dev_term(m->y[i], a.yhat[i]);
+                buf1[c++] = dev_term(m->o.family, m->y[i], a.yhat[i]);
         double dev = agglo_sum(buf1, c);
         r->deviance = dev;
         r->sigma2_se = 1.0;
@@ -1717,7 +1823,7 @@ agglo_gwr_result *agglo_gwr_fit(agglo_ctx *ctx, agglo_gwr_model *m, double bw)
         c = 0;
         for (size_t i = 0; i < n; i++)
             if (!sing[i])
-                buf1[c++] = poisson_dev_term(m->y[i], (m->loff ? exp(m->loff[i]) : 1.0) * sy / so);
+                buf1[c++] = dev_term(m->o.family, m->y[i], (m->loff ? exp(m->loff[i]) : 1.0) * sy / so);
         r->null_deviance = agglo_sum(buf1, c);
         r->pct_dev = 1.0 - dev / r->null_deviance;
     }
@@ -1813,7 +1919,7 @@ agglo_gwr_result *agglo_gwr_fit(agglo_ctx *ctx, agglo_gwr_model *m, double bw)
             r->yhat[t] = a.yhat[i];
             r->resid[t] = sing[i] ? NAN : m->y[i] - a.yhat[i];
             /* Pearson residual scaled by the leverage */
-            double sr = r->resid[t] / sqrt(a.yhat[i] * (1.0 - h));
+            double sr = r->resid[t] / sqrt(glm_var(m->o.family, a.yhat[i]) * (1.0 - h));
             r->std_resid[t] = sr;
             r->cooks_d[t] = sr * sr * h / (trs * (1.0 - h));
             r->local_r2[t] = NAN;

@@ -588,8 +588,10 @@ static void fft2_backward(const fft2 *p, fftw_complex *fa, double *a, size_t row
         fftw_execute_dft_c2r(p->rb, fa + r * p->mxc, a + r * p->mx);
 }
 
+/* Binned FFT density of the points p, or, when binned is not NULL, the convolution of that
+ * nr x nc grid of masses with the same discrete kernel (used for the edge correction). */
 static int kde_fft(agglo_ctx *ctx, const pts *p, const agglo_grid *g, const agglo_kde_options *o,
-                   double *out, size_t *outside)
+                   double *out, size_t *outside, const double *binned)
 {
     size_t nr = g->nrows, nc = g->ncols;
     double h = o->bandwidth, cell = g->cell;
@@ -612,7 +614,10 @@ static int kde_fft(agglo_ctx *ctx, const pts *p, const agglo_grid *g, const aggl
     /* binning into rows 0..nr-1 (row 0 at the top), columns 0..nc-1 */
     size_t nout = 0;
     double xmax = g->xmin + (double)nc * cell, ymin = g->ymax - (double)nr * cell;
-    for (size_t i = 0; i < p->m; i++) {
+    if (binned)
+        for (size_t r = 0; r < nr; r++)
+            memcpy(a + r * mx, binned + r * nc, nc * sizeof(double));
+    for (size_t i = 0; !binned && i < p->m; i++) {
         double x = p->x[i], y = p->y[i], w = p->w[i];
         if (o->binning == AGGLO_KDE_BIN_LINEAR) {
             double fx = (x - g->xmin) / cell - 0.5, fy = (g->ymax - y) / cell - 0.5;
@@ -801,7 +806,27 @@ int agglo_kde_compute(agglo_ctx *ctx, const double *x, const double *y, const do
             if (p.x[i] < g->xmin || p.x[i] > xmax || p.y[i] < ymin || p.y[i] > g->ymax)
                 outside++;
     } else {
-        rc = kde_fft(ctx, &p, g, &o, out, &outside);
+        rc = kde_fft(ctx, &p, g, &o, out, &outside, NULL);
+    }
+    if (rc == AGGLO_OK && o.edge) {
+        /* spatstat's uniform edge correction with the grid rectangle as the window: divide
+         * by e(u) = sum over window cells of the discrete kernel (the kernel mass inside) */
+        size_t nn = g->ncols * g->nrows;
+        double *ones = agglo_malloc(ctx, nn * sizeof(double));
+        double *e = agglo_malloc(ctx, nn * sizeof(double));
+        if (!ones || !e) {
+            rc = AGGLO_E_NOMEM;
+        } else {
+            for (size_t t = 0; t < nn; t++)
+                ones[t] = 1;
+            size_t dummy;
+            rc = kde_fft(ctx, NULL, g, &o, e, &dummy, ones);
+            double c2 = g->cell * g->cell;
+            for (size_t t = 0; rc == AGGLO_OK && t < nn; t++)
+                out[t] = e[t] > 0 ? out[t] / (e[t] * c2) : out[t];
+        }
+        free(ones);
+        free(e);
     }
     if (rc == AGGLO_OK) {
         double f = 1;

@@ -214,24 +214,58 @@ static int kest_one(agglo_ctx *ctx, const double *x, const double *y, size_t n, 
         kde_pgrid_free(&g);
         return AGGLO_E_NOMEM;
     }
-    size_t per = (n + KBLOCKS - 1) / KBLOCKS;
+    /* coordinates in bucket order: the buckets of one bucket row are contiguous, so the
+     * neighbours of a point are a few contiguous runs of memory */
+    double *px = agglo_malloc(ctx, (n ? n : 1) * sizeof(double));
+    double *py = agglo_malloc(ctx, (n ? n : 1) * sizeof(double));
+    if (!px || !py) {
+        free(px);
+        free(py);
+        free(bnum);
+        free(bden);
+        free(ih);
+        kde_pgrid_free(&g);
+        return AGGLO_E_NOMEM;
+    }
+    for (size_t t = 0; t < g.n; t++) {
+        px[t] = x[g.idx[t]];
+        py[t] = y[g.idx[t]];
+    }
+    size_t m = g.n;
+    /* kb[t]: largest k with r_k <= b_t, b_t the distance to the window's edge (exact
+     * comparisons with the r values) */
+    size_t *kbs = agglo_malloc(ctx, (m ? m : 1) * sizeof(size_t));
+    if (!kbs) {
+        free(px);
+        free(py);
+        free(bnum);
+        free(bden);
+        free(ih);
+        kde_pgrid_free(&g);
+        return AGGLO_E_NOMEM;
+    }
+    for (size_t t = 0; t < m; t++) {
+        double b = fmin(fmin(px[t] - win[0], win[2] - px[t]), fmin(py[t] - win[1], win[3] - py[t]));
+        double kbd = floor(b / dr);
+        size_t kb = kbd >= (double)(nr - 1) ? nr - 1 : (kbd < 0 ? 0 : (size_t)kbd);
+        while (kb + 1 < nr && rk(kb + 1, dr, rmax, nr) <= b)
+            kb++;
+        while (kb > 0 && rk(kb, dr, rmax, nr) > b)
+            kb--;
+        kbs[t] = kb;
+    }
+    size_t per = (m + KBLOCKS - 1) / KBLOCKS;
     double r2max = rmax * rmax;
+    /* each unordered pair once (t > i), counted for both of its points */
 #pragma omp parallel for schedule(dynamic, 1) num_threads(agglo_threads_for(ctx))
     for (int blk = 0; blk < KBLOCKS; blk++) {
         long long *bn = bnum ? bnum + (size_t)blk * (nr + 1) : NULL;
         long long *bd = bden ? bden + (size_t)blk * (nr + 1) : NULL;
         double *hi = ih ? ih + (size_t)blk * (nr + 1) : NULL;
-        size_t i0 = (size_t)blk * per, i1 = i0 + per < n ? i0 + per : n;
+        size_t i0 = (size_t)blk * per, i1 = i0 + per < m ? i0 + per : m;
         for (size_t i = i0; i < i1; i++) {
-            double xi = x[i], yi = y[i];
-            double b = fmin(fmin(xi - win[0], win[2] - xi), fmin(yi - win[1], win[3] - yi));
-            /* largest k with r_k <= b (exact comparisons with the r values) */
-            double kbd = floor(b / dr);
-            size_t kb = kbd >= (double)(nr - 1) ? nr - 1 : (kbd < 0 ? 0 : (size_t)kbd);
-            while (kb + 1 < nr && rk(kb + 1, dr, rmax, nr) <= b)
-                kb++;
-            while (kb > 0 && rk(kb, dr, rmax, nr) > b)
-                kb--;
+            double xi = px[i], yi = py[i];
+            size_t kb = kbs[i];
             if (bd) {
                 bd[0]++;
                 bd[kb + 1]--;
@@ -239,37 +273,45 @@ static int kest_one(agglo_ctx *ctx, const double *x, const double *y, size_t n, 
             long bx0, by0, bx1, by1;
             kde_pgrid_cell(&g, xi - rmax, yi - rmax, &bx0, &by0);
             kde_pgrid_cell(&g, xi + rmax, yi + rmax, &bx1, &by1);
-            for (long by = by0; by <= by1; by++)
-                for (long bx = bx0; bx <= bx1; bx++) {
-                    size_t bk = (size_t)by * g.nx + (size_t)bx;
-                    for (size_t t = g.start[bk]; t < g.start[bk + 1]; t++) {
-                        size_t j = g.idx[t];
-                        if (j == i)
-                            continue;
-                        double dx = x[j] - xi, dy = y[j] - yi;
-                        double d2 = dx * dx + dy * dy;
-                        if (d2 >= r2max) /* spatstat's rectangle engine: d < rmax */
-                            continue;
-                        double d = sqrt(d2);
-                        /* smallest k with d <= r_k */
-                        double k0d = ceil(d / dr);
-                        size_t k0 = k0d < 0 ? 0 : (k0d > (double)nr ? nr : (size_t)k0d);
-                        while (k0 > 0 && d <= rk(k0 - 1, dr, rmax, nr))
-                            k0--;
-                        while (k0 < nr && d > rk(k0, dr, rmax, nr))
-                            k0++;
-                        if (k0 > nr - 1)
-                            continue;
-                        if (bn && k0 <= kb) {
+            for (long by = by0; by <= by1; by++) {
+                size_t t0 = g.start[(size_t)by * g.nx + (size_t)bx0];
+                size_t t1 = g.start[(size_t)by * g.nx + (size_t)bx1 + 1];
+                if (t0 <= i)
+                    t0 = i + 1;
+                for (size_t t = t0; t < t1; t++) {
+                    double dx = px[t] - xi, dy = py[t] - yi;
+                    double d2 = dx * dx + dy * dy;
+                    if (d2 >= r2max) /* spatstat's rectangle engine: d < rmax */
+                        continue;
+                    double d = sqrt(d2);
+                    /* smallest k with d <= r_k */
+                    double k0d = ceil(d / dr);
+                    size_t k0 = k0d < 0 ? 0 : (k0d > (double)nr ? nr : (size_t)k0d);
+                    while (k0 > 0 && d <= rk(k0 - 1, dr, rmax, nr))
+                        k0--;
+                    while (k0 < nr && d > rk(k0, dr, rmax, nr))
+                        k0++;
+                    if (k0 > nr - 1)
+                        continue;
+                    if (bn) {
+                        if (k0 <= kb) {
                             bn[k0]++;
                             bn[kb + 1]--;
                         }
-                        if (hi)
-                            hi[k0] += ripley_weight(xi, yi, d, win);
+                        if (k0 <= kbs[t]) {
+                            bn[k0]++;
+                            bn[kbs[t] + 1]--;
+                        }
                     }
+                    if (hi)
+                        hi[k0] += ripley_weight(xi, yi, d, win) + ripley_weight(px[t], py[t], d, win);
                 }
+            }
         }
     }
+    free(kbs);
+    free(px);
+    free(py);
     double lambda = (double)n / A;
     if (border) {
         long long num = 0, den = 0;

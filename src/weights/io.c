@@ -993,14 +993,14 @@ int agglo_weights_write(agglo_ctx *ctx, const agglo_weights *w, const char *path
 }
 
 /* Entry point for the fuzzer: parses a buffer as the given format and resolves it. */
-int wi_parse_buffer(agglo_ctx *ctx, const char *data, size_t size, int format, agglo_weights **out);
 int wi_parse_buffer(agglo_ctx *ctx, const char *data, size_t size, int format, agglo_weights **out)
 {
     *out = NULL;
     char *text = malloc(size + 1);
     if (!text)
         return oom(ctx);
-    memcpy(text, data, size);
+    if (size)
+        memcpy(text, data, size);
     text[size] = '\0';
     if (strlen(text) != size) {
         free(text);
@@ -1011,8 +1011,8 @@ int wi_parse_buffer(agglo_ctx *ctx, const char *data, size_t size, int format, a
     if (rc == AGGLO_OK) {
         /* ids 1..header_n (or 1..nrec) as a layer would give */
         size_t n = f.header_n >= 0 ? (size_t)f.header_n : f.nrec;
-        if (n > 100000)
-            n = 100000;
+        if (n > 5000)
+            n = 5000;
         char **ids = calloc(n ? n : 1, sizeof(char *));
         if (ids) {
             for (size_t i = 0; i < n; i++) {

@@ -87,7 +87,8 @@ agglo_weights *agglo_weights_create(agglo_ctx *ctx, size_t n, const size_t *row_
             tmp[k - a].c = col[k];
             tmp[k - a].w = w ? w[k] : 1.0;
         }
-        qsort(tmp, b - a, sizeof *tmp, cmp_entry);
+        if (b - a > 1)
+            qsort(tmp, b - a, sizeof *tmp, cmp_entry);
         for (size_t k = a; k < b; k++) {
             if (k > a && tmp[k - a].c == tmp[k - a - 1].c) {
                 agglo_error(ctx, AGGLO_E_FORMAT, "weights: neighbour %d listed twice in row %zu",
@@ -235,6 +236,15 @@ int agglo_weights_is_symmetric(const agglo_weights *W)
     return 1;
 }
 
+/* Rows without any entry (islands), which spdep leaves out of n for styles C and S. */
+static size_t nonempty_rows_missing(const agglo_weights *W)
+{
+    size_t c = 0;
+    for (size_t i = 0; i < W->n; i++)
+        c += W->row_ptr[i + 1] == W->row_ptr[i];
+    return c;
+}
+
 int agglo_weights_transform(agglo_ctx *ctx, agglo_weights *W, agglo_transform style)
 {
     size_t nnz = W->row_ptr[W->n];
@@ -255,12 +265,14 @@ int agglo_weights_transform(agglo_ctx *ctx, agglo_weights *W, agglo_transform st
         }
         break;
     case AGGLO_TRANSFORM_C: {
-        /* spdep style C: w_ij * n / S0 */
+        /* spdep style C: w_ij * n / S0, with n the observations that have neighbours
+         * (spdep's eff.n with zero.policy) */
         double s0 = agglo_sum(W->w0, nnz);
         if (s0 == 0.0)
             return agglo_error(ctx, AGGLO_E_NONEIGHBOURS, "weights: no links to standardise");
+        double neff = (double)(W->n - nonempty_rows_missing(W));
         for (size_t k = 0; k < nnz; k++)
-            W->w[k] = W->w0[k] * (double)W->n / s0;
+            W->w[k] = W->w0[k] * neff / s0;
         break;
     }
     case AGGLO_TRANSFORM_S: {
@@ -280,8 +292,9 @@ int agglo_weights_transform(agglo_ctx *ctx, agglo_weights *W, agglo_transform st
         }
         if (total == 0.0)
             return agglo_error(ctx, AGGLO_E_NONEIGHBOURS, "weights: no links to standardise");
+        double neff = (double)(W->n - nonempty_rows_missing(W));
         for (size_t k = 0; k < nnz; k++)
-            W->w[k] *= (double)W->n / total;
+            W->w[k] *= neff / total;
         break;
     }
     default:

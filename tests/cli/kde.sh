@@ -28,6 +28,12 @@ echo "$out" | grep -q '"method":"exact"' && ok || bad "auto method should pick e
 out=$("$AGGLO" kde "$P/shops_clustered.csv" --crs EPSG:32650 --cell 100 --bandwidth 300 \
       --kernel gaussian --pad 5000 --method fft --binning linear --json) && ok || bad "kde fft"
 echo "$out" | grep -qE '"integral":(419\.99|420\.00|420,)' && ok || bad "fft integral != 420: $out"
+# spatstat's edge correction raises the density near the border: the integral grows
+i0=$("$AGGLO" kde "$P/shops_clustered.csv" --crs EPSG:32650 --cell 200 --bandwidth 2000 --kernel gaussian \
+     --json | sed 's/.*"integral":\([0-9.e+-]*\).*/\1/')
+i1=$("$AGGLO" kde "$P/shops_clustered.csv" --crs EPSG:32650 --cell 200 --bandwidth 2000 --kernel gaussian \
+     --edge --json | sed 's/.*"integral":\([0-9.e+-]*\).*/\1/')
+awk -v a="$i0" -v b="$i1" 'BEGIN{exit !(b > a && a < 420)}' && ok || bad "edge correction: $i0 -> $i1"
 # weights, scale, exact method, each kernel
 for k in quartic gaussian epanechnikov triangular uniform; do
   "$AGGLO" kde "$P/shops_clustered.csv" --crs EPSG:32650 --cell 250 --bandwidth 800 --kernel $k \

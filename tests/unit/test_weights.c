@@ -247,9 +247,9 @@ static void test_distance_spdep(void **state)
         double t;
         assert_int_equal(agglo_weights_min_threshold(ctx, x, y, n, arc, &t), AGGLO_OK);
         double ref = scalar(sets[s].name, "min_threshold");
-        /* planar: same number; great circle: spdep's ellipsoid vs our sphere (< 0.5 %) */
-        assert_true(fabs(t - ref) <= (arc ? 5e-3 : 1e-12) * ref);
-        if (!arc) {
+        assert_true(fabs(t - ref) <= 1e-12 * ref);
+        {
+            /* planar, and great circle with spdep's ellipsoidal gcdist (longlat = TRUE) */
             agglo_weights *B = agglo_weights_band(ctx, x, y, n, t, arc, NULL);
             snprintf(name, sizeof name, "%s_band_min", sets[s].name);
             assert_int_equal(compare(B, name, 0), 0);
@@ -263,6 +263,16 @@ static void test_distance_spdep(void **state)
             snprintf(name, sizeof name, "%s_idw1_band_1.5", sets[s].name);
             assert_int_equal(compare(I, name, 1e-12), 0);
             agglo_weights_free(I);
+            /* islands: styles use n - islands, as spdep with zero.policy = TRUE */
+            B = agglo_weights_band(ctx, x, y, n, 0.6 * ref, arc, NULL);
+            assert_int_equal(agglo_weights_islands(B), (size_t)scalar(sets[s].name, "islands_band_0.6"));
+            const char styles[] = {'W', 'C', 'S'};
+            for (int q = 0; q < 3; q++) {
+                assert_int_equal(agglo_weights_transform(ctx, B, (agglo_transform)styles[q]), AGGLO_OK);
+                snprintf(name, sizeof name, "%s_band_0.6_style%c", sets[s].name, styles[q]);
+                assert_int_equal(compare(B, name, 1e-12), 0);
+            }
+            agglo_weights_free(B);
         }
         free(x);
         free(y);
