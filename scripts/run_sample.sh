@@ -24,7 +24,7 @@ step "Global Moran's I of shop counts (999 permutations)" \
      --permutations 999 --seed 1 --png "$O/moran_scatter.png"
 step "Local Moran (LISA) clusters" \
   $A lisa "$O/townships_shops.gpkg" --var shops --weights queen --permutations 999 --seed 1 \
-     --correction fdr --out "$O/lisa.gpkg" --png "$O/lisa_clusters.png" --quiet
+     --out "$O/lisa.gpkg" --png "$O/lisa_clusters.png" --quiet
 step "Getis-Ord Gi* hot spots" \
   $A hotspot "$O/townships_shops.gpkg" --var shops --weights queen --out "$O/hotspots.gpkg" \
      --png "$O/hotspots.png" --quiet

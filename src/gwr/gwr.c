@@ -242,22 +242,6 @@ static int scratch_init(scratch *s, size_t p)
     return 0;
 }
 
-static int cand_push(scratch *s, double d, size_t j)
-{
-    if (s->nc == s->cap) {
-        size_t cap = s->cap ? 2 * s->cap : 256;
-        gwr_cand *c = realloc(s->c, cap * sizeof *c);
-        if (!c)
-            return -1;
-        s->c = c;
-        s->cap = cap;
-    }
-    s->c[s->nc].d = d;
-    s->c[s->nc].j = j;
-    s->nc++;
-    return 0;
-}
-
 /* k-th smallest distance (1-based k) among c[0..n-1]; reorders c. */
 static double select_kth(gwr_cand *c, size_t n, size_t k)
 {
@@ -343,9 +327,27 @@ static void cell_of(const agglo_gwr_model *m, double x, double y, long *ix, long
 static int add_cell(const agglo_gwr_model *m, double qx, double qy, long xx, long yy, scratch *s)
 {
     size_t c = (size_t)yy * (size_t)m->gnx + (size_t)xx;
-    for (size_t j = m->cstart[c]; j < m->cstart[c + 1]; j++)
-        if (cand_push(s, mdist(m, qx, qy, j), j))
+    size_t j0 = m->cstart[c], j1 = m->cstart[c + 1];
+    if (s->nc + (j1 - j0) > s->cap) {
+        size_t cap = s->cap ? 2 * s->cap : 256;
+        while (cap < s->nc + (j1 - j0))
+            cap *= 2;
+        gwr_cand *cc = realloc(s->c, cap * sizeof *cc);
+        if (!cc)
             return -1;
+        s->c = cc;
+        s->cap = cap;
+    }
+    gwr_cand *out = s->c + s->nc;
+    const double cs = m->cs;
+    for (size_t j = j0; j < j1; j++, out++) {
+        double dx = qx - m->cx[j], dy = qy - m->cy[j];
+        double d = sqrt(dx * dx + dy * dy), b = d / cs;
+        out->d = d;
+        out->j = (uint32_t)j;
+        out->bin = b < 4.0e9 ? (uint32_t)b : UINT32_MAX;
+    }
+    s->nc += j1 - j0;
     return 0;
 }
 
@@ -401,7 +403,8 @@ static int neighbours(const agglo_gwr_model *m, double qx, double qy, double bw,
         }
         for (size_t j = 0; j < n; j++) {
             s->c[j].d = mdist(m, qx, qy, j);
-            s->c[j].j = j;
+            s->c[j].j = (uint32_t)j;
+            s->c[j].bin = 0;
         }
         s->nc = n;
         if (m->o.fixed) {
@@ -472,17 +475,17 @@ static int neighbours(const agglo_gwr_model *m, double qx, double qy, double bw,
                     s->npend = 0;
                 size_t keep = 0;
                 for (size_t q = 0; q < s->npend; q++) {
-                    double b = s->c[s->pend[q]].d / m->cs;
-                    if (b < (double)s->hcap)
-                        s->hist[(size_t)b]++;
+                    size_t b = s->c[s->pend[q]].bin;
+                    if (b < s->hcap)
+                        s->hist[b]++;
                     else
                         s->pend[keep++] = s->pend[q];
                 }
                 s->npend = keep;
                 for (size_t t = before; t < s->nc; t++) {
-                    double b = s->c[t].d / m->cs;
-                    if (b < (double)s->hcap) {
-                        s->hist[(size_t)b]++;
+                    size_t b = s->c[t].bin;
+                    if (b < s->hcap) {
+                        s->hist[b]++;
                     } else {
                         if (s->npend == s->pcap) {
                             size_t cap = s->pcap ? 2 * s->pcap : 64;
@@ -516,11 +519,9 @@ static int neighbours(const agglo_gwr_model *m, double qx, double qy, double bw,
                     s->w = w;
                     s->wcap = s->hist[bin];
                 }
-                for (size_t t = 0; t < s->nc; t++) {
-                    double b = s->c[t].d / m->cs;
-                    if (b < (double)s->hcap && (size_t)b == bin)
+                for (size_t t = 0; t < s->nc; t++)
+                    if (s->c[t].bin == bin)
                         s->w[nb++] = s->c[t].d;
-                }
                 dk = select_kth_d(s->w, nb, need);
             } else {
                 dk = select_kth(s->c, s->nc, k); /* every point gathered */
@@ -1189,6 +1190,10 @@ agglo_gwr_model *agglo_gwr_model_create(agglo_ctx *ctx, size_t n, const double *
     }
     if ((unsigned)o.kernel > AGGLO_GWR_TRICUBE || (unsigned)o.criterion > AGGLO_GWR_CV) {
         agglo_error(ctx, AGGLO_E_USAGE, "gwr: unknown kernel or criterion");
+        return NULL;
+    }
+    if (n >= (size_t)UINT32_MAX) {
+        agglo_error(ctx, AGGLO_E_USAGE, "gwr: %zu observations exceed the supported 2^32 - 1", n);
         return NULL;
     }
     if (n < p + 2) {

@@ -3,11 +3,13 @@
 #define AGGLO_GWR_INTERNAL_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include "agglo/gwr.h"
 
 typedef struct gwr_cand {
     double d;
-    size_t j;
+    uint32_t j;   /* observation (internal order) */
+    uint32_t bin; /* floor(d / cell size), grid searches only */
 } gwr_cand;
 
 struct agglo_gwr_model {

@@ -111,6 +111,27 @@ double agglo_plot_nice_step(double range, int nticks)
     return nice * mag;
 }
 
+/* Diagonal grey hatching over white: "no data" (told apart from light classes). */
+static cairo_pattern_t *hatch_pattern(void)
+{
+    cairo_surface_t *t = cairo_image_surface_create(CAIRO_FORMAT_RGB24, 8, 8);
+    cairo_t *c = cairo_create(t);
+    cairo_set_source_rgb(c, 1, 1, 1);
+    cairo_paint(c);
+    cairo_set_source_rgb(c, 0.55, 0.55, 0.55);
+    cairo_set_line_width(c, 1.2);
+    cairo_move_to(c, -1, 9);
+    cairo_line_to(c, 9, -1);
+    cairo_stroke(c);
+    cairo_destroy(c);
+    cairo_pattern_t *p = cairo_pattern_create_for_surface(t);
+    cairo_pattern_set_extend(p, CAIRO_EXTEND_REPEAT);
+    cairo_surface_destroy(t);
+    return p;
+}
+
+static int is_nodata_label(const char *s) { return s && strncmp(s, "no data", 7) == 0; }
+
 /* ---------------------------------------------------------------- map frame */
 
 typedef struct map_frame {
@@ -181,7 +202,7 @@ static void ring_path(GEOSContextHandle_t h, const GEOSGeometry *ring, const map
 
 /* Draws g filled with fill (polygons), as a dot (points) or stroked (lines). */
 static void draw_geom(GEOSContextHandle_t h, const GEOSGeometry *g, const map_frame *f,
-                      cairo_t *cr, agglo_rgb fill, double dot_radius)
+                      cairo_t *cr, agglo_rgb fill, double dot_radius, cairo_pattern_t *hatch)
 {
     int type = GEOSGeomTypeId_r(h, g);
     switch (type) {
@@ -219,7 +240,10 @@ static void draw_geom(GEOSContextHandle_t h, const GEOSGeometry *g, const map_fr
             cairo_close_path(cr);
         }
         cairo_set_fill_rule(cr, CAIRO_FILL_RULE_EVEN_ODD);
-        cairo_set_source_rgb(cr, fill.r, fill.g, fill.b);
+        if (hatch)
+            cairo_set_source(cr, hatch);
+        else
+            cairo_set_source_rgb(cr, fill.r, fill.g, fill.b);
         cairo_fill_preserve(cr);
         cairo_set_source_rgb(cr, 0.35, 0.35, 0.35);
         cairo_set_line_width(cr, 0.6);
@@ -229,7 +253,7 @@ static void draw_geom(GEOSContextHandle_t h, const GEOSGeometry *g, const map_fr
     default: {
         int ng = GEOSGetNumGeometries_r(h, g);
         for (int k = 0; k < ng; k++)
-            draw_geom(h, GEOSGetGeometryN_r(h, g, k), f, cr, fill, dot_radius);
+            draw_geom(h, GEOSGetGeometryN_r(h, g, k), f, cr, fill, dot_radius, hatch);
     }
     }
 }
@@ -272,7 +296,7 @@ static void draw_scale_bar(cairo_t *cr, const map_frame *f, double x, double y)
 /* Draws the map with feature i filled fills[i] (NULL entry pointer = fills all white) and
  * the given legend; writes path. */
 static int draw_map(agglo_ctx *ctx, const agglo_layer *layer, const agglo_rgb *fills,
-                    const char *title, const char *legend_heading, int nlegend,
+                    const unsigned char *nodata, const char *title, const char *legend_heading, int nlegend,
                     const agglo_rgb *legend_colours, const char *const *legend_labels,
                     const char *path)
 {
@@ -298,15 +322,25 @@ static int draw_map(agglo_ctx *ctx, const agglo_layer *layer, const agglo_rgb *f
     cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
     size_t n = agglo_layer_count(layer);
     double dot = n > 5000 ? 1.8 : n > 1000 ? 3 : 5;
+    cairo_pattern_t *hatch = hatch_pattern();
     for (size_t i = 0; i < n; i++) {
         const GEOSGeometry *g = (const GEOSGeometry *)agglo_layer_geometry(layer, i);
         if (g)
-            draw_geom(h, g, &f, cr, fills[i], dot);
+            draw_geom(h, g, &f, cr, fills[i], dot, nodata && nodata[i] ? hatch : NULL);
     }
     cairo_set_source_rgb(cr, 0, 0, 0);
     agglo_plot_text(cr, AGGLO_PLOT_WIDTH / 2.0, 44, 26, 1, 1, title ? title : "");
     agglo_plot_legend(cr, f.legend_x, 110, legend_heading, nlegend, legend_colours,
                       legend_labels);
+    /* hatch the "no data" swatch like the features */
+    for (int k = 0; k < nlegend; k++)
+        if (is_nodata_label(legend_labels[k])) {
+            double y0 = 110 + (legend_heading && *legend_heading ? 28 : 0) + k * 28.0;
+            cairo_rectangle(cr, f.legend_x + 1, y0 + 1, 24, 18);
+            cairo_set_source(cr, hatch);
+            cairo_fill(cr);
+        }
+    cairo_pattern_destroy(hatch);
     double ny = 110 + 40 + nlegend * 28.0 + 40;
     draw_north_arrow(cr, f.legend_x + 20, ny);
     if (!agglo_layer_is_geographic(layer))
@@ -361,7 +395,13 @@ int agglo_plot_map_categories(agglo_ctx *ctx, const agglo_layer *layer, const in
         }
         nl++;
     }
-    rc = draw_map(ctx, layer, fills, title, NULL, nl, lc, (const char *const *)lab, path);
+    unsigned char *nd = agglo_calloc(ctx, n ? n : 1, 1);
+    if (!nd)
+        goto out;
+    for (size_t i = 0; i < n; i++)
+        nd[i] = category[i] < 0;
+    rc = draw_map(ctx, layer, fills, nd, title, NULL, nl, lc, (const char *const *)lab, path);
+    free(nd);
 out:
     if (lab)
         for (int k = 0; k <= ncategories; k++)
@@ -567,10 +607,19 @@ int agglo_plot_map_values(agglo_ctx *ctx, const agglo_layer *layer, const double
             lab[nl] = NULL;
         nl++;
     }
-    rc = draw_map(ctx, layer, fills, title,
+    unsigned char *nd = agglo_calloc(ctx, n ? n : 1, 1);
+    if (!nd) {
+        free(fills);
+        free(counts);
+        goto out;
+    }
+    for (size_t i = 0; i < n; i++)
+        nd[i] = cat[i] < 0;
+    rc = draw_map(ctx, layer, fills, nd, title,
                   palette == AGGLO_PALETTE_DIVERGING ? "Classes (symmetric quantiles)"
                                                      : "Classes (quantiles)",
                   nl, col, (const char *const *)lab, path);
+    free(nd);
     free(fills);
     free(counts);
 out:

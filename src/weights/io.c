@@ -885,6 +885,26 @@ out:
     return R;
 }
 
+int wi_check_unique_ids(agglo_ctx *ctx, const char *const *ids, size_t n, const char *source,
+                        const char *field)
+{
+    strmap m;
+    if (strmap_init(&m, n))
+        return oom(ctx);
+    int rc = AGGLO_OK;
+    for (size_t i = 0; i < n; i++) {
+        int64_t prev = strmap_put(&m, ids[i], (int64_t)i);
+        if (prev >= 0) {
+            rc = agglo_error(ctx, AGGLO_E_FIELD,
+                             "%s: id field '%s' is not unique: '%s' in rows %lld and %zu", source,
+                             field ? field : "(feature order)", ids[i], (long long)prev + 1, i + 1);
+            break;
+        }
+    }
+    strmap_free(&m);
+    return rc;
+}
+
 /* ---- writing ---- */
 
 /* Ids are written as one token: whitespace replaced by '_' (as libpysal does). */

@@ -191,6 +191,8 @@ agglo_weights *agglo_weights_build(agglo_ctx *ctx, const agglo_layer *layer,
     const char *const *cids = (const char *const *)ids;
     agglo_weights *W = NULL;
     double *x = NULL, *y = NULL;
+    if (id_field && wi_check_unique_ids(ctx, cids, n, agglo_layer_path(layer), id_field))
+        goto out;
     if (s->kind == AGGLO_WSPEC_QUEEN || s->kind == AGGLO_WSPEC_ROOK) {
         W = s->kind == AGGLO_WSPEC_QUEEN ? agglo_weights_queen(ctx, layer, s->snap, cids)
                                          : agglo_weights_rook(ctx, layer, s->snap, cids);

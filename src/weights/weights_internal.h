@@ -33,6 +33,10 @@ int wi_set_bandwidths(agglo_ctx *ctx, agglo_weights *W, const double *bw);
 /* The values as built (base of transforms). */
 const double *wi_base_values(const agglo_weights *W);
 
+/* AGGLO_E_FIELD naming the first repeated id and its rows. */
+int wi_check_unique_ids(agglo_ctx *ctx, const char *const *ids, size_t n, const char *source,
+                        const char *field);
+
 /* Fuzzing entry: parses data[0..size) as format (0 GAL, 1 GWT, 2 KWT, 3 CSV) and resolves
  * it against ids 1..n (n from the header, at most 5000). *out = weights or NULL. */
 int wi_parse_buffer(agglo_ctx *ctx, const char *data, size_t size, int format, agglo_weights **out);

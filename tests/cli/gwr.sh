@@ -94,5 +94,7 @@ expect_fail 2 "--kernel" -- "$AGGLO" gwr "$G" --y PctBach --x PctPov --kernel fo
 expect_fail 2 "--y and --x are required" -- "$AGGLO" gwr "$G" --y PctBach
 expect_fail 2 "cv is for Gaussian" -- "$AGGLO" gwr "$G" --y PctBach --x PctPov --family poisson --criterion cv
 expect_fail 1 "Poisson response must be a non-negative count" -- "$AGGLO" gwr "$G" --y PctBach --x PctPov --family poisson
+expect_fail 1 "binomial (logistic) response must be 0/1" -- "$AGGLO" gwr "$G" --y PctRural --x PctPov --family binomial
+expect_fail 2 "offset needs --family poisson" -- "$AGGLO" gwr "$G" --y PctBach --x PctPov --offset TotPop90
 expect_fail 1 "no_such.shp" -- "$AGGLO" gwr "$TEST_DATA/no_such.shp" --y a --x b
 finish

@@ -77,6 +77,8 @@ expect_fail 1 "bad.gal: line 4" -- "$AGGLO" weights "$C" --spec "$SCRATCH/bad.ga
 [ ! -e "$SCRATCH/bad_out.gwt" ] && ok || bad "partial output after a failed read"
 printf '3\n1 1\n2\n2 1\n1\n3 0\n\n' > "$SCRATCH/small.gal"
 expect_fail 1 "the file has 3 observations but the layer has 49" -- "$AGGLO" weights "$C" --spec "$SCRATCH/small.gal"
+expect_fail 1 "id field 'NSA' is not unique" -- "$AGGLO" weights "$C" --queen --id NSA --out "$SCRATCH/nsa.gal"
+[ ! -e "$SCRATCH/nsa.gal" ] && ok || bad "output written with duplicated ids"
 expect_fail 1 "contiguity weights need polygons" -- "$AGGLO" weights "$TEST_DATA/baltim/baltim.shp" --queen
 [ -z "$(ls -A "$SCRATCH" | grep -i tmp)" ] && ok || bad "temporary files left: $(ls -A "$SCRATCH")"
 finish

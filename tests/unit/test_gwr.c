@@ -428,6 +428,57 @@ static void test_poisson(void **state)
     data_free(&d);
 }
 
+
+/* R reference: glm.fit(binomial, weights = kernel) per location; y = PctBach above median. */
+static void test_binomial(void **state)
+{
+    (void)state;
+    data d;
+    data_load(&d, AGGLO_TEST_DATA "/georgia/G_utm.shp", "PctBach", georgia_x, 3);
+    csv c;
+    csv_read(REF "georgia_binomial_obs.csv", &c, 1);
+    long cy = csv_col(&c, "y");
+    for (size_t i = 0; i < d.n; i++)
+        d.y[i] = c.v[i * c.ncol + cy];
+    agglo_gwr_options o;
+    agglo_gwr_options_init(&o);
+    o.family = AGGLO_GWR_FAMILY_BINOMIAL;
+    agglo_gwr_model *m = agglo_gwr_model_create(d.ctx, d.n, d.cx, d.cy, d.y,
+                                                (const double *const *)d.x, d.k, d.names, NULL,
+                                                &o);
+    if (!m)
+        fail_msg("%s", agglo_ctx_errmsg(d.ctx));
+    agglo_gwr_result *r = agglo_gwr_fit(d.ctx, m, 120);
+    assert_non_null(r);
+    assert_int_equal(r->nsingular, 0);
+    for (size_t i = 0; i < d.n; i++) {
+        const double *row = c.v + i * c.ncol;
+        near(r->yhat[i], row[csv_col(&c, "mu")], 1e-8, "mu", i);
+        near(r->influence[i], row[csv_col(&c, "influence")], 1e-8, "influence", i);
+        for (size_t j = 0; j < 4; j++) {
+            char col[64];
+            snprintf(col, sizeof col, "beta_%s", r->names[j]);
+            near(r->beta[i * 4 + j], row[csv_col(&c, col)], 1e-8, col, i);
+        }
+    }
+    const char *g = REF "georgia_binomial_global.csv";
+    near(r->deviance, kv(g, "deviance"), 1e-8, "deviance", 0);
+    near(r->tr_s, kv(g, "tr_s"), 1e-8, "tr_s", 0);
+    near(r->aicc, kv(g, "aicc"), 1e-8, "aicc", 0);
+    near(r->bic, kv(g, "bic"), 1e-8, "bic", 0);
+    assert_true(r->pct_dev > 0 && r->pct_dev < 1);
+    agglo_gwr_result_free(r);
+    agglo_gwr_model_free(m);
+    /* a non-binary response is refused naming the row */
+    d.y[4] = 2;
+    m = agglo_gwr_model_create(d.ctx, d.n, d.cx, d.cy, d.y, (const double *const *)d.x, d.k,
+                               d.names, NULL, &o);
+    assert_null(m);
+    assert_non_null(strstr(agglo_ctx_errmsg(d.ctx), "row 5"));
+    csv_free(&c);
+    data_free(&d);
+}
+
 /* Same numbers whatever the thread count; prediction at the observations equals the fit. */
 static void test_threads_and_predict(void **state)
 {
@@ -598,6 +649,7 @@ int main(void)
         cmocka_unit_test(test_georgia_fits),
         cmocka_unit_test(test_columbus_kernels),
         cmocka_unit_test(test_poisson),
+        cmocka_unit_test(test_binomial),
         cmocka_unit_test(test_threads_and_predict),
         cmocka_unit_test(test_predict_outside),
         cmocka_unit_test(test_singular),

@@ -750,6 +750,51 @@ static void test_kdtree_vs_brute(void **state)
     agglo_ctx_free(ctx);
 }
 
+/* Symmetrisation (spdep make.sym.nb) and matching weights to reordered ids. */
+static void test_symmetrize_match(void **state)
+{
+    (void)state;
+    agglo_ctx *ctx = agglo_ctx_create();
+    agglo_layer *L = read_layer(ctx, "columbus/columbus.shp");
+    agglo_weights *K = agglo_weights_from_spec(ctx, L, "knn:4", NULL, 0);
+    assert_false(agglo_weights_is_symmetric(K));
+    agglo_weights *S = agglo_weights_symmetrize(ctx, K);
+    assert_true(agglo_weights_is_symmetric(S));
+    /* every knn link is in S, and S has no link that is not in K or K' */
+    size_t n = agglo_weights_n(K);
+    for (size_t i = 0; i < n; i++)
+        for (size_t k = agglo_weights_row_ptr(K)[i]; k < agglo_weights_row_ptr(K)[i + 1]; k++)
+            assert_false(isnan(wval(S, i, agglo_weights_col(K)[k])));
+    for (size_t i = 0; i < n; i++)
+        for (size_t k = agglo_weights_row_ptr(S)[i]; k < agglo_weights_row_ptr(S)[i + 1]; k++) {
+            int32_t j = agglo_weights_col(S)[k];
+            assert_true(!isnan(wval(K, i, j)) || !isnan(wval(K, (size_t)j, (int32_t)i)));
+        }
+    /* ids in reverse order: row r of M is row n-1-r of K, columns mapped likewise */
+    char **rev = malloc(n * sizeof(char *));
+    for (size_t i = 0; i < n; i++)
+        rev[i] = strdup(agglo_weights_id(K, n - 1 - i));
+    assert_int_equal(agglo_weights_transform(ctx, K, AGGLO_TRANSFORM_W), AGGLO_OK);
+    agglo_weights *M = agglo_weights_match_ids(ctx, K, (const char *const *)rev, n, "test");
+    assert_non_null(M);
+    assert_int_equal(agglo_weights_transform_style(M), AGGLO_TRANSFORM_W);
+    for (size_t i = 0; i < n; i++)
+        for (size_t k = agglo_weights_row_ptr(K)[i]; k < agglo_weights_row_ptr(K)[i + 1]; k++) {
+            int32_t j = agglo_weights_col(K)[k];
+            assert_true(wval(M, n - 1 - i, (int32_t)(n - 1 - (size_t)j)) == agglo_weights_values(K)[k]);
+        }
+    free(rev[0]);
+    rev[0] = strdup("nope");
+    assert_null(agglo_weights_match_ids(ctx, K, (const char *const *)rev, n, "test"));
+    assert_non_null(strstr(agglo_ctx_errmsg(ctx), "'49' is not in the data"));
+    agglo_strings_free(rev, n);
+    agglo_weights_free(M);
+    agglo_weights_free(S);
+    agglo_weights_free(K);
+    agglo_layer_free(L);
+    agglo_ctx_free(ctx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -757,6 +802,7 @@ int main(void)
         cmocka_unit_test(test_from_spec),        cmocka_unit_test(test_roundtrip),
         cmocka_unit_test(test_foreign_files),    cmocka_unit_test(test_bad_files),
         cmocka_unit_test(test_kernel_pysal),     cmocka_unit_test(test_kdtree_vs_brute),
+        cmocka_unit_test(test_symmetrize_match),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
