@@ -73,6 +73,9 @@ for (name in names(sets)) {
       append = TRUE)
   cat(sprintf("%s,min_threshold,%.17g\n", name, d1), file = file.path(out, "scalars.csv"), append = TRUE)
 }
+# snapping tolerance: NY8 tracts (metres) with snap = 50 and 200
+ny <- suppressWarnings(read_layer(sets$ny8$path))
+for (sn in c(50, 200)) write_nb(poly2nb(ny, queen = TRUE, snap = sn), sprintf("ny8_queen_snap%d", sn))
 writeLines(c(R.version.string, paste("spdep", packageVersion("spdep")),
              paste("sf", packageVersion("sf")), sf_extSoftVersion()[c("GEOS", "GDAL")]),
            file.path(out, "versions.txt"))

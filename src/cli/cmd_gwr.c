@@ -20,7 +20,7 @@ static void usage(FILE *fp)
 {
     fprintf(fp,
             "usage: agglo gwr INPUT --y FIELD --x F1,F2,... [options]\n\n"
-            "Geographically weighted regression (Gaussian or Poisson) with an intercept.\n"
+            "Geographically weighted regression (Gaussian, Poisson or logistic) with an intercept.\n"
             "Prints a summary (global regression, GWR diagnostics, local estimates); --out\n"
             "writes the per-observation results as layer fields (.gpkg .shp .geojson) or a CSV.\n\n"
             "Model:\n"

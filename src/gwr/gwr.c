@@ -142,7 +142,8 @@ static int kernel_bounded(agglo_gwr_kernel k)
     return k == AGGLO_GWR_BISQUARE || k == AGGLO_GWR_BOXCAR || k == AGGLO_GWR_TRICUBE;
 }
 
-static double kernel_w(agglo_gwr_kernel k, double d, double h)
+static inline __attribute__((always_inline)) double kernel_w(agglo_gwr_kernel k, double d,
+                                                          double h)
 {
     double z = d / h;
     switch (k) {
@@ -206,6 +207,7 @@ typedef struct scratch {
     size_t hcap;
     size_t *pend; /* candidates not yet binned */
     size_t npend, pcap;
+    double h; /* kernel bandwidth of the last neighbours() call */
 } scratch;
 
 static void scratch_free(scratch *s)
@@ -387,7 +389,8 @@ static int add_ring(const agglo_gwr_model *m, double qx, double qy, long ix, lon
 
 /* Fills s->c/s->w with the observations of nonzero kernel weight around (qx, qy).
  * Returns 0, or -1 on memory failure. */
-static int neighbours(const agglo_gwr_model *m, double qx, double qy, double bw, scratch *s)
+static int neighbours(const agglo_gwr_model *m, double qx, double qy, double bw, scratch *s,
+                      int compact)
 {
     size_t n = m->n;
     int bounded = kernel_bounded(m->o.kernel);
@@ -529,6 +532,9 @@ static int neighbours(const agglo_gwr_model *m, double qx, double qy, double bw,
             h = dk * GWR_EPS;
         }
     }
+    s->h = h;
+    if (!compact)
+        return 0; /* the caller evaluates the kernel on the candidates itself */
     if (s->wcap < s->nc) {
         double *w = realloc(s->w, s->nc * sizeof *w);
         if (!w)
@@ -619,18 +625,22 @@ static inline void acc_outer(double *A, const double *x, double w, size_t p)
     }
 }
 
-/* A += sum w_t x_j x_j', b += sum w_t y_j x_j over the neighbours; P a compile-time
- * constant in the specialised copies below. */
-static inline __attribute__((always_inline)) void acc_gauss_p(const double *X, const double *Y,
-                                                              const gwr_cand *c, const double *w,
-                                                              size_t nn, double *A, double *b,
-                                                              size_t P)
+
+/* Score-pass accumulation with the kernel evaluated on the fly over every candidate;
+ * returns the number of candidates with a positive weight. */
+static inline __attribute__((always_inline)) size_t
+acc_gauss_kernel_p(const double *X, const double *Y, const gwr_cand *c, size_t nc,
+                   agglo_gwr_kernel kern, double h, double *A, double *b, size_t P)
 {
-    /* accumulators in locals (registers once the loops are unrolled for constant P) */
     double acc[8 * 9 / 2 + 8] = {0};
-    for (size_t t = 0; t < nn; t++) {
-        const double *xj = X + c[t].j * P;
-        double wt = w[t], wy = wt * Y[c[t].j];
+    size_t nn = 0;
+    for (size_t t = 0; t < nc; t++) {
+        double wt = kernel_w(kern, c[t].d, h);
+        if (!(wt > 0))
+            continue;
+        nn++;
+        const double *xj = X + (size_t)c[t].j * P;
+        double wy = wt * Y[c[t].j];
         size_t q = 0;
 #pragma GCC unroll 8
         for (size_t j = 0; j < P; j++) {
@@ -646,6 +656,35 @@ static inline __attribute__((always_inline)) void acc_gauss_p(const double *X, c
         for (size_t i = 0; i <= j; i++)
             A[i + j * P] += acc[q++];
         b[j] += acc[q++];
+    }
+    return nn;
+}
+
+static size_t acc_gauss_kernel(const double *X, const double *Y, const gwr_cand *c, size_t nc,
+                               agglo_gwr_kernel kern, double h, double *A, double *b, size_t p)
+{
+    switch (p) {
+    case 2: return acc_gauss_kernel_p(X, Y, c, nc, kern, h, A, b, 2);
+    case 3: return acc_gauss_kernel_p(X, Y, c, nc, kern, h, A, b, 3);
+    case 4: return acc_gauss_kernel_p(X, Y, c, nc, kern, h, A, b, 4);
+    case 5: return acc_gauss_kernel_p(X, Y, c, nc, kern, h, A, b, 5);
+    case 6: return acc_gauss_kernel_p(X, Y, c, nc, kern, h, A, b, 6);
+    case 7: return acc_gauss_kernel_p(X, Y, c, nc, kern, h, A, b, 7);
+    case 8: return acc_gauss_kernel_p(X, Y, c, nc, kern, h, A, b, 8);
+    default: {
+        size_t nn = 0;
+        for (size_t t = 0; t < nc; t++) {
+            double wt = kernel_w(kern, c[t].d, h);
+            if (!(wt > 0))
+                continue;
+            nn++;
+            const double *xj = X + (size_t)c[t].j * p;
+            acc_outer(A, xj, wt, p);
+            for (size_t a = 0; a < p; a++)
+                b[a] += wt * Y[c[t].j] * xj[a];
+        }
+        return nn;
+    }
     }
 }
 
@@ -715,27 +754,6 @@ static void acc_full(const double *X, const double *Y, const gwr_cand *c, const 
     }
 }
 
-static void acc_gauss(const double *X, const double *Y, const gwr_cand *c, const double *w,
-                      size_t nn, double *A, double *b, size_t p)
-{
-    switch (p) {
-    case 2: acc_gauss_p(X, Y, c, w, nn, A, b, 2); break;
-    case 3: acc_gauss_p(X, Y, c, w, nn, A, b, 3); break;
-    case 4: acc_gauss_p(X, Y, c, w, nn, A, b, 4); break;
-    case 5: acc_gauss_p(X, Y, c, w, nn, A, b, 5); break;
-    case 6: acc_gauss_p(X, Y, c, w, nn, A, b, 6); break;
-    case 7: acc_gauss_p(X, Y, c, w, nn, A, b, 7); break;
-    case 8: acc_gauss_p(X, Y, c, w, nn, A, b, 8); break;
-    default:
-        for (size_t t = 0; t < nn; t++) {
-            const double *xj = X + c[t].j * p;
-            acc_outer(A, xj, w[t], p);
-            for (size_t a = 0; a < p; a++)
-                b[a] += w[t] * Y[c[t].j] * xj[a];
-        }
-        break;
-    }
-}
 
 static void symmetrise(double *A, size_t p)
 {
@@ -824,21 +842,29 @@ static int local_fit(const agglo_gwr_model *m, double qx, double qy, const doubl
                      size_t self, double bw, int full, scratch *s, local_out *o)
 {
     size_t p = m->p, pp = p * p;
-    if (neighbours(m, qx, qy, bw, s))
+    int fused = !full && m->o.family == AGGLO_GWR_FAMILY_GAUSSIAN;
+    if (neighbours(m, qx, qy, bw, s, !fused))
         return -1;
     size_t nn = s->nc;
-    if (nn < p)
-        return 1;
     double *A = s->A, *b = s->b, *B = s->B;
     double wself = self == SIZE_MAX ? 0.0 : 1.0; /* kernel(0) = 1 */
-    if (m->o.family == AGGLO_GWR_FAMILY_GAUSSIAN) {
+    if (fused) {
+        /* kernel weights evaluated inside the accumulation (no compaction pass) */
         memset(A, 0, pp * sizeof *A);
         memset(b, 0, p * sizeof *b);
+        nn = acc_gauss_kernel(m->X, m->y, s->c, nn, m->o.kernel, s->h, A, b, p);
+    }
+    if (nn < p)
+        return 1;
+    if (m->o.family == AGGLO_GWR_FAMILY_GAUSSIAN) {
         double sw = 0, swy = 0, swy2 = 0;
-        if (full)
+        if (full) {
+            memset(A, 0, pp * sizeof *A);
+            memset(b, 0, p * sizeof *b);
             memset(B, 0, pp * sizeof *B);
+        }
         if (!full) {
-            acc_gauss(m->X, m->y, s->c, s->w, nn, A, b, p);
+            /* accumulated above */
         } else {
             double sums[3] = {0, 0, 0};
             acc_full(m->X, m->y, s->c, s->w, nn, A, B, b, sums, p);
@@ -1867,7 +1893,7 @@ agglo_gwr_result *agglo_gwr_fit(agglo_ctx *ctx, agglo_gwr_model *m, double bw)
                     swe2[i] = NAN;
                     continue;
                 }
-                if (neighbours(m, m->cx[i], m->cy[i], bw, &s)) {
+                if (neighbours(m, m->cx[i], m->cy[i], bw, &s, 1)) {
 #ifdef _OPENMP
 #pragma omp atomic write
 #endif

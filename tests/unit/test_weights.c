@@ -223,6 +223,28 @@ static void coords(agglo_ctx *ctx, const agglo_layer *L, double **x, double **y)
     assert_int_equal(agglo_layer_coords(ctx, L, 0, *x, *y), AGGLO_OK);
 }
 
+/* Snapping tolerance: spdep poly2nb(snap = 50 / 200) on NY8 (metres). */
+static void test_snap_spdep(void **state)
+{
+    (void)state;
+    agglo_ctx *ctx = agglo_ctx_create();
+    agglo_layer *L = read_layer(ctx, "ny8/NY8_utm18.shp");
+    double snaps[] = {50, 200};
+    for (int k = 0; k < 2; k++) {
+        agglo_weights *Q = agglo_weights_queen(ctx, L, snaps[k], NULL);
+        char name[64];
+        snprintf(name, sizeof name, "ny8_queen_snap%d", (int)snaps[k]);
+        assert_int_equal(compare(Q, name, 0), 0);
+        agglo_weights_free(Q);
+    }
+    /* the default snap and 0 give the same as spdep's default here */
+    agglo_weights *Q = agglo_weights_queen(ctx, L, 0.0, NULL);
+    assert_int_equal(compare(Q, "ny8_queen", 0), 0);
+    agglo_weights_free(Q);
+    agglo_layer_free(L);
+    agglo_ctx_free(ctx);
+}
+
 /* spdep knn2nb(knearneigh(k)), dnearneigh(0, d) and inverse distances. */
 static void test_distance_spdep(void **state)
 {
@@ -802,7 +824,7 @@ int main(void)
         cmocka_unit_test(test_from_spec),        cmocka_unit_test(test_roundtrip),
         cmocka_unit_test(test_foreign_files),    cmocka_unit_test(test_bad_files),
         cmocka_unit_test(test_kernel_pysal),     cmocka_unit_test(test_kdtree_vs_brute),
-        cmocka_unit_test(test_symmetrize_match),
+        cmocka_unit_test(test_symmetrize_match), cmocka_unit_test(test_snap_spdep),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
