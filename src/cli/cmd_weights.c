@@ -24,7 +24,8 @@ static void usage(FILE *fp)
             "  --idw P               inverse distance d^-P (within --band D if given, else all pairs)\n"
             "  --kernel NAME         uniform, triangular, epanechnikov, quartic (bisquare), gaussian\n"
             "  --spec SPEC           a spec as statistics commands take (queen, knn:8, kernel:gaussian:adaptive=10)\n"
-            "                        or an existing .gal/.gwt/.kwt/.csv file (to convert or summarise)\n\n"
+            "                        or an existing .gal/.gwt/.kwt/.csv file (to convert or summarise);\n"
+            "                        --weights is a synonym\n\n"
             "Options:\n"
             "  --snap S              contiguity: vertices closer than S are the same (default sqrt(eps))\n"
             "  --order K             contiguity of order K (neighbours K links away)\n"
@@ -84,6 +85,7 @@ int cmd_weights(int argc, char **argv)
         {"idw", required_argument, 0, OPT_IDW},
         {"kernel", required_argument, 0, OPT_KERNEL},
         {"spec", required_argument, 0, OPT_SPEC},
+        {"weights", required_argument, 0, OPT_SPEC},
         {"snap", required_argument, 0, OPT_SNAP},
         {"order", required_argument, 0, OPT_ORDER},
         {"cumulative", no_argument, 0, OPT_CUMULATIVE},

@@ -333,8 +333,7 @@ static agglo_weights *contiguity(agglo_ctx *ctx, const agglo_layer *layer, doubl
     memset(&V, 0, sizeof V);
     plist P = {0};
     uint32_t *k0 = NULL, *v0 = NULL, *k1 = NULL, *v1 = NULL, *parent = NULL;
-    double *gx = NULL, *gy = NULL;
-    int32_t *gf = NULL;
+    uint64_t *ekey = NULL;
     agglo_weights *W = NULL;
     size_t nonpoly = 0, firstnonpoly = 0;
 
@@ -386,12 +385,11 @@ static agglo_weights *contiguity(agglo_ctx *ctx, const agglo_layer *layer, doubl
     v0 = agglo_malloc(ctx, (m ? m : 1) * sizeof(uint32_t));
     k1 = agglo_malloc(ctx, (m ? m : 1) * sizeof(uint32_t));
     v1 = agglo_malloc(ctx, (m ? m : 1) * sizeof(uint32_t));
-    gx = agglo_malloc(ctx, (nv ? nv : 1) * sizeof(double));
-    gy = agglo_malloc(ctx, (nv ? nv : 1) * sizeof(double));
-    gf = agglo_malloc(ctx, (nv ? nv : 1) * sizeof(int32_t));
-    if (rook)
+    if (rook) {
         parent = agglo_malloc(ctx, (nv ? nv : 1) * sizeof(uint32_t));
-    if (!k0 || !v0 || !k1 || !v1 || !gx || !gy || !gf || (rook && !parent))
+        ekey = agglo_malloc(ctx, (ne ? ne : 1) * sizeof(uint64_t));
+    }
+    if (!k0 || !v0 || !k1 || !v1 || (rook && (!parent || !ekey)))
         goto out;
 
     /* cells of 1024 snaps (never finer than the coordinates' resolution allows) */
@@ -419,20 +417,20 @@ static agglo_weights *contiguity(agglo_ctx *ctx, const agglo_layer *layer, doubl
             parent[v] = (uint32_t)v;
     }
     radix3(k0, v0, k1, v1, nv); /* sorted in (k1, v1) */
-    for (size_t p = 0; p < nv; p++) {
-        gx[p] = V.x[v1[p]];
-        gy[p] = V.y[v1[p]];
-        gf[p] = V.f[v1[p]];
-    }
+    const double *gxv = V.x, *gyv = V.y;
+    const int32_t *gfv = V.f;
 
+#define gx(p) gxv[v1[p]]
+#define gy(p) gyv[v1[p]]
+#define gf(p) gfv[v1[p]]
 #define MATCH(p, q)                                                                              \
     do {                                                                                         \
-        if (gf[p] != gf[q]) {                                                                    \
-            double dx_ = gx[p] - gx[q], dy_ = gy[p] - gy[q];                                     \
+        if (gf(p) != gf(q)) {                                                                    \
+            double dx_ = gx(p) - gx(q), dy_ = gy(p) - gy(q);                                     \
             if (!(fabs(dx_) > snap || fabs(dy_) > snap || hypot(dx_, dy_) > snap)) {             \
                 if (rook)                                                                        \
                     uf_union(parent, v1[p], v1[q]);                                              \
-                else if (plist_push(&P, gf[p], gf[q])) {                                         \
+                else if (plist_push(&P, gf(p), gf(q))) {                                         \
                     agglo_error(ctx, AGGLO_E_NOMEM, "out of memory");                            \
                     goto out;                                                                    \
                 }                                                                                \
@@ -452,13 +450,14 @@ static agglo_weights *contiguity(agglo_ctx *ctx, const agglo_layer *layer, doubl
                 MATCH(p, q);
         if (!exact) {
             for (size_t p = a; p < b; p++) {
-                int64_t cx = (int64_t)floor(gx[p] * inv), cy = (int64_t)floor(gy[p] * inv);
+                double xp = gx(p), yp = gy(p);
+                int64_t cx = (int64_t)floor(xp * inv), cy = (int64_t)floor(yp * inv);
                 double x0 = (double)cx * csize, y0 = (double)cy * csize;
                 /* conservative margins: rounding of x0 and csize must not hide a neighbour */
-                double mx = snap * (1.0 + 1e-9) + fabs(gx[p]) * 4 * DBL_EPSILON;
-                double my = snap * (1.0 + 1e-9) + fabs(gy[p]) * 4 * DBL_EPSILON;
-                int lo_x = gx[p] - x0 <= mx, hi_x = x0 + csize - gx[p] <= mx;
-                int lo_y = gy[p] - y0 <= my, hi_y = y0 + csize - gy[p] <= my;
+                double mx = snap * (1.0 + 1e-9) + fabs(xp) * 4 * DBL_EPSILON;
+                double my = snap * (1.0 + 1e-9) + fabs(yp) * 4 * DBL_EPSILON;
+                int lo_x = xp - x0 <= mx, hi_x = x0 + csize - xp <= mx;
+                int lo_y = yp - y0 <= my, hi_y = y0 + csize - yp <= my;
                 if (!(lo_x | hi_x | lo_y | hi_y))
                     continue;
                 for (int ox = -1; ox <= 1; ox++) {
@@ -477,11 +476,12 @@ static agglo_weights *contiguity(agglo_ctx *ctx, const agglo_layer *layer, doubl
         a = b;
     }
 #undef MATCH
+#undef gx
+#undef gy
+#undef gf
 
     if (rook) {
         /* edges keyed by their merged end vertices, in either direction */
-        uint64_t *ekey = (uint64_t *)gx; /* reuse: nv doubles >= ne keys (a ring of k
-                                            vertices has k edges) */
         for (size_t e = 0; e < ne; e++) {
             uint64_t a = uf_find(parent, V.e0[e]), b = uf_find(parent, V.e1[e]);
             ekey[e] = a == b ? UINT64_MAX : (a < b ? a << 32 | b : b << 32 | a);
@@ -517,9 +517,7 @@ out:
     free(v0);
     free(k1);
     free(v1);
-    free(gx);
-    free(gy);
-    free(gf);
+    free(ekey);
     free(parent);
     return W;
 }
