@@ -30,9 +30,9 @@ step "Getis-Ord Gi* hot spots" \
      --png "$O/hotspots.png" --quiet
 step "Concentration of shops relative to population" \
   $A concentration "$O/townships_shops.gpkg" --count shops --base pop --out "$O/concentration.csv"
-step "GWR: shops ~ population + internet users + road density (adaptive bisquare, AICc)" \
-  $A gwr "$O/townships_shops.gpkg" --y shops --x pop,internet,roads --to EPSG:32650 \
-     --kernel bisquare --adaptive --out "$O/gwr.gpkg" --png "$O/gwr.png"
+step "Poisson GWR: shops ~ internet users + road density, offset population (adaptive bisquare, AICc)" \
+  $A gwr "$O/townships_shops.gpkg" --y shops --x internet,roads --family poisson --offset pop \
+     --to EPSG:32650 --kernel bisquare --adaptive --bw-min 20 --out "$O/gwr.gpkg" --png "$O/gwr.png"
 step "Kernel density of shops (500 m cells)" \
   $A kde $S/shops.gpkg --to EPSG:32650 --cell 500 --bandwidth silverman \
      --out "$O/density.tif" --png "$O/density.png"
