@@ -23,38 +23,7 @@ void agglo_rng_init(agglo_rng *rng, uint64_t seed, uint64_t stream)
         rng->s[0] = 1;
 }
 
-static inline uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
-
-uint64_t agglo_rng_next(agglo_rng *rng)
-{
-    uint64_t *s = rng->s;
-    const uint64_t result = rotl(s[1] * 5, 7) * 9;
-    const uint64_t t = s[1] << 17;
-    s[2] ^= s[0];
-    s[3] ^= s[1];
-    s[1] ^= s[2];
-    s[0] ^= s[3];
-    s[2] ^= t;
-    s[3] = rotl(s[3], 45);
-    return result;
-}
-
 double agglo_rng_uniform(agglo_rng *rng) { return (double)(agglo_rng_next(rng) >> 11) * 0x1.0p-53; }
-
-uint32_t agglo_rng_below(agglo_rng *rng, uint32_t bound)
-{
-    /* Lemire, "Fast random integer generation in an interval", ACM TOMACS 2019. */
-    uint64_t m = (uint64_t)(uint32_t)(agglo_rng_next(rng) >> 32) * bound;
-    uint32_t l = (uint32_t)m;
-    if (l < bound) {
-        uint32_t t = (uint32_t)(-bound) % bound;
-        while (l < t) {
-            m = (uint64_t)(uint32_t)(agglo_rng_next(rng) >> 32) * bound;
-            l = (uint32_t)m;
-        }
-    }
-    return (uint32_t)(m >> 32);
-}
 
 double agglo_rng_normal(agglo_rng *rng)
 {

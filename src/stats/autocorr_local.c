@@ -220,14 +220,14 @@ static int conditional_permutation(agglo_ctx *ctx, const cperm *c, double *p_sim
                     do {
                         size_t a = 0;
                         for (; a + 1 < k; a += 2) { /* two draws per 64-bit output */
-                            uint64_t v = st_next(&r.r);
+                            uint64_t v = agglo_rng_next(&r.r);
                             uint32_t j0 = st_bounded(&r, (uint32_t)(v >> 32), m);
                             uint32_t j1 = st_bounded(&r, (uint32_t)v, m);
                             picks[a] = j0 + (j0 >= ii);
                             picks[a + 1] = j1 + (j1 >= ii);
                         }
                         if (a < k) {
-                            uint32_t j = st_bounded(&r, (uint32_t)(st_next(&r.r) >> 32), m);
+                            uint32_t j = st_bounded(&r, (uint32_t)(agglo_rng_next(&r.r) >> 32), m);
                             picks[a] = j + (j >= ii);
                         }
                         dup = 0;

@@ -6,37 +6,7 @@
 #include <stdint.h>
 #include "agglo/rng.h"
 
-/* Inline copies of the xoshiro256** step and Lemire's bounded draw of core/rng.c, so the
- * permutation loops do not pay a call per draw. Same sequences as agglo_rng_next. */
-static inline uint64_t st_rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
-
-static inline uint64_t st_next(agglo_rng *rng)
-{
-    uint64_t *s = rng->s;
-    const uint64_t result = st_rotl(s[1] * 5, 7) * 9;
-    const uint64_t t = s[1] << 17;
-    s[2] ^= s[0];
-    s[3] ^= s[1];
-    s[1] ^= s[2];
-    s[0] ^= s[3];
-    s[2] ^= t;
-    s[3] = st_rotl(s[3], 45);
-    return result;
-}
-
-static inline uint32_t st_below(agglo_rng *rng, uint32_t bound)
-{
-    uint64_t m = (uint64_t)(uint32_t)(st_next(rng) >> 32) * bound;
-    uint32_t l = (uint32_t)m;
-    if (l < bound) {
-        uint32_t t = (uint32_t)(-bound) % bound;
-        while (l < t) {
-            m = (uint64_t)(uint32_t)(st_next(rng) >> 32) * bound;
-            l = (uint32_t)m;
-        }
-    }
-    return (uint32_t)(m >> 32);
-}
+/* Draws use the inline agglo_rng_next / agglo_rng_below of include/agglo/rng.h. */
 
 /* Two bounded draws from one 64-bit output (upper half first), Lemire's method on each
  * 32-bit half with exact rejection. */
@@ -52,7 +22,7 @@ static inline uint32_t st_u32(st_pair *g)
         g->have = 0;
         return (uint32_t)g->cache;
     }
-    g->cache = st_next(&g->r);
+    g->cache = agglo_rng_next(&g->r);
     g->have = 1;
     return (uint32_t)(g->cache >> 32);
 }
@@ -79,7 +49,7 @@ static inline uint32_t st_bounded(st_pair *g, uint32_t u, uint32_t bound)
     if (l < bound) {
         uint32_t t = (uint32_t)(-bound) % bound;
         while (l < t) {
-            m = (uint64_t)(uint32_t)(st_next(&g->r) >> 32) * bound;
+            m = (uint64_t)(uint32_t)(agglo_rng_next(&g->r) >> 32) * bound;
             l = (uint32_t)m;
         }
     }

@@ -17,49 +17,7 @@
 #define REF(f) TEST_DATA("reference/kde/" f)
 #define PTS(f) TEST_DATA("points/" f)
 
-typedef struct pset {
-    double *x, *y, *w;
-    size_t n;
-} pset;
-
-/* CSV with header x,y[,weight] */
-static pset read_points(const char *path)
-{
-    pset p = {0};
-    FILE *f = fopen(path, "r");
-    assert_non_null(f);
-    char line[512];
-    assert_non_null(fgets(line, sizeof line, f));
-    size_t cap = 256;
-    p.x = malloc(cap * sizeof(double));
-    p.y = malloc(cap * sizeof(double));
-    p.w = malloc(cap * sizeof(double));
-    while (fgets(line, sizeof line, f)) {
-        double a, b, c = 1;
-        int k = sscanf(line, "%lf,%lf,%lf", &a, &b, &c);
-        if (k < 2)
-            continue;
-        if (p.n == cap) {
-            cap *= 2;
-            p.x = realloc(p.x, cap * sizeof(double));
-            p.y = realloc(p.y, cap * sizeof(double));
-            p.w = realloc(p.w, cap * sizeof(double));
-        }
-        p.x[p.n] = a;
-        p.y[p.n] = b;
-        p.w[p.n] = k == 3 ? c : 1;
-        p.n++;
-    }
-    fclose(f);
-    return p;
-}
-
-static void pset_free(pset *p)
-{
-    free(p->x);
-    free(p->y);
-    free(p->w);
-}
+#define read_points read_points_csv
 
 static double *read_matrix(const char *path, size_t n)
 {

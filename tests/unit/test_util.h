@@ -44,4 +44,49 @@ static inline char *test_read_file(const char *path)
     return s;
 }
 
+/* Point set read from a CSV with header x,y[,weight] (weight 1 when absent). */
+typedef struct pset {
+    double *x, *y, *w;
+    size_t n;
+} pset;
+
+/* CSV with header x,y[,weight] */
+static inline pset read_points_csv(const char *path)
+{
+    pset p = {0};
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    char line[512];
+    assert_non_null(fgets(line, sizeof line, f));
+    size_t cap = 256;
+    p.x = malloc(cap * sizeof(double));
+    p.y = malloc(cap * sizeof(double));
+    p.w = malloc(cap * sizeof(double));
+    while (fgets(line, sizeof line, f)) {
+        double a, b, c = 1;
+        int k = sscanf(line, "%lf,%lf,%lf", &a, &b, &c);
+        if (k < 2)
+            continue;
+        if (p.n == cap) {
+            cap *= 2;
+            p.x = realloc(p.x, cap * sizeof(double));
+            p.y = realloc(p.y, cap * sizeof(double));
+            p.w = realloc(p.w, cap * sizeof(double));
+        }
+        p.x[p.n] = a;
+        p.y[p.n] = b;
+        p.w[p.n] = k == 3 ? c : 1;
+        p.n++;
+    }
+    fclose(f);
+    return p;
+}
+
+static inline void pset_free(pset *p)
+{
+    free(p->x);
+    free(p->y);
+    free(p->w);
+}
+
 #endif
