@@ -207,6 +207,7 @@ typedef struct scratch {
     size_t hcap;
     size_t *pend; /* candidates not yet binned */
     size_t npend, pcap;
+    int counting; /* add_range also bins the new candidates into hist (adaptive search) */
     double h; /* kernel bandwidth of the last neighbours() call */
 } scratch;
 
@@ -323,41 +324,64 @@ static void cell_of(const agglo_gwr_model *m, double x, double y, long *ix, long
     *iy = (long)fy;
 }
 
-/* Adds the points of the cells at Chebyshev ring r around cell (ix, iy). Returns 1 if some
- * cell of the ring lies in the grid, 0 when the ring is wholly outside (so is every larger
- * ring), -1 on memory failure. */
-static int add_cell(const agglo_gwr_model *m, double qx, double qy, long xx, long yy, scratch *s)
+/* Appends the observations j0..j1-1 (whole cells, contiguous in the internal order) to the
+ * candidates; s->c holds room for all n observations (no point is added twice). With
+ * s->counting, also bins them into the distance histogram (bins floor(d / cs)); a bin beyond
+ * the histogram (only for a query outside the grid) waits in the pending list. */
+static int add_range(const agglo_gwr_model *m, double qx, double qy, size_t j0, size_t j1,
+                     scratch *s)
 {
-    size_t c = (size_t)yy * (size_t)m->gnx + (size_t)xx;
-    size_t j0 = m->cstart[c], j1 = m->cstart[c + 1];
-    if (s->nc + (j1 - j0) > s->cap) {
-        size_t cap = s->cap ? 2 * s->cap : 256;
-        while (cap < s->nc + (j1 - j0))
-            cap *= 2;
-        gwr_cand *cc = realloc(s->c, cap * sizeof *cc);
-        if (!cc)
-            return -1;
-        s->c = cc;
-        s->cap = cap;
-    }
     gwr_cand *out = s->c + s->nc;
-    const double cs = m->cs;
-    for (size_t j = j0; j < j1; j++, out++) {
-        double dx = qx - m->cx[j], dy = qy - m->cy[j];
+    const double cs = m->cs, *cx = m->cx, *cy = m->cy;
+    if (!s->counting) {
+        for (size_t j = j0; j < j1; j++, out++) {
+            double dx = qx - cx[j], dy = qy - cy[j];
+            double d = sqrt(dx * dx + dy * dy), b = d / cs;
+            out->d = d;
+            out->j = (uint32_t)j;
+            out->bin = b < 4.0e9 ? (uint32_t)b : UINT32_MAX;
+        }
+        s->nc += j1 - j0;
+        return 0;
+    }
+    size_t *hist = s->hist, hcap = s->hcap, t = s->nc;
+    for (size_t j = j0; j < j1; j++, out++, t++) {
+        double dx = qx - cx[j], dy = qy - cy[j];
         double d = sqrt(dx * dx + dy * dy), b = d / cs;
+        uint32_t bin = b < 4.0e9 ? (uint32_t)b : UINT32_MAX;
         out->d = d;
         out->j = (uint32_t)j;
-        out->bin = b < 4.0e9 ? (uint32_t)b : UINT32_MAX;
+        out->bin = bin;
+        if (bin < hcap) {
+            hist[bin]++;
+        } else {
+            if (s->npend == s->pcap) {
+                size_t pc = s->pcap ? 2 * s->pcap : 64;
+                size_t *pp = realloc(s->pend, pc * sizeof *pp);
+                if (!pp)
+                    return -1;
+                s->pend = pp;
+                s->pcap = pc;
+            }
+            s->pend[s->npend++] = t;
+        }
     }
     s->nc += j1 - j0;
     return 0;
 }
 
+/* Adds the points of the cells at Chebyshev ring r around cell (ix, iy), cell by cell in
+ * row-major order (the order of the candidates, hence of the sums, is fixed by this).
+ * Returns 1 if some cell of the ring lies in the grid, 0 when the ring is wholly outside (so
+ * is every larger ring), -1 on memory failure. */
 static int add_ring(const agglo_gwr_model *m, double qx, double qy, long ix, long iy, long r,
                     scratch *s)
 {
-    if (r == 0)
-        return add_cell(m, qx, qy, ix, iy, s) ? -1 : 1;
+    const size_t gnx = (size_t)m->gnx, *cst = m->cstart;
+    if (r == 0) {
+        size_t c = (size_t)iy * gnx + (size_t)ix;
+        return add_range(m, qx, qy, cst[c], cst[c + 1], s) ? -1 : 1;
+    }
     long y0 = iy - r, y1 = iy + r, x0 = ix - r, x1 = ix + r;
     long cx0 = x0 < 0 ? 0 : x0, cx1 = x1 >= m->gnx ? m->gnx - 1 : x1;
     long cy0 = y0 < 0 ? 0 : y0, cy1 = y1 >= m->gny ? m->gny - 1 : y1;
@@ -365,21 +389,21 @@ static int add_ring(const agglo_gwr_model *m, double qx, double qy, long ix, lon
     if (cx0 > cx1 || cy0 > cy1)
         return 0;
     for (long yy = cy0; yy <= cy1; yy++) {
+        size_t row = (size_t)yy * gnx;
         if (yy == y0 || yy == y1) {
-            for (long xx = cx0; xx <= cx1; xx++) {
-                any = 1;
-                if (add_cell(m, qx, qy, xx, yy, s))
-                    return -1;
-            }
+            /* the row's cells cx0..cx1 are contiguous: one range, same order */
+            any = 1;
+            if (add_range(m, qx, qy, cst[row + (size_t)cx0], cst[row + (size_t)cx1 + 1], s))
+                return -1;
         } else {
             if (x0 >= 0) {
                 any = 1;
-                if (add_cell(m, qx, qy, x0, yy, s))
+                if (add_range(m, qx, qy, cst[row + (size_t)x0], cst[row + (size_t)x0 + 1], s))
                     return -1;
             }
             if (x1 < m->gnx) {
                 any = 1;
-                if (add_cell(m, qx, qy, x1, yy, s))
+                if (add_range(m, qx, qy, cst[row + (size_t)x1], cst[row + (size_t)x1 + 1], s))
                     return -1;
             }
         }
@@ -432,6 +456,13 @@ static int neighbours(const agglo_gwr_model *m, double qx, double qy, double bw,
             free(tmp);
         }
     } else {
+        if (s->cap < n) { /* room for every observation: the rings add each at most once */
+            gwr_cand *c = realloc(s->c, n * sizeof *c);
+            if (!c)
+                return -1;
+            s->c = c;
+            s->cap = n;
+        }
         long ix, iy;
         cell_of(m, qx, qy, &ix, &iy);
         long r = 0;
@@ -455,12 +486,6 @@ static int neighbours(const agglo_gwr_model *m, double qx, double qy, double bw,
              * smallest gathered distance is exact: one selection. */
             size_t cnt_below = 0; /* points with d < r*cs */
             for (;; r++) {
-                size_t before = s->nc;
-                int a = add_ring(m, qx, qy, ix, iy, r, s);
-                if (a < 0)
-                    return -1;
-                if (a == 0 && r > 0)
-                    break;
                 if (2 * (size_t)r + 4 > s->hcap) {
                     size_t cap = 4 * ((size_t)r + 2) + 16;
                     size_t *hh = realloc(s->hist, cap * sizeof *hh);
@@ -470,12 +495,20 @@ static int neighbours(const agglo_gwr_model *m, double qx, double qy, double bw,
                     s->hist = hh;
                     s->hcap = cap;
                 }
-                if (r == 0)
+                if (r == 0) {
                     memset(s->hist, 0, s->hcap * sizeof *s->hist);
-                /* bins hold floor(d / cs); a point beyond the histogram (only for a query
-                 * outside the grid) waits in the pending list until the histogram grows */
-                if (r == 0)
                     s->npend = 0;
+                }
+                /* bins hold floor(d / cs): add_range bins the ring's points as it gathers
+                 * them; one beyond the histogram (only for a query outside the grid) waits
+                 * in the pending list until the histogram grows */
+                s->counting = 1;
+                int a = add_ring(m, qx, qy, ix, iy, r, s);
+                s->counting = 0;
+                if (a < 0)
+                    return -1;
+                if (a == 0 && r > 0)
+                    break;
                 size_t keep = 0;
                 for (size_t q = 0; q < s->npend; q++) {
                     size_t b = s->c[s->pend[q]].bin;
@@ -485,22 +518,6 @@ static int neighbours(const agglo_gwr_model *m, double qx, double qy, double bw,
                         s->pend[keep++] = s->pend[q];
                 }
                 s->npend = keep;
-                for (size_t t = before; t < s->nc; t++) {
-                    size_t b = s->c[t].bin;
-                    if (b < s->hcap) {
-                        s->hist[b]++;
-                    } else {
-                        if (s->npend == s->pcap) {
-                            size_t cap = s->pcap ? 2 * s->pcap : 64;
-                            size_t *pp = realloc(s->pend, cap * sizeof *pp);
-                            if (!pp)
-                                return -1;
-                            s->pend = pp;
-                            s->pcap = cap;
-                        }
-                        s->pend[s->npend++] = t;
-                    }
-                }
                 /* d < r*cs  <=>  bin < r (bins are [b, b+1) in units of cs) */
                 if (r > 0)
                     cnt_below += s->hist[r - 1];
