@@ -245,69 +245,44 @@ static int scratch_init(scratch *s, size_t p)
     return 0;
 }
 
-/* k-th smallest distance (1-based k) among c[0..n-1]; reorders c. */
-static double select_kth(gwr_cand *c, size_t n, size_t k)
-{
-    size_t lo = 0, hi = n - 1, target = k - 1;
-    while (lo < hi) {
-        double pivot = c[lo + (hi - lo) / 2].d;
-        size_t i = lo, j = hi;
-        while (i <= j) {
-            while (c[i].d < pivot)
-                i++;
-            while (c[j].d > pivot)
-                j--;
-            if (i <= j) {
-                gwr_cand t = c[i];
-                c[i] = c[j];
-                c[j] = t;
-                i++;
-                if (j == 0)
-                    break;
-                j--;
-            }
-        }
-        if (target <= j)
-            hi = j;
-        else if (target >= i)
-            lo = i;
-        else
-            return c[target].d;
+/* Quickselect (Hoare partition): the k-th smallest (1-based k) of n elements, by the key
+ * KEY(element); reorders the array. One definition serves candidates and plain doubles. */
+#define GWR_DEFINE_SELECT_KTH(name, type, KEY)                                                  \
+    static double name(type *v, size_t n, size_t k)                                             \
+    {                                                                                           \
+        size_t lo = 0, hi = n - 1, target = k - 1;                                              \
+        while (lo < hi) {                                                                       \
+            double pivot = KEY(v[lo + (hi - lo) / 2]);                                          \
+            size_t i = lo, j = hi;                                                              \
+            while (i <= j) {                                                                    \
+                while (KEY(v[i]) < pivot)                                                       \
+                    i++;                                                                        \
+                while (KEY(v[j]) > pivot)                                                       \
+                    j--;                                                                        \
+                if (i <= j) {                                                                   \
+                    type t = v[i];                                                              \
+                    v[i] = v[j];                                                                \
+                    v[j] = t;                                                                   \
+                    i++;                                                                        \
+                    if (j == 0)                                                                 \
+                        break;                                                                  \
+                    j--;                                                                        \
+                }                                                                               \
+            }                                                                                   \
+            if (target <= j)                                                                    \
+                hi = j;                                                                         \
+            else if (target >= i)                                                               \
+                lo = i;                                                                         \
+            else                                                                                \
+                return KEY(v[target]);                                                          \
+        }                                                                                       \
+        return KEY(v[target]);                                                                  \
     }
-    return c[target].d;
-}
 
-/* k-th smallest (1-based) of v[0..n-1]; reorders v. */
-static double select_kth_d(double *v, size_t n, size_t k)
-{
-    size_t lo = 0, hi = n - 1, target = k - 1;
-    while (lo < hi) {
-        double pivot = v[lo + (hi - lo) / 2];
-        size_t i = lo, j = hi;
-        while (i <= j) {
-            while (v[i] < pivot)
-                i++;
-            while (v[j] > pivot)
-                j--;
-            if (i <= j) {
-                double t = v[i];
-                v[i] = v[j];
-                v[j] = t;
-                i++;
-                if (j == 0)
-                    break;
-                j--;
-            }
-        }
-        if (target <= j)
-            hi = j;
-        else if (target >= i)
-            lo = i;
-        else
-            return v[target];
-    }
-    return v[target];
-}
+#define GWR_CAND_DIST(c) ((c).d)
+#define GWR_VALUE(x) (x)
+GWR_DEFINE_SELECT_KTH(select_kth, gwr_cand, GWR_CAND_DIST)
+GWR_DEFINE_SELECT_KTH(select_kth_d, double, GWR_VALUE)
 
 static void cell_of(const agglo_gwr_model *m, double x, double y, long *ix, long *iy)
 {
@@ -448,12 +423,9 @@ static int neighbours(const agglo_gwr_model *m, double qx, double qy, double bw,
                 s->w = w;
                 s->wcap = n;
             }
-            gwr_cand *tmp = malloc(n * sizeof *tmp);
-            if (!tmp)
-                return -1;
-            memcpy(tmp, s->c, n * sizeof *tmp);
-            h = select_kth(tmp, n, k) * GWR_EPS;
-            free(tmp);
+            for (size_t j = 0; j < n; j++)
+                s->w[j] = s->c[j].d;
+            h = select_kth_d(s->w, n, k) * GWR_EPS;
         }
     } else {
         if (s->cap < n) { /* room for every observation: the rings add each at most once */
