@@ -295,18 +295,24 @@ static int parse_header(agglo_ctx *ctx, const char *path, char *line, size_t lin
     return AGGLO_OK;
 }
 
+/* The header of a GAL/GWT/KWT file: its first non-blank line. */
+static int read_header(agglo_ctx *ctx, const char *path, lexer *L, wfile *f)
+{
+    char *line, *tok[1];
+    do {
+        line = next_line(L);
+    } while (line && split_ws(line, tok, 0) == 0);
+    if (!line)
+        return agglo_error(ctx, AGGLO_E_FORMAT, "%s: empty weights file", path);
+    return parse_header(ctx, path, line, L->line, f);
+}
+
 static int parse_gal(agglo_ctx *ctx, const char *path, wfile *f)
 {
     lexer L = {f->text, 0};
     char *line;
-    /* header: first non-blank line */
     char *tok[3];
-    do {
-        line = next_line(&L);
-    } while (line && split_ws(line, tok, 0) == 0);
-    if (!line)
-        return agglo_error(ctx, AGGLO_E_FORMAT, "%s: empty weights file", path);
-    int rc = parse_header(ctx, path, line, L.line, f);
+    int rc = read_header(ctx, path, &L, f);
     if (rc)
         return rc;
     /* records: "id k" then k neighbour ids (possibly over several lines) */
@@ -360,12 +366,7 @@ static int parse_gwt(agglo_ctx *ctx, const char *path, wfile *f)
     lexer L = {f->text, 0};
     char *line;
     char *tok[4];
-    do {
-        line = next_line(&L);
-    } while (line && split_ws(line, tok, 0) == 0);
-    if (!line)
-        return agglo_error(ctx, AGGLO_E_FORMAT, "%s: empty weights file", path);
-    int rc = parse_header(ctx, path, line, L.line, f);
+    int rc = read_header(ctx, path, &L, f);
     if (rc)
         return rc;
     strmap seen;
