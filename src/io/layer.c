@@ -303,8 +303,7 @@ agglo_layer *agglo_layer_read(agglo_ctx *ctx, const char *path, const agglo_read
                                  (const char *const *)oo, NULL);
     CSLDestroy(oo);
     agglo_layer *L = NULL;
-    OGRSpatialReferenceH src_srs = NULL, dst_srs = NULL, assigned = NULL;
-    OGRCoordinateTransformationH ct = NULL;
+    OGRSpatialReferenceH src_srs = NULL;
     field_buf *fb = NULL;
     int nf = 0;
     GEOSGeometry **geoms = NULL;
@@ -354,7 +353,6 @@ agglo_layer *agglo_layer_read(agglo_ctx *ctx, const char *path, const agglo_read
         src_srs = agglo_srs_from_user(ctx, opts->assign_crs);
         if (!src_srs)
             goto fail;
-        assigned = src_srs;
     }
 
     OGR_L_ResetReading(lyr);
@@ -443,6 +441,39 @@ agglo_layer *agglo_layer_read(agglo_ctx *ctx, const char *path, const agglo_read
         }
     }
 
+    /* Checked before any warning so that a re-read does not repeat them.
+     * Text that is not UTF-8: a Shapefile without .cpg written in a Chinese code page. GDAL
+     * then passes the bytes through; decode them as GB18030 (a superset of GBK and GB2312)
+     * and say so, rather than carry invalid UTF-8 into JSON/GPKG outputs. */
+    {
+        size_t bad_row;
+        const char *bad_field;
+        if (table_has_invalid_utf8(L->table, &bad_row, &bad_field)) {
+            if (is_shp && !opts->encoding && !sidecar_exists(path, "cpg")) {
+                agglo_read_options retry = *opts;
+                retry.encoding = "GB18030";
+                agglo_layer *R = agglo_layer_read(ctx, path, &retry);
+                if (R && !table_has_invalid_utf8(R->table, &bad_row, &bad_field)) {
+                    agglo_warn(ctx,
+                               "%s: no .cpg and the text is not UTF-8; decoded it as GB18030/GBK "
+                               "(give --encoding to choose another)",
+                               path);
+                    agglo_layer_free(L);
+                    L = R;
+                    goto done;
+                }
+                agglo_layer_free(R);
+                /* name the cell of this layer, not of the freed re-read */
+                table_has_invalid_utf8(L->table, &bad_row, &bad_field);
+            }
+            agglo_error(ctx, AGGLO_E_FORMAT,
+                        "%s: field '%s', feature %zu: text is not valid UTF-8; give the encoding "
+                        "with --encoding (e.g. GBK)",
+                        path, bad_field, bad_row + 1);
+            goto fail;
+        }
+    }
+
     /* CSV without CRS: lon/lat in range means WGS 84, as every CSV of shops from a web map. */
     if (!src_srs && is_csv) {
         double ext[4];
@@ -464,35 +495,6 @@ agglo_layer *agglo_layer_read(agglo_ctx *ctx, const char *path, const agglo_read
                        path, is_shp ? " (no .prj)" : "");
     }
 
-    /* Text that is not UTF-8: a Shapefile without .cpg written in a Chinese code page. GDAL
-     * then passes the bytes through; decode them as GB18030 (a superset of GBK and GB2312)
-     * and say so, rather than carry invalid UTF-8 into JSON/GPKG outputs. */
-    {
-        size_t bad_row;
-        const char *bad_field;
-        if (table_has_invalid_utf8(L->table, &bad_row, &bad_field)) {
-            if (is_shp && !opts->encoding && !sidecar_exists(path, "cpg")) {
-                agglo_read_options retry = *opts;
-                retry.encoding = "GB18030";
-                agglo_layer *R = agglo_layer_read(ctx, path, &retry);
-                if (R && !table_has_invalid_utf8(R->table, &bad_row, &bad_field)) {
-                    agglo_warn(ctx,
-                               "%s: no .cpg and the text is not UTF-8; decoded it as GB18030/GBK "
-                               "(give --encoding to choose another)",
-                               path);
-                    agglo_layer_free(L);
-                    L = R;
-                    goto done;
-                }
-                agglo_layer_free(R);
-            }
-            agglo_error(ctx, AGGLO_E_FORMAT,
-                        "%s: field '%s', feature %zu: text is not valid UTF-8; give the encoding "
-                        "with --encoding (e.g. GBK)",
-                        path, bad_field, bad_row + 1);
-            goto fail;
-        }
-    }
 
     /* Empty / NULL / NaN geometries: excluded from analysis, listed. */
     char ids[200] = "";
@@ -581,13 +583,8 @@ done:
         }
         free(fb);
     }
-    if (ct)
-        OCTDestroyCoordinateTransformation(ct);
     if (src_srs)
         OSRDestroySpatialReference(src_srs);
-    (void)assigned;
-    if (dst_srs)
-        OSRDestroySpatialReference(dst_srs);
     if (ds)
         GDALClose(ds);
     agglo_gdal_pop();
