@@ -356,23 +356,22 @@ int agglo_weights_moments(agglo_ctx *ctx, const agglo_weights *W, double *s0, do
         free(cs);
         return AGGLO_E_NOMEM;
     }
-    double a, b = 0.0;
+    double a, b = 0.0, mirror = 0.0;
     for (size_t i = 0; i < n; i++)
         for (size_t k = W->row_ptr[i]; k < W->row_ptr[i + 1]; k++) {
             double wij = W->w[k];
             double wji = lookup(W, (size_t)W->col[k], (int32_t)i);
-            if (isnan(wji))
+            if (isnan(wji)) {
+                /* the ordered pair (j,i), absent from row j, contributes (0 + w_ij)^2 */
+                mirror += wij * wij;
                 wji = 0.0;
+            }
             double t = wij + wji; /* ordered pair (i,j) of the double sum in S1 */
             b += t * t;
             rs[i] += wij;
             cs[W->col[k]] += wij;
         }
-    /* Ordered pairs (j,i) whose w_ji is absent but w_ij present contribute w_ij^2. */
-    for (size_t i = 0; i < n; i++)
-        for (size_t k = W->row_ptr[i]; k < W->row_ptr[i + 1]; k++)
-            if (isnan(lookup(W, (size_t)W->col[k], (int32_t)i)))
-                b += W->w[k] * W->w[k];
+    b += mirror;
     a = agglo_sum(W->w, nnz);
     double c = 0.0;
     for (size_t i = 0; i < n; i++)
