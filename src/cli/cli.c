@@ -116,6 +116,7 @@ agglo_layer *cli_read_layer(agglo_ctx *ctx, const char *path, const cli_common *
     o.assign_crs = c->assign_crs;
     o.to_crs = c->to_crs;
     o.make_valid = c->make_valid;
+    o.allow_invalid = c->allow_invalid;
     return agglo_layer_read(ctx, path, &o);
 }
 

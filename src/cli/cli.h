@@ -24,6 +24,7 @@ typedef struct cli_common {
     const char *y_field;    /* --y-field */
     const char *id_field;   /* --id FIELD */
     int make_valid;         /* --make-valid */
+    int allow_invalid;      /* set by commands that report or tolerate invalid polygons */
     int quiet;              /* --quiet */
     int threads;            /* --threads N */
     unsigned long long seed;/* --seed S */

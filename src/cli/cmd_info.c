@@ -55,17 +55,8 @@ int cmd_info(int argc, char **argv)
     agglo_ctx *ctx = cli_ctx_create(&c);
     if (!ctx)
         return CLI_FAIL;
-    agglo_read_options o;
-    agglo_read_options_init(&o);
-    o.layer_name = c.layer;
-    o.encoding = c.encoding;
-    o.x_field = c.x_field;
-    o.y_field = c.y_field;
-    o.assign_crs = c.assign_crs;
-    o.to_crs = c.to_crs;
-    o.make_valid = c.make_valid;
-    o.allow_invalid = 1; /* info reports invalid geometries instead of refusing */
-    agglo_layer *L = agglo_layer_read(ctx, path, &o);
+    c.allow_invalid = 1; /* info reports invalid geometries instead of refusing */
+    agglo_layer *L = cli_read_layer(ctx, path, &c);
     if (!L) {
         int rc = cli_fail(ctx);
         agglo_ctx_free(ctx);

@@ -241,19 +241,10 @@ int cmd_weights(int argc, char **argv)
             t.on_surface = 1;
         s = t;
     }
-    agglo_read_options ro;
-    agglo_read_options_init(&ro);
-    ro.layer_name = c.layer;
-    ro.encoding = c.encoding;
-    ro.x_field = c.x_field;
-    ro.y_field = c.y_field;
-    ro.assign_crs = c.assign_crs;
-    ro.to_crs = c.to_crs;
-    ro.make_valid = c.make_valid;
     /* weights need vertices and centroids only: invalid polygons (self-intersections) are
      * kept as they are, as spdep and libpysal do, unless --make-valid */
-    ro.allow_invalid = 1;
-    L = agglo_layer_read(ctx, path, &ro);
+    c.allow_invalid = 1;
+    L = cli_read_layer(ctx, path, &c);
     if (!L) {
         rc = cli_fail(ctx);
         goto out;
