@@ -142,30 +142,6 @@ static int kernel_bounded(agglo_gwr_kernel k)
     return k == AGGLO_GWR_BISQUARE || k == AGGLO_GWR_BOXCAR || k == AGGLO_GWR_TRICUBE;
 }
 
-static inline __attribute__((always_inline)) double kernel_w(agglo_gwr_kernel k, double d,
-                                                          double h)
-{
-    double z = d / h;
-    switch (k) {
-    case AGGLO_GWR_BISQUARE: {
-        if (d >= h)
-            return 0.0;
-        double t = 1.0 - z * z;
-        return t * t;
-    }
-    case AGGLO_GWR_GAUSSIAN: return exp(-0.5 * z * z);
-    case AGGLO_GWR_EXPONENTIAL: return exp(-z);
-    case AGGLO_GWR_BOXCAR: return d >= h ? 0.0 : 1.0;
-    case AGGLO_GWR_TRICUBE: {
-        if (d >= h)
-            return 0.0;
-        double t = 1.0 - z * z * z;
-        return t * t * t;
-    }
-    }
-    return 0.0;
-}
-
 static double haversine(double lon1, double lat1, double lon2, double lat2)
 {
     const double r = M_PI / 180.0;
@@ -186,14 +162,6 @@ static inline double glm_var(agglo_gwr_family f, double mu)
     return f == AGGLO_GWR_FAMILY_BINOMIAL ? mu * (1.0 - mu) : mu;
 }
 
-static inline double mdist(const agglo_gwr_model *m, double qx, double qy, size_t j)
-{
-    if (m->o.great_circle)
-        return haversine(qx, qy, m->cx[j], m->cy[j]);
-    double dx = qx - m->cx[j], dy = qy - m->cy[j];
-    return sqrt(dx * dx + dy * dy);
-}
-
 /* ---- per-thread scratch ---- */
 
 typedef struct scratch {
@@ -203,11 +171,9 @@ typedef struct scratch {
     size_t wcap;
     double *A, *B, *b, *s, *z, *u, *work, *Ainv, *tmp;
     int *iwork;
-    size_t *hist;
-    size_t hcap;
-    size_t *pend; /* candidates not yet binned */
-    size_t npend, pcap;
-    int counting; /* add_range also bins the new candidates into hist (adaptive search) */
+    gwr_knn knn;   /* k-th distance search (grid) */
+    gwr_range *rg; /* runs of the disc (grid; m->gny of them at most) */
+    size_t nrg;
     double h; /* kernel bandwidth of the last neighbours() call */
 } scratch;
 
@@ -219,8 +185,8 @@ static void scratch_free(scratch *s)
     free(s->w);
     free(s->A);
     free(s->iwork);
-    free(s->hist);
-    free(s->pend);
+    free(s->rg);
+    gwr_knn_free(&s->knn);
     memset(s, 0, sizeof *s);
 }
 
@@ -245,302 +211,83 @@ static int scratch_init(scratch *s, size_t p)
     return 0;
 }
 
-/* Quickselect (Hoare partition): the k-th smallest (1-based k) of n elements, by the key
- * KEY(element); reorders the array. One definition serves candidates and plain doubles. */
-#define GWR_DEFINE_SELECT_KTH(name, type, KEY)                                                  \
-    static double name(type *v, size_t n, size_t k)                                             \
-    {                                                                                           \
-        size_t lo = 0, hi = n - 1, target = k - 1;                                              \
-        while (lo < hi) {                                                                       \
-            double pivot = KEY(v[lo + (hi - lo) / 2]);                                          \
-            size_t i = lo, j = hi;                                                              \
-            while (i <= j) {                                                                    \
-                while (KEY(v[i]) < pivot)                                                       \
-                    i++;                                                                        \
-                while (KEY(v[j]) > pivot)                                                       \
-                    j--;                                                                        \
-                if (i <= j) {                                                                   \
-                    type t = v[i];                                                              \
-                    v[i] = v[j];                                                                \
-                    v[j] = t;                                                                   \
-                    i++;                                                                        \
-                    if (j == 0)                                                                 \
-                        break;                                                                  \
-                    j--;                                                                        \
-                }                                                                               \
-            }                                                                                   \
-            if (target <= j)                                                                    \
-                hi = j;                                                                         \
-            else if (target >= i)                                                               \
-                lo = i;                                                                         \
-            else                                                                                \
-                return KEY(v[target]);                                                          \
-        }                                                                                       \
-        return KEY(v[target]);                                                                  \
-    }
-
-#define GWR_CAND_DIST(c) ((c).d)
-#define GWR_VALUE(x) (x)
-GWR_DEFINE_SELECT_KTH(select_kth, gwr_cand, GWR_CAND_DIST)
-GWR_DEFINE_SELECT_KTH(select_kth_d, double, GWR_VALUE)
-
-static void cell_of(const agglo_gwr_model *m, double x, double y, long *ix, long *iy)
-{
-    double fx = floor((x - m->gx0) / m->cs), fy = floor((y - m->gy0) / m->cs);
-    if (!(fx >= 0))
-        fx = 0;
-    if (!(fy >= 0))
-        fy = 0;
-    if (fx > (double)(m->gnx - 1))
-        fx = (double)(m->gnx - 1);
-    if (fy > (double)(m->gny - 1))
-        fy = (double)(m->gny - 1);
-    *ix = (long)fx;
-    *iy = (long)fy;
-}
-
-/* Appends the observations j0..j1-1 (whole cells, contiguous in the internal order) to the
- * candidates; s->c holds room for all n observations (no point is added twice). With
- * s->counting, also bins them into the distance histogram (bins floor(d / cs)); a bin beyond
- * the histogram (only for a query outside the grid) waits in the pending list. */
-static int add_range(const agglo_gwr_model *m, double qx, double qy, size_t j0, size_t j1,
-                     scratch *s)
-{
-    gwr_cand *out = s->c + s->nc;
-    const double cs = m->cs, *cx = m->cx, *cy = m->cy;
-    if (!s->counting) {
-        for (size_t j = j0; j < j1; j++, out++) {
-            double dx = qx - cx[j], dy = qy - cy[j];
-            double d = sqrt(dx * dx + dy * dy), b = d / cs;
-            out->d = d;
-            out->j = (uint32_t)j;
-            out->bin = b < 4.0e9 ? (uint32_t)b : UINT32_MAX;
-        }
-        s->nc += j1 - j0;
-        return 0;
-    }
-    size_t *hist = s->hist, hcap = s->hcap, t = s->nc;
-    for (size_t j = j0; j < j1; j++, out++, t++) {
-        double dx = qx - cx[j], dy = qy - cy[j];
-        double d = sqrt(dx * dx + dy * dy), b = d / cs;
-        uint32_t bin = b < 4.0e9 ? (uint32_t)b : UINT32_MAX;
-        out->d = d;
-        out->j = (uint32_t)j;
-        out->bin = bin;
-        if (bin < hcap) {
-            hist[bin]++;
-        } else {
-            if (s->npend == s->pcap) {
-                size_t pc = s->pcap ? 2 * s->pcap : 64;
-                size_t *pp = realloc(s->pend, pc * sizeof *pp);
-                if (!pp)
-                    return -1;
-                s->pend = pp;
-                s->pcap = pc;
-            }
-            s->pend[s->npend++] = t;
-        }
-    }
-    s->nc += j1 - j0;
-    return 0;
-}
-
-/* Adds the points of the cells at Chebyshev ring r around cell (ix, iy), cell by cell in
- * row-major order (the order of the candidates, hence of the sums, is fixed by this).
- * Returns 1 if some cell of the ring lies in the grid, 0 when the ring is wholly outside (so
- * is every larger ring), -1 on memory failure. */
-static int add_ring(const agglo_gwr_model *m, double qx, double qy, long ix, long iy, long r,
-                    scratch *s)
-{
-    const size_t gnx = (size_t)m->gnx, *cst = m->cstart;
-    if (r == 0) {
-        size_t c = (size_t)iy * gnx + (size_t)ix;
-        return add_range(m, qx, qy, cst[c], cst[c + 1], s) ? -1 : 1;
-    }
-    long y0 = iy - r, y1 = iy + r, x0 = ix - r, x1 = ix + r;
-    long cx0 = x0 < 0 ? 0 : x0, cx1 = x1 >= m->gnx ? m->gnx - 1 : x1;
-    long cy0 = y0 < 0 ? 0 : y0, cy1 = y1 >= m->gny ? m->gny - 1 : y1;
-    int any = 0;
-    if (cx0 > cx1 || cy0 > cy1)
-        return 0;
-    for (long yy = cy0; yy <= cy1; yy++) {
-        size_t row = (size_t)yy * gnx;
-        if (yy == y0 || yy == y1) {
-            /* the row's cells cx0..cx1 are contiguous: one range, same order */
-            any = 1;
-            if (add_range(m, qx, qy, cst[row + (size_t)cx0], cst[row + (size_t)cx1 + 1], s))
-                return -1;
-        } else {
-            if (x0 >= 0) {
-                any = 1;
-                if (add_range(m, qx, qy, cst[row + (size_t)x0], cst[row + (size_t)x0 + 1], s))
-                    return -1;
-            }
-            if (x1 < m->gnx) {
-                any = 1;
-                if (add_range(m, qx, qy, cst[row + (size_t)x1], cst[row + (size_t)x1 + 1], s))
-                    return -1;
-            }
-        }
-    }
-    return any;
-}
-
-/* Fills s->c/s->w with the observations of nonzero kernel weight around (qx, qy).
+/* Fills s->c/s->w (compact) with the observations of nonzero kernel weight around (qx, qy),
+ * or (grid, !compact) only s->h and the runs s->rg of the disc for gwr_acc_ranges.
  * Returns 0, or -1 on memory failure. */
 static int neighbours(const agglo_gwr_model *m, double qx, double qy, double bw, scratch *s,
                       int compact)
 {
     size_t n = m->n;
-    int bounded = kernel_bounded(m->o.kernel);
     double h;
     s->nc = 0;
-    if (!m->use_grid || !bounded) {
-        if (s->cap < n) {
-            gwr_cand *c = realloc(s->c, n * sizeof *c);
-            if (!c)
-                return -1;
-            s->c = c;
-            s->cap = n;
-        }
-        for (size_t j = 0; j < n; j++) {
-            s->c[j].d = mdist(m, qx, qy, j);
-            s->c[j].j = (uint32_t)j;
-            s->c[j].bin = 0;
-        }
-        s->nc = n;
-        if (m->o.fixed) {
-            h = bw;
-        } else {
-            size_t k = (size_t)bw;
-            if (k > n)
-                k = n;
-            /* select on a copy of the distances so the order stays by index */
-            if (s->wcap < n) {
-                double *w = realloc(s->w, n * sizeof *w);
-                if (!w)
-                    return -1;
-                s->w = w;
-                s->wcap = n;
-            }
-            for (size_t j = 0; j < n; j++)
-                s->w[j] = s->c[j].d;
-            h = select_kth_d(s->w, n, k) * GWR_EPS;
-        }
-    } else {
-        if (s->cap < n) { /* room for every observation: the rings add each at most once */
-            gwr_cand *c = realloc(s->c, n * sizeof *c);
-            if (!c)
-                return -1;
-            s->c = c;
-            s->cap = n;
-        }
-        long ix, iy;
-        cell_of(m, qx, qy, &ix, &iy);
-        long r = 0;
-        if (m->o.fixed) {
-            h = bw;
-            for (;; r++) {
-                int a = add_ring(m, qx, qy, ix, iy, r, s);
-                if (a < 0)
-                    return -1;
-                if (a == 0 && r > 0)
-                    break;
-                if ((double)r * m->cs >= h)
-                    break;
-            }
-        } else {
-            size_t k = (size_t)bw;
-            if (k > n)
-                k = n;
-            /* Rings until the disk of radius r*cs (all of whose points are gathered) holds
-             * k points; a histogram of distances in units of cs counts them. Then the k-th
-             * smallest gathered distance is exact: one selection. */
-            size_t cnt_below = 0; /* points with d < r*cs */
-            for (;; r++) {
-                if (2 * (size_t)r + 4 > s->hcap) {
-                    size_t cap = 4 * ((size_t)r + 2) + 16;
-                    size_t *hh = realloc(s->hist, cap * sizeof *hh);
-                    if (!hh)
-                        return -1;
-                    memset(hh + s->hcap, 0, (cap - s->hcap) * sizeof *hh);
-                    s->hist = hh;
-                    s->hcap = cap;
-                }
-                if (r == 0) {
-                    memset(s->hist, 0, s->hcap * sizeof *s->hist);
-                    s->npend = 0;
-                }
-                /* bins hold floor(d / cs): add_range bins the ring's points as it gathers
-                 * them; one beyond the histogram (only for a query outside the grid) waits
-                 * in the pending list until the histogram grows */
-                s->counting = 1;
-                int a = add_ring(m, qx, qy, ix, iy, r, s);
-                s->counting = 0;
-                if (a < 0)
-                    return -1;
-                if (a == 0 && r > 0)
-                    break;
-                size_t keep = 0;
-                for (size_t q = 0; q < s->npend; q++) {
-                    size_t b = s->c[s->pend[q]].bin;
-                    if (b < s->hcap)
-                        s->hist[b]++;
-                    else
-                        s->pend[keep++] = s->pend[q];
-                }
-                s->npend = keep;
-                /* d < r*cs  <=>  bin < r (bins are [b, b+1) in units of cs) */
-                if (r > 0)
-                    cnt_below += s->hist[r - 1];
-                if (cnt_below >= k)
-                    break;
-            }
-            double dk;
-            if (cnt_below >= k) {
-                /* the k-th distance lies in the first bin where the cumulative count reaches
-                 * k (bins below r are complete): select among that bin's points only */
-                size_t cum = 0, bin = 0;
-                while (cum + s->hist[bin] < k)
-                    cum += s->hist[bin++];
-                size_t need = k - cum, nb = 0;
-                if (s->wcap < s->hist[bin]) {
-                    double *w = realloc(s->w, s->hist[bin] * sizeof *w);
-                    if (!w)
-                        return -1;
-                    s->w = w;
-                    s->wcap = s->hist[bin];
-                }
-                for (size_t t = 0; t < s->nc; t++)
-                    if (s->c[t].bin == bin)
-                        s->w[nb++] = s->c[t].d;
-                dk = select_kth_d(s->w, nb, need);
-            } else {
-                dk = select_kth(s->c, s->nc, k); /* every point gathered */
-            }
-            h = dk * GWR_EPS;
-        }
+    if (s->cap < n) {
+        gwr_cand *c = realloc(s->c, n * sizeof *c);
+        if (!c)
+            return -1;
+        s->c = c;
+        s->cap = n;
     }
-    s->h = h;
-    if (!compact)
-        return 0; /* the caller evaluates the kernel on the candidates itself */
-    if (s->wcap < s->nc) {
-        double *w = realloc(s->w, s->nc * sizeof *w);
+    if (s->wcap < n) {
+        double *w = realloc(s->w, n * sizeof *w);
         if (!w)
             return -1;
         s->w = w;
-        s->wcap = s->nc;
+        s->wcap = n;
     }
-    size_t k = 0;
-    for (size_t t = 0; t < s->nc; t++) {
-        double w = kernel_w(m->o.kernel, s->c[t].d, h);
-        if (w > 0) {
-            s->c[k] = s->c[t];
-            s->w[k] = w;
-            k++;
+    size_t k = (size_t)bw < n ? (size_t)bw : n;
+    if (!m->use_grid) {
+        /* great-circle distances: every observation, k-th distance by selection on a copy */
+        for (size_t j = 0; j < n; j++) {
+            s->c[j].d = haversine(qx, qy, m->cx[j], m->cy[j]);
+            s->c[j].j = j;
+            s->w[j] = s->c[j].d;
         }
+        s->nc = n;
+        h = m->o.fixed ? bw : gwr_select_kth(s->w, n, k) * GWR_EPS;
+        s->h = h;
+        double inv_h2 = 1.0 / (h * h);
+        size_t kept = 0;
+        for (size_t t = 0; t < n; t++) {
+            double w = gwr_kernel_w2(m->o.kernel, s->c[t].d * s->c[t].d, inv_h2);
+            if (w > 0) {
+                s->c[kept] = s->c[t];
+                s->w[kept] = w;
+                kept++;
+            }
+        }
+        s->nc = kept;
+        return 0;
     }
-    s->nc = k;
+    if (!s->rg) {
+        s->rg = malloc((size_t)m->gny * sizeof *s->rg);
+        if (!s->rg || gwr_knn_init(&s->knn, n))
+            return -1;
+    }
+    h = m->o.fixed ? bw : sqrt(gwr_kth_dist2(m, qx, qy, k, &s->knn)) * GWR_EPS;
+    s->h = h;
+    if (kernel_bounded(m->o.kernel)) {
+        s->nrg = gwr_disc_ranges(m, qx, qy, h, s->rg);
+    } else {
+        s->rg[0].j0 = 0;
+        s->rg[0].j1 = n;
+        s->nrg = 1;
+    }
+    if (!compact)
+        return 0;
+    double inv_h2 = 1.0 / (h * h);
+    size_t kept = 0;
+    for (size_t r = 0; r < s->nrg; r++)
+        for (size_t j = s->rg[r].j0; j < s->rg[r].j1; j++) {
+            double dx = qx - m->cx[j], dy = qy - m->cy[j], d2 = dx * dx + dy * dy;
+            double w = gwr_kernel_w2(m->o.kernel, d2, inv_h2);
+            if (w > 0) {
+                s->c[kept].d = sqrt(d2);
+                s->c[kept].j = j;
+                s->w[kept] = w;
+                kept++;
+            }
+        }
+    s->nc = kept;
     return 0;
 }
 
@@ -614,68 +361,6 @@ static inline void acc_outer(double *A, const double *x, double w, size_t p)
     }
 }
 
-
-/* Score-pass accumulation with the kernel evaluated on the fly over every candidate;
- * returns the number of candidates with a positive weight. */
-static inline __attribute__((always_inline)) size_t
-acc_gauss_kernel_p(const double *X, const double *Y, const gwr_cand *c, size_t nc,
-                   agglo_gwr_kernel kern, double h, double *A, double *b, size_t P)
-{
-    double acc[8 * 9 / 2 + 8] = {0};
-    size_t nn = 0;
-    for (size_t t = 0; t < nc; t++) {
-        double wt = kernel_w(kern, c[t].d, h);
-        if (!(wt > 0))
-            continue;
-        nn++;
-        const double *xj = X + (size_t)c[t].j * P;
-        double wy = wt * Y[c[t].j];
-        size_t q = 0;
-#pragma GCC unroll 8
-        for (size_t j = 0; j < P; j++) {
-            double wxj = wt * xj[j];
-#pragma GCC unroll 8
-            for (size_t i = 0; i <= j; i++)
-                acc[q++] += wxj * xj[i];
-            acc[q++] += wy * xj[j];
-        }
-    }
-    size_t q = 0;
-    for (size_t j = 0; j < P; j++) {
-        for (size_t i = 0; i <= j; i++)
-            A[i + j * P] += acc[q++];
-        b[j] += acc[q++];
-    }
-    return nn;
-}
-
-static size_t acc_gauss_kernel(const double *X, const double *Y, const gwr_cand *c, size_t nc,
-                               agglo_gwr_kernel kern, double h, double *A, double *b, size_t p)
-{
-    switch (p) {
-    case 2: return acc_gauss_kernel_p(X, Y, c, nc, kern, h, A, b, 2);
-    case 3: return acc_gauss_kernel_p(X, Y, c, nc, kern, h, A, b, 3);
-    case 4: return acc_gauss_kernel_p(X, Y, c, nc, kern, h, A, b, 4);
-    case 5: return acc_gauss_kernel_p(X, Y, c, nc, kern, h, A, b, 5);
-    case 6: return acc_gauss_kernel_p(X, Y, c, nc, kern, h, A, b, 6);
-    case 7: return acc_gauss_kernel_p(X, Y, c, nc, kern, h, A, b, 7);
-    case 8: return acc_gauss_kernel_p(X, Y, c, nc, kern, h, A, b, 8);
-    default: {
-        size_t nn = 0;
-        for (size_t t = 0; t < nc; t++) {
-            double wt = kernel_w(kern, c[t].d, h);
-            if (!(wt > 0))
-                continue;
-            nn++;
-            const double *xj = X + (size_t)c[t].j * p;
-            acc_outer(A, xj, wt, p);
-            for (size_t a = 0; a < p; a++)
-                b[a] += wt * Y[c[t].j] * xj[a];
-        }
-        return nn;
-    }
-    }
-}
 
 /* Full-fit accumulation: A += w x x', B += w^2 x x', b += w y x, and sum w, w y, w y^2. */
 static inline __attribute__((always_inline)) void acc_full_p(const double *X, const double *Y,
@@ -831,41 +516,30 @@ static int local_fit(const agglo_gwr_model *m, double qx, double qy, const doubl
                      size_t self, double bw, int full, scratch *s, local_out *o)
 {
     size_t p = m->p, pp = p * p;
-    int fused = !full && m->o.family == AGGLO_GWR_FAMILY_GAUSSIAN;
+    /* the search's Gaussian score on the grid: kernel and sums in one vector pass */
+    int fused = !full && m->o.family == AGGLO_GWR_FAMILY_GAUSSIAN && m->use_grid;
     if (neighbours(m, qx, qy, bw, s, !fused))
         return -1;
     size_t nn = s->nc;
     double *A = s->A, *b = s->b, *B = s->B;
     double wself = self == SIZE_MAX ? 0.0 : 1.0; /* kernel(0) = 1 */
-    if (fused) {
-        /* kernel weights evaluated inside the accumulation (no compaction pass) */
-        memset(A, 0, pp * sizeof *A);
-        memset(b, 0, p * sizeof *b);
-        nn = acc_gauss_kernel(m->X, m->y, s->c, nn, m->o.kernel, s->h, A, b, p);
-    }
+    if (fused)
+        nn = gwr_acc_ranges(m, s->rg, s->nrg, qx, qy, s->h, A, b);
     if (nn < p)
         return 1;
     if (m->o.family == AGGLO_GWR_FAMILY_GAUSSIAN) {
-        double sw = 0, swy = 0, swy2 = 0;
-        if (full) {
+        if (!fused) {
+            double sums[3] = {0, 0, 0};
             memset(A, 0, pp * sizeof *A);
             memset(b, 0, p * sizeof *b);
             memset(B, 0, pp * sizeof *B);
-        }
-        if (!full) {
-            /* accumulated above */
-        } else {
-            double sums[3] = {0, 0, 0};
             acc_full(m->X, m->y, s->c, s->w, nn, A, B, b, sums, p);
-            sw = sums[0];
-            swy = sums[1];
-            swy2 = sums[2];
-        }
-        if (full) {
-            symmetrise(B, p);
-            o->sw = sw;
-            o->swy = swy;
-            o->swy2 = swy2;
+            if (full) {
+                symmetrise(B, p);
+                o->sw = sums[0];
+                o->swy = sums[1];
+                o->swy2 = sums[2];
+            }
         }
         if (chol_factor(A, s->s, p, s->work, s->iwork))
             return 1;
@@ -999,6 +673,7 @@ void agglo_gwr_model_free(agglo_gwr_model *m)
     if (!m)
         return;
     free(m->X);
+    free(m->xcol);
     free(m->y);
     free(m->loff);
     free(m->cx);
@@ -1120,65 +795,6 @@ done:
     return rc;
 }
 
-static int build_grid(agglo_ctx *ctx, agglo_gwr_model *m, const double *cx, const double *cy)
-{
-    size_t n = m->n;
-    double x0 = cx[0], x1 = cx[0], y0 = cy[0], y1 = cy[0];
-    for (size_t i = 1; i < n; i++) {
-        if (cx[i] < x0) x0 = cx[i];
-        if (cx[i] > x1) x1 = cx[i];
-        if (cy[i] < y0) y0 = cy[i];
-        if (cy[i] > y1) y1 = cy[i];
-    }
-    double wx = x1 - x0, wy = y1 - y0, ext = wx > wy ? wx : wy;
-    double cs;
-    if (!(ext > 0)) {
-        cs = 1.0;
-    } else {
-        double area = (wx > 0 ? wx : ext / (double)n) * (wy > 0 ? wy : ext / (double)n);
-        cs = sqrt(2.0 * area / (double)n);
-        if (!(cs > 0))
-            cs = ext;
-    }
-    long gnx = (long)floor(wx / cs) + 1, gny = (long)floor(wy / cs) + 1;
-    while ((double)gnx * (double)gny > 4.0 * (double)n + 16) {
-        cs *= 1.5;
-        gnx = (long)floor(wx / cs) + 1;
-        gny = (long)floor(wy / cs) + 1;
-    }
-    m->gx0 = x0;
-    m->gy0 = y0;
-    m->cs = cs;
-    m->gnx = gnx;
-    m->gny = gny;
-    size_t nc = (size_t)gnx * (size_t)gny;
-    m->cstart = agglo_calloc(ctx, nc + 1, sizeof(size_t));
-    size_t *cell = agglo_malloc(ctx, n * sizeof(size_t));
-    if (!m->cstart || !cell) {
-        free(cell);
-        return AGGLO_E_NOMEM;
-    }
-    for (size_t i = 0; i < n; i++) {
-        long ix, iy;
-        cell_of(m, cx[i], cy[i], &ix, &iy);
-        cell[i] = (size_t)iy * (size_t)gnx + (size_t)ix;
-        m->cstart[cell[i] + 1]++;
-    }
-    for (size_t c = 0; c < nc; c++)
-        m->cstart[c + 1] += m->cstart[c];
-    size_t *pos = agglo_malloc(ctx, nc * sizeof(size_t));
-    if (!pos) {
-        free(cell);
-        return AGGLO_E_NOMEM;
-    }
-    memcpy(pos, m->cstart, nc * sizeof(size_t));
-    for (size_t i = 0; i < n; i++)
-        m->orig[pos[cell[i]]++] = i;
-    free(pos);
-    free(cell);
-    return AGGLO_OK;
-}
-
 agglo_gwr_model *agglo_gwr_model_create(agglo_ctx *ctx, size_t n, const double *cx,
                                         const double *cy, const double *y,
                                         const double *const *x, size_t k,
@@ -1266,6 +882,7 @@ agglo_gwr_model *agglo_gwr_model_create(agglo_ctx *ctx, size_t n, const double *
     m->n = n;
     m->p = p;
     m->X = agglo_malloc(ctx, n * p * sizeof(double));
+    m->xcol = agglo_malloc(ctx, n * (p - 1) * sizeof(double) + 1);
     m->y = agglo_malloc(ctx, n * sizeof(double));
     m->cx = agglo_malloc(ctx, n * sizeof(double));
     m->cy = agglo_malloc(ctx, n * sizeof(double));
@@ -1276,7 +893,7 @@ agglo_gwr_model *agglo_gwr_model_create(agglo_ctx *ctx, size_t n, const double *
     m->gbeta = agglo_calloc(ctx, p, sizeof(double));
     if (o.family == AGGLO_GWR_FAMILY_POISSON && offset)
         m->loff = agglo_malloc(ctx, n * sizeof(double));
-    if (!m->X || !m->y || !m->cx || !m->cy || !m->orig || !m->names || !m->xmean || !m->xsd ||
+    if (!m->X || !m->xcol || !m->y || !m->cx || !m->cy || !m->orig || !m->names || !m->xmean || !m->xsd ||
         !m->gbeta || (o.family == AGGLO_GWR_FAMILY_POISSON && offset && !m->loff))
         goto fail;
     m->names[0] = agglo_strdup(ctx, "Intercept");
@@ -1292,8 +909,10 @@ agglo_gwr_model *agglo_gwr_model_create(agglo_ctx *ctx, size_t n, const double *
     /* order */
     m->use_grid = !o.great_circle;
     if (m->use_grid) {
-        if (build_grid(ctx, m, cx, cy))
+        if (gwr_grid_build(m, cx, cy, m->orig)) {
+            agglo_error(ctx, AGGLO_E_NOMEM, "out of memory");
             goto fail;
+        }
     } else {
         for (size_t i = 0; i < n; i++)
             m->orig[i] = i;
@@ -1342,8 +961,10 @@ agglo_gwr_model *agglo_gwr_model_create(agglo_ctx *ctx, size_t n, const double *
         m->y[t] = (y[i] - m->ymean) / m->ysd;
         double *row = m->X + t * p;
         row[0] = 1.0;
-        for (size_t j = 0; j < k; j++)
+        for (size_t j = 0; j < k; j++) {
             row[j + 1] = (x[j][i] - m->xmean[j + 1]) / m->xsd[j + 1];
+            m->xcol[j * n + t] = row[j + 1];
+        }
         if (m->loff)
             m->loff[t] = log(offset[i]);
     }

@@ -8,14 +8,29 @@
 
 typedef struct gwr_cand {
     double d;
-    uint32_t j;   /* observation (internal order) */
-    uint32_t bin; /* floor(d / cell size), grid searches only */
+    size_t j; /* observation (internal order) */
 } gwr_cand;
+
+/* A run of observations [j0, j1) in the internal order: the cells of one grid row that meet a
+ * disc (cells are numbered row by row and their observations stored cell by cell). */
+typedef struct gwr_range {
+    size_t j0, j1;
+} gwr_range;
+
+/* Per-thread state of the k-th-distance search: the last answer is a bound for the next
+ * query (the k-th nearest distance is 1-Lipschitz in the query location), and a buffer of
+ * n squared distances for the selection. */
+typedef struct gwr_knn {
+    double *d2; /* n */
+    size_t k;   /* k of the last answer (0: none) */
+    double qx, qy, dk;
+} gwr_knn;
 
 struct agglo_gwr_model {
     agglo_gwr_options o;
     size_t n, p;
     double *X;    /* n x p row-major, internal (grid) order, column 0 = 1 */
+    double *xcol; /* (p - 1) x n: columns 1..p-1 of X, one after another (vector loops) */
     double *y;    /* n */
     double *loff; /* log offset (Poisson) or NULL */
     double *cx, *cy;
@@ -29,6 +44,20 @@ struct agglo_gwr_model {
     long gnx, gny;
     size_t *cstart; /* gnx*gny + 1 */
 };
+
+/* gwr_grid.c: the uniform grid over planar coordinates */
+int gwr_grid_build(agglo_gwr_model *m, const double *cx, const double *cy, size_t *cell_order);
+size_t gwr_disc_ranges(const agglo_gwr_model *m, double qx, double qy, double r,
+                       gwr_range *out);
+int gwr_knn_init(gwr_knn *st, size_t n);
+void gwr_knn_free(gwr_knn *st);
+double gwr_select_kth(double *v, size_t n, size_t k);
+double gwr_kth_dist2(const agglo_gwr_model *m, double qx, double qy, size_t k, gwr_knn *st);
+
+/* gwr_accum.c: kernel-weighted X'WX and X'Wy over runs of observations */
+double gwr_kernel_w2(agglo_gwr_kernel k, double d2, double inv_h2);
+size_t gwr_acc_ranges(const agglo_gwr_model *m, const gwr_range *rg, size_t nr, double qx,
+                      double qy, double h, double *A, double *b);
 
 /* Student t upper tail P(T > t). */
 double agglo_gwr_t_upper(double t, double df);

@@ -1,0 +1,198 @@
+/* Kernel-weighted cross products for one local regression: A = X'WX (upper triangle,
+ * column-major p x p) and b = X'Wy, summed over runs of observations.
+ *
+ * This is the inner loop of the bandwidth search (one call per observation per candidate
+ * bandwidth), so it runs four observations at a time in GCC/Clang vector extensions over the
+ * covariates stored column by column: no gathers, the kernel evaluated from the squared
+ * distance without a square root for bisquare and boxcar, and partial sums kept in four lanes
+ * added in a fixed order at the end, so the result does not depend on threads or MPI ranks. */
+#define _GNU_SOURCE
+#include <math.h>
+#include <string.h>
+
+#include "gwr_internal.h"
+
+/* GCC warns that passing 32-byte vectors without AVX changes the calling convention; these
+ * helpers are static and always inlined, so no call crosses an ABI boundary. */
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wpsabi"
+#endif
+
+typedef double v4d __attribute__((vector_size(32)));
+typedef long long v4l __attribute__((vector_size(32)));
+
+/* Kernel weight from the squared distance d2 and 1/h^2 (Fotheringham, Brunsdon & Charlton
+ * 2002, table 2.1; mgwr's kernels): bisquare (1 - (d/h)^2)^2 and tricube (1 - (d/h)^3)^3
+ * for d < h, boxcar 1 for d < h, gaussian exp(-(d/h)^2 / 2), exponential exp(-d/h). */
+double gwr_kernel_w2(agglo_gwr_kernel k, double d2, double inv_h2)
+{
+    double t = d2 * inv_h2;
+    switch (k) {
+    case AGGLO_GWR_BISQUARE: {
+        if (!(t < 1.0))
+            return 0.0;
+        double u = 1.0 - t;
+        return u * u;
+    }
+    case AGGLO_GWR_BOXCAR: return t < 1.0 ? 1.0 : 0.0;
+    case AGGLO_GWR_TRICUBE: {
+        if (!(t < 1.0))
+            return 0.0;
+        double z = sqrt(t), u = 1.0 - z * z * z;
+        return u * u * u;
+    }
+    case AGGLO_GWR_GAUSSIAN: return exp(-0.5 * t);
+    case AGGLO_GWR_EXPONENTIAL: return exp(-sqrt(t));
+    }
+    return 0.0;
+}
+
+static inline v4d load4(const double *p)
+{
+    v4d v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+
+/* Weights of four squared distances; bisquare and boxcar in vector arithmetic (bit-identical
+ * to gwr_kernel_w2), the others lane by lane. */
+static inline __attribute__((always_inline)) v4d weights4(agglo_gwr_kernel kern, v4d d2,
+                                                          double inv_h2)
+{
+    const v4d one = {1.0, 1.0, 1.0, 1.0};
+    v4d t = d2 * inv_h2;
+    if (kern == AGGLO_GWR_BISQUARE) {
+        v4d u = one - t;
+        v4l in = t < one;
+        return (v4d)((v4l)(u * u) & in);
+    }
+    if (kern == AGGLO_GWR_BOXCAR)
+        return (v4d)((v4l)one & (t < one));
+    v4d w;
+    for (int l = 0; l < 4; l++)
+        w[l] = gwr_kernel_w2(kern, d2[l], inv_h2);
+    return w;
+}
+
+/* Adds four observations (covariate columns xs[0..P-2] at lane values, response yv, weights
+ * w) to the vector partial sums acc in the layout: for column c = 0..P-1, A[0..c][c] then
+ * b[c] (column 0 is the intercept). */
+static inline __attribute__((always_inline)) void add4(v4d *acc, const v4d *xs, v4d yv, v4d w,
+                                                       size_t P)
+{
+    size_t q = 0;
+    v4d wy = w * yv;
+    acc[q++] += w;  /* A00 */
+    acc[q++] += wy; /* b0 */
+    for (size_t c = 1; c < P; c++) {
+        v4d xc = xs[c - 1], wxc = w * xc;
+        acc[q++] += wxc; /* A0c */
+        for (size_t r = 1; r <= c; r++)
+            acc[q++] += wxc * xs[r - 1];
+        acc[q++] += wy * xc; /* bc */
+    }
+}
+
+static inline __attribute__((always_inline)) size_t
+acc_ranges_p(const agglo_gwr_model *m, const gwr_range *rg, size_t nr, double qx, double qy,
+             double inv_h2, double *A, double *b, size_t P)
+{
+    enum { MAXACC = 8 * 9 / 2 + 8 };
+    const size_t nacc = P * (P + 1) / 2 + P, n = m->n;
+    const agglo_gwr_kernel kern = m->o.kernel;
+    const double *cx = m->cx, *cy = m->cy, *y = m->y, *xcol = m->xcol;
+    v4d acc[MAXACC];
+    v4l cnt = {0, 0, 0, 0};
+    const v4d zero = {0, 0, 0, 0};
+    for (size_t q = 0; q < nacc; q++)
+        acc[q] = zero;
+    for (size_t r = 0; r < nr; r++) {
+        size_t j = rg[r].j0, j1 = rg[r].j1;
+        for (; j + 4 <= j1; j += 4) {
+            v4d dx = qx - load4(cx + j), dy = qy - load4(cy + j);
+            v4d w = weights4(kern, dx * dx + dy * dy, inv_h2);
+            v4d xs[8];
+            for (size_t c = 1; c < P; c++)
+                xs[c - 1] = load4(xcol + (c - 1) * n + j);
+            cnt -= w > zero;
+            add4(acc, xs, load4(y + j), w, P);
+        }
+        if (j < j1) {
+            /* last 1-3 observations of the run: empty lanes get an infinite distance, which
+             * every kernel maps to weight 0, and zero data */
+            v4d d2 = {INFINITY, INFINITY, INFINITY, INFINITY}, yv = zero, xs[8];
+            for (size_t c = 1; c < P; c++)
+                xs[c - 1] = zero;
+            for (int l = 0; j + (size_t)l < j1; l++) {
+                size_t t = j + (size_t)l;
+                double dx = qx - cx[t], dy = qy - cy[t];
+                d2[l] = dx * dx + dy * dy;
+                yv[l] = y[t];
+                for (size_t c = 1; c < P; c++)
+                    xs[c - 1][l] = xcol[(c - 1) * n + t];
+            }
+            v4d w = weights4(kern, d2, inv_h2);
+            cnt -= w > zero;
+            add4(acc, xs, yv, w, P);
+        }
+    }
+    /* lanes added in a fixed order; then scatter into A (upper, column-major) and b */
+    double s[MAXACC];
+    for (size_t q = 0; q < nacc; q++)
+        s[q] = (acc[q][0] + acc[q][1]) + (acc[q][2] + acc[q][3]);
+    size_t q = 0;
+    A[0] = s[q++];
+    b[0] = s[q++];
+    for (size_t c = 1; c < P; c++) {
+        for (size_t r = 0; r <= c; r++)
+            A[r + c * P] = s[q++];
+        b[c] = s[q++];
+    }
+    return (size_t)(cnt[0] + cnt[1] + cnt[2] + cnt[3]);
+}
+
+/* Generic p: scalar loop, same sums. */
+static size_t acc_ranges_any(const agglo_gwr_model *m, const gwr_range *rg, size_t nr, double qx,
+                             double qy, double inv_h2, double *A, double *b)
+{
+    size_t p = m->p, n = m->n, nn = 0;
+    memset(A, 0, p * p * sizeof *A);
+    memset(b, 0, p * sizeof *b);
+    for (size_t r = 0; r < nr; r++)
+        for (size_t j = rg[r].j0; j < rg[r].j1; j++) {
+            double dx = qx - m->cx[j], dy = qy - m->cy[j];
+            double w = gwr_kernel_w2(m->o.kernel, dx * dx + dy * dy, inv_h2);
+            if (!(w > 0))
+                continue;
+            nn++;
+            const double *xj = m->X + j * p;
+            for (size_t c = 0; c < p; c++) {
+                double wxc = w * xj[c];
+                for (size_t rr = 0; rr <= c; rr++)
+                    A[rr + c * p] += wxc * xj[rr];
+                b[c] += wxc * m->y[j];
+            }
+        }
+    (void)n;
+    return nn;
+}
+
+/* A = X'WX (upper triangle) and b = X'Wy about (qx, qy) with bandwidth h over the runs;
+ * returns the number of observations with a positive weight. */
+__attribute__((target_clones("arch=x86-64-v3", "default")))
+size_t gwr_acc_ranges(const agglo_gwr_model *m, const gwr_range *rg, size_t nr, double qx,
+                      double qy, double h, double *A, double *b)
+{
+    double inv_h2 = 1.0 / (h * h);
+    switch (m->p) {
+    case 1: return acc_ranges_p(m, rg, nr, qx, qy, inv_h2, A, b, 1);
+    case 2: return acc_ranges_p(m, rg, nr, qx, qy, inv_h2, A, b, 2);
+    case 3: return acc_ranges_p(m, rg, nr, qx, qy, inv_h2, A, b, 3);
+    case 4: return acc_ranges_p(m, rg, nr, qx, qy, inv_h2, A, b, 4);
+    case 5: return acc_ranges_p(m, rg, nr, qx, qy, inv_h2, A, b, 5);
+    case 6: return acc_ranges_p(m, rg, nr, qx, qy, inv_h2, A, b, 6);
+    case 7: return acc_ranges_p(m, rg, nr, qx, qy, inv_h2, A, b, 7);
+    case 8: return acc_ranges_p(m, rg, nr, qx, qy, inv_h2, A, b, 8);
+    default: return acc_ranges_any(m, rg, nr, qx, qy, inv_h2, A, b);
+    }
+}
