@@ -2,8 +2,8 @@
  *
  * Each local regression accumulates X'W X and X'W y over the observations inside the kernel
  * (found through a uniform grid for planar coordinates, all observations otherwise), solves
- * with a Cholesky factorisation of the equilibrated matrix (LAPACK dpotrf/dpotrs, singularity
- * detected with dpocon) and keeps only O(p^2) per location, so memory is O(n p). */
+ * with a Cholesky factorisation of the equilibrated matrix (LAPACK dpotrf/dpotrs; singular
+ * when its reciprocal condition number is below 1e-12) and keeps only O(p^2) per location, so memory is O(n p). */
 #define _GNU_SOURCE
 #include <float.h>
 #include <lapacke.h>
@@ -102,7 +102,7 @@ static size_t gwr_allsum(const gwr_part *pt, size_t v, int max)
 }
 
 #define GWR_EPS 1.0000001 /* mgwr: adaptive bandwidth = k-th distance * eps */
-#define RCOND_MIN 1e-12   /* reciprocal condition of the equilibrated X'WX */
+#define RCOND_MIN 1e-12 /* reciprocal 1-norm condition of the equilibrated X'WX */
 
 void agglo_gwr_options_init(agglo_gwr_options *o)
 {
@@ -170,7 +170,6 @@ typedef struct scratch {
     double *w;   /* kernel weight of c[k] (only the nonzero ones kept: c/w compacted) */
     size_t wcap;
     double *A, *B, *b, *s, *z, *u, *work, *Ainv, *tmp;
-    int *iwork;
     gwr_knn knn;   /* k-th distance search (grid) */
     gwr_range *rg; /* runs of the disc (grid; m->gny of them at most) */
     size_t nrg;
@@ -184,7 +183,6 @@ static void scratch_free(scratch *s)
     free(s->c);
     free(s->w);
     free(s->A);
-    free(s->iwork);
     free(s->rg);
     gwr_knn_free(&s->knn);
     memset(s, 0, sizeof *s);
@@ -195,8 +193,7 @@ static int scratch_init(scratch *s, size_t p)
     memset(s, 0, sizeof *s);
     size_t pp = p * p;
     s->A = malloc(sizeof(double) * (4 * pp + 8 * p + 8));
-    s->iwork = malloc(sizeof(int) * (p + 1));
-    if (!s->A || !s->iwork) {
+    if (!s->A) {
         scratch_free(s);
         return -1;
     }
@@ -293,9 +290,24 @@ static int neighbours(const agglo_gwr_model *m, double qx, double qy, double bw,
 
 /* ---- small dense algebra through LAPACK ---- */
 
+/* 1-norm (largest column sum of magnitudes) of a symmetric matrix held in its upper triangle
+ * (upper) or in full. */
+static double one_norm_sym(const double *A, size_t p, int upper)
+{
+    double norm = 0;
+    for (size_t j = 0; j < p; j++) {
+        double cs = 0;
+        for (size_t i = 0; i < p; i++)
+            cs += fabs(upper && i > j ? A[j + i * p] : A[i + j * p]);
+        norm = cs > norm ? cs : norm;
+    }
+    return norm;
+}
+
 /* Factorises the symmetric A (p x p, column-major, upper triangle used) after equilibration
- * (A <- S A S, S = diag(1/sqrt(A_jj))). Returns 0, or 1 when singular / ill-conditioned. */
-static int chol_factor(double *A, double *sc, size_t p, double *work, int *iwork)
+ * (A <- S A S, S = diag(1/sqrt(A_jj))); inv (p x p) receives the equilibrated inverse.
+ * Returns 0, or 1 when singular / ill-conditioned (reciprocal condition below RCOND_MIN). */
+static int chol_factor(double *A, double *sc, size_t p, double *inv)
 {
     for (size_t j = 0; j < p; j++) {
         double a = A[j + j * p];
@@ -306,21 +318,21 @@ static int chol_factor(double *A, double *sc, size_t p, double *work, int *iwork
     for (size_t j = 0; j < p; j++)
         for (size_t i = 0; i <= j; i++)
             A[i + j * p] *= sc[i] * sc[j];
-    double anorm = 0;
-    for (size_t j = 0; j < p; j++) {
-        double cs = 0;
-        for (size_t i = 0; i < p; i++)
-            cs += fabs(i <= j ? A[i + j * p] : A[j + i * p]);
-        if (cs > anorm)
-            anorm = cs;
-    }
+    double anorm = one_norm_sym(A, p, 1);
     lapack_int info = LAPACKE_dpotrf_work(LAPACK_COL_MAJOR, 'U', (lapack_int)p, A, (lapack_int)p);
     if (info != 0)
         return 1;
-    double rcond = 0;
-    info = LAPACKE_dpocon_work(LAPACK_COL_MAJOR, 'U', (lapack_int)p, A, (lapack_int)p, anorm,
-                               &rcond, work, (lapack_int *)iwork);
-    if (info != 0 || !(rcond >= RCOND_MIN))
+    /* Reciprocal condition number in the 1-norm, 1 / (||A||_1 ||A^-1||_1), of the
+     * equilibrated matrix: what LAPACK's dpocon estimates, here exact, with the inverse formed
+     * from the factor by one solve on the identity (dpotrs) -- on these p x p systems that is
+     * a fraction of dpocon's cost. */
+    memset(inv, 0, p * p * sizeof *inv);
+    for (size_t j = 0; j < p; j++)
+        inv[j + j * p] = 1.0;
+    LAPACKE_dpotrs_work(LAPACK_COL_MAJOR, 'U', (lapack_int)p, (lapack_int)p, A, (lapack_int)p, inv,
+                        (lapack_int)p);
+    double rcond = 1.0 / (anorm * one_norm_sym(inv, p, 0));
+    if (!(rcond >= RCOND_MIN))
         return 1;
     return 0;
 }
@@ -334,6 +346,22 @@ static void chol_solve(const double *F, const double *sc, size_t p, double *v)
                         (lapack_int)p);
     for (size_t j = 0; j < p; j++)
         v[j] *= sc[j];
+}
+
+/* Solves A [v1 v2] = [v1 v2] in place (one LAPACK call for both right-hand sides). */
+static void chol_solve2(const double *F, const double *sc, size_t p, double *v1, double *v2,
+                        double *work)
+{
+    for (size_t j = 0; j < p; j++) {
+        work[j] = v1[j] * sc[j];
+        work[p + j] = v2[j] * sc[j];
+    }
+    LAPACKE_dpotrs_work(LAPACK_COL_MAJOR, 'U', (lapack_int)p, 2, F, (lapack_int)p, work,
+                        (lapack_int)p);
+    for (size_t j = 0; j < p; j++) {
+        v1[j] = work[j] * sc[j];
+        v2[j] = work[p + j] * sc[j];
+    }
 }
 
 /* Full inverse of A (p x p column-major, symmetric filled) from the factor F. */
@@ -541,11 +569,10 @@ static int local_fit(const agglo_gwr_model *m, double qx, double qy, const doubl
                 o->swy2 = sums[2];
             }
         }
-        if (chol_factor(A, s->s, p, s->work, s->iwork))
+        if (chol_factor(A, s->s, p, s->tmp))
             return 1;
-        chol_solve(A, s->s, p, b); /* b = beta */
         memcpy(s->z, xq, p * sizeof(double));
-        chol_solve(A, s->s, p, s->z); /* z = A^-1 x_i */
+        chol_solve2(A, s->s, p, b, s->z, s->work); /* b = beta, z = A^-1 x_i */
         double yh = 0, xz = 0;
         for (size_t a = 0; a < p; a++) {
             yh += xq[a] * b[a];
@@ -578,7 +605,7 @@ static int local_fit(const agglo_gwr_model *m, double qx, double qy, const doubl
                 for (size_t a = 0; a < p; a++)
                     b[a] += w * zj * xj[a];
             }
-            if (chol_factor(A, s->s, p, s->work, s->iwork))
+            if (chol_factor(A, s->s, p, s->tmp))
                 return 1;
             chol_solve(A, s->s, p, b);
             double dmax = 0, bmax = 0;
@@ -614,7 +641,7 @@ static int local_fit(const agglo_gwr_model *m, double qx, double qy, const doubl
         }
         if (full)
             symmetrise(B, p);
-        if (chol_factor(A, s->s, p, s->work, s->iwork))
+        if (chol_factor(A, s->s, p, s->tmp))
             return 1;
         memcpy(b, beta, p * sizeof(double));
         memcpy(s->z, xq, p * sizeof(double));
@@ -706,7 +733,7 @@ static int global_fit(agglo_ctx *ctx, const agglo_gwr_model *m, double *beta, do
             for (size_t a = 0; a < p; a++)
                 beta[a] += m->X[j * p + a] * m->y[j];
         }
-        if (chol_factor(s.A, s.s, p, s.work, s.iwork)) {
+        if (chol_factor(s.A, s.s, p, s.tmp)) {
             rc = agglo_error(ctx, AGGLO_E_SINGULAR,
                              "the global regression is singular: the covariates are collinear "
                              "or constant");
@@ -750,7 +777,7 @@ static int global_fit(agglo_ctx *ctx, const agglo_gwr_model *m, double *beta, do
                 for (size_t a = 0; a < p; a++)
                     b[a] += v * zj * xj[a];
             }
-            if (chol_factor(s.A, s.s, p, s.work, s.iwork)) {
+            if (chol_factor(s.A, s.s, p, s.tmp)) {
                 rc = agglo_error(ctx, AGGLO_E_SINGULAR,
                                  "the global GLM regression is singular or diverges");
                 goto done;
@@ -783,7 +810,7 @@ static int global_fit(agglo_ctx *ctx, const agglo_gwr_model *m, double *beta, do
                       glm_var(m->o.family, glm_mu(m->o.family, eta + (m->loff ? m->loff[j] : 0.0))),
                       p);
         }
-        if (chol_factor(s.A, s.s, p, s.work, s.iwork)) {
+        if (chol_factor(s.A, s.s, p, s.tmp)) {
             rc = agglo_error(ctx, AGGLO_E_SINGULAR, "the global GLM regression is singular");
             goto done;
         }
