@@ -348,19 +348,16 @@ static void chol_solve(const double *F, const double *sc, size_t p, double *v)
         v[j] *= sc[j];
 }
 
-/* Solves A [v1 v2] = [v1 v2] in place (one LAPACK call for both right-hand sides). */
-static void chol_solve2(const double *F, const double *sc, size_t p, double *v1, double *v2,
-                        double *work)
+/* v <- A^-1 v with the equilibrated inverse inv from chol_factor: A^-1 = S inv S. */
+static void inv_apply(const double *inv, const double *sc, size_t p, double *v, double *tmp)
 {
-    for (size_t j = 0; j < p; j++) {
-        work[j] = v1[j] * sc[j];
-        work[p + j] = v2[j] * sc[j];
-    }
-    LAPACKE_dpotrs_work(LAPACK_COL_MAJOR, 'U', (lapack_int)p, 2, F, (lapack_int)p, work,
-                        (lapack_int)p);
-    for (size_t j = 0; j < p; j++) {
-        v1[j] = work[j] * sc[j];
-        v2[j] = work[p + j] * sc[j];
+    for (size_t j = 0; j < p; j++)
+        tmp[j] = v[j] * sc[j];
+    for (size_t i = 0; i < p; i++) {
+        double t = 0;
+        for (size_t j = 0; j < p; j++)
+            t += inv[i + j * p] * tmp[j];
+        v[i] = t * sc[i];
     }
 }
 
@@ -571,8 +568,9 @@ static int local_fit(const agglo_gwr_model *m, double qx, double qy, const doubl
         }
         if (chol_factor(A, s->s, p, s->tmp))
             return 1;
+        inv_apply(s->tmp, s->s, p, b, s->work);  /* b = beta */
         memcpy(s->z, xq, p * sizeof(double));
-        chol_solve2(A, s->s, p, b, s->z, s->work); /* b = beta, z = A^-1 x_i */
+        inv_apply(s->tmp, s->s, p, s->z, s->work); /* z = A^-1 x_i */
         double yh = 0, xz = 0;
         for (size_t a = 0; a < p; a++) {
             yh += xq[a] * b[a];
