@@ -63,6 +63,7 @@ int gwr_grid_build(agglo_gwr_model *m, const double *cx, const double *cy, size_
     m->gx0 = x0;
     m->gy0 = y0;
     m->cs = cs;
+    m->inv_cs = 1.0 / cs;
     m->gnx = gnx;
     m->gny = gny;
     size_t nc = (size_t)gnx * (size_t)gny;
@@ -95,7 +96,7 @@ int gwr_grid_build(agglo_gwr_model *m, const double *cx, const double *cy, size_
 static int row_cells(const agglo_gwr_model *m, double qx, double qy, double r, long yy, int outer,
                      long *c0, long *c1)
 {
-    const double cs = m->cs;
+    const double cs = m->cs, inv = m->inv_cs;
     double ylo = m->gy0 + (double)yy * cs, yhi = ylo + cs;
     double a, b;
     if (outer) {
@@ -103,15 +104,15 @@ static int row_cells(const agglo_gwr_model *m, double qx, double qy, double r, l
         if (dy > r)
             return 0;
         double s = r == INFINITY ? INFINITY : sqrt(r * r - dy * dy);
-        a = floor((qx - s - m->gx0) / cs);
-        b = floor((qx + s - m->gx0) / cs);
+        a = floor((qx - s - m->gx0) * inv);
+        b = floor((qx + s - m->gx0) * inv);
     } else {
         double dlo = fabs(qy - ylo), dhi = fabs(qy - yhi), dy = dlo > dhi ? dlo : dhi;
         if (!(dy < r))
             return 0;
         double s = sqrt(r * r - dy * dy);
-        a = ceil((qx - s - m->gx0) / cs);
-        b = floor((qx + s - m->gx0) / cs) - 1.0;
+        a = ceil((qx - s - m->gx0) * inv);
+        b = floor((qx + s - m->gx0) * inv) - 1.0;
     }
     if (a < 0)
         a = 0;
@@ -127,7 +128,7 @@ static int row_cells(const agglo_gwr_model *m, double qx, double qy, double r, l
 /* Grid rows [*y0, *y1] within distance r of qy (clamped). Returns 0 when none. */
 static int disc_rows(const agglo_gwr_model *m, double qy, double r, long *y0, long *y1)
 {
-    double a = floor((qy - r - m->gy0) / m->cs), b = floor((qy + r - m->gy0) / m->cs);
+    double a = floor((qy - r - m->gy0) * m->inv_cs), b = floor((qy + r - m->gy0) * m->inv_cs);
     if (!(a >= 0))
         a = 0;
     if (!(b <= (double)(m->gny - 1)))

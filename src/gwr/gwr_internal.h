@@ -40,7 +40,7 @@ struct agglo_gwr_model {
     double *gbeta; /* global fit (internal scale), start of the local IRLS */
     /* grid index (planar only) */
     int use_grid;
-    double gx0, gy0, cs;
+    double gx0, gy0, cs, inv_cs; /* origin, cell side, 1 / cell side */
     long gnx, gny;
     size_t *cstart; /* gnx*gny + 1 */
 };
