@@ -549,7 +549,7 @@ static int local_fit(const agglo_gwr_model *m, double qx, double qy, const doubl
     double *A = s->A, *b = s->b, *B = s->B;
     double wself = self == SIZE_MAX ? 0.0 : 1.0; /* kernel(0) = 1 */
     if (fused)
-        nn = gwr_acc_ranges(m, s->rg, s->nrg, qx, qy, s->h, A, b);
+        nn = gwr_acc_ranges(m, s->rg, s->nrg, qx, qy, s->h, A, b, s->w);
     if (nn < p)
         return 1;
     if (m->o.family == AGGLO_GWR_FAMILY_GAUSSIAN) {

@@ -14,8 +14,18 @@
 
 /* GCC warns that passing 32-byte vectors without AVX changes the calling convention; these
  * helpers are static and always inlined, so no call crosses an ABI boundary. */
-#if defined(__GNUC__) && !defined(__clang__)
+#if defined(__clang__)
+#pragma clang diagnostic ignored "-Wpsabi"
+#elif defined(__GNUC__)
 #pragma GCC diagnostic ignored "-Wpsabi"
+#endif
+
+/* On x86-64 the entry point is compiled twice, for AVX2/FMA machines (x86-64-v3) and for the
+ * baseline, and the loader picks one (GNU ifunc); elsewhere once, for the target. */
+#if defined(__x86_64__) && defined(__linux__)
+#define GWR_CLONES __attribute__((target_clones("arch=x86-64-v3", "default")))
+#else
+#define GWR_CLONES
 #endif
 
 typedef double v4d __attribute__((vector_size(32)));
@@ -75,30 +85,45 @@ static inline __attribute__((always_inline)) v4d weights4(agglo_gwr_kernel kern,
 }
 
 /* Adds four observations (covariate columns xs[0..P-2] at lane values, response yv, weights
- * w) to the vector partial sums acc in the layout: for column c = 0..P-1, A[0..c][c] then
- * b[c] (column 0 is the intercept). */
+ * w) to the vector partial sums acc[q0..q1-1] of the layout: A00, b0, then for column
+ * c = 1..P-1: A[0..c][c], b[c] (column 0 is the intercept). With constant P, q0 and q1 the
+ * tests fold away. */
 static inline __attribute__((always_inline)) void add4(v4d *acc, const v4d *xs, v4d yv, v4d w,
-                                                       size_t P)
+                                                       size_t P, size_t q0, size_t q1)
 {
     size_t q = 0;
     v4d wy = w * yv;
-    acc[q++] += w;  /* A00 */
-    acc[q++] += wy; /* b0 */
+#define GWR_ACC(expr)                                                                           \
+    do {                                                                                        \
+        if (q >= q0 && q < q1)                                                                  \
+            acc[q] += (expr);                                                                   \
+        q++;                                                                                    \
+    } while (0)
+    GWR_ACC(w);  /* A00 */
+    GWR_ACC(wy); /* b0 */
+#pragma GCC unroll 8
     for (size_t c = 1; c < P; c++) {
-        v4d xc = xs[c - 1], wxc = w * xc;
-        acc[q++] += wxc; /* A0c */
+        v4d wxc = w * xs[c - 1];
+        GWR_ACC(wxc); /* A0c */
+#pragma GCC unroll 8
         for (size_t r = 1; r <= c; r++)
-            acc[q++] += wxc * xs[r - 1];
-        acc[q++] += wy * xc; /* bc */
+            GWR_ACC(wxc * xs[r - 1]);
+        GWR_ACC(wy * xs[c - 1]); /* bc */
     }
+#undef GWR_ACC
 }
+
+/* The sums are made in groups of at most GROUP accumulators, one pass over the run per
+ * group with the weights computed once into wbuf: 20 vector accumulators (p = 5) do not fit
+ * the 16 vector registers, and spilling them costs more than re-reading the run from L1. */
+enum { GROUP = 10, MAXACC = 8 * 9 / 2 + 8 };
 
 static inline __attribute__((always_inline)) size_t
 acc_ranges_p(const agglo_gwr_model *m, const gwr_range *rg, size_t nr, double qx, double qy,
-             double inv_h2, double *A, double *b, size_t P)
+             double inv_h2, double *A, double *b, double *wbuf, size_t P)
 {
-    enum { MAXACC = 8 * 9 / 2 + 8 };
     const size_t nacc = P * (P + 1) / 2 + P, n = m->n;
+    const size_t ngroups = (nacc + GROUP - 1) / GROUP;
     const agglo_gwr_kernel kern = m->o.kernel;
     const double *cx = m->cx, *cy = m->cy, *y = m->y, *xcol = m->xcol;
     v4d acc[MAXACC];
@@ -107,33 +132,41 @@ acc_ranges_p(const agglo_gwr_model *m, const gwr_range *rg, size_t nr, double qx
     for (size_t q = 0; q < nacc; q++)
         acc[q] = zero;
     for (size_t r = 0; r < nr; r++) {
-        size_t j = rg[r].j0, j1 = rg[r].j1;
-        for (; j + 4 <= j1; j += 4) {
+        const size_t j0 = rg[r].j0, j1 = rg[r].j1, jfull = j0 + ((j1 - j0) & ~(size_t)3);
+        for (size_t j = j0; j < jfull; j += 4) {
             v4d dx = qx - load4(cx + j), dy = qy - load4(cy + j);
             v4d w = weights4(kern, dx * dx + dy * dy, inv_h2);
-            v4d xs[8];
-            for (size_t c = 1; c < P; c++)
-                xs[c - 1] = load4(xcol + (c - 1) * n + j);
             cnt -= w > zero;
-            add4(acc, xs, load4(y + j), w, P);
+            memcpy(wbuf + (j - j0), &w, sizeof w);
         }
-        if (j < j1) {
-            /* last 1-3 observations of the run: empty lanes get an infinite distance, which
-             * every kernel maps to weight 0, and zero data */
-            v4d d2 = {INFINITY, INFINITY, INFINITY, INFINITY}, yv = zero, xs[8];
-            for (size_t c = 1; c < P; c++)
-                xs[c - 1] = zero;
-            for (int l = 0; j + (size_t)l < j1; l++) {
-                size_t t = j + (size_t)l;
+        /* last 1-3 observations of the run: empty lanes get an infinite distance, which
+         * every kernel maps to weight 0, and zero data */
+        v4d d2t = {INFINITY, INFINITY, INFINITY, INFINITY}, yt = zero, xt[8], wt = zero;
+        for (size_t c = 1; c < P; c++)
+            xt[c - 1] = zero;
+        if (jfull < j1) {
+            for (int l = 0; jfull + (size_t)l < j1; l++) {
+                size_t t = jfull + (size_t)l;
                 double dx = qx - cx[t], dy = qy - cy[t];
-                d2[l] = dx * dx + dy * dy;
-                yv[l] = y[t];
+                d2t[l] = dx * dx + dy * dy;
+                yt[l] = y[t];
                 for (size_t c = 1; c < P; c++)
-                    xs[c - 1][l] = xcol[(c - 1) * n + t];
+                    xt[c - 1][l] = xcol[(c - 1) * n + t];
             }
-            v4d w = weights4(kern, d2, inv_h2);
-            cnt -= w > zero;
-            add4(acc, xs, yv, w, P);
+            wt = weights4(kern, d2t, inv_h2);
+            cnt -= wt > zero;
+        }
+#pragma GCC unroll 8
+        for (size_t g = 0; g < ngroups; g++) {
+            const size_t q0 = g * GROUP, q1 = q0 + GROUP < nacc ? q0 + GROUP : nacc;
+            for (size_t j = j0; j < jfull; j += 4) {
+                v4d xs[8];
+                for (size_t c = 1; c < P; c++)
+                    xs[c - 1] = load4(xcol + (c - 1) * n + j);
+                add4(acc, xs, load4(y + j), load4(wbuf + (j - j0)), P, q0, q1);
+            }
+            if (jfull < j1)
+                add4(acc, xt, yt, wt, P, q0, q1);
         }
     }
     /* lanes added in a fixed order; then scatter into A (upper, column-major) and b */
@@ -177,22 +210,23 @@ static size_t acc_ranges_any(const agglo_gwr_model *m, const gwr_range *rg, size
     return nn;
 }
 
-/* A = X'WX (upper triangle) and b = X'Wy about (qx, qy) with bandwidth h over the runs;
- * returns the number of observations with a positive weight. */
-__attribute__((target_clones("arch=x86-64-v3", "default")))
+/* A = X'WX (upper triangle) and b = X'Wy about (qx, qy) with bandwidth h over the runs
+ * (wbuf: room for the longest run); returns the number of observations with a positive
+ * weight. */
+GWR_CLONES
 size_t gwr_acc_ranges(const agglo_gwr_model *m, const gwr_range *rg, size_t nr, double qx,
-                      double qy, double h, double *A, double *b)
+                      double qy, double h, double *A, double *b, double *wbuf)
 {
     double inv_h2 = 1.0 / (h * h);
     switch (m->p) {
-    case 1: return acc_ranges_p(m, rg, nr, qx, qy, inv_h2, A, b, 1);
-    case 2: return acc_ranges_p(m, rg, nr, qx, qy, inv_h2, A, b, 2);
-    case 3: return acc_ranges_p(m, rg, nr, qx, qy, inv_h2, A, b, 3);
-    case 4: return acc_ranges_p(m, rg, nr, qx, qy, inv_h2, A, b, 4);
-    case 5: return acc_ranges_p(m, rg, nr, qx, qy, inv_h2, A, b, 5);
-    case 6: return acc_ranges_p(m, rg, nr, qx, qy, inv_h2, A, b, 6);
-    case 7: return acc_ranges_p(m, rg, nr, qx, qy, inv_h2, A, b, 7);
-    case 8: return acc_ranges_p(m, rg, nr, qx, qy, inv_h2, A, b, 8);
+    case 1: return acc_ranges_p(m, rg, nr, qx, qy, inv_h2, A, b, wbuf, 1);
+    case 2: return acc_ranges_p(m, rg, nr, qx, qy, inv_h2, A, b, wbuf, 2);
+    case 3: return acc_ranges_p(m, rg, nr, qx, qy, inv_h2, A, b, wbuf, 3);
+    case 4: return acc_ranges_p(m, rg, nr, qx, qy, inv_h2, A, b, wbuf, 4);
+    case 5: return acc_ranges_p(m, rg, nr, qx, qy, inv_h2, A, b, wbuf, 5);
+    case 6: return acc_ranges_p(m, rg, nr, qx, qy, inv_h2, A, b, wbuf, 6);
+    case 7: return acc_ranges_p(m, rg, nr, qx, qy, inv_h2, A, b, wbuf, 7);
+    case 8: return acc_ranges_p(m, rg, nr, qx, qy, inv_h2, A, b, wbuf, 8);
     default: return acc_ranges_any(m, rg, nr, qx, qy, inv_h2, A, b);
     }
 }

@@ -57,7 +57,7 @@ double gwr_kth_dist2(const agglo_gwr_model *m, double qx, double qy, size_t k, g
 /* gwr_accum.c: kernel-weighted X'WX and X'Wy over runs of observations */
 double gwr_kernel_w2(agglo_gwr_kernel k, double d2, double inv_h2);
 size_t gwr_acc_ranges(const agglo_gwr_model *m, const gwr_range *rg, size_t nr, double qx,
-                      double qy, double h, double *A, double *b);
+                      double qy, double h, double *A, double *b, double *wbuf);
 
 /* Student t upper tail P(T > t). */
 double agglo_gwr_t_upper(double t, double df);

@@ -1,0 +1,973 @@
+/* Multiscale GWR by back-fitting (mgwr's multi_bw and MGWR.fit); see include/agglo/mgwr.h.
+ *
+ * Everything runs in the model's internal (grid) order on its (possibly standardised) data.
+ * The univariate smoothers need, for each observation i, the kernel weights of its neighbours:
+ * they come from the model's grid (adaptive bandwidth = exact k-th nearest distance through
+ * gwr_kth_dist2, candidate runs through gwr_disc_ranges) or, for great-circle distances, from
+ * all observations. Each local sum runs over the neighbours in a fixed order, so the results do
+ * not depend on the number of threads. */
+#define _GNU_SOURCE
+#include <lapacke.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+#include "../core/core_internal.h"
+#include "agglo/mgwr.h"
+#include "gwr_internal.h"
+
+#define MG_EPS 1.0000001 /* mgwr: adaptive bandwidth = k-th distance * eps (as gwr.c) */
+
+void agglo_mgwr_options_init(agglo_mgwr_options *o)
+{
+    memset(o, 0, sizeof *o);
+    o->tol = 1e-5;
+    o->max_iter = 200;
+    o->same_times = 5;
+    o->inference = 1;
+    o->mem_mb = 256;
+}
+
+/* ---- neighbours ---- */
+
+static double hav(double lon1, double lat1, double lon2, double lat2)
+{
+    const double r = M_PI / 180.0;
+    double dlat = (lat2 - lat1) * r, dlon = (lon2 - lon1) * r;
+    double s1 = sin(dlat / 2), s2 = sin(dlon / 2);
+    double a = s1 * s1 + cos(lat1 * r) * cos(lat2 * r) * s2 * s2;
+    return 6371.0 * 2.0 * asin(sqrt(a > 1 ? 1 : a));
+}
+
+static int kernel_bounded(agglo_gwr_kernel k)
+{
+    return k == AGGLO_GWR_BISQUARE || k == AGGLO_GWR_BOXCAR || k == AGGLO_GWR_TRICUBE;
+}
+
+/* Per-thread workspace: the neighbour list (index, weight) of one observation. */
+typedef struct nws {
+    gwr_knn knn;
+    gwr_range *rg;
+    double *d, *dsel; /* great circle: distances from i, and a copy for the selection */
+    size_t *idx;
+    double *w;
+    size_t nn;
+} nws;
+
+static void nws_free(nws *s)
+{
+    gwr_knn_free(&s->knn);
+    free(s->rg);
+    free(s->d);
+    free(s->dsel);
+    free(s->idx);
+    free(s->w);
+    memset(s, 0, sizeof *s);
+}
+
+static int nws_init(nws *s, const agglo_gwr_model *m)
+{
+    memset(s, 0, sizeof *s);
+    size_t n = m->n;
+    s->idx = malloc(n * sizeof *s->idx);
+    s->w = malloc(n * sizeof *s->w);
+    if (!s->idx || !s->w)
+        goto fail;
+    if (m->use_grid) {
+        s->rg = malloc(((size_t)m->gny + 1) * sizeof *s->rg);
+        if (!s->rg || gwr_knn_init(&s->knn, n))
+            goto fail;
+    } else {
+        s->d = malloc(n * sizeof *s->d);
+        s->dsel = malloc(n * sizeof *s->dsel);
+        if (!s->d || !s->dsel)
+            goto fail;
+    }
+    return 0;
+fail:
+    nws_free(s);
+    return -1;
+}
+
+/* Fills s->idx / s->w with the observations of positive kernel weight about observation i at
+ * bandwidth bw (adaptive: a neighbour count), in a fixed order. */
+static void neighbours(const agglo_gwr_model *m, size_t i, double bw, nws *s)
+{
+    size_t n = m->n, k = (size_t)bw < n ? (size_t)bw : n, nn = 0;
+    const agglo_gwr_kernel kern = m->o.kernel;
+    double qx = m->cx[i], qy = m->cy[i], h;
+    if (k < 1)
+        k = 1;
+    if (!m->use_grid) {
+        for (size_t j = 0; j < n; j++)
+            s->d[j] = s->dsel[j] = hav(qx, qy, m->cx[j], m->cy[j]);
+        h = m->o.fixed ? bw : gwr_select_kth(s->dsel, n, k) * MG_EPS;
+        double inv_h2 = 1.0 / (h * h);
+        for (size_t j = 0; j < n; j++) {
+            double w = gwr_kernel_w2(kern, s->d[j] * s->d[j], inv_h2);
+            if (w > 0) {
+                s->idx[nn] = j;
+                s->w[nn++] = w;
+            }
+        }
+        s->nn = nn;
+        return;
+    }
+    h = m->o.fixed ? bw : sqrt(gwr_kth_dist2(m, qx, qy, k, &s->knn)) * MG_EPS;
+    size_t nr;
+    if (kernel_bounded(kern)) {
+        nr = gwr_disc_ranges(m, qx, qy, h, s->rg);
+    } else {
+        s->rg[0].j0 = 0;
+        s->rg[0].j1 = n;
+        nr = 1;
+    }
+    double inv_h2 = 1.0 / (h * h);
+    for (size_t r = 0; r < nr; r++)
+        for (size_t j = s->rg[r].j0; j < s->rg[r].j1; j++) {
+            double dx = qx - m->cx[j], dy = qy - m->cy[j];
+            double w = gwr_kernel_w2(kern, dx * dx + dy * dy, inv_h2);
+            if (w > 0) {
+                s->idx[nn] = j;
+                s->w[nn++] = w;
+            }
+        }
+    s->nn = nn;
+}
+
+/* ---- the univariate GWR (one column, no intercept) ---- */
+
+/* GWR of z on x alone at bandwidth bw: beta (n), hat diagonal (n, may be NULL). Returns the
+ * number of singular observations (sum w x^2 = 0) with the first in *first, or (size_t)-1
+ * when out of memory. */
+static size_t uni_pass(const agglo_gwr_model *m, int nth, const double *x, const double *z,
+                       double bw, double *beta, double *hat, size_t *first)
+{
+    size_t n = m->n, ns = 0, fs = SIZE_MAX;
+    int nomem = 0;
+    (void)nth;
+#ifdef _OPENMP
+#pragma omp parallel num_threads(nth) reduction(+ : ns) reduction(min : fs)
+#endif
+    {
+        nws s;
+        int ok = nws_init(&s, m) == 0;
+        if (!ok) {
+#ifdef _OPENMP
+#pragma omp atomic write
+#endif
+            nomem = 1;
+        }
+#ifdef _OPENMP
+#pragma omp for schedule(dynamic, 32)
+#endif
+        for (size_t i = 0; i < n; i++) {
+            if (!ok)
+                continue;
+            neighbours(m, i, bw, &s);
+            double sxx = 0, sxz = 0;
+            for (size_t t = 0; t < s.nn; t++) {
+                size_t j = s.idx[t];
+                double wx = s.w[t] * x[j];
+                sxx += wx * x[j];
+                sxz += wx * z[j];
+            }
+            if (!(sxx > 0) || !isfinite(sxx)) {
+                ns++;
+                if (i < fs)
+                    fs = i;
+                beta[i] = NAN;
+                if (hat)
+                    hat[i] = NAN;
+                continue;
+            }
+            beta[i] = sxz / sxx;
+            if (hat)
+                hat[i] = x[i] * x[i] / sxx; /* kernel weight of i itself is 1 */
+        }
+        nws_free(&s);
+    }
+    if (nomem)
+        return (size_t)-1;
+    if (first)
+        *first = fs;
+    return ns;
+}
+
+/* Criterion of a Gaussian fit from fitted values and hat diagonal (as gwr.c / mgwr). */
+static double crit_value(agglo_gwr_criterion c, const double *z, const double *yhat,
+                         const double *hat, size_t n, double *tmp)
+{
+    double dn = (double)n, trs = agglo_sum(hat, n);
+    if (c == AGGLO_GWR_CV) {
+        for (size_t i = 0; i < n; i++) {
+            double e = (z[i] - yhat[i]) / (1.0 - hat[i]);
+            tmp[i] = e * e;
+        }
+        return agglo_sum(tmp, n) / dn;
+    }
+    for (size_t i = 0; i < n; i++) {
+        double e = z[i] - yhat[i];
+        tmp[i] = e * e;
+    }
+    double rss = agglo_sum(tmp, n);
+    double m2llf = dn * (log(2.0 * M_PI * rss / dn) + 1.0);
+    switch (c) {
+    case AGGLO_GWR_AIC: return m2llf + 2.0 * (trs + 1.0);
+    case AGGLO_GWR_BIC: return m2llf + (trs + 1.0) * log(dn);
+    default: return m2llf + 2.0 * dn * (trs + 1.0) / (dn - trs - 2.0);
+    }
+}
+
+typedef struct mg {
+    agglo_ctx *ctx;
+    const agglo_gwr_model *m;
+    int nth;
+    double *beta, *hat, *yhat, *tmp; /* n each: scratch of the searches */
+    size_t nevals;
+} mg;
+
+/* Criterion of the univariate GWR of z on x at bw (+Inf when some fit is singular). */
+static int uni_score(mg *g, const double *x, const double *z, double bw, double *score)
+{
+    size_t n = g->m->n;
+    size_t ns = uni_pass(g->m, g->nth, x, z, bw, g->beta, g->hat, NULL);
+    if (ns == (size_t)-1)
+        return agglo_error(g->ctx, AGGLO_E_NOMEM, "mgwr: out of memory");
+    g->nevals++;
+    if (ns > 0) {
+        *score = INFINITY;
+        return AGGLO_OK;
+    }
+    for (size_t i = 0; i < n; i++)
+        g->yhat[i] = x[i] * g->beta[i];
+    *score = crit_value(g->m->o.criterion, z, g->yhat, g->hat, n, g->tmp);
+    if (isnan(*score))
+        *score = INFINITY;
+    return AGGLO_OK;
+}
+
+/* Golden-section (mgwr's golden_section: delta 0.38197, integer bandwidths when adaptive,
+ * evaluations cached, optimum rounded to 2 decimals) or interval search of the bandwidth of
+ * the univariate GWR of z on x over [a, c]. */
+#define MG_CACHE 512
+static int uni_search(mg *g, const double *x, const double *z, double a, double c,
+                      double *best)
+{
+    const agglo_gwr_options *o = &g->m->o;
+    int integer = !o->fixed, rc;
+    double cb[MG_CACHE], cs[MG_CACHE];
+    size_t nc = 0;
+#define EVAL(BW, OUT)                                                                            \
+    do {                                                                                         \
+        size_t q_;                                                                               \
+        for (q_ = 0; q_ < nc; q_++)                                                              \
+            if (cb[q_] == (BW))                                                                  \
+                break;                                                                           \
+        if (q_ < nc) {                                                                           \
+            (OUT) = cs[q_];                                                                      \
+        } else {                                                                                 \
+            if ((rc = uni_score(g, x, z, (BW), &(OUT))))                                         \
+                return rc;                                                                       \
+            if (nc < MG_CACHE) {                                                                 \
+                cb[nc] = (BW);                                                                   \
+                cs[nc++] = (OUT);                                                                \
+            }                                                                                    \
+        }                                                                                        \
+    } while (0)
+    double opt_val = NAN, opt_score = INFINITY;
+    if (o->search == AGGLO_GWR_GOLDEN) {
+        const double delta = 0.38197;
+        double tol = o->tol > 0 ? o->tol : 1e-6;
+        int max_iter = o->max_iter > 0 ? o->max_iter : 200;
+        double b = a + delta * fabs(c - a), d = c - delta * fabs(c - a), diff = 1.0e9;
+        int iters = 0;
+        while (fabs(diff) > tol && iters < max_iter) {
+            iters++;
+            if (integer) {
+                b = nearbyint(b);
+                d = nearbyint(d);
+            }
+            double sb, sd;
+            EVAL(b, sb);
+            EVAL(d, sd);
+            if (sb <= sd) {
+                opt_val = b;
+                opt_score = sb;
+                c = d;
+                d = b;
+                b = a + delta * fabs(c - a);
+            } else {
+                opt_val = d;
+                opt_score = sd;
+                a = b;
+                b = d;
+                d = c - delta * fabs(c - a);
+            }
+            diff = sb - sd;
+            if (isnan(diff) || (isinf(sb) && isinf(sd)))
+                diff = isinf(sb) && isinf(sd) ? 1e9 : diff;
+        }
+        opt_val = nearbyint(opt_val * 100.0) / 100.0;
+    } else {
+        double step = o->interval > 0 ? o->interval : (c - a) / 20.0;
+        if (integer) {
+            a = nearbyint(a);
+            c = nearbyint(c);
+            step = nearbyint(step);
+            if (step < 1)
+                step = 1;
+        }
+        double sa, sc;
+        EVAL(a, sa);
+        EVAL(c, sc);
+        if (sa < sc) {
+            opt_val = a;
+            opt_score = sa;
+        } else {
+            opt_val = c;
+            opt_score = sc;
+        }
+        for (double b = a + step; b < c; b += step) {
+            double sb;
+            EVAL(b, sb);
+            if (sb < opt_score) {
+                opt_val = b;
+                opt_score = sb;
+            }
+        }
+    }
+#undef EVAL
+    if (!isfinite(opt_score))
+        opt_val = NAN;
+    *best = opt_val;
+    return AGGLO_OK;
+}
+
+/* ---- search ranges ---- */
+
+typedef struct mpt {
+    double x, y;
+} mpt;
+
+static int cmp_mpt(const void *a, const void *b)
+{
+    const mpt *p = a, *q = b;
+    if (p->x != q->x)
+        return (p->x > q->x) - (p->x < q->x);
+    return (p->y > q->y) - (p->y < q->y);
+}
+
+static double cross3(mpt o, mpt a, mpt b)
+{
+    return (a.x - o.x) * (b.y - o.y) - (a.y - o.y) * (b.x - o.x);
+}
+
+/* Smallest distance between two observations and the largest (mgwr's fixed search range is
+ * [min / 2, 2 max]). */
+static int distance_range(agglo_ctx *ctx, const agglo_gwr_model *m, double *dmin, double *dmax)
+{
+    size_t n = m->n;
+    double lo = INFINITY, hi = 0;
+    if (!m->use_grid) {
+        for (size_t i = 0; i < n; i++)
+            for (size_t j = i + 1; j < n; j++) {
+                double d = hav(m->cx[i], m->cy[i], m->cx[j], m->cy[j]);
+                lo = d < lo ? d : lo;
+                hi = d > hi ? d : hi;
+            }
+        *dmin = lo;
+        *dmax = hi;
+        return AGGLO_OK;
+    }
+    gwr_knn st;
+    mpt *P = agglo_malloc(ctx, n * sizeof(mpt)), *H = agglo_malloc(ctx, (2 * n + 2) * sizeof(mpt));
+    if (!P || !H || gwr_knn_init(&st, n)) {
+        free(P);
+        free(H);
+        return agglo_error(ctx, AGGLO_E_NOMEM, "mgwr: out of memory");
+    }
+    for (size_t i = 0; i < n; i++) {
+        double d = sqrt(gwr_kth_dist2(m, m->cx[i], m->cy[i], 2, &st));
+        lo = d < lo ? d : lo;
+        P[i].x = m->cx[i];
+        P[i].y = m->cy[i];
+    }
+    gwr_knn_free(&st);
+    qsort(P, n, sizeof(mpt), cmp_mpt);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        while (k >= 2 && cross3(H[k - 2], H[k - 1], P[i]) <= 0)
+            k--;
+        H[k++] = P[i];
+    }
+    for (size_t i = n - 1, t = k + 1; i-- > 0;) {
+        while (k >= t && cross3(H[k - 2], H[k - 1], P[i]) <= 0)
+            k--;
+        H[k++] = P[i];
+    }
+    for (size_t i = 0; i < k; i++)
+        for (size_t j = i + 1; j < k; j++) {
+            double dx = H[j].x - H[i].x, dy = H[j].y - H[i].y, d = sqrt(dx * dx + dy * dy);
+            hi = d > hi ? d : hi;
+        }
+    free(P);
+    free(H);
+    *dmin = lo;
+    *dmax = hi;
+    return AGGLO_OK;
+}
+
+/* ---- inference: the R_j matrices by column chunks ---- */
+
+/* Inverse of the symmetric positive definite p x p matrix A (column-major, upper used) through
+ * an equilibrated Cholesky factorisation; 1 when singular. */
+static int spd_inverse(double *A, double *sc, size_t p)
+{
+    for (size_t j = 0; j < p; j++) {
+        double a = A[j + j * p];
+        if (!(a > 0) || !isfinite(a))
+            return 1;
+        sc[j] = 1.0 / sqrt(a);
+    }
+    for (size_t j = 0; j < p; j++)
+        for (size_t i = 0; i <= j; i++)
+            A[i + j * p] *= sc[i] * sc[j];
+    if (LAPACKE_dpotrf_work(LAPACK_COL_MAJOR, 'U', (lapack_int)p, A, (lapack_int)p) != 0 ||
+        LAPACKE_dpotri_work(LAPACK_COL_MAJOR, 'U', (lapack_int)p, A, (lapack_int)p) != 0)
+        return 1;
+    for (size_t j = 0; j < p; j++)
+        for (size_t i = 0; i <= j; i++) {
+            double v = A[i + j * p] * sc[i] * sc[j];
+            A[i + j * p] = v;
+            A[j + i * p] = v;
+        }
+    return 0;
+}
+
+/* Replays the back-fitting on the identity columns [c0, c0 + mc): C[j] (n x mc, row-major) is
+ * the coefficient operator of covariate j restricted to those columns (R_j = diag(x_j) C_j).
+ * Adds sum_c C_j[i, c]^2 to cct[i * p + j] and x_{c0+c, j} C_j[c0 + c, c] to enp[j]. */
+static int r_chunk(mg *g, const double *X, const double *xc, double bw_init,
+                   const double *hist, size_t niter, size_t c0, size_t mc, double *C,
+                   double *err, double *old, double *cct, double *enp)
+{
+    const agglo_gwr_model *m = g->m;
+    size_t n = m->n, p = m->p;
+    int nomem = 0, sing = 0;
+    size_t sing_i = SIZE_MAX;
+    memset(C, 0, p * n * mc * sizeof(double));
+    /* initial GWR: C_j[i, c] = ((X' W_i X)^-1 x_c w_ic)_j */
+#ifdef _OPENMP
+#pragma omp parallel num_threads(g->nth) reduction(min : sing_i)
+#endif
+    {
+        nws s;
+        double *A = malloc((p * p + 2 * p) * sizeof(double));
+        int ok = nws_init(&s, m) == 0 && A;
+        if (!ok) {
+#ifdef _OPENMP
+#pragma omp atomic write
+#endif
+            nomem = 1;
+        }
+#ifdef _OPENMP
+#pragma omp for schedule(dynamic, 16)
+#endif
+        for (size_t i = 0; i < n; i++) {
+            if (!ok)
+                continue;
+            neighbours(m, i, bw_init, &s);
+            memset(A, 0, p * p * sizeof(double));
+            for (size_t t = 0; t < s.nn; t++) {
+                const double *xk = X + s.idx[t] * p;
+                for (size_t b = 0; b < p; b++)
+                    for (size_t a = 0; a <= b; a++)
+                        A[a + b * p] += s.w[t] * xk[a] * xk[b];
+            }
+            if (spd_inverse(A, A + p * p, p)) {
+                if (i < sing_i)
+                    sing_i = i;
+                continue;
+            }
+            double *v = A + p * p + p;
+            for (size_t t = 0; t < s.nn; t++) {
+                size_t k = s.idx[t];
+                if (k < c0 || k >= c0 + mc)
+                    continue;
+                const double *xk = X + k * p;
+                for (size_t a = 0; a < p; a++) {
+                    double acc = 0;
+                    for (size_t b = 0; b < p; b++)
+                        acc += A[a + b * p] * xk[b];
+                    v[a] = acc * s.w[t];
+                }
+                for (size_t a = 0; a < p; a++)
+                    C[(a * n + i) * mc + (k - c0)] = v[a];
+            }
+        }
+        free(A);
+        nws_free(&s);
+    }
+    if (nomem)
+        return agglo_error(g->ctx, AGGLO_E_NOMEM, "mgwr: out of memory in the inference");
+    if (sing_i != SIZE_MAX) {
+        sing = 1;
+        return agglo_error(g->ctx, AGGLO_E_SINGULAR,
+                           "mgwr: the initial GWR is singular at observation %zu",
+                           m->orig[sing_i] + 1);
+    }
+    (void)sing;
+    /* err = I - sum_j x_j C_j */
+    for (size_t i = 0; i < n; i++)
+        for (size_t c = 0; c < mc; c++) {
+            double v = (i == c0 + c) ? 1.0 : 0.0;
+            for (size_t j = 0; j < p; j++)
+                v -= X[i * p + j] * C[(j * n + i) * mc + c];
+            err[i * mc + c] = v;
+        }
+    for (size_t it = 0; it < niter; it++)
+        for (size_t j = 0; j < p; j++) {
+            const double *x = xc + j * n;
+            double *Cj = C + j * n * mc;
+            for (size_t i = 0; i < n; i++)
+                for (size_t c = 0; c < mc; c++)
+                    old[i * mc + c] = x[i] * Cj[i * mc + c] + err[i * mc + c];
+            double bw = hist[it * p + j];
+#ifdef _OPENMP
+#pragma omp parallel num_threads(g->nth)
+#endif
+            {
+                nws s;
+                int ok = nws_init(&s, m) == 0;
+                if (!ok) {
+#ifdef _OPENMP
+#pragma omp atomic write
+#endif
+                    nomem = 1;
+                }
+#ifdef _OPENMP
+#pragma omp for schedule(dynamic, 16)
+#endif
+                for (size_t i = 0; i < n; i++) {
+                    if (!ok)
+                        continue;
+                    neighbours(m, i, bw, &s);
+                    double *row = Cj + i * mc;
+                    double sxx = 0;
+                    memset(row, 0, mc * sizeof(double));
+                    for (size_t t = 0; t < s.nn; t++) {
+                        size_t k = s.idx[t];
+                        double wx = s.w[t] * x[k];
+                        sxx += wx * x[k];
+                        const double *ok2 = old + k * mc;
+                        for (size_t c = 0; c < mc; c++)
+                            row[c] += wx * ok2[c];
+                    }
+                    double inv = 1.0 / sxx;
+                    for (size_t c = 0; c < mc; c++)
+                        row[c] *= inv;
+                }
+                nws_free(&s);
+            }
+            if (nomem)
+                return agglo_error(g->ctx, AGGLO_E_NOMEM, "mgwr: out of memory in the inference");
+            for (size_t i = 0; i < n; i++)
+                for (size_t c = 0; c < mc; c++)
+                    err[i * mc + c] = old[i * mc + c] - x[i] * Cj[i * mc + c];
+        }
+    for (size_t j = 0; j < p; j++) {
+        const double *Cj = C + j * n * mc;
+        for (size_t i = 0; i < n; i++) {
+            double s2 = 0;
+            for (size_t c = 0; c < mc; c++)
+                s2 += Cj[i * mc + c] * Cj[i * mc + c];
+            cct[i * p + j] += s2;
+        }
+        double tr = 0;
+        for (size_t c = 0; c < mc; c++)
+            tr += xc[j * n + c0 + c] * Cj[(c0 + c) * mc + c];
+        enp[j] += tr;
+    }
+    return AGGLO_OK;
+}
+
+/* ---- results ---- */
+
+void agglo_mgwr_result_free(agglo_mgwr_result *r)
+{
+    if (!r)
+        return;
+    if (r->names)
+        for (size_t j = 0; j < r->p; j++)
+            free(r->names[j]);
+    free(r->names);
+    free(r->bw);
+    free(r->bw_lo);
+    free(r->bw_hi);
+    free(r->soc);
+    free(r->bw_hist);
+    free(r->enp);
+    free(r->adj_alpha);
+    free(r->critical_t);
+    free(r->beta);
+    free(r->se);
+    free(r->tval);
+    free(r->yhat);
+    free(r->resid);
+    free(r->coef_summary);
+    free(r);
+}
+
+static int cmp_dbl(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static double q7(const double *s, size_t n, double q)
+{
+    double h = (double)(n - 1) * q;
+    size_t lo = (size_t)floor(h);
+    if (lo + 1 >= n)
+        return s[n - 1];
+    return s[lo] + (h - (double)lo) * (s[lo + 1] - s[lo]);
+}
+
+static int add_iter(agglo_ctx *ctx, agglo_mgwr_result *r, size_t *cap, double soc,
+                    const double *bws)
+{
+    size_t p = r->p;
+    if (r->niter == *cap) {
+        size_t nc = *cap ? 2 * *cap : 16;
+        double *s = realloc(r->soc, nc * sizeof(double));
+        if (!s)
+            return agglo_error(ctx, AGGLO_E_NOMEM, "mgwr: out of memory");
+        r->soc = s;
+        double *h = realloc(r->bw_hist, nc * p * sizeof(double));
+        if (!h)
+            return agglo_error(ctx, AGGLO_E_NOMEM, "mgwr: out of memory");
+        r->bw_hist = h;
+        *cap = nc;
+    }
+    r->soc[r->niter] = soc;
+    memcpy(r->bw_hist + r->niter * p, bws, p * sizeof(double));
+    r->niter++;
+    return AGGLO_OK;
+}
+
+agglo_mgwr_result *agglo_mgwr_fit(agglo_ctx *ctx, agglo_gwr_model *m,
+                                  const agglo_mgwr_options *opts)
+{
+    agglo_mgwr_options o;
+    if (opts)
+        o = *opts;
+    else
+        agglo_mgwr_options_init(&o);
+    double tol = o.tol > 0 ? o.tol : 1e-5;
+    int max_iter = o.max_iter > 0 ? o.max_iter : 200;
+    int same_times = o.same_times > 0 ? o.same_times : 5;
+    double mem_mb = o.mem_mb > 0 ? o.mem_mb : 256;
+    if (m->o.family != AGGLO_GWR_FAMILY_GAUSSIAN) {
+        agglo_error(ctx, AGGLO_E_USAGE, "mgwr: multiscale GWR is defined for the Gaussian family "
+                                        "only");
+        return NULL;
+    }
+    size_t n = m->n, p = m->p;
+    double dn = (double)n;
+    mg g = {ctx, m, agglo_threads_for(ctx), NULL, NULL, NULL, NULL, 0};
+    agglo_mgwr_result *r = agglo_calloc(ctx, 1, sizeof *r);
+    agglo_gwr_result *gr = NULL;
+    double *work = NULL, *C = NULL, *cct = NULL;
+    size_t cap = 0;
+    if (!r)
+        return NULL;
+    r->n = n;
+    r->p = p;
+    r->kernel = m->o.kernel;
+    r->fixed = m->o.fixed;
+    r->criterion = m->o.criterion;
+    r->inference = o.inference != 0;
+    r->names = agglo_calloc(ctx, p, sizeof(char *));
+    r->bw = agglo_malloc(ctx, p * sizeof(double));
+    r->bw_lo = agglo_malloc(ctx, p * sizeof(double));
+    r->bw_hi = agglo_malloc(ctx, p * sizeof(double));
+    r->enp = agglo_malloc(ctx, p * sizeof(double));
+    r->adj_alpha = agglo_malloc(ctx, 3 * p * sizeof(double));
+    r->critical_t = agglo_malloc(ctx, p * sizeof(double));
+    r->beta = agglo_malloc(ctx, n * p * sizeof(double));
+    r->se = agglo_malloc(ctx, n * p * sizeof(double));
+    r->tval = agglo_malloc(ctx, n * p * sizeof(double));
+    r->yhat = agglo_malloc(ctx, n * sizeof(double));
+    r->resid = agglo_malloc(ctx, n * sizeof(double));
+    r->coef_summary = agglo_malloc(ctx, 7 * p * sizeof(double));
+    /* work: xc (p n), XB (p n), newXB (p n), B (p n), err, z, beta, hat, yhat, tmp, tmp2 (n) */
+    work = agglo_malloc(ctx, (4 * p + 7) * n * sizeof(double));
+    if (!r->names || !r->bw || !r->bw_lo || !r->bw_hi || !r->enp || !r->adj_alpha ||
+        !r->critical_t || !r->beta || !r->se || !r->tval || !r->yhat || !r->resid ||
+        !r->coef_summary || !work)
+        goto fail;
+    for (size_t j = 0; j < p; j++)
+        if (!(r->names[j] = agglo_strdup(ctx, m->names[j])))
+            goto fail;
+    double *xc = work, *XB = xc + p * n, *nXB = XB + p * n, *B = nXB + p * n;
+    double *err = B + p * n, *z = err + n, *tmp2 = z + n;
+    g.beta = tmp2 + n;
+    g.hat = g.beta + n;
+    g.yhat = g.hat + n;
+    g.tmp = g.yhat + n;
+    for (size_t j = 0; j < p; j++)
+        for (size_t i = 0; i < n; i++)
+            xc[j * n + i] = m->X[i * p + j];
+
+    /* search ranges */
+    double dmin = 0, dmax = 0;
+    if (m->o.fixed && distance_range(ctx, m, &dmin, &dmax))
+        goto fail;
+    for (size_t j = 0; j < p; j++) {
+        double a = m->o.fixed ? dmin / 2.0 : 42.0, c = m->o.fixed ? 2.0 * dmax : dn;
+        if (o.bw_min && o.bw_min[j] > 0)
+            a = o.bw_min[j];
+        if (o.bw_max && o.bw_max[j] > 0)
+            c = o.bw_max[j];
+        if (!m->o.fixed && c > dn)
+            c = dn;
+        if (!m->o.fixed && a > c)
+            a = c;
+        if (!(a > 0) || !(c >= a)) {
+            agglo_error(ctx, AGGLO_E_USAGE, "mgwr: invalid bandwidth search range [%g, %g] for %s",
+                        a, c, m->names[j]);
+            goto fail;
+        }
+        r->bw_lo[j] = a;
+        r->bw_hi[j] = c;
+    }
+
+    /* initial GWR */
+    double bw0 = o.init_bw;
+    if (!(bw0 > 0)) {
+        agglo_gwr_search_result s;
+        if (agglo_gwr_select(ctx, m, &s))
+            goto fail;
+        bw0 = s.bandwidth;
+        agglo_gwr_search_result_free(&s);
+    }
+    if (!m->o.fixed)
+        bw0 = floor(bw0);
+    r->bw_init = bw0;
+    gr = agglo_gwr_fit(ctx, m, bw0);
+    if (!gr)
+        goto fail;
+    if (gr->nsingular > 0) {
+        size_t first = 0;
+        while (first < n && !gr->singular[first])
+            first++;
+        agglo_error(ctx, AGGLO_E_SINGULAR,
+                    "mgwr: the initial GWR (bandwidth %g) has %zu singular local regression(s) "
+                    "(first at observation %zu): too few neighbours or locally collinear "
+                    "covariates; give a larger initial bandwidth",
+                    bw0, gr->nsingular, first + 1);
+        goto fail;
+    }
+    for (size_t i = 0; i < n; i++) {
+        size_t t = m->orig[i];
+        double s = 0;
+        for (size_t j = 0; j < p; j++) {
+            double v = gr->beta[t * p + j] * xc[j * n + i];
+            XB[j * n + i] = v;
+            B[j * n + i] = gr->beta[t * p + j];
+            s += v;
+        }
+        err[i] = m->y[i] - s;
+    }
+    agglo_gwr_result_free(gr);
+    gr = NULL;
+
+    /* back-fitting */
+    double *bws = r->bw;
+    for (size_t j = 0; j < p; j++)
+        bws[j] = NAN;
+    int stable = 0;
+    double *prev = agglo_malloc(ctx, p * sizeof(double));
+    if (!prev)
+        goto fail;
+    for (int it = 1; it <= max_iter; it++) {
+        for (size_t j = 0; j < p; j++) {
+            const double *x = xc + j * n;
+            for (size_t i = 0; i < n; i++)
+                z[i] = XB[j * n + i] + err[i];
+            double bw = bws[j];
+            if (stable < same_times) {
+                if (uni_search(&g, x, z, r->bw_lo[j], r->bw_hi[j], &bw)) {
+                    free(prev);
+                    goto fail;
+                }
+                if (isnan(bw)) {
+                    agglo_error(ctx, AGGLO_E_SINGULAR,
+                                "mgwr: %s: no bandwidth in [%g, %g] gives a non-singular local "
+                                "regression at every observation (the covariate is zero around "
+                                "some location)",
+                                m->names[j], r->bw_lo[j], r->bw_hi[j]);
+                    free(prev);
+                    goto fail;
+                }
+            }
+            size_t first = 0;
+            size_t ns = uni_pass(m, g.nth, x, z, bw, B + j * n, NULL, &first);
+            if (ns == (size_t)-1) {
+                agglo_error(ctx, AGGLO_E_NOMEM, "mgwr: out of memory");
+                free(prev);
+                goto fail;
+            }
+            if (ns > 0) {
+                agglo_error(ctx, AGGLO_E_SINGULAR,
+                            "mgwr: %s: the local regression at observation %zu is singular at "
+                            "bandwidth %g (%zu observation(s) in all)",
+                            m->names[j], m->orig[first] + 1, bw, ns);
+                free(prev);
+                goto fail;
+            }
+            for (size_t i = 0; i < n; i++) {
+                double v = x[i] * B[j * n + i];
+                nXB[j * n + i] = v;
+                err[i] = z[i] - v;
+            }
+            bws[j] = bw;
+        }
+        int same = it > 1;
+        for (size_t j = 0; j < p && same; j++)
+            same = prev[j] == bws[j];
+        stable = same ? stable + 1 : 0;
+        memcpy(prev, bws, p * sizeof(double));
+        for (size_t i = 0; i < n; i++) {
+            double num = 0, row = 0;
+            for (size_t j = 0; j < p; j++) {
+                double d = nXB[j * n + i] - XB[j * n + i];
+                num += d * d;
+                row += nXB[j * n + i];
+            }
+            g.tmp[i] = num;
+            tmp2[i] = row * row;
+        }
+        double soc = sqrt((agglo_sum(g.tmp, n) / dn) / agglo_sum(tmp2, n));
+        memcpy(XB, nXB, p * n * sizeof(double));
+        if (add_iter(ctx, r, &cap, soc, bws)) {
+            free(prev);
+            goto fail;
+        }
+        if (soc < tol) {
+            r->converged = 1;
+            break;
+        }
+    }
+    free(prev);
+    r->nevals = g.nevals;
+    if (!r->converged)
+        agglo_warn(ctx, "mgwr: the back-fitting did not converge in %d iterations (SOC %g >= %g)",
+                   max_iter, r->soc[r->niter - 1], tol);
+
+    /* fitted values, residuals, RSS (model scale) */
+    double *yh = g.yhat, *e = g.hat;
+    for (size_t i = 0; i < n; i++) {
+        double s = 0;
+        for (size_t j = 0; j < p; j++)
+            s += XB[j * n + i];
+        yh[i] = s;
+        e[i] = m->y[i] - s;
+        g.tmp[i] = e[i] * e[i];
+    }
+    r->rss = agglo_sum(g.tmp, n);
+    double ym = agglo_sum(m->y, n) / dn;
+    for (size_t i = 0; i < n; i++)
+        g.tmp[i] = (m->y[i] - ym) * (m->y[i] - ym);
+    double tss = agglo_sum(g.tmp, n);
+    r->r2 = 1.0 - r->rss / tss;
+    r->llf = -0.5 * dn * (log(2.0 * M_PI * r->rss / dn) + 1.0);
+
+    /* inference */
+    cct = agglo_calloc(ctx, n * p, sizeof(double));
+    if (!cct)
+        goto fail;
+    for (size_t j = 0; j < p; j++)
+        r->enp[j] = r->inference ? 0.0 : NAN;
+    if (r->inference) {
+        double per_col = (double)(p + 2) * dn * sizeof(double);
+        double mc_d = floor(mem_mb * 1048576.0 / per_col);
+        size_t mc = mc_d < 1 ? 1 : (mc_d >= dn ? n : (size_t)mc_d);
+        C = malloc((p + 2) * n * mc * sizeof(double));
+        if (!C) {
+            agglo_error(ctx, AGGLO_E_NOMEM,
+                        "mgwr: out of memory for the inference (%zu x %zu chunk); lower the "
+                        "memory budget or skip the inference",
+                        n, mc);
+            goto fail;
+        }
+        for (size_t c0 = 0; c0 < n; c0 += mc) {
+            size_t len = c0 + mc <= n ? mc : n - c0;
+            if (r_chunk(&g, m->X, xc, r->bw_init, r->bw_hist, r->niter, c0, len, C,
+                        C + p * n * mc, C + (p + 1) * n * mc, cct, r->enp))
+                goto fail;
+        }
+        free(C);
+        C = NULL;
+    }
+    double trs = 0;
+    for (size_t j = 0; j < p; j++)
+        trs += r->enp[j];
+    r->tr_s = trs;
+    r->sigma2 = r->rss / (dn - trs);
+    r->sigma = sqrt(r->sigma2);
+    r->aic = -2.0 * r->llf + 2.0 * (trs + 1.0);
+    r->aicc = -2.0 * r->llf + 2.0 * dn * (trs + 1.0) / (dn - trs - 2.0);
+    r->bic = -2.0 * r->llf + (trs + 1.0) * log(dn);
+    r->adj_r2 = 1.0 - (1.0 - r->r2) * (dn - 1.0) / (dn - trs - 1.0);
+    static const double alphas[3] = {0.1, 0.05, 0.001};
+    for (size_t j = 0; j < p; j++) {
+        for (int t = 0; t < 3; t++)
+            r->adj_alpha[j * 3 + t] = alphas[t] / r->enp[j];
+        r->critical_t[j] = r->inference ? agglo_t_critical(r->adj_alpha[j * 3 + 1], dn - 1.0)
+                                        : NAN;
+    }
+    /* per observation, caller's order */
+    for (size_t i = 0; i < n; i++) {
+        size_t t = m->orig[i];
+        for (size_t j = 0; j < p; j++) {
+            double b = B[j * n + i], se = r->inference ? sqrt(cct[i * p + j] * r->sigma2) : NAN;
+            r->beta[t * p + j] = b;
+            r->se[t * p + j] = se;
+            r->tval[t * p + j] = b / se;
+        }
+        r->yhat[t] = yh[i] * m->ysd + m->ymean;
+        r->resid[t] = e[i] * m->ysd;
+    }
+    for (size_t j = 0; j < p; j++) {
+        for (size_t i = 0; i < n; i++)
+            g.tmp[i] = B[j * n + i];
+        double mean = agglo_sum(g.tmp, n) / dn;
+        for (size_t i = 0; i < n; i++)
+            tmp2[i] = (g.tmp[i] - mean) * (g.tmp[i] - mean);
+        double *cs = r->coef_summary + j * 7;
+        cs[0] = mean;
+        cs[1] = n > 1 ? sqrt(agglo_sum(tmp2, n) / (dn - 1.0)) : NAN;
+        qsort(g.tmp, n, sizeof(double), cmp_dbl);
+        cs[2] = g.tmp[0];
+        cs[3] = q7(g.tmp, n, 0.25);
+        cs[4] = q7(g.tmp, n, 0.5);
+        cs[5] = q7(g.tmp, n, 0.75);
+        cs[6] = g.tmp[n - 1];
+    }
+    free(cct);
+    free(work);
+    return r;
+fail:
+    agglo_gwr_result_free(gr);
+    free(C);
+    free(cct);
+    free(work);
+    agglo_mgwr_result_free(r);
+    return NULL;
+}
