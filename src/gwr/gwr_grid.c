@@ -60,6 +60,39 @@ int gwr_grid_build(agglo_gwr_model *m, const double *cx, const double *cy, size_
         gnx = (long)floor(wx / cs) + 1;
         gny = (long)floor(wy / cs) + 1;
     }
+    /* Clustered points (shops around a few towns) crowd a bounding-box grid: while the
+     * occupancy an observation sees in its own cell, sum c^2 / n, exceeds 8 and the grid may
+     * have 4 times the cells, halve the cell side. */
+    m->gx0 = x0;
+    m->gy0 = y0;
+    for (int pass = 0; pass < 8; pass++) {
+        double half = cs / 2;
+        long hx = (long)floor(wx / half) + 1, hy = (long)floor(wy / half) + 1;
+        if ((double)hx * (double)hy > 4.0 * (double)n + 16)
+            break;
+        size_t ncell = (size_t)gnx * (size_t)gny;
+        size_t *count = calloc(ncell, sizeof *count);
+        if (!count)
+            return -1;
+        m->cs = cs;
+        m->inv_cs = 1.0 / cs;
+        m->gnx = gnx;
+        m->gny = gny;
+        double seen = 0;
+        for (size_t i = 0; i < n; i++) {
+            long ix, iy;
+            cell_of(m, cx[i], cy[i], &ix, &iy);
+            count[(size_t)iy * (size_t)gnx + (size_t)ix]++;
+        }
+        for (size_t c = 0; c < ncell; c++)
+            seen += (double)count[c] * (double)count[c];
+        free(count);
+        if (seen / (double)n <= 8.0)
+            break;
+        cs = half;
+        gnx = hx;
+        gny = hy;
+    }
     m->gx0 = x0;
     m->gy0 = y0;
     m->cs = cs;
