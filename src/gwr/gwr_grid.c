@@ -124,37 +124,61 @@ int gwr_grid_build(agglo_gwr_model *m, const double *cx, const double *cy, size_
     return 0;
 }
 
-/* Column range [*c0, *c1] (as doubles, clamped to the grid) of the cells of row yy that meet
- * the disc of radius r (outer) or lie wholly inside it (!outer). Returns 0 when none. */
+/* floor(v) clamped to [-1, hi + 1] (v may be infinite): without SSE4.1 the libm floor is a
+ * call, and these run twice per grid row per query. */
+static inline long floor_clamped(double v, long hi)
+{
+    if (!(v > -1.0))
+        return -1;
+    if (v >= (double)hi + 1.0)
+        return hi + 1;
+    long i = (long)v; /* truncation: floor for v >= 0, 0 for v in (-1, 0) */
+    return (double)i > v ? i - 1 : i;
+}
+
+/* ceil(v) clamped to [-1, hi + 1], likewise. */
+static inline long ceil_clamped(double v, long hi)
+{
+    if (!(v > -1.0))
+        return -1;
+    if (v > (double)hi + 1.0)
+        return hi + 1;
+    long i = (long)v; /* truncation: ceil for v in (-1, 0], below ceil by one otherwise */
+    return (double)i < v ? i + 1 : i;
+}
+
+/* Column range [*c0, *c1] (clamped to the grid) of the cells of row yy that meet the disc of
+ * radius r (outer) or lie wholly inside it (!outer). Returns 0 when none. */
 static int row_cells(const agglo_gwr_model *m, double qx, double qy, double r, long yy, int outer,
                      long *c0, long *c1)
 {
     const double cs = m->cs, inv = m->inv_cs;
+    const long hi = m->gnx - 1;
     double ylo = m->gy0 + (double)yy * cs, yhi = ylo + cs;
-    double a, b;
+    long a, b;
     if (outer) {
         double dy = qy < ylo ? ylo - qy : (qy > yhi ? qy - yhi : 0.0);
         if (dy > r)
             return 0;
         double s = r == INFINITY ? INFINITY : sqrt(r * r - dy * dy);
-        a = floor((qx - s - m->gx0) * inv);
-        b = floor((qx + s - m->gx0) * inv);
+        a = floor_clamped((qx - s - m->gx0) * inv, hi);
+        b = floor_clamped((qx + s - m->gx0) * inv, hi);
     } else {
         double dlo = fabs(qy - ylo), dhi = fabs(qy - yhi), dy = dlo > dhi ? dlo : dhi;
         if (!(dy < r))
             return 0;
         double s = sqrt(r * r - dy * dy);
-        a = ceil((qx - s - m->gx0) * inv);
-        b = floor((qx + s - m->gx0) * inv) - 1.0;
+        a = ceil_clamped((qx - s - m->gx0) * inv, hi);
+        b = floor_clamped((qx + s - m->gx0) * inv, hi) - 1;
     }
     if (a < 0)
         a = 0;
-    if (b > (double)(m->gnx - 1))
-        b = (double)(m->gnx - 1);
-    if (!(a <= b))
+    if (b > hi)
+        b = hi;
+    if (a > b)
         return 0;
-    *c0 = (long)a;
-    *c1 = (long)b;
+    *c0 = a;
+    *c1 = b;
     return 1;
 }
 
