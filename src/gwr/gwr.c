@@ -174,6 +174,8 @@ typedef struct scratch {
     gwr_range *rg; /* runs of the disc (grid; m->gny of them at most) */
     size_t nrg;
     double h; /* kernel bandwidth of the last neighbours() call */
+    double *glm; /* local GLM: neighbours' y, log offset, IRLS w and z, covariate columns */
+    size_t gcap;
 } scratch;
 
 static void scratch_free(scratch *s)
@@ -184,6 +186,7 @@ static void scratch_free(scratch *s)
     free(s->w);
     free(s->A);
     free(s->rg);
+    free(s->glm);
     gwr_knn_free(&s->knn);
     memset(s, 0, sizeof *s);
 }
@@ -579,30 +582,30 @@ static int local_fit(const agglo_gwr_model *m, double qx, double qy, const doubl
         o->yhat = yh;
         o->hat = wself * xz;
     } else {
-        /* Poisson / binomial: local IRLS to convergence from the global estimate. */
+        /* Poisson / binomial: local IRLS to convergence from the global estimate, over the
+         * neighbours gathered once into contiguous columns. */
         agglo_gwr_family fam = m->o.family;
         double *beta = s->u;
+        if (s->gcap < nn) {
+            double *g = realloc(s->glm, (p + 3) * nn * sizeof *g);
+            if (!g)
+                return -1;
+            s->glm = g;
+            s->gcap = nn;
+        }
+        double *gy = s->glm, *goff = gy + nn, *gwz = goff + nn, *gx = gwz + 2 * nn;
+        for (size_t t = 0; t < nn; t++) {
+            size_t j = s->c[t].j;
+            gy[t] = m->y[j];
+            goff[t] = m->loff ? m->loff[j] : 0.0;
+            for (size_t c = 1; c < p; c++)
+                gx[(c - 1) * nn + t] = m->X[j * p + c];
+        }
         memcpy(beta, m->gbeta, p * sizeof(double));
         int conv = 0;
         for (int it = 0; it < 100 && !conv; it++) {
-            memset(A, 0, pp * sizeof *A);
-            memset(b, 0, p * sizeof *b);
-            for (size_t t = 0; t < nn; t++) {
-                size_t j = s->c[t].j;
-                const double *xj = m->X + j * p;
-                double eta = 0;
-                for (size_t a = 0; a < p; a++)
-                    eta += xj[a] * beta[a];
-                double lo = m->loff ? m->loff[j] : 0.0;
-                double mu = glm_mu(fam, eta + lo), v = glm_var(fam, mu);
-                if (!(v > 0))
-                    return 1; /* fitted probability 0 or 1: separation */
-                double zj = eta + (m->y[j] - mu) / v;
-                double w = s->w[t] * v;
-                acc_outer(A, xj, w, p);
-                for (size_t a = 0; a < p; a++)
-                    b[a] += w * zj * xj[a];
-            }
+            if (gwr_acc_glm(fam, p, nn, gx, gy, goff, s->w, beta, A, b, NULL, gwz))
+                return 1; /* fitted probability 0 or 1: separation */
             if (chol_factor(A, s->s, p, s->tmp))
                 return 1;
             chol_solve(A, s->s, p, b);
@@ -623,20 +626,8 @@ static int local_fit(const agglo_gwr_model *m, double qx, double qy, const doubl
         if (!conv)
             return 1;
         /* final A, B at the converged beta */
-        memset(A, 0, pp * sizeof *A);
-        if (full)
-            memset(B, 0, pp * sizeof *B);
-        for (size_t t = 0; t < nn; t++) {
-            size_t j = s->c[t].j;
-            const double *xj = m->X + j * p;
-            double eta = 0;
-            for (size_t a = 0; a < p; a++)
-                eta += xj[a] * beta[a];
-            double mu = glm_mu(fam, eta + (m->loff ? m->loff[j] : 0.0)), v = glm_var(fam, mu);
-            acc_outer(A, xj, s->w[t] * v, p);
-            if (full)
-                acc_outer(B, xj, s->w[t] * s->w[t] * v * v, p);
-        }
+        if (gwr_acc_glm(fam, p, nn, gx, gy, goff, s->w, beta, A, b, full ? B : NULL, gwz))
+            return 1;
         if (full)
             symmetrise(B, p);
         if (chol_factor(A, s->s, p, s->tmp))

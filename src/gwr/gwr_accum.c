@@ -230,3 +230,170 @@ size_t gwr_acc_ranges(const agglo_gwr_model *m, const gwr_range *rg, size_t nr, 
     default: return acc_ranges_any(m, rg, nr, qx, qy, inv_h2, A, b);
     }
 }
+
+/* ---- local GLM (Poisson, binomial) IRLS ---- */
+
+/* Per lane: mean, variance, working response and IRLS weight of a GLM at linear predictor eta
+ * (offset excluded; Poisson log link or binomial logit, the canonical links, so the IRLS
+ * weight is the variance). Returns 0 when a variance vanishes (separation). */
+static inline int glm_lane(agglo_gwr_family fam, double eta, double off, double y, double kw,
+                           double *w, double *z)
+{
+    double mu, v;
+    if (fam == AGGLO_GWR_FAMILY_BINOMIAL) {
+        mu = 1.0 / (1.0 + exp(-(eta + off)));
+        v = mu * (1.0 - mu);
+    } else {
+        mu = exp(eta + off);
+        v = mu;
+    }
+    if (!(v > 0))
+        return 0;
+    *z = eta + (y - mu) / v;
+    *w = kw * v;
+    return 1;
+}
+
+/* Grouped sums (as acc_ranges_p) over nn contiguous observations with weights w and
+ * "responses" z: acc[q] for q in the layout of add4. Tail lanes are zero-padded. */
+static inline __attribute__((always_inline)) void
+acc_columns(v4d *acc, size_t nn, const double *xs, const double *z, const double *w, size_t P)
+{
+    const size_t nacc = P * (P + 1) / 2 + P, ngroups = (nacc + GROUP - 1) / GROUP;
+    const size_t jfull = nn & ~(size_t)3;
+    const v4d zero = {0, 0, 0, 0};
+    v4d xt[8], zt = zero, wt = zero;
+    for (size_t c = 1; c < P; c++) {
+        xt[c - 1] = zero;
+        for (size_t j = jfull; j < nn; j++)
+            xt[c - 1][j - jfull] = xs[(c - 1) * nn + j];
+    }
+    for (size_t j = jfull; j < nn; j++) {
+        zt[j - jfull] = z[j];
+        wt[j - jfull] = w[j];
+    }
+#pragma GCC unroll 8
+    for (size_t g = 0; g < ngroups; g++) {
+        const size_t q0 = g * GROUP, q1 = q0 + GROUP < nacc ? q0 + GROUP : nacc;
+        for (size_t j = 0; j < jfull; j += 4) {
+            v4d xv[8];
+            for (size_t c = 1; c < P; c++)
+                xv[c - 1] = load4(xs + (c - 1) * nn + j);
+            add4(acc, xv, load4(z + j), load4(w + j), P, q0, q1);
+        }
+        if (jfull < nn)
+            add4(acc, xt, zt, wt, P, q0, q1);
+    }
+}
+
+static void acc_store(const v4d *acc, size_t P, double *A, double *b)
+{
+    size_t q = 0;
+    double s[MAXACC];
+    for (size_t t = 0; t < P * (P + 1) / 2 + P; t++)
+        s[t] = (acc[t][0] + acc[t][1]) + (acc[t][2] + acc[t][3]);
+    A[0] = s[q++];
+    b[0] = s[q++];
+    for (size_t c = 1; c < P; c++) {
+        for (size_t r = 0; r <= c; r++)
+            A[r + c * P] = s[q++];
+        b[c] = s[q++];
+    }
+}
+
+static inline __attribute__((always_inline)) int
+acc_glm_p(agglo_gwr_family fam, size_t nn, const double *xs, const double *y, const double *off,
+          const double *kw, const double *beta, double *A, double *b, double *B, double *wz,
+          size_t P)
+{
+    const size_t nacc = P * (P + 1) / 2 + P;
+    double *w = wz, *z = wz + nn;
+    /* linear predictors four at a time, then the GLM pieces lane by lane (exp is scalar) */
+    for (size_t j = 0; j < nn; j += 4) {
+        size_t lanes = nn - j < 4 ? nn - j : 4;
+        v4d eta = {beta[0], beta[0], beta[0], beta[0]};
+        for (size_t c = 1; c < P; c++) {
+            v4d xv;
+            if (lanes == 4) {
+                xv = load4(xs + (c - 1) * nn + j);
+            } else {
+                xv = (v4d){0, 0, 0, 0};
+                for (size_t l = 0; l < lanes; l++)
+                    xv[l] = xs[(c - 1) * nn + j + l];
+            }
+            eta += beta[c] * xv;
+        }
+        for (size_t l = 0; l < lanes; l++)
+            if (!glm_lane(fam, eta[l], off[j + l], y[j + l], kw[j + l], &w[j + l], &z[j + l]))
+                return 1;
+    }
+    v4d acc[MAXACC];
+    const v4d zero = {0, 0, 0, 0};
+    for (size_t q = 0; q < nacc; q++)
+        acc[q] = zero;
+    acc_columns(acc, nn, xs, z, w, P);
+    acc_store(acc, P, A, b);
+    if (B) {
+        double bb[8];
+        for (size_t j = 0; j < nn; j++)
+            w[j] *= w[j];
+        for (size_t q = 0; q < nacc; q++)
+            acc[q] = zero;
+        acc_columns(acc, nn, xs, z, w, P);
+        acc_store(acc, P, B, bb);
+    }
+    return 0;
+}
+
+/* Generic p: the same sums, scalar. */
+static int acc_glm_any(agglo_gwr_family fam, size_t p, size_t nn, const double *xs,
+                       const double *y, const double *off, const double *kw, const double *beta,
+                       double *A, double *b, double *B)
+{
+    memset(A, 0, p * p * sizeof *A);
+    memset(b, 0, p * sizeof *b);
+    if (B)
+        memset(B, 0, p * p * sizeof *B);
+    for (size_t j = 0; j < nn; j++) {
+        double eta = beta[0];
+        for (size_t c = 1; c < p; c++)
+            eta += beta[c] * xs[(c - 1) * nn + j];
+        double w, z;
+        if (!glm_lane(fam, eta, off[j], y[j], kw[j], &w, &z))
+            return 1;
+        for (size_t c = 0; c < p; c++) {
+            double xc = c ? xs[(c - 1) * nn + j] : 1.0;
+            for (size_t r = 0; r <= c; r++) {
+                double xr = r ? xs[(r - 1) * nn + j] : 1.0;
+                A[r + c * p] += w * xc * xr;
+                if (B)
+                    B[r + c * p] += w * w * xc * xr;
+            }
+            b[c] += w * z * xc;
+        }
+    }
+    return 0;
+}
+
+/* One IRLS step of a local GLM over nn gathered neighbours (covariate column c at
+ * xs + (c - 1) nn, responses y, log offsets off, kernel weights kw; wz: room for 2 nn): at beta,
+ * eta = x'beta, mu = g^-1(eta + off), v = var(mu), z = eta + (y - mu) / v, w = kw v (canonical
+ * link), A = sum w x x' (upper triangle), b = sum w z x and, when B is not NULL,
+ * B = sum w^2 x x'. Returns 0, or 1 when a fitted variance vanishes (separation). */
+GWR_CLONES
+int gwr_acc_glm(agglo_gwr_family fam, size_t p, size_t nn, const double *xs, const double *y,
+                const double *off, const double *kw, const double *beta, double *A, double *b,
+                double *B, double *wz)
+{
+    switch (p) {
+    case 1: return acc_glm_p(fam, nn, xs, y, off, kw, beta, A, b, B, wz, 1);
+    case 2: return acc_glm_p(fam, nn, xs, y, off, kw, beta, A, b, B, wz, 2);
+    case 3: return acc_glm_p(fam, nn, xs, y, off, kw, beta, A, b, B, wz, 3);
+    case 4: return acc_glm_p(fam, nn, xs, y, off, kw, beta, A, b, B, wz, 4);
+    case 5: return acc_glm_p(fam, nn, xs, y, off, kw, beta, A, b, B, wz, 5);
+    case 6: return acc_glm_p(fam, nn, xs, y, off, kw, beta, A, b, B, wz, 6);
+    case 7: return acc_glm_p(fam, nn, xs, y, off, kw, beta, A, b, B, wz, 7);
+    case 8: return acc_glm_p(fam, nn, xs, y, off, kw, beta, A, b, B, wz, 8);
+    default: return acc_glm_any(fam, p, nn, xs, y, off, kw, beta, A, b, B);
+    }
+}

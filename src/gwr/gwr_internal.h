@@ -59,6 +59,10 @@ double gwr_kernel_w2(agglo_gwr_kernel k, double d2, double inv_h2);
 size_t gwr_acc_ranges(const agglo_gwr_model *m, const gwr_range *rg, size_t nr, double qx,
                       double qy, double h, double *A, double *b, double *wbuf);
 
+int gwr_acc_glm(agglo_gwr_family fam, size_t p, size_t nn, const double *xs, const double *y,
+                const double *off, const double *kw, const double *beta, double *A, double *b,
+                double *B, double *wz);
+
 /* Student t upper tail P(T > t). */
 double agglo_gwr_t_upper(double t, double df);
 
