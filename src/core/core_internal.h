@@ -18,4 +18,26 @@ double agglo_sum(const double *x, size_t n);
 /* Number of threads to use for a parallel region given the ctx setting. */
 int agglo_threads_for(const agglo_ctx *ctx);
 
+/* 1 when the LAPACK in use must not be entered by several threads at once: OpenBLAS built
+ * sequentially (Debian's libopenblas0-serial, chosen through the libopenblas.so.0
+ * alternative) shares its work buffers between callers without locking, and concurrent
+ * calls silently return wrong results. AGGLO_LAPACK(statement) then runs the statement in one
+ * critical section; with the threaded OpenBLAS builds it runs as is. */
+int agglo_lapack_needs_lock(void);
+#ifdef _OPENMP
+#define AGGLO_LAPACK(stmt)                                                                     \
+    do {                                                                                       \
+        if (agglo_lapack_needs_lock()) {                                                       \
+            _Pragma("omp critical(agglo_lapack)") { stmt; }                                    \
+        } else {                                                                               \
+            stmt;                                                                              \
+        }                                                                                      \
+    } while (0)
+#else
+#define AGGLO_LAPACK(stmt)                                                                     \
+    do {                                                                                       \
+        stmt;                                                                                  \
+    } while (0)
+#endif
+
 #endif

@@ -58,3 +58,17 @@ int agglo_threads_for(const agglo_ctx *ctx)
 #endif
     return n < 1 ? 1 : n;
 }
+
+/* OpenBLAS's own query: 0 sequential build, 1 pthreads, 2 OpenMP (agglo links OpenBLAS). */
+int openblas_get_parallel(void);
+
+int agglo_lapack_needs_lock(void)
+{
+    static int cached = -1;
+    int v = __atomic_load_n(&cached, __ATOMIC_RELAXED);
+    if (v < 0) {
+        v = openblas_get_parallel() == 0;
+        __atomic_store_n(&cached, v, __ATOMIC_RELAXED);
+    }
+    return v;
+}

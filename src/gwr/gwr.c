@@ -322,7 +322,9 @@ static int chol_factor(double *A, double *sc, size_t p, double *inv)
         for (size_t i = 0; i <= j; i++)
             A[i + j * p] *= sc[i] * sc[j];
     double anorm = one_norm_sym(A, p, 1);
-    lapack_int info = LAPACKE_dpotrf_work(LAPACK_COL_MAJOR, 'U', (lapack_int)p, A, (lapack_int)p);
+    lapack_int info = 0;
+    AGGLO_LAPACK(info = LAPACKE_dpotrf_work(LAPACK_COL_MAJOR, 'U', (lapack_int)p, A,
+                                            (lapack_int)p));
     if (info != 0)
         return 1;
     /* Reciprocal condition number in the 1-norm, 1 / (||A||_1 ||A^-1||_1), of the
@@ -332,8 +334,8 @@ static int chol_factor(double *A, double *sc, size_t p, double *inv)
     memset(inv, 0, p * p * sizeof *inv);
     for (size_t j = 0; j < p; j++)
         inv[j + j * p] = 1.0;
-    LAPACKE_dpotrs_work(LAPACK_COL_MAJOR, 'U', (lapack_int)p, (lapack_int)p, A, (lapack_int)p, inv,
-                        (lapack_int)p);
+    AGGLO_LAPACK(LAPACKE_dpotrs_work(LAPACK_COL_MAJOR, 'U', (lapack_int)p, (lapack_int)p, A,
+                                     (lapack_int)p, inv, (lapack_int)p));
     double rcond = 1.0 / (anorm * one_norm_sym(inv, p, 0));
     if (!(rcond >= RCOND_MIN))
         return 1;
@@ -345,8 +347,8 @@ static void chol_solve(const double *F, const double *sc, size_t p, double *v)
 {
     for (size_t j = 0; j < p; j++)
         v[j] *= sc[j];
-    LAPACKE_dpotrs_work(LAPACK_COL_MAJOR, 'U', (lapack_int)p, 1, F, (lapack_int)p, v,
-                        (lapack_int)p);
+    AGGLO_LAPACK(LAPACKE_dpotrs_work(LAPACK_COL_MAJOR, 'U', (lapack_int)p, 1, F, (lapack_int)p, v,
+                                     (lapack_int)p));
     for (size_t j = 0; j < p; j++)
         v[j] *= sc[j];
 }
@@ -364,19 +366,13 @@ static void inv_apply(const double *inv, const double *sc, size_t p, double *v, 
     }
 }
 
-/* Full inverse of A (p x p column-major, symmetric filled) from the factor F. */
-static int chol_inverse(const double *F, const double *sc, size_t p, double *Ainv)
+/* Full inverse of A (p x p column-major, symmetric filled) from the equilibrated inverse
+ * inv that chol_factor formed: A^-1 = S inv S. */
+static void chol_inverse(const double *inv, const double *sc, size_t p, double *Ainv)
 {
-    memcpy(Ainv, F, p * p * sizeof(double));
-    if (LAPACKE_dpotri_work(LAPACK_COL_MAJOR, 'U', (lapack_int)p, Ainv, (lapack_int)p) != 0)
-        return 1;
     for (size_t j = 0; j < p; j++)
-        for (size_t i = 0; i <= j; i++) {
-            double v = Ainv[i + j * p] * sc[i] * sc[j];
-            Ainv[i + j * p] = v;
-            Ainv[j + i * p] = v;
-        }
-    return 0;
+        for (size_t i = 0; i < p; i++)
+            Ainv[i + j * p] = inv[i + j * p] * sc[i] * sc[j];
 }
 
 static inline void acc_outer(double *A, const double *x, double w, size_t p)
@@ -658,8 +654,7 @@ static int local_fit(const agglo_gwr_model *m, double qx, double qy, const doubl
         sts += s->z[a] * t;
     }
     o->sts = sts;
-    if (chol_inverse(A, s->s, p, s->Ainv))
-        return 1;
+    chol_inverse(s->tmp, s->s, p, s->Ainv);
     /* cct = diag(Ainv B Ainv) */
     for (size_t a = 0; a < p; a++) {
         double v = 0;
@@ -804,8 +799,8 @@ static int global_fit(agglo_ctx *ctx, const agglo_gwr_model *m, double *beta, do
             goto done;
         }
     }
-    if (Ainv && chol_inverse(s.A, s.s, p, Ainv))
-        rc = agglo_error(ctx, AGGLO_E_SINGULAR, "the global regression is singular");
+    if (Ainv)
+        chol_inverse(s.tmp, s.s, p, Ainv);
 done:
     scratch_free(&s);
     return rc;
