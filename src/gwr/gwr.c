@@ -171,7 +171,8 @@ typedef struct scratch {
     size_t wcap;
     double *A, *B, *b, *s, *z, *u, *work, *Ainv, *tmp;
     gwr_knn knn;   /* k-th distance search (grid) */
-    gwr_range *rg; /* runs of the disc (grid; m->gny of them at most) */
+    gwr_range *rg; /* runs of the disc (grid; 2 m->gny of them at most) */
+    gwr_row_span *sp; /* rows of the disc (grid; m->gny) */
     size_t nrg;
     double h; /* kernel bandwidth of the last neighbours() call */
     double *glm; /* local GLM: neighbours' y, log offset, IRLS w and z, covariate columns */
@@ -186,6 +187,7 @@ static void scratch_free(scratch *s)
     free(s->w);
     free(s->A);
     free(s->rg);
+    free(s->sp);
     free(s->glm);
     gwr_knn_free(&s->knn);
     memset(s, 0, sizeof *s);
@@ -259,8 +261,9 @@ static int neighbours(const agglo_gwr_model *m, double qx, double qy, double bw,
         return 0;
     }
     if (!s->rg) {
-        s->rg = malloc((size_t)m->gny * sizeof *s->rg);
-        if (!s->rg || gwr_knn_init(&s->knn, n))
+        s->rg = malloc(2 * (size_t)m->gny * sizeof *s->rg);
+        s->sp = malloc((size_t)m->gny * sizeof *s->sp);
+        if (!s->rg || !s->sp || gwr_knn_init(&s->knn, n))
             return -1;
     }
     h = m->o.fixed ? bw : sqrt(gwr_kth_dist2(m, qx, qy, k, &s->knn)) * GWR_EPS;
@@ -547,7 +550,9 @@ static int local_fit(const agglo_gwr_model *m, double qx, double qy, const doubl
     size_t nn = s->nc;
     double *A = s->A, *b = s->b, *B = s->B;
     double wself = self == SIZE_MAX ? 0.0 : 1.0; /* kernel(0) = 1 */
-    if (fused)
+    if (fused && m->mom && s->h >= gwr_moments_min_bandwidth(m))
+        nn = gwr_acc_moments(m, qx, qy, s->h, A, b, s->sp, s->rg, s->w);
+    else if (fused)
         nn = gwr_acc_ranges(m, s->rg, s->nrg, qx, qy, s->h, A, b, s->w);
     if (nn < p)
         return 1;
@@ -698,6 +703,7 @@ void agglo_gwr_model_free(agglo_gwr_model *m)
     free(m->xsd);
     free(m->gbeta);
     free(m->cstart);
+    free(m->mom);
     free(m);
 }
 
@@ -1160,6 +1166,12 @@ int agglo_gwr_score(agglo_ctx *ctx, agglo_gwr_model *m, double bw, double *score
     a.yhat = buf;
     a.hat = buf + n;
     size_t ns = 0;
+    /* large Gaussian bisquare bandwidths: moment tables make the bulk of each disc O(rows)
+     * (built once, on the first such bandwidth; without memory for them, sums stay direct) */
+    if (m->o.family == AGGLO_GWR_FAMILY_GAUSSIAN && m->o.kernel == AGGLO_GWR_BISQUARE &&
+        m->use_grid && !m->mom && !m->mom_failed &&
+        (m->o.fixed ? bw >= gwr_moments_min_bandwidth(m) : bw >= (double)n / 16.0))
+        m->mom_failed = gwr_moments_build(m) != 0;
     rc = run_pass(ctx, m, bw, 0, &a, &ns);
     if (rc == AGGLO_OK) {
         if (ns > 0) {

@@ -228,6 +228,33 @@ size_t gwr_disc_ranges(const agglo_gwr_model *m, double qx, double qy, double r,
     return nr;
 }
 
+/* Per grid row meeting the disc of radius r: the cells meeting it [o0, o1] and the cells
+ * wholly inside it [i0, i1] (i0 > i1 when none), with the margins of gwr_disc_ranges and
+ * disc_count; out has room for m->gny rows. Returns the number of rows. */
+size_t gwr_disc_spans(const agglo_gwr_model *m, double qx, double qy, double r,
+                      gwr_row_span *out)
+{
+    size_t nr = 0;
+    long y0, y1;
+    double ro = pad_out(r) + GRID_PAD * m->cs;
+    double ri = r * (1.0 - GRID_PAD) - GRID_PAD * m->cs;
+    if (!disc_rows(m, qy, ro, &y0, &y1))
+        return 0;
+    for (long yy = y0; yy <= y1; yy++) {
+        gwr_row_span *sp = out + nr;
+        if (!row_cells(m, qx, qy, ro, yy, 1, &sp->o0, &sp->o1))
+            continue;
+        sp->row = yy;
+        if (!(ri > 0) || !row_cells(m, qx, qy, ri, yy, 0, &sp->i0, &sp->i1) || sp->i0 < sp->o0 ||
+            sp->i1 > sp->o1) {
+            sp->i0 = 1;
+            sp->i1 = 0;
+        }
+        nr++;
+    }
+    return nr;
+}
+
 /* Number of observations in the cells wholly inside (inner) or meeting (!inner) the disc of
  * radius r: a lower or upper bound on the number within distance r. */
 static size_t disc_count(const agglo_gwr_model *m, double qx, double qy, double r, int inner)

@@ -17,6 +17,11 @@ typedef struct gwr_range {
     size_t j0, j1;
 } gwr_range;
 
+/* The cells of one grid row meeting a disc [o0, o1] and wholly inside it [i0, i1]. */
+typedef struct gwr_row_span {
+    long row, o0, o1, i0, i1;
+} gwr_row_span;
+
 /* Per-thread state of the k-th-distance search: the last answer is a bound for the next
  * query (the k-th nearest distance is 1-Lipschitz in the query location), and a buffer of
  * n squared distances for the selection. */
@@ -43,12 +48,17 @@ struct agglo_gwr_model {
     double gx0, gy0, cs, inv_cs; /* origin, cell side, 1 / cell side */
     long gnx, gny;
     size_t *cstart; /* gnx*gny + 1 */
+    /* bisquare moment prefix sums per grid row (gwr_moments.c), NULL until built */
+    double *mom, mom_ax;
+    int mom_failed;
 };
 
 /* gwr_grid.c: the uniform grid over planar coordinates */
 int gwr_grid_build(agglo_gwr_model *m, const double *cx, const double *cy, size_t *cell_order);
 size_t gwr_disc_ranges(const agglo_gwr_model *m, double qx, double qy, double r,
                        gwr_range *out);
+size_t gwr_disc_spans(const agglo_gwr_model *m, double qx, double qy, double r,
+                      gwr_row_span *out);
 int gwr_knn_init(gwr_knn *st, size_t n);
 void gwr_knn_free(gwr_knn *st);
 double gwr_select_kth(double *v, size_t n, size_t k);
@@ -62,6 +72,12 @@ size_t gwr_acc_ranges(const agglo_gwr_model *m, const gwr_range *rg, size_t nr, 
 int gwr_acc_glm(agglo_gwr_family fam, size_t p, size_t nn, const double *xs, const double *y,
                 const double *off, const double *kw, const double *beta, double *A, double *b,
                 double *B, double *wz);
+
+/* gwr_moments.c: large-bandwidth bisquare sums through polynomial moments of grid rows */
+int gwr_moments_build(agglo_gwr_model *m);
+double gwr_moments_min_bandwidth(const agglo_gwr_model *m);
+size_t gwr_acc_moments(const agglo_gwr_model *m, double qx, double qy, double h, double *A,
+                       double *b, gwr_row_span *sp, gwr_range *rg, double *wbuf);
 
 /* Student t upper tail P(T > t). */
 double agglo_gwr_t_upper(double t, double df);
