@@ -12,8 +12,9 @@
 
 #include "gwr_internal.h"
 
-/* GCC warns that passing 32-byte vectors without AVX changes the calling convention; these
- * helpers are static and always inlined, so no call crosses an ABI boundary. */
+/* GCC warns that passing 32-byte vectors without AVX changes the calling convention; every
+ * helper below that takes or returns a vector is always inlined (also at -O0), so no call
+ * crosses between the AVX2 clone and baseline code. */
 #if defined(__clang__)
 #pragma clang diagnostic ignored "-Wpsabi"
 #elif defined(__GNUC__)
@@ -57,7 +58,7 @@ double gwr_kernel_w2(agglo_gwr_kernel k, double d2, double inv_h2)
     return 0.0;
 }
 
-static inline v4d load4(const double *p)
+static inline __attribute__((always_inline)) v4d load4(const double *p)
 {
     v4d v;
     memcpy(&v, p, sizeof v);
