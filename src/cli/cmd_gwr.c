@@ -1,6 +1,7 @@
 /* agglo gwr INPUT --y F --x F1,F2,... : geographically weighted regression. */
 #define _GNU_SOURCE
 #include "cli.h"
+#include "gwr_mgwr_cli.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -13,7 +14,8 @@ enum {
     OPT_Y = 1, OPT_X, OPT_KERNEL, OPT_ADAPTIVE, OPT_FIXED, OPT_CRITERION, OPT_BANDWIDTH,
     OPT_SEARCH, OPT_BWMIN, OPT_BWMAX, OPT_INTERVAL, OPT_TOL, OPT_MAXITER, OPT_FAMILY, OPT_OFFSET,
     OPT_STANDARDIZE, OPT_GREAT_CIRCLE, OPT_COORDX, OPT_COORDY, OPT_PREDICT, OPT_PREDICT_OUT,
-    OPT_SE_GWR4, OPT_TRACE, OPT_ON_SURFACE, OPT_DROP_MISSING
+    OPT_SE_GWR4, OPT_TRACE, OPT_ON_SURFACE, OPT_DROP_MISSING, OPT_MULTISCALE, OPT_INIT_BW,
+    OPT_TOL_MULTI, OPT_MAXITER_MULTI, OPT_NO_INFERENCE, OPT_MEM_MB
 };
 
 static void usage(FILE *fp)
@@ -62,7 +64,22 @@ static void usage(FILE *fp)
             "   the results are identical to a single-process run)\n"
 #endif
             "  --drop-missing         leave out observations with NULL/NaN in the model's fields\n"
-            "                         (listed in a warning) instead of failing\n\n%s",
+            "                         (listed in a warning) instead of failing\n"
+            "Multiscale GWR (MGWR, Gaussian; mgwr's back-fitting):\n"
+            "  --multiscale | --mgwr  one bandwidth per covariate (intercept first), selected by\n"
+            "                         back-fitting from the GWR at its optimal bandwidth\n"
+            "  --bw-min A[,A1,...] --bw-max B[,B1,...]  per-covariate search ranges: one value\n"
+            "                         or one per coefficient (default adaptive [42, n], fixed\n"
+            "                         [min distance/2, 2 max distance]; mgwr's multi_bw_min/max)\n"
+            "  --init-bw B            bandwidth of the initial GWR (default: its search;\n"
+            "                         --bandwidth B means the same with --multiscale)\n"
+            "  --tol-multi T          back-fitting convergence (SOC) tolerance (1e-5)\n"
+            "  --max-iter-multi N     back-fitting iterations (200)\n"
+            "  --no-inference         bandwidths and estimates only: skip the n x n x p R_j\n"
+            "                         matrices (ENP_j, standard errors, t, AICc); for large n\n"
+            "  --mem-mb M             memory for the R_j column chunks (256 MiB)\n"
+            "  (--out writes b_<x>, se_<x>, t_<x>, sig_<x> (per-covariate critical t), yhat,\n"
+            "   resid; --trace adds the back-fitting history to the summary)\n\n%s",
             cli_common_help);
 }
 
@@ -540,6 +557,13 @@ int cmd_gwr(int argc, char **argv)
         {"se-gwr4", no_argument, 0, OPT_SE_GWR4},
         {"trace", no_argument, 0, OPT_TRACE},
         {"drop-missing", no_argument, 0, OPT_DROP_MISSING},
+        {"multiscale", no_argument, 0, OPT_MULTISCALE},
+        {"mgwr", no_argument, 0, OPT_MULTISCALE},
+        {"init-bw", required_argument, 0, OPT_INIT_BW},
+        {"tol-multi", required_argument, 0, OPT_TOL_MULTI},
+        {"max-iter-multi", required_argument, 0, OPT_MAXITER_MULTI},
+        {"no-inference", no_argument, 0, OPT_NO_INFERENCE},
+        {"mem-mb", required_argument, 0, OPT_MEM_MB},
         {0, 0, 0, 0}};
     cli_common c;
     cli_common_init(&c);
@@ -548,7 +572,10 @@ int cmd_gwr(int argc, char **argv)
     const char *yname = NULL, *xlist = NULL, *offset = NULL, *coordx = NULL, *coordy = NULL;
     const char *pred = NULL, *pred_out = NULL;
     double bandwidth = 0;
-    int trace = 0, on_surface = 0, kind_set = 0, drop_missing = 0;
+    int trace = 0, on_surface = 0, kind_set = 0, drop_missing = 0, multiscale = 0;
+    const char *bwmin_s = NULL, *bwmax_s = NULL;
+    gwr_mgwr_cli mg;
+    memset(&mg, 0, sizeof mg);
     int opt;
     optind = 1;
     while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
@@ -588,13 +615,31 @@ int cmd_gwr(int argc, char **argv)
             else
                 return cli_usage("gwr", "--search: '%s' is not golden or interval", optarg);
             break;
-        case OPT_BWMIN:
-            if (cli_parse_double("gwr", "--bw-min", optarg, &o.bw_min))
+        case OPT_BWMIN: bwmin_s = optarg; break; /* parsed below (a list with --multiscale) */
+        case OPT_BWMAX: bwmax_s = optarg; break;
+        case OPT_MULTISCALE: multiscale = 1; break;
+        case OPT_INIT_BW:
+            if (cli_parse_double("gwr", "--init-bw", optarg, &mg.init_bw))
+                return CLI_USAGE;
+            if (!(mg.init_bw > 0))
+                return cli_usage("gwr", "--init-bw must be positive");
+            break;
+        case OPT_TOL_MULTI:
+            if (cli_parse_double("gwr", "--tol-multi", optarg, &mg.tol))
+                return CLI_USAGE;
+            if (!(mg.tol > 0))
+                return cli_usage("gwr", "--tol-multi must be positive");
+            break;
+        case OPT_MAXITER_MULTI:
+            if (cli_parse_int("gwr", "--max-iter-multi", optarg, 1, 100000, &mg.max_iter))
                 return CLI_USAGE;
             break;
-        case OPT_BWMAX:
-            if (cli_parse_double("gwr", "--bw-max", optarg, &o.bw_max))
+        case OPT_NO_INFERENCE: mg.no_inference = 1; break;
+        case OPT_MEM_MB:
+            if (cli_parse_double("gwr", "--mem-mb", optarg, &mg.mem_mb))
                 return CLI_USAGE;
+            if (!(mg.mem_mb > 0))
+                return cli_usage("gwr", "--mem-mb must be positive");
             break;
         case OPT_INTERVAL:
             if (cli_parse_double("gwr", "--interval", optarg, &o.interval))
@@ -654,6 +699,29 @@ int cmd_gwr(int argc, char **argv)
         return cli_usage("gwr", "--predict needs --predict-out FILE");
     if ((coordx != NULL) != (coordy != NULL))
         return cli_usage("gwr", "give both --coord-x and --coord-y");
+    if (multiscale) {
+        if (o.family != AGGLO_GWR_FAMILY_GAUSSIAN)
+            return cli_usage("gwr", "--multiscale is for the Gaussian family only");
+        if (pred)
+            return cli_usage("gwr", "--predict is not available with --multiscale");
+        if (!o.sigma2_ml_df)
+            return cli_usage("gwr", "--se-gwr4 is not available with --multiscale");
+        if (bandwidth > 0 && mg.init_bw > 0 && bandwidth != mg.init_bw)
+            return cli_usage("gwr", "--bandwidth and --init-bw disagree");
+        if (bandwidth > 0)
+            mg.init_bw = bandwidth;
+        mg.bw_min = bwmin_s;
+        mg.bw_max = bwmax_s;
+        mg.trace = trace;
+    } else {
+        if (bwmin_s && cli_parse_double("gwr", "--bw-min", bwmin_s, &o.bw_min))
+            return CLI_USAGE;
+        if (bwmax_s && cli_parse_double("gwr", "--bw-max", bwmax_s, &o.bw_max))
+            return CLI_USAGE;
+        if (mg.init_bw > 0 || mg.tol > 0 || mg.max_iter > 0 || mg.no_inference || mg.mem_mb > 0)
+            return cli_usage("gwr", "--init-bw, --tol-multi, --max-iter-multi, --no-inference "
+                                    "and --mem-mb need --multiscale");
+    }
     const char *path = argv[optind];
     /* Under mpirun (an MPI build) every rank runs the same computation on its block of
      * observations; rank 0 alone prints and writes. */
@@ -681,6 +749,22 @@ int cmd_gwr(int argc, char **argv)
             MPI_Finalize();
 #endif
         return cli_usage("gwr", "--x needs at least one field");
+    }
+    if (multiscale) {
+        double *tmpl = malloc((k + 1) * sizeof(double));
+        int bad = !tmpl || (bwmin_s && gwr_mgwr_parse_list("--bw-min", bwmin_s, k + 1, tmpl)) ||
+                  (bwmax_s && gwr_mgwr_parse_list("--bw-max", bwmax_s, k + 1, tmpl));
+        free(tmpl);
+        if (bad) {
+            for (size_t j = 0; j < k; j++)
+                free(xnames[j]);
+            free(xnames);
+#ifdef AGGLO_WITH_MPI
+            if (mpi_started)
+                MPI_Finalize();
+#endif
+            return CLI_USAGE;
+        }
     }
 
     agglo_ctx *ctx = cli_ctx_create(&c);
@@ -736,6 +820,12 @@ int cmd_gwr(int argc, char **argv)
         char *msg = strdup(agglo_ctx_errmsg(ctx));
         agglo_error(ctx, rc, "%s: %s", path, msg ? msg : agglo_strerror(rc));
         free(msg);
+        goto done;
+    }
+    if (multiscale) {
+        /* every rank runs (the initial GWR is distributed over MPI ranks); rank 0 writes */
+        mg.no_output = rank != 0;
+        rc = gwr_mgwr_run(ctx, L, m, path, yname, xlist, &c, &o, &mg);
         goto done;
     }
     double bw = bandwidth;

@@ -18,9 +18,7 @@
 
 #include "../core/core_internal.h"
 #include "agglo/mgwr.h"
-#include "gwr_internal.h"
-
-#define MG_EPS 1.0000001 /* mgwr: adaptive bandwidth = k-th distance * eps (as gwr.c) */
+#include "mgwr_internal.h"
 
 void agglo_mgwr_options_init(agglo_mgwr_options *o)
 {
@@ -34,7 +32,7 @@ void agglo_mgwr_options_init(agglo_mgwr_options *o)
 
 /* ---- neighbours ---- */
 
-static double hav(double lon1, double lat1, double lon2, double lat2)
+double mgwr_hav(double lon1, double lat1, double lon2, double lat2)
 {
     const double r = M_PI / 180.0;
     double dlat = (lat2 - lat1) * r, dlon = (lon2 - lon1) * r;
@@ -48,17 +46,7 @@ static int kernel_bounded(agglo_gwr_kernel k)
     return k == AGGLO_GWR_BISQUARE || k == AGGLO_GWR_BOXCAR || k == AGGLO_GWR_TRICUBE;
 }
 
-/* Per-thread workspace: the neighbour list (index, weight) of one observation. */
-typedef struct nws {
-    gwr_knn knn;
-    gwr_range *rg;
-    double *d, *dsel; /* great circle: distances from i, and a copy for the selection */
-    size_t *idx;
-    double *w;
-    size_t nn;
-} nws;
-
-static void nws_free(nws *s)
+void mgwr_nws_free(nws *s)
 {
     gwr_knn_free(&s->knn);
     free(s->rg);
@@ -69,7 +57,7 @@ static void nws_free(nws *s)
     memset(s, 0, sizeof *s);
 }
 
-static int nws_init(nws *s, const agglo_gwr_model *m)
+int mgwr_nws_init(nws *s, const agglo_gwr_model *m)
 {
     memset(s, 0, sizeof *s);
     size_t n = m->n;
@@ -89,13 +77,13 @@ static int nws_init(nws *s, const agglo_gwr_model *m)
     }
     return 0;
 fail:
-    nws_free(s);
+    mgwr_nws_free(s);
     return -1;
 }
 
 /* Fills s->idx / s->w with the observations of positive kernel weight about observation i at
  * bandwidth bw (adaptive: a neighbour count), in a fixed order. */
-static void neighbours(const agglo_gwr_model *m, size_t i, double bw, nws *s)
+void mgwr_neighbours(const agglo_gwr_model *m, size_t i, double bw, nws *s)
 {
     size_t n = m->n, k = (size_t)bw < n ? (size_t)bw : n, nn = 0;
     const agglo_gwr_kernel kern = m->o.kernel;
@@ -104,7 +92,7 @@ static void neighbours(const agglo_gwr_model *m, size_t i, double bw, nws *s)
         k = 1;
     if (!m->use_grid) {
         for (size_t j = 0; j < n; j++)
-            s->d[j] = s->dsel[j] = hav(qx, qy, m->cx[j], m->cy[j]);
+            s->d[j] = s->dsel[j] = mgwr_hav(qx, qy, m->cx[j], m->cy[j]);
         h = m->o.fixed ? bw : gwr_select_kth(s->dsel, n, k) * MG_EPS;
         double inv_h2 = 1.0 / (h * h);
         for (size_t j = 0; j < n; j++) {
@@ -155,7 +143,7 @@ static size_t uni_pass(const agglo_gwr_model *m, int nth, const double *x, const
 #endif
     {
         nws s;
-        int ok = nws_init(&s, m) == 0;
+        int ok = mgwr_nws_init(&s, m) == 0;
         if (!ok) {
 #ifdef _OPENMP
 #pragma omp atomic write
@@ -168,7 +156,7 @@ static size_t uni_pass(const agglo_gwr_model *m, int nth, const double *x, const
         for (size_t i = 0; i < n; i++) {
             if (!ok)
                 continue;
-            neighbours(m, i, bw, &s);
+            mgwr_neighbours(m, i, bw, &s);
             double sxx = 0, sxz = 0;
             for (size_t t = 0; t < s.nn; t++) {
                 size_t j = s.idx[t];
@@ -189,7 +177,7 @@ static size_t uni_pass(const agglo_gwr_model *m, int nth, const double *x, const
             if (hat)
                 hat[i] = x[i] * x[i] / sxx; /* kernel weight of i itself is 1 */
         }
-        nws_free(&s);
+        mgwr_nws_free(&s);
     }
     if (nomem)
         return (size_t)-1;
@@ -223,13 +211,6 @@ static double crit_value(agglo_gwr_criterion c, const double *z, const double *y
     }
 }
 
-typedef struct mg {
-    agglo_ctx *ctx;
-    const agglo_gwr_model *m;
-    int nth;
-    double *beta, *hat, *yhat, *tmp; /* n each: scratch of the searches */
-    size_t nevals;
-} mg;
 
 /* Criterion of the univariate GWR of z on x at bw (+Inf when some fit is singular). */
 static int uni_score(mg *g, const double *x, const double *z, double bw, double *score)
@@ -376,7 +357,7 @@ static int distance_range(agglo_ctx *ctx, const agglo_gwr_model *m, double *dmin
     if (!m->use_grid) {
         for (size_t i = 0; i < n; i++)
             for (size_t j = i + 1; j < n; j++) {
-                double d = hav(m->cx[i], m->cy[i], m->cx[j], m->cy[j]);
+                double d = mgwr_hav(m->cx[i], m->cy[i], m->cx[j], m->cy[j]);
                 lo = d < lo ? d : lo;
                 hi = d > hi ? d : hi;
             }
@@ -419,180 +400,6 @@ static int distance_range(agglo_ctx *ctx, const agglo_gwr_model *m, double *dmin
     free(H);
     *dmin = lo;
     *dmax = hi;
-    return AGGLO_OK;
-}
-
-/* ---- inference: the R_j matrices by column chunks ---- */
-
-/* Inverse of the symmetric positive definite p x p matrix A (column-major, upper used) through
- * an equilibrated Cholesky factorisation; 1 when singular. */
-static int spd_inverse(double *A, double *sc, size_t p)
-{
-    for (size_t j = 0; j < p; j++) {
-        double a = A[j + j * p];
-        if (!(a > 0) || !isfinite(a))
-            return 1;
-        sc[j] = 1.0 / sqrt(a);
-    }
-    for (size_t j = 0; j < p; j++)
-        for (size_t i = 0; i <= j; i++)
-            A[i + j * p] *= sc[i] * sc[j];
-    if (LAPACKE_dpotrf_work(LAPACK_COL_MAJOR, 'U', (lapack_int)p, A, (lapack_int)p) != 0 ||
-        LAPACKE_dpotri_work(LAPACK_COL_MAJOR, 'U', (lapack_int)p, A, (lapack_int)p) != 0)
-        return 1;
-    for (size_t j = 0; j < p; j++)
-        for (size_t i = 0; i <= j; i++) {
-            double v = A[i + j * p] * sc[i] * sc[j];
-            A[i + j * p] = v;
-            A[j + i * p] = v;
-        }
-    return 0;
-}
-
-/* Replays the back-fitting on the identity columns [c0, c0 + mc): C[j] (n x mc, row-major) is
- * the coefficient operator of covariate j restricted to those columns (R_j = diag(x_j) C_j).
- * Adds sum_c C_j[i, c]^2 to cct[i * p + j] and x_{c0+c, j} C_j[c0 + c, c] to enp[j]. */
-static int r_chunk(mg *g, const double *X, const double *xc, double bw_init,
-                   const double *hist, size_t niter, size_t c0, size_t mc, double *C,
-                   double *err, double *old, double *cct, double *enp)
-{
-    const agglo_gwr_model *m = g->m;
-    size_t n = m->n, p = m->p;
-    int nomem = 0, sing = 0;
-    size_t sing_i = SIZE_MAX;
-    memset(C, 0, p * n * mc * sizeof(double));
-    /* initial GWR: C_j[i, c] = ((X' W_i X)^-1 x_c w_ic)_j */
-#ifdef _OPENMP
-#pragma omp parallel num_threads(g->nth) reduction(min : sing_i)
-#endif
-    {
-        nws s;
-        double *A = malloc((p * p + 2 * p) * sizeof(double));
-        int ok = nws_init(&s, m) == 0 && A;
-        if (!ok) {
-#ifdef _OPENMP
-#pragma omp atomic write
-#endif
-            nomem = 1;
-        }
-#ifdef _OPENMP
-#pragma omp for schedule(dynamic, 16)
-#endif
-        for (size_t i = 0; i < n; i++) {
-            if (!ok)
-                continue;
-            neighbours(m, i, bw_init, &s);
-            memset(A, 0, p * p * sizeof(double));
-            for (size_t t = 0; t < s.nn; t++) {
-                const double *xk = X + s.idx[t] * p;
-                for (size_t b = 0; b < p; b++)
-                    for (size_t a = 0; a <= b; a++)
-                        A[a + b * p] += s.w[t] * xk[a] * xk[b];
-            }
-            if (spd_inverse(A, A + p * p, p)) {
-                if (i < sing_i)
-                    sing_i = i;
-                continue;
-            }
-            double *v = A + p * p + p;
-            for (size_t t = 0; t < s.nn; t++) {
-                size_t k = s.idx[t];
-                if (k < c0 || k >= c0 + mc)
-                    continue;
-                const double *xk = X + k * p;
-                for (size_t a = 0; a < p; a++) {
-                    double acc = 0;
-                    for (size_t b = 0; b < p; b++)
-                        acc += A[a + b * p] * xk[b];
-                    v[a] = acc * s.w[t];
-                }
-                for (size_t a = 0; a < p; a++)
-                    C[(a * n + i) * mc + (k - c0)] = v[a];
-            }
-        }
-        free(A);
-        nws_free(&s);
-    }
-    if (nomem)
-        return agglo_error(g->ctx, AGGLO_E_NOMEM, "mgwr: out of memory in the inference");
-    if (sing_i != SIZE_MAX) {
-        sing = 1;
-        return agglo_error(g->ctx, AGGLO_E_SINGULAR,
-                           "mgwr: the initial GWR is singular at observation %zu",
-                           m->orig[sing_i] + 1);
-    }
-    (void)sing;
-    /* err = I - sum_j x_j C_j */
-    for (size_t i = 0; i < n; i++)
-        for (size_t c = 0; c < mc; c++) {
-            double v = (i == c0 + c) ? 1.0 : 0.0;
-            for (size_t j = 0; j < p; j++)
-                v -= X[i * p + j] * C[(j * n + i) * mc + c];
-            err[i * mc + c] = v;
-        }
-    for (size_t it = 0; it < niter; it++)
-        for (size_t j = 0; j < p; j++) {
-            const double *x = xc + j * n;
-            double *Cj = C + j * n * mc;
-            for (size_t i = 0; i < n; i++)
-                for (size_t c = 0; c < mc; c++)
-                    old[i * mc + c] = x[i] * Cj[i * mc + c] + err[i * mc + c];
-            double bw = hist[it * p + j];
-#ifdef _OPENMP
-#pragma omp parallel num_threads(g->nth)
-#endif
-            {
-                nws s;
-                int ok = nws_init(&s, m) == 0;
-                if (!ok) {
-#ifdef _OPENMP
-#pragma omp atomic write
-#endif
-                    nomem = 1;
-                }
-#ifdef _OPENMP
-#pragma omp for schedule(dynamic, 16)
-#endif
-                for (size_t i = 0; i < n; i++) {
-                    if (!ok)
-                        continue;
-                    neighbours(m, i, bw, &s);
-                    double *row = Cj + i * mc;
-                    double sxx = 0;
-                    memset(row, 0, mc * sizeof(double));
-                    for (size_t t = 0; t < s.nn; t++) {
-                        size_t k = s.idx[t];
-                        double wx = s.w[t] * x[k];
-                        sxx += wx * x[k];
-                        const double *ok2 = old + k * mc;
-                        for (size_t c = 0; c < mc; c++)
-                            row[c] += wx * ok2[c];
-                    }
-                    double inv = 1.0 / sxx;
-                    for (size_t c = 0; c < mc; c++)
-                        row[c] *= inv;
-                }
-                nws_free(&s);
-            }
-            if (nomem)
-                return agglo_error(g->ctx, AGGLO_E_NOMEM, "mgwr: out of memory in the inference");
-            for (size_t i = 0; i < n; i++)
-                for (size_t c = 0; c < mc; c++)
-                    err[i * mc + c] = old[i * mc + c] - x[i] * Cj[i * mc + c];
-        }
-    for (size_t j = 0; j < p; j++) {
-        const double *Cj = C + j * n * mc;
-        for (size_t i = 0; i < n; i++) {
-            double s2 = 0;
-            for (size_t c = 0; c < mc; c++)
-                s2 += Cj[i * mc + c] * Cj[i * mc + c];
-            cct[i * p + j] += s2;
-        }
-        double tr = 0;
-        for (size_t c = 0; c < mc; c++)
-            tr += xc[j * n + c0 + c] * Cj[(c0 + c) * mc + c];
-        enp[j] += tr;
-    }
     return AGGLO_OK;
 }
 
@@ -898,7 +705,11 @@ agglo_mgwr_result *agglo_mgwr_fit(agglo_ctx *ctx, agglo_gwr_model *m,
         double per_col = (double)(p + 2) * dn * sizeof(double);
         double mc_d = floor(mem_mb * 1048576.0 / per_col);
         size_t mc = mc_d < 1 ? 1 : (mc_d >= dn ? n : (size_t)mc_d);
-        C = malloc((p + 2) * n * mc * sizeof(double));
+        double rb_d = floor(32.0 * 1048576.0 / (8.0 * dn));
+        size_t rb = rb_d < 8 ? 8 : (rb_d >= dn ? n : (size_t)rb_d);
+        if (rb > n)
+            rb = n;
+        C = malloc(((p + 2) * n * mc + rb * n) * sizeof(double));
         if (!C) {
             agglo_error(ctx, AGGLO_E_NOMEM,
                         "mgwr: out of memory for the inference (%zu x %zu chunk); lower the "
@@ -908,8 +719,9 @@ agglo_mgwr_result *agglo_mgwr_fit(agglo_ctx *ctx, agglo_gwr_model *m,
         }
         for (size_t c0 = 0; c0 < n; c0 += mc) {
             size_t len = c0 + mc <= n ? mc : n - c0;
-            if (r_chunk(&g, m->X, xc, r->bw_init, r->bw_hist, r->niter, c0, len, C,
-                        C + p * n * mc, C + (p + 1) * n * mc, cct, r->enp))
+            if (mgwr_r_chunk(&g, m->X, xc, r->bw_init, r->bw_hist, r->niter, c0, len, C,
+                        C + p * n * mc, C + (p + 1) * n * mc, C + (p + 2) * n * mc, rb, cct,
+                        r->enp))
                 goto fail;
         }
         free(C);
