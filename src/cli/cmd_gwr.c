@@ -527,6 +527,21 @@ static int drop_incomplete(agglo_ctx *ctx, agglo_layer **L, const char *path, co
     return rc;
 }
 
+/* Frees the covariate names and ends MPI when this command started it (early returns). */
+static void early_exit(char **xnames, size_t k, int mpi_started)
+{
+    if (xnames)
+        for (size_t j = 0; j < k; j++)
+            free(xnames[j]);
+    free(xnames);
+#ifdef AGGLO_WITH_MPI
+    if (mpi_started)
+        MPI_Finalize();
+#else
+    (void)mpi_started;
+#endif
+}
+
 int cmd_gwr(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -742,12 +757,7 @@ int cmd_gwr(int argc, char **argv)
     size_t k = 0;
     char **xnames = cli_split(xlist, &k);
     if (!xnames || k == 0) {
-        if (xnames)
-            free(xnames);
-#ifdef AGGLO_WITH_MPI
-        if (mpi_started)
-            MPI_Finalize();
-#endif
+        early_exit(xnames, k, mpi_started);
         return cli_usage("gwr", "--x needs at least one field");
     }
     if (multiscale) {
@@ -756,26 +766,14 @@ int cmd_gwr(int argc, char **argv)
                   (bwmax_s && gwr_mgwr_parse_list("--bw-max", bwmax_s, k + 1, tmpl));
         free(tmpl);
         if (bad) {
-            for (size_t j = 0; j < k; j++)
-                free(xnames[j]);
-            free(xnames);
-#ifdef AGGLO_WITH_MPI
-            if (mpi_started)
-                MPI_Finalize();
-#endif
+            early_exit(xnames, k, mpi_started);
             return CLI_USAGE;
         }
     }
 
     agglo_ctx *ctx = cli_ctx_create(&c);
     if (!ctx) {
-        for (size_t j = 0; j < k; j++)
-            free(xnames[j]);
-        free(xnames);
-#ifdef AGGLO_WITH_MPI
-        if (mpi_started)
-            MPI_Finalize();
-#endif
+        early_exit(xnames, k, mpi_started);
         return CLI_FAIL;
     }
     int rc = AGGLO_OK, exit_code = CLI_OK;
