@@ -411,7 +411,9 @@ agglo_layer *agglo_layer_read(agglo_ctx *ctx, const char *path, const agglo_read
     }
     if (is_csv && kind == AGGLO_GEOM_NONE) {
         agglo_error(ctx, AGGLO_E_FIELD,
-                    "%s: no x/y (lon/lat) columns found; name them with --x and --y", path);
+                    "%s: no x/y (lon/lat) columns found; name them with --x-field and "
+                    "--y-field",
+                    path);
         goto fail;
     }
 
