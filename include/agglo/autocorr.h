@@ -129,6 +129,8 @@ typedef struct agglo_local_result {
     agglo_correction correction;
     agglo_alternative alternative;
     size_t counts[7];   /* LISA: per cluster code 0..5; G: bins -3..3 at counts[bin+3] */
+    double *g_value;    /* G: the ratio Gi = sum_j w_ij x_j / sum_(j!=i) x_j (Gi* divides by
+                           sum_j x_j), spdep localG_perm's internals "Gi"; NULL otherwise */
 } agglo_local_result;
 
 /* Local Moran (LISA): spdep localmoran (conditional=TRUE by default) + conditional
@@ -141,7 +143,14 @@ agglo_local_result *agglo_moran_local_bivariate(agglo_ctx *ctx, const agglo_weig
                                                 const agglo_autocorr_options *opt);
 /* Getis-Ord Gi (star = 0) or Gi* (star = 1, w must include the diagonal: see
  * agglo_getis_star_weights) z-values as spdep localG, with hot/cold-spot bins at
- * 90/95/99 % (two-sided), optionally FDR-corrected per level. */
+ * 90/95/99 % (two-sided), optionally FDR-corrected per level.
+ * With opt->permutations > 0 also conditional permutation inference (esda G_Local, spdep
+ * localG_perm): for observation i the value x_i stays in place (Gi*: at its diagonal weight)
+ * and the n-1 other values are permuted into i's neighbour positions; p_sim is the folded
+ * pseudo p (M+1)/(N+1), M = min(#sim >= G_i, #sim < G_i), sim_mean/sim_sd the moments of the
+ * simulated G_i (sd with divisor N). The stream of observation i is agglo_rng_init(seed, i),
+ * so results do not depend on the thread count. The bins (and the correction) then use p_sim
+ * instead of the analytic p; the analytic z and p are unchanged. */
 agglo_local_result *agglo_getis_local(agglo_ctx *ctx, const agglo_weights *w, const double *x,
                                       int star, const agglo_autocorr_options *opt);
 void agglo_local_result_free(agglo_local_result *r);

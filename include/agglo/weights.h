@@ -17,14 +17,25 @@ typedef struct agglo_weights agglo_weights;
 
 /* Transform styles, as spdep's nb2listw(style=): B binary, W row-standardised,
  * C globally standardised (sum of weights = n), S variance-stabilising (Tiefelsdorf et al.
- * 1999), and V = the values as built (e.g. inverse distance, kernel). */
+ * 1999), U = C / n (all weights sum to 1), MINMAX = divided by min(largest row sum,
+ * largest column sum) (Kelejian & Prucha 2010, spdep style "minmax"), and V = the values as
+ * built (e.g. inverse distance, kernel). C, S, U and minmax start from the values as built
+ * (spdep's glist), so general weights keep their proportions. */
 typedef enum {
     AGGLO_TRANSFORM_V = 0,
     AGGLO_TRANSFORM_B = 'B',
     AGGLO_TRANSFORM_W = 'W',
     AGGLO_TRANSFORM_C = 'C',
-    AGGLO_TRANSFORM_S = 'S'
+    AGGLO_TRANSFORM_S = 'S',
+    AGGLO_TRANSFORM_U = 'U',
+    AGGLO_TRANSFORM_MINMAX = 'M'
 } agglo_transform;
+
+/* Parses a style name: "B", "W", "C", "S", "U", "V" (case-insensitive) or "minmax" (also
+ * "M"). Returns 0, or -1 for anything else. */
+int agglo_transform_parse(const char *name, agglo_transform *style);
+/* "B", "W", "C", "S", "U", "minmax" or "V"; NULL for an unknown value. */
+const char *agglo_transform_name(agglo_transform style);
 
 /* Creates weights from CSR arrays (copied). w may be NULL (all 1). ids may be NULL (1..n).
  * Columns in each row are sorted; duplicate (i,j) pairs are an error. */

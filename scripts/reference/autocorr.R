@@ -120,3 +120,101 @@ for (v in c("CRIME", "HOVAL")) {
                   G$statistic, lm1[2, 1], lm1[2, 4], lm1[1, 1])))
 }
 write.csv(do.call(rbind, isl), file.path(out, "island.csv"), row.names = FALSE, quote = FALSE)
+# ---- nb2listw styles U and minmax (added with the other styles for comparison): moran.test
+# (randomisation and normality) and geary.test under styles W, B, C, S, U and minmax on the
+# queen weights of columbus and nc, and on columbus with an island (zero.policy = TRUE).
+# Written as styles.csv (set,var,style,test,field,value); set "columbus_island" uses
+# columbus_island_nb.csv.
+sty <- list()
+adds <- function(set, var, style, test, field, value)
+  sty[[length(sty) + 1]] <<- data.frame(set = set, var = var, style = style, test = test,
+                                        field = field, value = fmt(value))
+nbsets <- list(columbus = "columbus", nc = "nc", columbus_island = "columbus")
+for (ns in names(nbsets)) {
+  a <- st_read(sets[[nbsets[[ns]]]]$file, quiet = TRUE)
+  if (ns == "nc") a$SIDR74 <- 1000 * a$SID74 / a$BIR74
+  nb <- poly2nb(a, queen = TRUE)
+  if (ns == "columbus_island") {
+    for (j in nb[[1]]) nb[[j]] <- { r <- setdiff(nb[[j]], 1L); if (length(r)) r else 0L }
+    nb[[1]] <- 0L
+  }
+  vars <- if (ns == "nc") c("BIR74", "SIDR74") else c("CRIME", "HOVAL")
+  for (st in c("W", "B", "C", "S", "U", "minmax")) {
+    lw <- nb2listw(nb, style = st, zero.policy = TRUE)
+    for (v in vars) {
+      x <- a[[v]]
+      for (rnd in c(TRUE, FALSE)) {
+        m <- moran.test(x, lw, randomisation = rnd, alternative = "two.sided", zero.policy = TRUE)
+        tn <- if (rnd) "moran_rand" else "moran_norm"
+        adds(ns, v, st, tn, "I", m$estimate[1]); adds(ns, v, st, tn, "EI", m$estimate[2])
+        adds(ns, v, st, tn, "VI", m$estimate[3]); adds(ns, v, st, tn, "Z", m$statistic)
+        adds(ns, v, st, tn, "P", m$p.value)
+      }
+      g <- geary.test(x, lw, randomisation = TRUE, alternative = "two.sided", zero.policy = TRUE)
+      adds(ns, v, st, "geary_rand", "C", g$estimate[1]); adds(ns, v, st, "geary_rand", "VC", g$estimate[3])
+      adds(ns, v, st, "geary_rand", "Z", g$statistic)
+    }
+  }
+}
+write.csv(do.call(rbind, sty), file.path(out, "styles.csv"), row.names = FALSE, quote = FALSE)
+
+# ---- conditional permutation inference for local Gi / Gi* (agglo hotspot --permutations).
+# localG_perm.csv, one row per set, variable, statistic (Gi, GiStar) and region i:
+#   G                    the Gi ratio (spdep internals "Gi")
+#   spdep_E, spdep_V, spdep_p   spdep 1.2-7 localG_perm(nsim = 99999): E.Gi, Var.Gi and
+#                        "Pr(folded) Sim". NB this spdep draws the neighbour values WITH
+#                        replacement from the n-1 others (sample(..., replace = TRUE)) and,
+#                        for Gi*, also replaces the region's own (diagonal) value.
+#   exact_mean, exact_sd the exact moments of G_i under the conditional permutation agglo and
+#                        esda's G_Local use (x_i fixed, at its diagonal weight for Gi*; k_i of
+#                        the n-1 other values drawn WITHOUT replacement): with mu, s2 the mean
+#                        and (divisor m = n-1) variance of the others, sum w and sum w^2 over
+#                        the off-diagonal weights, E = (w_ii x_i + mu sum w) / D,
+#                        Var = s2 m / (m-1) (sum w^2 - (sum w)^2 / m) / D^2.
+#   ref_p                folded pseudo p (min(#>=, #<) + 1) / (N + 1) of an R implementation of
+#                        that conditional permutation with N = nsim_ref draws.
+# Weights: queen, style W (columbus CRIME, nc SIDR74, nc BIR74) or B (columbus HOVAL);
+# Gi* adds the diagonal (include.self) before the style, as agglo hotspot.
+cperm_ref <- function(x, lw, nsim) {
+  n <- length(x); S <- sum(x)
+  star <- isTRUE(attr(lw$neighbours, "self.included"))
+  res <- matrix(NA_real_, n, 4)
+  for (i in seq_len(n)) {
+    nbi <- lw$neighbours[[i]]; wi <- lw$weights[[i]]
+    self <- nbi == i
+    off <- if (any(self)) sum(wi[self]) * x[i] else 0
+    nbi <- nbi[!self]; wi <- wi[!self]; k <- length(nbi)
+    if (k == 0 || nbi[1] == 0) next
+    D <- if (star) S else S - x[i]
+    G <- (off + sum(wi * x[nbi])) / D
+    xo <- x[-i]; m <- n - 1
+    mu <- mean(xo); s2 <- mean((xo - mu)^2)
+    em <- (off + mu * sum(wi)) / D
+    esd <- sqrt(s2 * m / (m - 1) * (sum(wi^2) - sum(wi)^2 / m)) / D
+    sims <- (off + vapply(seq_len(nsim), function(r) sum(wi * xo[sample.int(m, k)]), 0)) / D
+    ge <- sum(sims >= G - 1e-11 * abs(G))
+    res[i, ] <- c(G, em, esd, (min(ge, nsim - ge) + 1) / (nsim + 1))
+  }
+  res
+}
+nsim_spdep <- 99999; nsim_ref <- 20000
+lgp <- list()
+for (sv in list(c("columbus", "CRIME", "W"), c("columbus", "HOVAL", "B"), c("nc", "SIDR74", "W"),
+                c("nc", "BIR74", "W"))) {
+  a <- st_read(sets[[sv[1]]]$file, quiet = TRUE)
+  if (sv[1] == "nc") a$SIDR74 <- 1000 * a$SID74 / a$BIR74
+  x <- a[[sv[2]]]
+  nb <- poly2nb(a, queen = TRUE)
+  for (kind in c("Gi", "GiStar")) {
+    lw <- nb2listw(if (kind == "Gi") nb else include.self(nb), style = sv[3])
+    set.seed(20240602)
+    g <- attr(localG_perm(x, lw, nsim = nsim_spdep), "internals")
+    set.seed(20240603)
+    r <- cperm_ref(x, lw, nsim_ref)
+    lgp[[length(lgp) + 1]] <- data.frame(set = sv[1], var = sv[2], style = sv[3], stat = kind,
+      i = seq_along(x), G = fmt(g[, "Gi"]), spdep_E = fmt(g[, "E.Gi"]), spdep_V = fmt(g[, "Var.Gi"]),
+      spdep_p = fmt(g[, "Pr(folded) Sim"]), exact_mean = fmt(r[, 2]), exact_sd = fmt(r[, 3]),
+      ref_p = fmt(r[, 4]), nsim_spdep = nsim_spdep, nsim_ref = nsim_ref)
+  }
+}
+write.csv(do.call(rbind, lgp), file.path(out, "localG_perm.csv"), row.names = FALSE, quote = FALSE)

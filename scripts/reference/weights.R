@@ -2,7 +2,8 @@
 # Reference neighbour sets and weights for agglo's weights module (tests/unit/test_weights.c).
 # Run from the repository root:  Rscript scripts/reference/weights.R
 # Writes tests/data/reference/weights/<data>_<kind>.csv with rows "i,j[,w]" (1-based feature
-# order, sorted), produced by R spdep (versions recorded in versions.txt).
+# order, sorted), produced by R spdep (versions recorded in versions.txt); nb2listw styles
+# W, C, S, U and minmax in <data>_<kind>_style<S>.csv.
 suppressPackageStartupMessages({
   library(sf)
   library(spdep)
@@ -66,6 +67,18 @@ for (name in names(sets)) {
   for (st in c("W", "C", "S")) {
     lw <- nb2listw(nbi, style = st, zero.policy = TRUE)
     write_nb(nbi, sprintf("%s_band_0.6_style%s", name, st), lw$weights)
+  }
+  # spdep styles U (C / n: all weights sum to 1) and minmax (Kelejian & Prucha 2010: divided by
+  # min(max row sum, max column sum)) on binary queen, asymmetric knn4, general (idw) weights
+  # given as glist, and the band with islands (zero.policy = TRUE)
+  for (st in c("U", "minmax")) {
+    write_nb(q, sprintf("%s_queen_style%s", name, st), nb2listw(q, style = st)$weights)
+    k4 <- knn2nb(knearneigh(xy, k = 4, longlat = s$longlat))
+    write_nb(k4, sprintf("%s_knn4_style%s", name, st), nb2listw(k4, style = st)$weights)
+    write_nb(nb, sprintf("%s_idw1_band_1.5_style%s", name, st),
+             nb2listw(nb, glist = lapply(dl, function(v) 1 / v), style = st)$weights)
+    write_nb(nbi, sprintf("%s_band_0.6_style%s", name, st),
+             nb2listw(nbi, style = st, zero.policy = TRUE)$weights)
   }
   cat(sprintf("%s,islands_band_0.6,%d\n", name, sum(card(nbi) == 0)), file = file.path(out, "scalars.csv"), append = TRUE)
   # components of the queen graph

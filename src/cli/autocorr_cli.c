@@ -18,7 +18,8 @@ const char *const ac_help_common =
     "  --weights SPEC|FILE   queen (default), rook, knn:K, band:D, idw:P[:D], kernel:NAME:BW,\n"
     "                        or a .gal/.gwt/.kwt/.csv file (ids matched with --id)\n"
     "  --transform T         W row-standardised (default, as GeoDa), B binary, C global,\n"
-    "                        S variance-stabilising, V values as built\n"
+    "                        S variance-stabilising, U (C/n: all weights sum to 1), minmax\n"
+    "                        (divided by min(max row sum, max column sum)), V values as built\n"
     "  --drop-missing        analyse the rows where the variables are present (the weights are\n"
     "                        subset consistently); default: refuse, naming the ids\n"
     "Inference:\n"
@@ -72,10 +73,14 @@ int ac_parse(ac_cli *a, const char *cmd, int argc, char **argv, ac_usage_fn usag
         case 'w':
         case AC_WEIGHTS: a->weights = optarg; break;
         case AC_TRANSFORM:
-            if (strlen(optarg) != 1 || !strchr("BWCSV", optarg[0] & ~0x20))
-                return cli_usage(cmd, "--transform: '%s' is not one of B, W, C, S, V", optarg);
-            a->transform = (char)(optarg[0] & ~0x20);
+        {
+            agglo_transform t;
+            if (agglo_transform_parse(optarg, &t))
+                return cli_usage(cmd, "--transform: '%s' is not one of B, W, C, S, U, minmax, V",
+                                 optarg);
+            a->transform = t == AGGLO_TRANSFORM_V ? 'V' : (char)t;
             break;
+        }
         case AC_PERMS:
             if (cli_parse_int(cmd, "--permutations", optarg, 0, 100000000, &v))
                 return CLI_USAGE;
@@ -272,8 +277,9 @@ void ac_report_header(ac_cli *a, cli_report *r)
     cli_report_str(r, "input", a->input);
     cli_report_str(r, "variable", a->label);
     cli_report_str(r, "weights", a->weights);
-    char t[2] = {a->transform, 0};
-    cli_report_str(r, "transform", t);
+    const char *t = agglo_transform_name(a->transform == 'V' ? AGGLO_TRANSFORM_V
+                                                              : (agglo_transform)a->transform);
+    cli_report_str(r, "transform", t ? t : "?");
     cli_report_int(r, "n", (long long)a->n);
     if (a->dropped)
         cli_report_int(r, "dropped_missing", (long long)a->dropped);

@@ -16,7 +16,7 @@ typedef struct ac_cli {
     const char *table;      /* --table FILE.csv: per-observation results */
     const char *scatter_png;/* --scatter-png */
     const char *sig_png;    /* --sig-png */
-    char transform;         /* --transform B|W|C|S|V (default W) */
+    char transform;         /* --transform: agglo_transform code, 'V' for V (default W) */
     int drop_missing;
     int gi;                 /* hotspot --gi: Gi without the diagonal */
     agglo_autocorr_options opt;

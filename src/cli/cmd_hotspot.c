@@ -9,6 +9,7 @@ static void usage(FILE *fp)
 {
     fprintf(fp,
             "usage: agglo hotspot INPUT --var FIELD [--weights SPEC|FILE] [--gi]\n"
+            "                     [--permutations N [--seed S]]\n"
             "                     [--correction none|fdr|bonferroni] [--out FILE.gpkg]\n"
             "                     [--table FILE.csv] [--png hotspots.png]\n\n"
             "Getis-Ord Gi* z-scores (each region included in its own neighbourhood; --gi for Gi\n"
@@ -16,7 +17,13 @@ static void usage(FILE *fp)
             "before --transform is applied (so W weights are 1/(k+1)). Hot/cold spot bins as\n"
             "ArcGIS Gi_Bin: +/-3 at 99 %%, +/-2 at 95 %%, +/-1 at 90 %% confidence (two-sided),\n"
             "with --correction fdr applied at each level.\n"
-            "Output fields: GiZScore GiPValue GiPAdj Gi_Bin GiLabel.\n"
+            "--permutations N adds conditional permutation inference (esda G_Local, spdep\n"
+            "localG_perm): the value of each region stays in place, the n-1 others are permuted\n"
+            "among its neighbours; GiPSim is the folded pseudo p (M+1)/(N+1), M = min(#sim >= Gi,\n"
+            "#sim < Gi), and Gi_Bin / GiPAdj / --correction then use GiPSim instead of the\n"
+            "analytic GiPValue (which is still reported). Same result for any thread count.\n"
+            "Output fields: GiZScore GiPValue GiPAdj Gi_Bin GiLabel, with permutations also\n"
+            "Gi (the ratio), GiPSim, GiSimMean, GiSimSD, GiSimZ = (Gi - GiSimMean)/GiSimSD.\n"
             "  --png FILE            hot-spot map (red hot, blue cold, pale not significant)\n"
             "\n%s%s\n%s",
             ac_help_common, ac_help_local, cli_common_help);
@@ -39,9 +46,6 @@ int cmd_hotspot(int argc, char **argv)
         return rc;
     if (a.bivariate || a.rate)
         return cli_usage("hotspot", "--bivariate and --rate are for moran and lisa");
-    if (a.opt.permutations > 0)
-        return cli_usage("hotspot", "Gi* uses analytic z-scores (as spdep localG and ArcGIS); "
-                                    "--permutations is not supported");
     if (ac_load(&a, 1)) {
         ac_free(&a);
         return CLI_FAIL;
@@ -70,11 +74,26 @@ int cmd_hotspot(int argc, char **argv)
     size_t n = a.n;
     const char **labels = malloc((n ? n : 1) * sizeof(char *));
     int *cat = malloc((n ? n : 1) * sizeof(int));
+    const char *cols[] = {"GiZScore", "GiPValue", "GiPAdj", "Gi_Bin", "GiLabel",
+                          "Gi",       "GiPSim",   "GiSimMean", "GiSimSD", "GiSimZ"};
+    size_t ncols = l->p_sim ? 10 : 5;
+    double *simz = malloc((n ? n : 1) * sizeof(double));
+    if (!labels || !cat || !simz) {
+        free(labels);
+        free(cat);
+        free(simz);
+        agglo_local_result_free(l);
+        ac_free(&a);
+        fprintf(stderr, "agglo: out of memory\n");
+        return CLI_FAIL;
+    }
     for (size_t i = 0; i < n; i++) {
         labels[i] = l->island[i] ? "no neighbours" : bin_label(l->cluster[i]);
         cat[i] = l->island[i] ? 7 : l->cluster[i] + 3;
     }
-    const char *cols[] = {"GiZScore", "GiPValue", "GiPAdj", "Gi_Bin", "GiLabel"};
+    for (size_t i = 0; i < n; i++)
+        simz[i] = l->p_sim && l->sim_sd[i] > 0 ? (l->g_value[i] - l->sim_mean[i]) / l->sim_sd[i]
+                                               : NAN;
     rc = ac_add_col(&a, "GiZScore", l->z, AGGLO_COL_REAL);
     if (!rc)
         rc = ac_add_col(&a, "GiPValue", l->p, AGGLO_COL_REAL);
@@ -84,8 +103,19 @@ int cmd_hotspot(int argc, char **argv)
         rc = ac_add_int_col(&a, "Gi_Bin", l->cluster);
     if (!rc)
         rc = ac_add_str_col(&a, "GiLabel", labels);
+    if (!rc && l->p_sim) {
+        rc = ac_add_col(&a, "Gi", l->g_value, AGGLO_COL_REAL);
+        if (!rc)
+            rc = ac_add_col(&a, "GiPSim", l->p_sim, AGGLO_COL_REAL);
+        if (!rc)
+            rc = ac_add_col(&a, "GiSimMean", l->sim_mean, AGGLO_COL_REAL);
+        if (!rc)
+            rc = ac_add_col(&a, "GiSimSD", l->sim_sd, AGGLO_COL_REAL);
+        if (!rc)
+            rc = ac_add_col(&a, "GiSimZ", simz, AGGLO_COL_REAL);
+    }
     if (!rc)
-        rc = ac_write_outputs(&a, cols, 5);
+        rc = ac_write_outputs(&a, cols, ncols);
     if (!rc && a.c.png) {
         static const agglo_rgb colours[8] = {
             {0.271, 0.459, 0.710}, {0.518, 0.620, 0.729}, {0.753, 0.800, 0.745},
@@ -96,8 +126,11 @@ int cmd_hotspot(int argc, char **argv)
             names[k] = bin_label(k - 3);
         names[7] = "no neighbours";
         char title[400];
-        snprintf(title, sizeof title, "%s hot spots: %s%s", a.gi ? "Gi" : "Gi*", a.label,
-                 a.opt.correction ? " (FDR-corrected)" : "");
+        snprintf(title, sizeof title, "%s hot spots: %s%s%s", a.gi ? "Gi" : "Gi*", a.label,
+                 l->p_sim ? " (permutation p)" : "",
+                 a.opt.correction == AGGLO_CORRECT_FDR          ? " (FDR-corrected)"
+                 : a.opt.correction == AGGLO_CORRECT_BONFERRONI ? " (Bonferroni-corrected)"
+                                                                : "");
         if (agglo_plot_map_categories(a.ctx, a.layer, cat, 8, names, colours, title, a.c.png) !=
             AGGLO_OK)
             rc = cli_fail(a.ctx);
@@ -107,6 +140,13 @@ int cmd_hotspot(int argc, char **argv)
         ac_report_header(&a, r);
         cli_report_str(r, "alternative", agglo_alternative_name(l->alternative));
         cli_report_str(r, "correction", agglo_correction_name(l->correction));
+        if (l->p_sim) {
+            cli_report_int(r, "permutations", l->permutations);
+            cli_report_int(r, "seed", (long long)l->seed);
+            cli_report_str(r, "bins_from", "permutation pseudo p (folded)");
+        } else {
+            cli_report_str(r, "bins_from", "analytic p");
+        }
         cli_report_section(r, "bins");
         for (int b = 3; b >= -3; b--)
             cli_report_int(r, bin_label(b), (long long)l->counts[b + 3]);
@@ -115,6 +155,7 @@ int cmd_hotspot(int argc, char **argv)
     }
     free(labels);
     free(cat);
+    free(simz);
     agglo_local_result_free(l);
     ac_free(&a);
     return rc ? CLI_FAIL : CLI_OK;

@@ -37,7 +37,8 @@ static void usage(FILE *fp)
             "  --diagonal            kernel: include w_ii = K(0) (Getis-Ord Gi*); --diagonal-one: w_ii = 1\n"
             "  --arc                 great-circle distances (km, WGS84 as spdep longlat=TRUE) on lon/lat\n"
             "  --surface             point-on-surface instead of the centroid for polygons\n"
-            "  --transform T         B (binary), W (row-standardised), C, S (spdep styles) or V (as built)\n"
+            "  --transform T         B (binary), W (row-standardised), C, S, U, minmax (spdep styles)\n"
+            "                        or V (as built)\n"
             "  --summary             print the summary (n, links, neighbour counts, islands, components)\n"
             "  --out FILE            .gal (binary lists), .gwt (weights), .kwt (with the diagonal), .csv\n\n"
             "Distance-based weights on a lon/lat layer need --arc or --to EPSG:xxxx.\n\n%s",
@@ -185,10 +186,14 @@ int cmd_weights(int argc, char **argv)
         case OPT_ARC: s.arc = 1; break;
         case OPT_SURFACE: s.on_surface = 1; break;
         case OPT_TRANSFORM:
-            if (strlen(optarg) != 1 || !strchr("BWCSVbwcsv", optarg[0]))
-                return cli_usage("weights", "--transform: '%s' is not B, W, C, S or V", optarg);
-            transform = (char)(optarg[0] & ~0x20);
+        {
+            agglo_transform t;
+            if (agglo_transform_parse(optarg, &t))
+                return cli_usage("weights", "--transform: '%s' is not B, W, C, S, U, minmax or V",
+                                 optarg);
+            transform = t == AGGLO_TRANSFORM_V ? 'V' : (char)t;
             break;
+        }
         case OPT_SUMMARY: summary = 1; break;
         default: {
             int r = cli_common_option(&c, opt, optarg);
@@ -333,8 +338,9 @@ int cmd_weights(int argc, char **argv)
         }
         if (s.kind != AGGLO_WSPEC_QUEEN && s.kind != AGGLO_WSPEC_ROOK && s.kind != AGGLO_WSPEC_FILE)
             cli_report_str(r, "distance", s.arc ? "great circle (km)" : "planar");
-        char tbuf[2] = {(char)agglo_weights_transform_style(W), 0};
-        cli_report_str(r, "transform", agglo_weights_transform_style(W) == AGGLO_TRANSFORM_V ? "V (as built)" : tbuf);
+        cli_report_str(r, "transform", agglo_weights_transform_style(W) == AGGLO_TRANSFORM_V
+                                           ? "V (as built)"
+                                           : agglo_transform_name(agglo_weights_transform_style(W)));
         cli_report_int(r, "n", (long long)S.n);
         cli_report_int(r, "links", (long long)S.nnz);
         cli_report_num(r, "pct_nonzero", S.pct_nonzero);

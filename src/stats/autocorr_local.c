@@ -32,6 +32,7 @@ void agglo_local_result_free(agglo_local_result *r)
     free(r->quadrant);
     free(r->cluster);
     free(r->island);
+    free(r->g_value);
     free(r);
 }
 
@@ -148,6 +149,8 @@ typedef struct cperm {
     const double *obs;  /* observed statistic */
     long N;
     uint64_t seed;
+    const double *offset; /* NULL or a fixed part: statistic_i = mult[i] (offset[i] + sum ...),
+                             e.g. Gi*'s w_ii x_i with the value at i held fixed */
 } cperm;
 
 /* Per observation: the folded pseudo p (M+1)/(N+1), M = min(#sim >= obs, #sim < obs),
@@ -179,6 +182,7 @@ static int conditional_permutation(agglo_ctx *ctx, const cperm *c, double *p_sim
             const double *wv = c->w + a0;
             const double *vals = c->vals;
             const double mult = c->mult[i], obs = c->obs[i];
+            const double off = c->offset ? c->offset[i] : 0.0;
             /* values equal to the observed one up to rounding (another summation order of the
              * same numbers) count as ties, i.e. as at least as extreme */
             const double tol = 1e-11 * fabs(obs);
@@ -267,7 +271,7 @@ static int conditional_permutation(agglo_ctx *ctx, const cperm *c, double *p_sim
                         l += wv[a] * vals[idx[a]];
                     }
                 }
-                double d = mult * l - obs; /* shifted sums: no division in the loop */
+                double d = mult * (l + off) - obs; /* shifted sums: no division in the loop */
                 ge += d >= -tol;
                 mu += d;
                 m2acc += d * d;
@@ -429,7 +433,7 @@ agglo_local_result *agglo_moran_local(agglo_ctx *ctx, const agglo_weights *w, co
                                          : (lz > 0 ? 3 : 2);
     }
     if (opt->permutations > 0) {
-        cperm c = {n, rp, col, wv, mult, z, r->stat, opt->permutations, opt->seed};
+        cperm c = {n, rp, col, wv, mult, z, r->stat, opt->permutations, opt->seed, NULL};
         if (conditional_permutation(ctx, &c, r->p_sim, r->sim_mean, r->sim_sd))
             goto fail;
     }
@@ -496,7 +500,7 @@ agglo_local_result *agglo_moran_local_bivariate(agglo_ctx *ctx, const agglo_weig
         r->quadrant[i] = r->island[i] ? 0 : zx[i] > 0 ? (l > 0 ? 1 : 4) : (l > 0 ? 3 : 2);
     }
     if (opt->permutations > 0) {
-        cperm c = {n, rp, col, wv, zx, zy, r->stat, opt->permutations, opt->seed};
+        cperm c = {n, rp, col, wv, zx, zy, r->stat, opt->permutations, opt->seed, NULL};
         if (conditional_permutation(ctx, &c, r->p_sim, r->sim_mean, r->sim_sd))
             goto fail;
     } else {
@@ -515,6 +519,53 @@ fail:
 }
 
 /* ---------------------------------------------------------------- Getis-Ord Gi / Gi* */
+
+/* Conditional permutation of Gi / Gi* (esda G_Local, spdep localG_perm): for observation i,
+ * G_i = (offset_i + sum_{j != i} w_ij x_j) / D_i with D_i = sum_j x_j - x_i (Gi) or sum_j x_j
+ * (Gi*), offset_i = w_ii x_i (Gi*: the value at i held fixed, the n-1 others permuted into
+ * the k_i neighbour positions). Runs the shared conditional_permutation on the weights
+ * without their diagonal. */
+static int getis_permutation(agglo_ctx *ctx, const agglo_weights *w, const double *x,
+                             int star, double sum, const agglo_autocorr_options *opt,
+                             agglo_local_result *r)
+{
+    size_t n = agglo_weights_n(w);
+    const size_t *rp = agglo_weights_row_ptr(w);
+    const int32_t *col = agglo_weights_col(w);
+    const double *wv = agglo_weights_values(w);
+    size_t nnz = rp[n];
+    size_t *rp2 = agglo_malloc(ctx, (n + 1) * sizeof(size_t));
+    int32_t *col2 = agglo_malloc(ctx, (nnz ? nnz : 1) * sizeof(int32_t));
+    double *w2 = agglo_malloc(ctx, (nnz ? nnz : 1) * sizeof(double));
+    double *offset = agglo_calloc(ctx, n ? n : 1, sizeof(double));
+    double *mult = agglo_malloc(ctx, (n ? n : 1) * sizeof(double));
+    int rc = AGGLO_E_NOMEM;
+    if (!rp2 || !col2 || !w2 || !offset || !mult)
+        goto out;
+    size_t e = 0;
+    rp2[0] = 0;
+    for (size_t i = 0; i < n; i++) {
+        for (size_t k = rp[i]; k < rp[i + 1]; k++) {
+            if ((size_t)col[k] == i) {
+                offset[i] += wv[k] * x[i];
+                continue;
+            }
+            col2[e] = col[k];
+            w2[e++] = wv[k];
+        }
+        rp2[i + 1] = e;
+        mult[i] = 1.0 / (star ? sum : sum - x[i]);
+    }
+    cperm c = {n, rp2, col2, w2, mult, x, r->g_value, opt->permutations, opt->seed, offset};
+    rc = conditional_permutation(ctx, &c, r->p_sim, r->sim_mean, r->sim_sd);
+out:
+    free(rp2);
+    free(col2);
+    free(w2);
+    free(offset);
+    free(mult);
+    return rc;
+}
 
 agglo_local_result *agglo_getis_local(agglo_ctx *ctx, const agglo_weights *w, const double *x,
                                       int star, const agglo_autocorr_options *opt_in)
@@ -539,11 +590,17 @@ agglo_local_result *agglo_getis_local(agglo_ctx *ctx, const agglo_weights *w, co
             return NULL;
         }
     }
-    agglo_local_result *r = local_alloc(ctx, n, AGGLO_STAT_GETIS_G, 0, 0);
+    int perms = opt->permutations > 0;
+    agglo_local_result *r = local_alloc(ctx, n, AGGLO_STAT_GETIS_G, 0, perms);
     double *z = agglo_malloc(ctx, n * sizeof(double));
     if (!r || !z)
         goto fail;
+    r->g_value = agglo_malloc(ctx, n * sizeof(double));
+    if (!r->g_value)
+        goto fail;
     r->star = star;
+    r->permutations = opt->permutations;
+    r->seed = opt->seed;
     r->alpha = opt->alpha;
     r->correction = opt->correction;
     r->alternative = opt->alternative;
@@ -574,15 +631,19 @@ agglo_local_result *agglo_getis_local(agglo_ctx *ctx, const agglo_weights *w, co
         }
         r->island[i] = card == 0;
         r->stat[i] = r->island[i] ? NAN : (lx - Wi * xibar) / sqrt(VG);
+        r->g_value[i] = r->island[i] ? NAN : lx / (star ? sum : sum - x[i]);
         r->z[i] = r->stat[i];
         r->p[i] = st_pvalue(r->z[i], opt->alternative);
         r->value_z[i] = sd > 0 ? z[i] / sd : NAN;
         r->lag_z[i] = sd > 0 ? lz / sd : NAN;
         r->quadrant[i] = r->island[i] ? 0 : z[i] > 0 ? (lz > 0 ? 1 : 4) : (lz > 0 ? 3 : 2);
     }
+    if (perms && getis_permutation(ctx, w, x, star, sum, opt, r))
+        goto fail;
     /* hot/cold bins: 3 = 99 %, 2 = 95 %, 1 = 90 % confidence (ArcGIS Gi_Bin), the correction
-     * applied at each level */
-    if (agglo_p_adjust(ctx, r->p, n, opt->correction, r->p_adjusted))
+     * applied at each level; from the folded permutation pseudo p when there are
+     * permutations, else the analytic p. The sign is that of the z-value. */
+    if (agglo_p_adjust(ctx, perms ? r->p_sim : r->p, n, opt->correction, r->p_adjusted))
         goto fail;
     static const double levels[3] = {0.10, 0.05, 0.01};
     memset(r->counts, 0, sizeof r->counts);

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 struct agglo_weights {
     size_t n;
@@ -195,6 +196,41 @@ const double *wi_base_values(const agglo_weights *W) { return W->w0; }
 const char *agglo_weights_id(const agglo_weights *W, size_t i) { return W->ids[i]; }
 agglo_transform agglo_weights_transform_style(const agglo_weights *W) { return W->style; }
 
+int agglo_transform_parse(const char *name, agglo_transform *style)
+{
+    if (!name || !style)
+        return -1;
+    if (!strcasecmp(name, "minmax") || !strcasecmp(name, "m")) {
+        *style = AGGLO_TRANSFORM_MINMAX;
+        return 0;
+    }
+    if (strlen(name) != 1)
+        return -1;
+    switch (name[0] & ~0x20) {
+    case 'B': *style = AGGLO_TRANSFORM_B; return 0;
+    case 'W': *style = AGGLO_TRANSFORM_W; return 0;
+    case 'C': *style = AGGLO_TRANSFORM_C; return 0;
+    case 'S': *style = AGGLO_TRANSFORM_S; return 0;
+    case 'U': *style = AGGLO_TRANSFORM_U; return 0;
+    case 'V': *style = AGGLO_TRANSFORM_V; return 0;
+    default: return -1;
+    }
+}
+
+const char *agglo_transform_name(agglo_transform style)
+{
+    switch (style) {
+    case AGGLO_TRANSFORM_V: return "V";
+    case AGGLO_TRANSFORM_B: return "B";
+    case AGGLO_TRANSFORM_W: return "W";
+    case AGGLO_TRANSFORM_C: return "C";
+    case AGGLO_TRANSFORM_S: return "S";
+    case AGGLO_TRANSFORM_U: return "U";
+    case AGGLO_TRANSFORM_MINMAX: return "minmax";
+    }
+    return NULL;
+}
+
 size_t agglo_weights_cardinality(const agglo_weights *W, size_t i)
 {
     size_t c = 0;
@@ -295,6 +331,49 @@ int agglo_weights_transform(agglo_ctx *ctx, agglo_weights *W, agglo_transform st
         double neff = (double)(W->n - nonempty_rows_missing(W));
         for (size_t k = 0; k < nnz; k++)
             W->w[k] *= neff / total;
+        break;
+    }
+    case AGGLO_TRANSFORM_U: {
+        /* spdep style U: w_ij / S0 (= C / n), islands do not enter */
+        double s0 = agglo_sum(W->w0, nnz);
+        if (!(s0 > 0.0))
+            return agglo_error(ctx, AGGLO_E_NONEIGHBOURS,
+                               "weights: style U needs a positive sum of weights (got %g)", s0);
+        for (size_t k = 0; k < nnz; k++)
+            W->w[k] = W->w0[k] / s0;
+        break;
+    }
+    case AGGLO_TRANSFORM_MINMAX: {
+        /* spdep style minmax (Kelejian & Prucha 2010): w_ij / min(max_i row sum,
+         * max_j column sum) of the values as built */
+        double s0 = agglo_sum(W->w0, nnz);
+        if (!(s0 > 0.0))
+            return agglo_error(ctx, AGGLO_E_NONEIGHBOURS,
+                               "weights: style minmax needs a positive sum of weights (got %g)",
+                               s0);
+        double *cs = agglo_calloc(ctx, W->n ? W->n : 1, sizeof(double));
+        if (!cs)
+            return AGGLO_E_NOMEM;
+        double rmax = -INFINITY, cmax = -INFINITY;
+        for (size_t i = 0; i < W->n; i++) {
+            size_t a = W->row_ptr[i], b = W->row_ptr[i + 1];
+            double rs = agglo_sum(W->w0 + a, b - a);
+            if (rs > rmax)
+                rmax = rs;
+            for (size_t k = a; k < b; k++)
+                cs[W->col[k]] += W->w0[k];
+        }
+        for (size_t j = 0; j < W->n; j++)
+            if (cs[j] > cmax)
+                cmax = cs[j];
+        free(cs);
+        double mm = fmin(rmax, cmax);
+        if (!(mm > 0.0) || !isfinite(mm))
+            return agglo_error(ctx, AGGLO_E_NONEIGHBOURS,
+                               "weights: style minmax: min(largest row sum, largest column sum) "
+                               "is %g", mm);
+        for (size_t k = 0; k < nnz; k++)
+            W->w[k] = W->w0[k] / mm;
         break;
     }
     default:

@@ -82,6 +82,56 @@ for x, y in zip(a, r):
     assert b == (want if u > 0 else -want), (b, u)
 PY
 
+# spdep styles U and minmax (styles.csv: moran.test / geary.test under nb2listw(style=))
+sref() { awk -F, -v s="$1" -v v="$2" -v st="$3" -v t="$4" -v f="$5" \
+  '$1==s && $2==v && $3==st && $4==t && $5==f {print $6}' "$REFD/styles.csv"; }
+for st in U minmax; do
+  out=$("$AGGLO" moran "$COL" --var CRIME --transform $st --json --quiet) || bad "moran --transform $st"
+  close "$(echo "$out" | json_num I)" "$(sref columbus CRIME $st moran_rand I)" 1e-10 && ok || bad "moran $st I"
+  close "$(echo "$out" | json_num z randomisation)" "$(sref columbus CRIME $st moran_rand Z)" 1e-10 && ok || bad "moran $st z"
+  close "$(echo "$out" | json_num z normality)" "$(sref columbus CRIME $st moran_norm Z)" 1e-10 && ok || bad "moran $st z norm"
+  echo "$out" | grep -q "\"transform\":\"$st\"" && ok || bad "transform $st not reported"
+  out=$("$AGGLO" moran "$NC" --var SID74 --transform $st --json --quiet) || bad "moran nc $st"
+  out=$("$AGGLO" geary "$NC" --var BIR74 --transform $st --json --quiet) || bad "geary nc $st"
+  close "$(echo "$out" | json_num C)" "$(sref nc BIR74 $st geary_rand C)" 1e-10 && ok || bad "geary $st C"
+  for cmd in getis lisa hotspot; do
+    "$AGGLO" $cmd "$COL" --var CRIME --transform $st --quiet > /dev/null && ok || bad "$cmd --transform $st"
+  done
+done
+"$AGGLO" moran "$COL" --var CRIME --transform MinMax --quiet > /dev/null && ok || bad "--transform MinMax"
+
+# hotspot --permutations: reproducible across thread counts, analytic fields unchanged, pseudo p
+# within Monte Carlo error of an R conditional permutation (localG_perm.csv ref_p, 20000 draws;
+# 4.5 combined standard errors, as in tests/unit/test_autocorr.c)
+"$AGGLO" hotspot "$COL" --var CRIME --permutations 999 --seed 5 --threads 1 --table "$SCRATCH/gp1.csv" --quiet > /dev/null \
+  && ok || bad "hotspot --permutations"
+"$AGGLO" hotspot "$COL" --var CRIME --permutations 999 --seed 5 --threads 2 --table "$SCRATCH/gp2.csv" --quiet > /dev/null
+cmp -s "$SCRATCH/gp1.csv" "$SCRATCH/gp2.csv" && ok || bad "hotspot permutations differ across threads"
+out=$("$AGGLO" hotspot "$COL" --var CRIME --permutations 999 --seed 5 --correction fdr --json --quiet)
+echo "$out" | grep -q '"permutations":999' && ok || bad "permutations not reported: $out"
+echo "$out" | grep -q '"bins_from":"permutation' && ok || bad "bins source not reported: $out"
+"$AGGLO" hotspot "$COL" --var CRIME --gi --transform B --permutations 9999 --seed 9 --table "$SCRATCH/gp3.csv" --quiet > /dev/null
+$PY - "$SCRATCH/gp1.csv" "$SCRATCH/gi.csv" "$SCRATCH/gp3.csv" "$REFD/localG_perm.csv" <<'PY' && ok || bad "hotspot permutation values"
+import csv, math, sys
+p = list(csv.DictReader(open(sys.argv[1]))); a = list(csv.DictReader(open(sys.argv[2])))
+assert len(p) == len(a) == 49
+for x, y in zip(p, a):
+    assert x["GiZScore"] == y["GiZScore"] and x["GiPValue"] == y["GiPValue"]
+    q = float(x["GiPSim"]); assert 1 / 1000 <= q <= 0.5 + 1e-12, q
+    assert x["GiPAdj"] == x["GiPSim"]
+    lev = 3 if q <= 0.01 else 2 if q <= 0.05 else 1 if q <= 0.10 else 0
+    assert int(x["Gi_Bin"]) == (lev if float(x["GiZScore"]) > 0 else -lev)
+# Gi with binary weights: conditional permutation p is invariant to row scaling, so the W-style
+# reference applies (same neighbour sets, equal weights within a row)
+r = [row for row in csv.DictReader(open(sys.argv[4])) if row["set"] == "columbus" and row["var"] == "CRIME" and row["stat"] == "Gi"]
+g = list(csv.DictReader(open(sys.argv[3])))
+for x, y in zip(g, r):
+    u, v = float(x["GiPSim"]), float(y["ref_p"])
+    se = math.sqrt(v * (1 - v) * (1 / 9999 + 1 / 20000))
+    assert abs(u - v) <= 4.5 * se + 1 / 10000 + 1 / 20001, (x["id"], u, v)
+PY
+expect_fail 2 "--permutations" -- "$AGGLO" hotspot "$COL" --var CRIME --permutations -5
+
 # missing values: refused with the ids, or dropped with a count
 $PY - "$SCRATCH/grid.geojson" <<'PY'
 import json, sys

@@ -81,4 +81,21 @@ expect_fail 1 "id field 'NSA' is not unique" -- "$AGGLO" weights "$C" --queen --
 [ ! -e "$SCRATCH/nsa.gal" ] && ok || bad "output written with duplicated ids"
 expect_fail 1 "contiguity weights need polygons" -- "$AGGLO" weights "$TEST_DATA/baltim/baltim.shp" --queen
 [ -z "$(ls -A "$SCRATCH" | grep -i tmp)" ] && ok || bad "temporary files left: $(ls -A "$SCRATCH")"
+# spdep styles U (all weights sum to 1) and minmax, equal to nb2listw(style=) (weights.R)
+for st in U minmax; do
+  "$AGGLO" weights "$C" --queen --transform $st --out "$SCRATCH/q_$st.csv" --quiet 2>/dev/null && ok || bad "--transform $st"
+  "$AGGLO" weights "$C" --knn 4 --transform $st --out "$SCRATCH/k_$st.csv" --quiet 2>/dev/null && ok || bad "knn --transform $st"
+  for pair in "q_$st:columbus_queen_style$st" "k_$st:columbus_knn4_style$st"; do
+    awk -F, 'NR == FNR { if (FNR > 1) r[$1 "," $2] = $3; next }
+             FNR > 1 { k = $1 "," $2; if (!(k in r)) exit 1; d = $3 - r[k]; if (d < 0) d = -d;
+                       if (d > 1e-10 * r[k]) exit 1; n++ }
+             END { if (n != length(r)) exit 1 }' "$REF/${pair#*:}.csv" "$SCRATCH/${pair%%:*}.csv" \
+      && ok || bad "$pair differs from spdep"
+  done
+  "$AGGLO" weights "$C" --queen --transform $st --json 2>/dev/null | grep -q "\"transform\":\"$st\"" \
+    && ok || bad "summary transform $st"
+done
+awk -F, 'NR > 1 { s += $3 } END { exit !(s > 0.999999999 && s < 1.000000001) }' "$SCRATCH/q_U.csv" \
+  && ok || bad "style U does not sum to 1"
+expect_fail 2 "--transform" -- "$AGGLO" weights "$C" --queen --transform X
 finish

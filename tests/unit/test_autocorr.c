@@ -9,7 +9,12 @@
  * tests check the statistics, not the contiguity builder.
  * Permutation inference is checked by determinism across thread counts, by the moments of
  * the reference distribution against the analytic (randomisation) moments, and by the
- * uniformity of the pseudo p under a shuffled variable. */
+ * uniformity of the pseudo p under a shuffled variable.
+ *   styles.csv       <- moran.test / geary.test under nb2listw styles W, B, C, S, U, minmax
+ *                       (columbus, nc, columbus with an island);
+ *   localG_perm.csv  <- spdep localG_perm (nsim 99999), the exact conditional-permutation
+ *                       moments of Gi / Gi*, and an R conditional permutation (nsim 20000)
+ *                       (see the comments in scripts/reference/autocorr.R). */
 #include "test_util.h"
 #include "agglo/agglo.h"
 
@@ -640,6 +645,359 @@ static void test_missing_and_bad_input(void **state)
     agglo_ctx_free(ctx);
 }
 
+
+/* ---------------------------------------------------------------- styles U and minmax */
+
+typedef struct sref {
+    char set[24], var[16], style[8], test[16], field[8];
+    double value;
+} sref;
+
+/* Moran's I (randomisation and normality) and Geary's C under every spdep nb2listw style,
+ * U and minmax included, against styles.csv (spdep moran.test / geary.test); 1e-10. */
+static void test_styles_against_spdep(void **state)
+{
+    (void)state;
+    FILE *f = fopen(REF("styles.csv"), "r");
+    assert_non_null(f);
+    char line[512];
+    assert_non_null(fgets(line, sizeof line, f));
+    size_t cap = 1024, m = 0;
+    sref *R = malloc(cap * sizeof *R);
+    while (fgets(line, sizeof line, f)) {
+        sref g;
+        if (sscanf(line, "%23[^,],%15[^,],%7[^,],%15[^,],%7[^,],%lf", g.set, g.var, g.style,
+                   g.test, g.field, &g.value) != 6)
+            continue;
+        if (m == cap)
+            R = realloc(R, (cap *= 2) * sizeof *R);
+        R[m++] = g;
+    }
+    fclose(f);
+    assert_true(m > 400);
+    agglo_ctx *ctx = agglo_ctx_create();
+    size_t checked = 0;
+    for (size_t k = 0; k < m;) {
+        /* one block per set / var / style */
+        size_t e = k;
+        while (e < m && !strcmp(R[e].set, R[k].set) && !strcmp(R[e].var, R[k].var) &&
+               !strcmp(R[e].style, R[k].style))
+            e++;
+        const char *set = R[k].set, *var = R[k].var;
+        int island = !strcmp(set, "columbus_island");
+        agglo_layer *L = read_set(ctx, set_file(island ? "columbus" : set));
+        assert_non_null(L);
+        size_t n = agglo_layer_count(L);
+        agglo_transform t;
+        assert_int_equal(agglo_transform_parse(R[k].style, &t), 0);
+        agglo_weights *w = load_nb(ctx, set, n, (char)t);
+        double *x = load_var(ctx, L, var);
+        agglo_autocorr_options o;
+        agglo_autocorr_options_init(&o);
+        agglo_global_result mr, gr;
+        assert_int_equal(agglo_moran_global(ctx, w, x, &o, &mr), AGGLO_OK);
+        assert_int_equal(agglo_geary_global(ctx, w, x, &o, &gr), AGGLO_OK);
+        char ctxname[96];
+        snprintf(ctxname, sizeof ctxname, "%s %s style %s", set, var, R[k].style);
+        for (size_t j = k; j < e; j++) {
+            const char *tn = R[j].test, *fd = R[j].field;
+            int rnd = !strcmp(tn, "moran_rand"), nrm = !strcmp(tn, "moran_norm");
+            double v = NAN, tol = TOL;
+            if (rnd || nrm) {
+                if (!strcmp(fd, "I"))
+                    v = mr.statistic;
+                else if (!strcmp(fd, "EI"))
+                    v = mr.expected;
+                else if (!strcmp(fd, "VI"))
+                    v = rnd ? mr.var_rand : mr.var_norm;
+                else if (!strcmp(fd, "Z"))
+                    v = rnd ? mr.z_rand : mr.z_norm;
+                else if (!strcmp(fd, "P")) {
+                    v = rnd ? mr.p_rand : mr.p_norm;
+                    tol = 1e-8;
+                }
+            } else if (!strcmp(tn, "geary_rand")) {
+                if (!strcmp(fd, "C"))
+                    v = gr.statistic;
+                else if (!strcmp(fd, "VC"))
+                    v = gr.var_rand;
+                else if (!strcmp(fd, "Z"))
+                    v = gr.z_rand;
+            }
+            assert_false(isnan(v));
+            assert_rel(v, R[j].value, tol);
+            checked++;
+        }
+        if (t == AGGLO_TRANSFORM_U)
+            assert_true(fabs(mr.s0 - 1.0) < 1e-12);
+        free(x);
+        agglo_weights_free(w);
+        agglo_layer_free(L);
+        k = e;
+    }
+    assert_int_equal(checked, m);
+    free(R);
+    agglo_ctx_free(ctx);
+}
+
+/* ---------------------------------------------------------------- Gi / Gi* permutations */
+
+typedef struct gpref {
+    char set[16], var[16], style[4], stat[8];
+    size_t i;
+    double G, sE, sV, sp, em, esd, rp;
+    long nsim_spdep, nsim_ref;
+} gpref;
+
+static double qnorm_upper(double z) { return 0.5 * erfc(z / M_SQRT2); }
+
+/* Conditional permutation of local Gi / Gi* (agglo_getis_local with permutations) against
+ * localG_perm.csv, N = 9999 permutations (seed 2024):
+ *  - G_i equals spdep's internals "Gi" (1e-10) and the analytic z / p are bit-identical to a
+ *    run without permutations;
+ *  - the mean of the simulated G_i is within 4.5 Monte Carlo standard errors (sd / sqrt(N))
+ *    of the exact conditional mean, their sd within 5 standard errors of the exact sd, the
+ *    standard error of an sd estimate being sd sqrt((kappa - 1) / (4N)) with kappa the
+ *    kurtosis of the other values (a bound for that of a weighted sum of k >= 1 of them);
+ *  - the folded pseudo p is within 4.5 combined standard errors sqrt(p (1-p) (1/N + 1/N_R))
+ *    (+ the two grid steps 1/(N+1) + 1/(N_R+1)) of the R conditional permutation (N_R =
+ *    20000, the same procedure, independent random numbers): agreement "within Monte Carlo
+ *    error" is the only possible check, spdep's and R's random draws cannot be reproduced;
+ *  - spdep localG_perm (nsim 99999) draws WITH replacement (and for Gi* also replaces the
+ *    region's own value), so for Gi its E.Gi estimates the same mean (4.5 combined standard
+ *    errors) and its Var.Gi times m/(m-1) (1 - (sum w)^2 / (m sum w^2)) (m = n-1, the
+ *    finite-population factor) the same variance (5 standard errors as above, doubled for a
+ *    variance); its pseudo p agrees within 4.5 combined standard errors plus the shift that
+ *    the different sd causes under a normal approximation, |Phi(-|d|/sd) - Phi(-|d|/sd_spdep)|
+ *    with d = G_i - mean. Gi*: spdep's procedure differs (the own value is permuted too), so
+ *    only the conditional reference above applies. */
+static void test_getis_permutations(void **state)
+{
+    (void)state;
+    FILE *f = fopen(REF("localG_perm.csv"), "r");
+    assert_non_null(f);
+    char line[1024];
+    assert_non_null(fgets(line, sizeof line, f));
+    size_t cap = 1024, m = 0;
+    gpref *R = malloc(cap * sizeof *R);
+    while (fgets(line, sizeof line, f)) {
+        gpref g;
+        if (sscanf(line, "%15[^,],%15[^,],%3[^,],%7[^,],%zu,%lf,%lf,%lf,%lf,%lf,%lf,%lf,%ld,%ld",
+                   g.set, g.var, g.style, g.stat, &g.i, &g.G, &g.sE, &g.sV, &g.sp, &g.em, &g.esd,
+                   &g.rp, &g.nsim_spdep, &g.nsim_ref) != 14)
+            continue;
+        if (m == cap)
+            R = realloc(R, (cap *= 2) * sizeof *R);
+        R[m++] = g;
+    }
+    fclose(f);
+    assert_int_equal(m, 2 * 2 * (49 + 100));
+    agglo_ctx *ctx = agglo_ctx_create();
+    const long N = 9999;
+    size_t checked = 0, spdep_checked = 0;
+    for (size_t k = 0; k < m;) {
+        size_t e = k;
+        while (e < m && !strcmp(R[e].set, R[k].set) && !strcmp(R[e].var, R[k].var) &&
+               !strcmp(R[e].stat, R[k].stat))
+            e++;
+        const char *set = R[k].set, *var = R[k].var;
+        int star = !strcmp(R[k].stat, "GiStar");
+        agglo_layer *L = read_set(ctx, set_file(set));
+        size_t n = agglo_layer_count(L);
+        assert_int_equal(e - k, n);
+        agglo_transform t;
+        assert_int_equal(agglo_transform_parse(R[k].style, &t), 0);
+        agglo_weights *w = load_nb(ctx, set, n, star ? (char)AGGLO_TRANSFORM_V : (char)t);
+        if (star) {
+            agglo_weights *ws = agglo_getis_star_weights(ctx, w, 1.0);
+            assert_non_null(ws);
+            assert_int_equal(agglo_weights_transform(ctx, ws, t), AGGLO_OK);
+            agglo_weights_free(w);
+            w = ws;
+        }
+        double *x = load_var(ctx, L, var);
+        agglo_autocorr_options o;
+        agglo_autocorr_options_init(&o);
+        agglo_local_result *a = agglo_getis_local(ctx, w, x, star, &o);
+        o.permutations = N;
+        o.seed = 2024;
+        agglo_local_result *r = agglo_getis_local(ctx, w, x, star, &o);
+        assert_non_null(a);
+        assert_non_null(r);
+        assert_null(a->p_sim);
+        assert_non_null(r->p_sim);
+        assert_non_null(r->g_value);
+        const size_t *rp = agglo_weights_row_ptr(w);
+        const int32_t *col = agglo_weights_col(w);
+        const double *wv = agglo_weights_values(w);
+        double sum = 0;
+        for (size_t i = 0; i < n; i++)
+            sum += x[i];
+        for (size_t j = k; j < e; j++) {
+            size_t i = R[j].i - 1;
+            char ctxname[96];
+            snprintf(ctxname, sizeof ctxname, "%s %s %s i=%zu", set, var, R[j].stat, i + 1);
+            assert_rel(r->g_value[i], R[j].G, TOL);
+            assert_true(memcmp(&a->z[i], &r->z[i], sizeof(double)) == 0);
+            assert_true(memcmp(&a->p[i], &r->p[i], sizeof(double)) == 0);
+            /* kurtosis of the n-1 other values */
+            double mu = (sum - x[i]) / (double)(n - 1), m2 = 0, m4 = 0;
+            for (size_t q = 0; q < n; q++)
+                if (q != i) {
+                    double d = x[q] - mu;
+                    m2 += d * d;
+                    m4 += d * d * d * d;
+                }
+            m2 /= (double)(n - 1);
+            m4 /= (double)(n - 1);
+            double kappa = m4 / (m2 * m2);
+            double se_mean = R[j].esd / sqrt((double)N);
+            double rel_sd = sqrt((kappa - 1) / (4.0 * (double)N));
+            if (fabs(r->sim_mean[i] - R[j].em) > 4.5 * se_mean ||
+                fabs(r->sim_sd[i] / R[j].esd - 1) > 5 * rel_sd) {
+                print_error("%s: simulated mean %.10g sd %.10g, exact %.10g %.10g\n", ctxname,
+                            r->sim_mean[i], r->sim_sd[i], R[j].em, R[j].esd);
+                fail();
+            }
+            double p = R[j].rp, NR = (double)R[j].nsim_ref;
+            double se = sqrt(p * (1 - p) * (1.0 / (double)N + 1.0 / NR));
+            double grid = 1.0 / (double)(N + 1) + 1.0 / (NR + 1);
+            if (fabs(r->p_sim[i] - p) > 4.5 * se + grid) {
+                print_error("%s: pseudo p %.6f, R conditional permutation %.6f (se %.4f)\n",
+                            ctxname, r->p_sim[i], p, se);
+                fail();
+            }
+            if (!star) {
+                double NS = (double)R[j].nsim_spdep;
+                double se_m = sqrt(R[j].sV / NS + R[j].esd * R[j].esd / (double)N);
+                if (fabs(R[j].sE - r->sim_mean[i]) > 4.5 * se_m) {
+                    print_error("%s: spdep E.Gi %.10g, agglo mean %.10g\n", ctxname, R[j].sE,
+                                r->sim_mean[i]);
+                    fail();
+                }
+                double sw = 0, sw2 = 0, md = (double)(n - 1);
+                for (size_t q = rp[i]; q < rp[i + 1]; q++)
+                    if ((size_t)col[q] != i) {
+                        sw += wv[q];
+                        sw2 += wv[q] * wv[q];
+                    }
+                double fpc = md / (md - 1) * (1 - sw * sw / (md * sw2));
+                double var_wo = R[j].sV * fpc, var_ours = r->sim_sd[i] * r->sim_sd[i];
+                if (fabs(var_ours / var_wo - 1) > 10 * rel_sd * sqrt(1 + (double)N / NS)) {
+                    print_error("%s: spdep Var.Gi x fpc %.10g, agglo %.10g\n", ctxname, var_wo,
+                                var_ours);
+                    fail();
+                }
+                double dz = fabs(r->g_value[i] - R[j].em);
+                double shift = fabs(qnorm_upper(dz / R[j].esd) - qnorm_upper(dz / sqrt(R[j].sV)));
+                double sp = R[j].sp;
+                double se_s = sqrt(fmax(sp * (1 - sp), p * (1 - p)) * (1.0 / (double)N + 1.0 / NS));
+                if (fabs(r->p_sim[i] - sp) > 4.5 * se_s + shift + 1.0 / (double)(N + 1)) {
+                    print_error("%s: pseudo p %.6f, spdep localG_perm %.6f (se %.4f, shift %.4f)\n",
+                                ctxname, r->p_sim[i], sp, se_s, shift);
+                    fail();
+                }
+                spdep_checked++;
+            }
+            checked++;
+        }
+        /* Gi_Bin from the permutation p: same sign as z, level from p_sim */
+        for (size_t i = 0; i < n; i++) {
+            double p = r->p_sim[i];
+            int lev = p <= 0.01 ? 3 : p <= 0.05 ? 2 : p <= 0.10 ? 1 : 0;
+            assert_int_equal(r->cluster[i], r->z[i] < 0 ? -lev : lev);
+            assert_true(r->p_adjusted[i] == r->p_sim[i]);
+        }
+        agglo_local_result_free(a);
+        agglo_local_result_free(r);
+        free(x);
+        agglo_weights_free(w);
+        agglo_layer_free(L);
+        k = e;
+    }
+    assert_int_equal(checked, m);
+    assert_int_equal(spdep_checked, m / 2);
+    free(R);
+    agglo_ctx_free(ctx);
+}
+
+/* Gi / Gi* permutations: identical for 1 and 2 threads, changed by the seed; with a
+ * correction the bins use the corrected permutation p (R p.adjust semantics, checked through
+ * agglo_p_adjust on the same p); islands get NaN. */
+static void test_getis_permutations_deterministic(void **state)
+{
+    (void)state;
+    agglo_ctx *ctx = agglo_ctx_create();
+    agglo_layer *L = read_set(ctx, TEST_DATA("ny8/NY8_utm18.shp"));
+    size_t n = agglo_layer_count(L);
+    agglo_weights *w0 = load_nb(ctx, "ny8", n, (char)AGGLO_TRANSFORM_V);
+    agglo_weights *ws = agglo_getis_star_weights(ctx, w0, 1.0);
+    assert_int_equal(agglo_weights_transform(ctx, ws, AGGLO_TRANSFORM_W), AGGLO_OK);
+    assert_int_equal(agglo_weights_transform(ctx, w0, AGGLO_TRANSFORM_W), AGGLO_OK);
+    double *x = load_var(ctx, L, "Cases");
+    agglo_autocorr_options o;
+    agglo_autocorr_options_init(&o);
+    o.permutations = 999;
+    o.seed = 11;
+    for (int star = 0; star < 2; star++) {
+        agglo_weights *w = star ? ws : w0;
+        agglo_ctx_set_threads(ctx, 1);
+        agglo_local_result *a = agglo_getis_local(ctx, w, x, star, &o);
+        agglo_ctx_set_threads(ctx, 2);
+        agglo_local_result *b = agglo_getis_local(ctx, w, x, star, &o);
+        o.seed = 12;
+        agglo_local_result *c = agglo_getis_local(ctx, w, x, star, &o);
+        o.seed = 11;
+        o.correction = AGGLO_CORRECT_FDR;
+        agglo_local_result *d = agglo_getis_local(ctx, w, x, star, &o);
+        o.correction = AGGLO_CORRECT_NONE;
+        assert_non_null(a);
+        assert_non_null(b);
+        assert_non_null(c);
+        assert_non_null(d);
+        size_t differ = 0;
+        for (size_t i = 0; i < n; i++) {
+            assert_true(memcmp(&a->p_sim[i], &b->p_sim[i], sizeof(double)) == 0);
+            assert_true(memcmp(&a->sim_mean[i], &b->sim_mean[i], sizeof(double)) == 0);
+            assert_true(memcmp(&a->sim_sd[i], &b->sim_sd[i], sizeof(double)) == 0);
+            assert_int_equal(a->cluster[i], b->cluster[i]);
+            differ += a->p_sim[i] != c->p_sim[i];
+            assert_true(memcmp(&a->p_sim[i], &d->p_sim[i], sizeof(double)) == 0);
+        }
+        assert_true(differ > n / 2);
+        double *adj = malloc(n * sizeof(double));
+        assert_int_equal(agglo_p_adjust(ctx, a->p_sim, n, AGGLO_CORRECT_FDR, adj), AGGLO_OK);
+        for (size_t i = 0; i < n; i++) {
+            assert_true(adj[i] == d->p_adjusted[i]);
+            int lev = adj[i] <= 0.01 ? 3 : adj[i] <= 0.05 ? 2 : adj[i] <= 0.10 ? 1 : 0;
+            assert_int_equal(d->cluster[i], d->z[i] < 0 ? -lev : lev);
+        }
+        free(adj);
+        agglo_local_result_free(a);
+        agglo_local_result_free(b);
+        agglo_local_result_free(c);
+        agglo_local_result_free(d);
+    }
+    agglo_weights_free(ws);
+    agglo_weights_free(w0);
+    /* islands: NaN pseudo p, bin 0 */
+    agglo_weights *wi = load_nb(ctx, "columbus_island", 49, 'W');
+    agglo_layer *C = read_set(ctx, set_file("columbus"));
+    double *y = load_var(ctx, C, "CRIME");
+    agglo_local_result *r = agglo_getis_local(ctx, wi, y, 0, &o);
+    assert_non_null(r);
+    assert_true(r->island[0] && isnan(r->p_sim[0]) && isnan(r->g_value[0]));
+    assert_int_equal(r->cluster[0], 0);
+    assert_false(isnan(r->p_sim[1]));
+    agglo_local_result_free(r);
+    free(y);
+    agglo_weights_free(wi);
+    agglo_layer_free(C);
+    free(x);
+    agglo_layer_free(L);
+    agglo_ctx_free(ctx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -651,6 +1009,9 @@ int main(void)
         cmocka_unit_test(test_pseudo_p_uniform_under_null),
         cmocka_unit_test(test_islands),
         cmocka_unit_test(test_missing_and_bad_input),
+        cmocka_unit_test(test_styles_against_spdep),
+        cmocka_unit_test(test_getis_permutations),
+        cmocka_unit_test(test_getis_permutations_deterministic),
     };
     return cmocka_run_group_tests(tests, load_global, free_global);
 }

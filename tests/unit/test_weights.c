@@ -88,8 +88,9 @@ static double wval(const agglo_weights *W, size_t i, int32_t j)
 }
 
 /* Exact set comparison (diagonal ignored); values compared when the reference has them
- * (relative tolerance tol). Returns the number of differences (printed). */
-static size_t compare(const agglo_weights *W, const char *name, double tol)
+ * (tolerance tol, relative to max(1, |reference|), or to |reference| when rel != 0).
+ * Returns the number of differences (printed). */
+static size_t compare_tol(const agglo_weights *W, const char *name, double tol, int rel)
 {
     pairs p;
     if (load_pairs(name, &p))
@@ -110,7 +111,8 @@ static size_t compare(const agglo_weights *W, const char *name, double tol)
         if (isnan(v)) {
             if (diffs++ < 10)
                 fprintf(stderr, "%s: link %d -> %d missing\n", name, p.i[k] + 1, p.j[k] + 1);
-        } else if (!isnan(p.w[k]) && fabs(v - p.w[k]) > tol * fmax(1.0, fabs(p.w[k]))) {
+        } else if (!isnan(p.w[k]) &&
+                   fabs(v - p.w[k]) > tol * (rel ? fabs(p.w[k]) : fmax(1.0, fabs(p.w[k])))) {
             if (diffs++ < 10)
                 fprintf(stderr, "%s: w[%d][%d] = %.17g, reference %.17g\n", name, p.i[k] + 1,
                         p.j[k] + 1, v, p.w[k]);
@@ -122,6 +124,11 @@ static size_t compare(const agglo_weights *W, const char *name, double tol)
     }
     free_pairs(&p);
     return diffs;
+}
+
+static size_t compare(const agglo_weights *W, const char *name, double tol)
+{
+    return compare_tol(W, name, tol, 0);
 }
 
 static agglo_layer *read_layer(agglo_ctx *ctx, const char *rel)
@@ -300,6 +307,73 @@ static void test_distance_spdep(void **state)
         free(y);
         agglo_layer_free(L);
     }
+    agglo_ctx_free(ctx);
+}
+
+/* spdep nb2listw styles "U" and "minmax" (written by weights.R): binary queen, asymmetric
+ * knn4 (row and column maxima differ), general inverse-distance weights (spdep glist) and a
+ * band with islands (zero.policy = TRUE); relative agreement 1e-10 on every weight. */
+static void test_styles_u_minmax_spdep(void **state)
+{
+    (void)state;
+    agglo_ctx *ctx = agglo_ctx_create();
+    const agglo_transform styles[2] = {AGGLO_TRANSFORM_U, AGGLO_TRANSFORM_MINMAX};
+    for (size_t s = 0; s < sizeof sets / sizeof sets[0]; s++) {
+        agglo_layer *L = read_layer(ctx, sets[s].path);
+        assert_non_null(L);
+        size_t n = agglo_layer_count(L);
+        double *x, *y;
+        coords(ctx, L, &x, &y);
+        double ref = scalar(sets[s].name, "min_threshold");
+        agglo_weights *W[4];
+        const char *kinds[4] = {"queen", "knn4", "idw1_band_1.5", "band_0.6"};
+        W[0] = agglo_weights_queen(ctx, L, -1, NULL);
+        W[1] = agglo_weights_knn(ctx, x, y, n, 4, sets[s].arc, NULL);
+        W[2] = agglo_weights_idw(ctx, x, y, n, 1.0, 1.5 * ref, sets[s].arc, NULL);
+        W[3] = agglo_weights_band(ctx, x, y, n, 0.6 * ref, sets[s].arc, NULL);
+        for (int k = 0; k < 4; k++) {
+            assert_non_null(W[k]);
+            for (int t = 0; t < 2; t++) {
+                /* from another style first: transforms start from the values as built */
+                assert_int_equal(agglo_weights_transform(ctx, W[k], AGGLO_TRANSFORM_W), AGGLO_OK);
+                assert_int_equal(agglo_weights_transform(ctx, W[k], styles[t]), AGGLO_OK);
+                assert_int_equal(agglo_weights_transform_style(W[k]), styles[t]);
+                char name[128];
+                snprintf(name, sizeof name, "%s_%s_style%s", sets[s].name, kinds[k],
+                         agglo_transform_name(styles[t]));
+                assert_int_equal(compare_tol(W[k], name, 1e-10, 1), 0);
+                if (styles[t] == AGGLO_TRANSFORM_U) {
+                    double s0, s1, s2;
+                    assert_int_equal(agglo_weights_moments(ctx, W[k], &s0, &s1, &s2), AGGLO_OK);
+                    assert_true(fabs(s0 - 1.0) < 1e-12);
+                }
+            }
+            agglo_weights_free(W[k]);
+        }
+        free(x);
+        free(y);
+        agglo_layer_free(L);
+    }
+    /* names, parsing, and a graph without links */
+    agglo_transform t;
+    assert_int_equal(agglo_transform_parse("minmax", &t), 0);
+    assert_int_equal(t, AGGLO_TRANSFORM_MINMAX);
+    assert_int_equal(agglo_transform_parse("MinMax", &t), 0);
+    assert_int_equal(agglo_transform_parse("u", &t), 0);
+    assert_int_equal(t, AGGLO_TRANSFORM_U);
+    assert_int_equal(agglo_transform_parse("v", &t), 0);
+    assert_int_equal(t, AGGLO_TRANSFORM_V);
+    assert_int_equal(agglo_transform_parse("Q", &t), -1);
+    assert_int_equal(agglo_transform_parse("minmaxx", &t), -1);
+    assert_string_equal(agglo_transform_name(AGGLO_TRANSFORM_MINMAX), "minmax");
+    assert_string_equal(agglo_transform_name(AGGLO_TRANSFORM_U), "U");
+    size_t rp[4] = {0, 0, 0, 0};
+    int32_t col[1] = {0};
+    agglo_weights *E = agglo_weights_create(ctx, 3, rp, col, NULL, NULL);
+    assert_non_null(E);
+    assert_int_equal(agglo_weights_transform(ctx, E, AGGLO_TRANSFORM_U), AGGLO_E_NONEIGHBOURS);
+    assert_int_equal(agglo_weights_transform(ctx, E, AGGLO_TRANSFORM_MINMAX), AGGLO_E_NONEIGHBOURS);
+    agglo_weights_free(E);
     agglo_ctx_free(ctx);
 }
 
@@ -825,6 +899,7 @@ int main(void)
         cmocka_unit_test(test_foreign_files),    cmocka_unit_test(test_bad_files),
         cmocka_unit_test(test_kernel_pysal),     cmocka_unit_test(test_kdtree_vs_brute),
         cmocka_unit_test(test_symmetrize_match), cmocka_unit_test(test_snap_spdep),
+        cmocka_unit_test(test_styles_u_minmax_spdep),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
