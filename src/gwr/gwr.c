@@ -142,7 +142,8 @@ static int kernel_bounded(agglo_gwr_kernel k)
     return k == AGGLO_GWR_BISQUARE || k == AGGLO_GWR_BOXCAR || k == AGGLO_GWR_TRICUBE;
 }
 
-static double haversine(double lon1, double lat1, double lon2, double lat2)
+/* Great-circle distance in km (haversine, R = 6371 km as mgwr's spherical=True). */
+double gwr_haversine(double lon1, double lat1, double lon2, double lat2)
 {
     const double r = M_PI / 180.0;
     double dlat = (lat2 - lat1) * r, dlon = (lon2 - lon1) * r;
@@ -240,7 +241,7 @@ static int neighbours(const agglo_gwr_model *m, double qx, double qy, double bw,
     if (!m->use_grid) {
         /* great-circle distances: every observation, k-th distance by selection on a copy */
         for (size_t j = 0; j < n; j++) {
-            s->c[j].d = haversine(qx, qy, m->cx[j], m->cy[j]);
+            s->c[j].d = gwr_haversine(qx, qy, m->cx[j], m->cy[j]);
             s->c[j].j = j;
             s->w[j] = s->c[j].d;
         }

@@ -79,6 +79,18 @@ double gwr_moments_min_bandwidth(const agglo_gwr_model *m);
 size_t gwr_acc_moments(const agglo_gwr_model *m, double qx, double qy, double h, double *A,
                        double *b, gwr_row_span *sp, gwr_range *rg, double *wbuf);
 
+/* gwr_search.c: the bandwidth search shared by GWR and MGWR */
+typedef struct gwr_trace {
+    double *bw, *crit; /* evaluations in the order made */
+    size_t n, cap;
+} gwr_trace;
+typedef int (*gwr_score_fn)(void *ud, double bw, double *score);
+int gwr_search_range(agglo_ctx *ctx, const agglo_gwr_options *o, double a, double c,
+                     gwr_score_fn score, void *ud, gwr_trace *t, double *best, double *best_score);
+void gwr_trace_free(gwr_trace *t);
+int gwr_distance_range(agglo_ctx *ctx, const agglo_gwr_model *m, double *dmin, double *dmax);
+double gwr_haversine(double lon1, double lat1, double lon2, double lat2);
+
 /* Student t upper tail P(T > t). */
 double agglo_gwr_t_upper(double t, double df);
 

@@ -9,12 +9,7 @@
 #include "../core/core_internal.h"
 #include "gwr_internal.h"
 
-typedef struct trace {
-    double *bw, *crit;
-    size_t n, cap;
-} trace;
-
-static int trace_find(const trace *t, double bw, double *crit)
+static int trace_find(const gwr_trace *t, double bw, double *crit)
 {
     for (size_t i = 0; i < t->n; i++)
         if (t->bw[i] == bw) {
@@ -24,11 +19,13 @@ static int trace_find(const trace *t, double bw, double *crit)
     return 0;
 }
 
-static int eval(agglo_ctx *ctx, agglo_gwr_model *m, trace *t, double bw, double *crit)
+/* The criterion at bw, evaluated once per bandwidth (mgwr caches them too). */
+static int eval(agglo_ctx *ctx, gwr_score_fn score, void *ud, gwr_trace *t, double bw,
+                double *crit)
 {
     if (trace_find(t, bw, crit))
         return AGGLO_OK;
-    int rc = agglo_gwr_score(ctx, m, bw, crit);
+    int rc = score(ud, bw, crit);
     if (rc)
         return rc;
     if (t->n == t->cap) {
@@ -49,134 +46,21 @@ static int eval(agglo_ctx *ctx, agglo_gwr_model *m, trace *t, double bw, double 
     return AGGLO_OK;
 }
 
-/* Diameter of the point set (largest pairwise distance) through the convex hull, and the
- * smallest distance between two observations through the grid neighbours. */
-typedef struct pt {
-    double x, y;
-} pt;
-
-static int cmp_pt(const void *a, const void *b)
+void gwr_trace_free(gwr_trace *t)
 {
-    const pt *p = a, *q = b;
-    if (p->x != q->x)
-        return (p->x > q->x) - (p->x < q->x);
-    return (p->y > q->y) - (p->y < q->y);
+    free(t->bw);
+    free(t->crit);
+    memset(t, 0, sizeof *t);
 }
 
-static double cross(pt o, pt a, pt b)
+/* mgwr's golden_section (delta 0.38197; integer bandwidths when adaptive; stop when
+ * |f(b) - f(d)| <= tol; optimum rounded to 2 decimals) or the equal-interval search (o->search)
+ * of the bandwidth in [a, c] minimising score; every evaluation is recorded in t. *best is NaN
+ * and *best_score +Inf when no bandwidth scores finite. */
+int gwr_search_range(agglo_ctx *ctx, const agglo_gwr_options *o, double a, double c,
+                     gwr_score_fn score, void *ud, gwr_trace *t, double *best, double *best_score)
 {
-    return (a.x - o.x) * (b.y - o.y) - (a.y - o.y) * (b.x - o.x);
-}
-
-static int distance_range(agglo_ctx *ctx, const agglo_gwr_model *m, double *dmin, double *dmax)
-{
-    size_t n = m->n;
-    if (m->o.great_circle) {
-        /* brute force (great-circle data sets are modest in practice) */
-        double lo = INFINITY, hi = 0;
-        for (size_t i = 0; i < n; i++)
-            for (size_t j = i + 1; j < n; j++) {
-                double dlat = (m->cy[j] - m->cy[i]) * M_PI / 180, dlon = (m->cx[j] - m->cx[i]) * M_PI / 180;
-                double s1 = sin(dlat / 2), s2 = sin(dlon / 2);
-                double a = s1 * s1 + cos(m->cy[i] * M_PI / 180) * cos(m->cy[j] * M_PI / 180) * s2 * s2;
-                double d = 6371.0 * 2.0 * asin(sqrt(a > 1 ? 1 : a));
-                if (d < lo)
-                    lo = d;
-                if (d > hi)
-                    hi = d;
-            }
-        *dmin = lo;
-        *dmax = hi;
-        return AGGLO_OK;
-    }
-    pt *P = agglo_malloc(ctx, n * sizeof(pt));
-    pt *H = agglo_malloc(ctx, (2 * n + 2) * sizeof(pt));
-    if (!P || !H) {
-        free(P);
-        free(H);
-        return AGGLO_E_NOMEM;
-    }
-    for (size_t i = 0; i < n; i++) {
-        P[i].x = m->cx[i];
-        P[i].y = m->cy[i];
-    }
-    qsort(P, n, sizeof(pt), cmp_pt);
-    /* minimum distance: sweep over x-sorted points */
-    double lo = INFINITY;
-    for (size_t i = 0; i < n; i++)
-        for (size_t j = i + 1; j < n && P[j].x - P[i].x < lo; j++) {
-            double dx = P[j].x - P[i].x, dy = P[j].y - P[i].y, d = sqrt(dx * dx + dy * dy);
-            if (d < lo)
-                lo = d;
-        }
-    /* Andrew's monotone chain */
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++) {
-        while (k >= 2 && cross(H[k - 2], H[k - 1], P[i]) <= 0)
-            k--;
-        H[k++] = P[i];
-    }
-    for (size_t i = n - 1, t = k + 1; i-- > 0;) {
-        while (k >= t && cross(H[k - 2], H[k - 1], P[i]) <= 0)
-            k--;
-        H[k++] = P[i];
-    }
-    double hi = 0;
-    for (size_t i = 0; i < k; i++)
-        for (size_t j = i + 1; j < k; j++) {
-            double dx = H[j].x - H[i].x, dy = H[j].y - H[i].y, d = sqrt(dx * dx + dy * dy);
-            if (d > hi)
-                hi = d;
-        }
-    free(P);
-    free(H);
-    *dmin = lo;
-    *dmax = hi;
-    return AGGLO_OK;
-}
-
-void agglo_gwr_search_result_free(agglo_gwr_search_result *s)
-{
-    if (!s)
-        return;
-    free(s->bw);
-    free(s->crit);
-    s->bw = s->crit = NULL;
-    s->nevals = 0;
-}
-
-int agglo_gwr_select(agglo_ctx *ctx, agglo_gwr_model *m, agglo_gwr_search_result *out)
-{
-    memset(out, 0, sizeof *out);
-    const agglo_gwr_options *o = &m->o;
-    int integer = !o->fixed;
-    double a, c;
-    if (integer) {
-        a = 40.0 + 2.0 * (double)m->p;
-        c = (double)m->n;
-    } else {
-        double dmin, dmax;
-        int rc = distance_range(ctx, m, &dmin, &dmax);
-        if (rc)
-            return rc;
-        a = dmin / 2.0;
-        c = dmax * 2.0;
-    }
-    if (o->bw_min > 0)
-        a = o->bw_min;
-    if (o->bw_max > 0)
-        c = o->bw_max;
-    if (integer && c > (double)m->n)
-        c = (double)m->n;
-    if (integer && a > c)
-        a = c; /* small n: the default lower limit exceeds n */
-    if (!(a > 0) || !(c >= a))
-        return agglo_error(ctx, AGGLO_E_USAGE, "gwr: invalid bandwidth search range [%g, %g]", a,
-                           c);
-    out->lo = a;
-    out->hi = c;
-    trace t = {0};
-    int rc = AGGLO_OK;
+    int integer = !o->fixed, rc;
     double opt_val = NAN, opt_score = INFINITY;
     if (o->search == AGGLO_GWR_GOLDEN) {
         const double delta = 0.38197;
@@ -184,16 +68,14 @@ int agglo_gwr_select(agglo_ctx *ctx, agglo_gwr_model *m, agglo_gwr_search_result
         int max_iter = o->max_iter > 0 ? o->max_iter : 200;
         double b = a + delta * fabs(c - a), d = c - delta * fabs(c - a);
         double diff = 1.0e9;
-        int iters = 0;
-        while (fabs(diff) > tol && iters < max_iter) {
-            iters++;
+        for (int iters = 0; fabs(diff) > tol && iters < max_iter; iters++) {
             if (integer) {
                 b = nearbyint(b);
                 d = nearbyint(d);
             }
             double sb, sd;
-            if ((rc = eval(ctx, m, &t, b, &sb)) || (rc = eval(ctx, m, &t, d, &sd)))
-                goto done;
+            if ((rc = eval(ctx, score, ud, t, b, &sb)) || (rc = eval(ctx, score, ud, t, d, &sd)))
+                return rc;
             if (sb <= sd) {
                 opt_val = b;
                 opt_score = sb;
@@ -223,9 +105,9 @@ int agglo_gwr_select(agglo_ctx *ctx, agglo_gwr_model *m, agglo_gwr_search_result
             if (step < 1)
                 step = 1;
         }
-        double b = a + step, sa, sc;
-        if ((rc = eval(ctx, m, &t, a, &sa)) || (rc = eval(ctx, m, &t, c, &sc)))
-            goto done;
+        double sa, sc;
+        if ((rc = eval(ctx, score, ud, t, a, &sa)) || (rc = eval(ctx, score, ud, t, c, &sc)))
+            return rc;
         if (sa < sc) {
             opt_val = a;
             opt_score = sa;
@@ -233,23 +115,159 @@ int agglo_gwr_select(agglo_ctx *ctx, agglo_gwr_model *m, agglo_gwr_search_result
             opt_val = c;
             opt_score = sc;
         }
-        while (b < c) {
+        for (double b = a + step; b < c; b += step) {
             double sb;
-            if ((rc = eval(ctx, m, &t, b, &sb)))
-                goto done;
+            if ((rc = eval(ctx, score, ud, t, b, &sb)))
+                return rc;
             if (sb < opt_score) {
                 opt_val = b;
                 opt_score = sb;
             }
-            b += step;
         }
     }
-    if (!isfinite(opt_score)) {
+    if (!isfinite(opt_score))
+        opt_val = NAN;
+    *best = opt_val;
+    *best_score = opt_score;
+    return AGGLO_OK;
+}
+
+/* Smallest distance between two observations (through the grid's 2nd-nearest distances) and
+ * the largest (the convex hull's diameter); mgwr's fixed search range is [min / 2, 2 max]. */
+typedef struct pt {
+    double x, y;
+} pt;
+
+static int cmp_pt(const void *a, const void *b)
+{
+    const pt *p = a, *q = b;
+    if (p->x != q->x)
+        return (p->x > q->x) - (p->x < q->x);
+    return (p->y > q->y) - (p->y < q->y);
+}
+
+static double cross(pt o, pt a, pt b)
+{
+    return (a.x - o.x) * (b.y - o.y) - (a.y - o.y) * (b.x - o.x);
+}
+
+int gwr_distance_range(agglo_ctx *ctx, const agglo_gwr_model *m, double *dmin, double *dmax)
+{
+    size_t n = m->n;
+    double lo = INFINITY, hi = 0;
+    if (!m->use_grid) {
+        /* great-circle: brute force (such data sets are modest in practice) */
+        for (size_t i = 0; i < n; i++)
+            for (size_t j = i + 1; j < n; j++) {
+                double d = gwr_haversine(m->cx[i], m->cy[i], m->cx[j], m->cy[j]);
+                lo = d < lo ? d : lo;
+                hi = d > hi ? d : hi;
+            }
+        *dmin = lo;
+        *dmax = hi;
+        return AGGLO_OK;
+    }
+    gwr_knn st;
+    pt *P = agglo_malloc(ctx, n * sizeof(pt)), *H = agglo_malloc(ctx, (2 * n + 2) * sizeof(pt));
+    if (!P || !H || gwr_knn_init(&st, n)) {
+        free(P);
+        free(H);
+        return agglo_error(ctx, AGGLO_E_NOMEM, "gwr: out of memory");
+    }
+    for (size_t i = 0; i < n; i++) {
+        double d = sqrt(gwr_kth_dist2(m, m->cx[i], m->cy[i], 2, &st));
+        lo = d < lo ? d : lo;
+        P[i].x = m->cx[i];
+        P[i].y = m->cy[i];
+    }
+    gwr_knn_free(&st);
+    qsort(P, n, sizeof(pt), cmp_pt);
+    size_t k = 0; /* Andrew's monotone chain */
+    for (size_t i = 0; i < n; i++) {
+        while (k >= 2 && cross(H[k - 2], H[k - 1], P[i]) <= 0)
+            k--;
+        H[k++] = P[i];
+    }
+    for (size_t i = n - 1, t = k + 1; i-- > 0;) {
+        while (k >= t && cross(H[k - 2], H[k - 1], P[i]) <= 0)
+            k--;
+        H[k++] = P[i];
+    }
+    for (size_t i = 0; i < k; i++)
+        for (size_t j = i + 1; j < k; j++) {
+            double dx = H[j].x - H[i].x, dy = H[j].y - H[i].y, d = sqrt(dx * dx + dy * dy);
+            hi = d > hi ? d : hi;
+        }
+    free(P);
+    free(H);
+    *dmin = lo;
+    *dmax = hi;
+    return AGGLO_OK;
+}
+
+void agglo_gwr_search_result_free(agglo_gwr_search_result *s)
+{
+    if (!s)
+        return;
+    free(s->bw);
+    free(s->crit);
+    s->bw = s->crit = NULL;
+    s->nevals = 0;
+}
+
+typedef struct score_ud {
+    agglo_ctx *ctx;
+    agglo_gwr_model *m;
+} score_ud;
+
+static int gwr_score_cb(void *ud, double bw, double *score)
+{
+    score_ud *u = ud;
+    return agglo_gwr_score(u->ctx, u->m, bw, score);
+}
+
+int agglo_gwr_select(agglo_ctx *ctx, agglo_gwr_model *m, agglo_gwr_search_result *out)
+{
+    score_ud ud = {ctx, m};
+    memset(out, 0, sizeof *out);
+    const agglo_gwr_options *o = &m->o;
+    int integer = !o->fixed;
+    double a, c;
+    if (integer) {
+        a = 40.0 + 2.0 * (double)m->p;
+        c = (double)m->n;
+    } else {
+        double dmin, dmax;
+        int rc = gwr_distance_range(ctx, m, &dmin, &dmax);
+        if (rc)
+            return rc;
+        a = dmin / 2.0;
+        c = dmax * 2.0;
+    }
+    if (o->bw_min > 0)
+        a = o->bw_min;
+    if (o->bw_max > 0)
+        c = o->bw_max;
+    if (integer && c > (double)m->n)
+        c = (double)m->n;
+    if (integer && a > c)
+        a = c; /* small n: the default lower limit exceeds n */
+    if (!(a > 0) || !(c >= a))
+        return agglo_error(ctx, AGGLO_E_USAGE, "gwr: invalid bandwidth search range [%g, %g]", a,
+                           c);
+    out->lo = a;
+    out->hi = c;
+    gwr_trace t = {0};
+    double opt_val, opt_score;
+    int rc = gwr_search_range(ctx, o, a, c, gwr_score_cb, &ud, &t, &opt_val, &opt_score);
+    if (rc == AGGLO_OK && !isfinite(opt_score))
         rc = agglo_error(ctx, AGGLO_E_SINGULAR,
                          "gwr: no bandwidth in [%g, %g] gives non-singular local regressions at "
                          "every observation (too few neighbours or collinear covariates)",
                          out->lo, out->hi);
-        goto done;
+    if (rc) {
+        gwr_trace_free(&t);
+        return rc;
     }
     out->bandwidth = opt_val;
     out->score = opt_score;
@@ -257,8 +275,4 @@ int agglo_gwr_select(agglo_ctx *ctx, agglo_gwr_model *m, agglo_gwr_search_result
     out->bw = t.bw;
     out->crit = t.crit;
     return AGGLO_OK;
-done:
-    free(t.bw);
-    free(t.crit);
-    return rc;
 }

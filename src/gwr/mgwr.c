@@ -32,15 +32,6 @@ void agglo_mgwr_options_init(agglo_mgwr_options *o)
 
 /* ---- neighbours ---- */
 
-double mgwr_hav(double lon1, double lat1, double lon2, double lat2)
-{
-    const double r = M_PI / 180.0;
-    double dlat = (lat2 - lat1) * r, dlon = (lon2 - lon1) * r;
-    double s1 = sin(dlat / 2), s2 = sin(dlon / 2);
-    double a = s1 * s1 + cos(lat1 * r) * cos(lat2 * r) * s2 * s2;
-    return 6371.0 * 2.0 * asin(sqrt(a > 1 ? 1 : a));
-}
-
 static int kernel_bounded(agglo_gwr_kernel k)
 {
     return k == AGGLO_GWR_BISQUARE || k == AGGLO_GWR_BOXCAR || k == AGGLO_GWR_TRICUBE;
@@ -92,7 +83,7 @@ void mgwr_neighbours(const agglo_gwr_model *m, size_t i, double bw, nws *s)
         k = 1;
     if (!m->use_grid) {
         for (size_t j = 0; j < n; j++)
-            s->d[j] = s->dsel[j] = mgwr_hav(qx, qy, m->cx[j], m->cy[j]);
+            s->d[j] = s->dsel[j] = gwr_haversine(qx, qy, m->cx[j], m->cy[j]);
         h = m->o.fixed ? bw : gwr_select_kth(s->dsel, n, k) * MG_EPS;
         double inv_h2 = 1.0 / (h * h);
         for (size_t j = 0; j < n; j++) {
@@ -232,176 +223,32 @@ static int uni_score(mg *g, const double *x, const double *z, double bw, double 
     return AGGLO_OK;
 }
 
-/* Golden-section (mgwr's golden_section: delta 0.38197, integer bandwidths when adaptive,
- * evaluations cached, optimum rounded to 2 decimals) or interval search of the bandwidth of
- * the univariate GWR of z on x over [a, c]. */
-#define MG_CACHE 512
+/* The bandwidth of the univariate GWR of z on x over [a, c], by the GWR's own search
+ * (gwr_search_range: mgwr's golden section or the interval search); NaN when none scores
+ * finite. */
+typedef struct uni_ud {
+    mg *g;
+    const double *x, *z;
+} uni_ud;
+
+static int uni_score_cb(void *ud, double bw, double *score)
+{
+    uni_ud *u = ud;
+    return uni_score(u->g, u->x, u->z, bw, score);
+}
+
 static int uni_search(mg *g, const double *x, const double *z, double a, double c,
                       double *best)
 {
-    const agglo_gwr_options *o = &g->m->o;
-    int integer = !o->fixed, rc;
-    double cb[MG_CACHE], cs[MG_CACHE];
-    size_t nc = 0;
-#define EVAL(BW, OUT)                                                                            \
-    do {                                                                                         \
-        size_t q_;                                                                               \
-        for (q_ = 0; q_ < nc; q_++)                                                              \
-            if (cb[q_] == (BW))                                                                  \
-                break;                                                                           \
-        if (q_ < nc) {                                                                           \
-            (OUT) = cs[q_];                                                                      \
-        } else {                                                                                 \
-            if ((rc = uni_score(g, x, z, (BW), &(OUT))))                                         \
-                return rc;                                                                       \
-            if (nc < MG_CACHE) {                                                                 \
-                cb[nc] = (BW);                                                                   \
-                cs[nc++] = (OUT);                                                                \
-            }                                                                                    \
-        }                                                                                        \
-    } while (0)
-    double opt_val = NAN, opt_score = INFINITY;
-    if (o->search == AGGLO_GWR_GOLDEN) {
-        const double delta = 0.38197;
-        double tol = o->tol > 0 ? o->tol : 1e-6;
-        int max_iter = o->max_iter > 0 ? o->max_iter : 200;
-        double b = a + delta * fabs(c - a), d = c - delta * fabs(c - a), diff = 1.0e9;
-        int iters = 0;
-        while (fabs(diff) > tol && iters < max_iter) {
-            iters++;
-            if (integer) {
-                b = nearbyint(b);
-                d = nearbyint(d);
-            }
-            double sb, sd;
-            EVAL(b, sb);
-            EVAL(d, sd);
-            if (sb <= sd) {
-                opt_val = b;
-                opt_score = sb;
-                c = d;
-                d = b;
-                b = a + delta * fabs(c - a);
-            } else {
-                opt_val = d;
-                opt_score = sd;
-                a = b;
-                b = d;
-                d = c - delta * fabs(c - a);
-            }
-            diff = sb - sd;
-            if (isnan(diff) || (isinf(sb) && isinf(sd)))
-                diff = isinf(sb) && isinf(sd) ? 1e9 : diff;
-        }
-        opt_val = nearbyint(opt_val * 100.0) / 100.0;
-    } else {
-        double step = o->interval > 0 ? o->interval : (c - a) / 20.0;
-        if (integer) {
-            a = nearbyint(a);
-            c = nearbyint(c);
-            step = nearbyint(step);
-            if (step < 1)
-                step = 1;
-        }
-        double sa, sc;
-        EVAL(a, sa);
-        EVAL(c, sc);
-        if (sa < sc) {
-            opt_val = a;
-            opt_score = sa;
-        } else {
-            opt_val = c;
-            opt_score = sc;
-        }
-        for (double b = a + step; b < c; b += step) {
-            double sb;
-            EVAL(b, sb);
-            if (sb < opt_score) {
-                opt_val = b;
-                opt_score = sb;
-            }
-        }
-    }
-#undef EVAL
-    if (!isfinite(opt_score))
-        opt_val = NAN;
-    *best = opt_val;
-    return AGGLO_OK;
+    uni_ud ud = {g, x, z};
+    gwr_trace t = {0};
+    double score;
+    int rc = gwr_search_range(g->ctx, &g->m->o, a, c, uni_score_cb, &ud, &t, best, &score);
+    gwr_trace_free(&t);
+    return rc;
 }
 
 /* ---- search ranges ---- */
-
-typedef struct mpt {
-    double x, y;
-} mpt;
-
-static int cmp_mpt(const void *a, const void *b)
-{
-    const mpt *p = a, *q = b;
-    if (p->x != q->x)
-        return (p->x > q->x) - (p->x < q->x);
-    return (p->y > q->y) - (p->y < q->y);
-}
-
-static double cross3(mpt o, mpt a, mpt b)
-{
-    return (a.x - o.x) * (b.y - o.y) - (a.y - o.y) * (b.x - o.x);
-}
-
-/* Smallest distance between two observations and the largest (mgwr's fixed search range is
- * [min / 2, 2 max]). */
-static int distance_range(agglo_ctx *ctx, const agglo_gwr_model *m, double *dmin, double *dmax)
-{
-    size_t n = m->n;
-    double lo = INFINITY, hi = 0;
-    if (!m->use_grid) {
-        for (size_t i = 0; i < n; i++)
-            for (size_t j = i + 1; j < n; j++) {
-                double d = mgwr_hav(m->cx[i], m->cy[i], m->cx[j], m->cy[j]);
-                lo = d < lo ? d : lo;
-                hi = d > hi ? d : hi;
-            }
-        *dmin = lo;
-        *dmax = hi;
-        return AGGLO_OK;
-    }
-    gwr_knn st;
-    mpt *P = agglo_malloc(ctx, n * sizeof(mpt)), *H = agglo_malloc(ctx, (2 * n + 2) * sizeof(mpt));
-    if (!P || !H || gwr_knn_init(&st, n)) {
-        free(P);
-        free(H);
-        return agglo_error(ctx, AGGLO_E_NOMEM, "mgwr: out of memory");
-    }
-    for (size_t i = 0; i < n; i++) {
-        double d = sqrt(gwr_kth_dist2(m, m->cx[i], m->cy[i], 2, &st));
-        lo = d < lo ? d : lo;
-        P[i].x = m->cx[i];
-        P[i].y = m->cy[i];
-    }
-    gwr_knn_free(&st);
-    qsort(P, n, sizeof(mpt), cmp_mpt);
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++) {
-        while (k >= 2 && cross3(H[k - 2], H[k - 1], P[i]) <= 0)
-            k--;
-        H[k++] = P[i];
-    }
-    for (size_t i = n - 1, t = k + 1; i-- > 0;) {
-        while (k >= t && cross3(H[k - 2], H[k - 1], P[i]) <= 0)
-            k--;
-        H[k++] = P[i];
-    }
-    for (size_t i = 0; i < k; i++)
-        for (size_t j = i + 1; j < k; j++) {
-            double dx = H[j].x - H[i].x, dy = H[j].y - H[i].y, d = sqrt(dx * dx + dy * dy);
-            hi = d > hi ? d : hi;
-        }
-    free(P);
-    free(H);
-    *dmin = lo;
-    *dmax = hi;
-    return AGGLO_OK;
-}
 
 /* ---- results ---- */
 
@@ -533,7 +380,7 @@ agglo_mgwr_result *agglo_mgwr_fit(agglo_ctx *ctx, agglo_gwr_model *m,
 
     /* search ranges */
     double dmin = 0, dmax = 0;
-    if (m->o.fixed && distance_range(ctx, m, &dmin, &dmax))
+    if (m->o.fixed && gwr_distance_range(ctx, m, &dmin, &dmax))
         goto fail;
     for (size_t j = 0; j < p; j++) {
         double a = m->o.fixed ? dmin / 2.0 : 42.0, c = m->o.fixed ? 2.0 * dmax : dn;

@@ -24,7 +24,6 @@ void mgwr_nws_free(nws *s);
  * (internal order) at bandwidth bw, in a fixed order. */
 void mgwr_neighbours(const agglo_gwr_model *m, size_t i, double bw, nws *s);
 /* Great-circle distance in km (R = 6371), as gwr.c. */
-double mgwr_hav(double lon1, double lat1, double lon2, double lat2);
 
 typedef struct mg {
     agglo_ctx *ctx;
