@@ -17,159 +17,9 @@
 
 #include "agglo/agglo.h"
 #include "agglo/mgwr.h"
+#include "gwr_test_util.h"
 
 #define REF AGGLO_TEST_DATA "/reference/mgwr/"
-
-/* ---- tiny CSV reader: header + numeric rows (a non-numeric first column reads as 0) ---- */
-typedef struct csv {
-    size_t nrow, ncol;
-    char **names;
-    double *v;
-} csv;
-
-static void csv_free(csv *c)
-{
-    for (size_t j = 0; j < c->ncol; j++)
-        free(c->names[j]);
-    free(c->names);
-    free(c->v);
-}
-
-static size_t split(char *line, char **fields, size_t max)
-{
-    size_t n = 0;
-    char *s = line;
-    for (;;) {
-        char *comma = strchr(s, ',');
-        if (comma)
-            *comma = '\0';
-        char *e = s + strlen(s);
-        while (e > s && (e[-1] == '\n' || e[-1] == '\r'))
-            *--e = '\0';
-        if (n < max)
-            fields[n++] = s;
-        if (!comma)
-            break;
-        s = comma + 1;
-    }
-    return n;
-}
-
-static void csv_read(const char *path, csv *c)
-{
-    FILE *fp = fopen(path, "r");
-    if (!fp)
-        fail_msg("cannot open %s", path);
-    char line[16384];
-    char *f[128];
-    memset(c, 0, sizeof *c);
-    size_t cap = 0;
-    assert_non_null(fgets(line, sizeof line, fp));
-    c->ncol = split(line, f, 128);
-    c->names = calloc(c->ncol, sizeof(char *));
-    for (size_t j = 0; j < c->ncol; j++)
-        c->names[j] = strdup(f[j]);
-    while (fgets(line, sizeof line, fp)) {
-        size_t k = split(line, f, 128);
-        if (k < c->ncol)
-            continue;
-        if (c->nrow == cap) {
-            cap = cap ? 2 * cap : 256;
-            c->v = realloc(c->v, cap * c->ncol * sizeof(double));
-        }
-        for (size_t j = 0; j < c->ncol; j++)
-            c->v[c->nrow * c->ncol + j] = strtod(f[j], NULL);
-        c->nrow++;
-    }
-    fclose(fp);
-}
-
-static long csv_col(const csv *c, const char *name)
-{
-    for (size_t j = 0; j < c->ncol; j++)
-        if (strcmp(c->names[j], name) == 0)
-            return (long)j;
-    fail_msg("no column %s", name);
-    return -1;
-}
-
-static double kv(const char *path, const char *key)
-{
-    FILE *fp = fopen(path, "r");
-    if (!fp)
-        fail_msg("cannot open %s", path);
-    char line[512];
-    double v = NAN;
-    while (fgets(line, sizeof line, fp)) {
-        char *comma = strchr(line, ',');
-        if (!comma)
-            continue;
-        *comma = '\0';
-        if (strcmp(line, key) == 0) {
-            v = strtod(comma + 1, NULL);
-            break;
-        }
-    }
-    fclose(fp);
-    if (isnan(v))
-        fail_msg("no key %s in %s", key, path);
-    return v;
-}
-
-static void near(double got, double want, double rtol, const char *what, size_t i)
-{
-    double tol = rtol * (fabs(want) > 1 ? fabs(want) : 1.0);
-    if (!(fabs(got - want) <= tol))
-        fail_msg("%s[%zu]: got %.12g want %.12g (tol %.3g)", what, i, got, want, tol);
-}
-
-/* ---- data ---- */
-typedef struct data {
-    agglo_ctx *ctx;
-    size_t n, k;
-    double *cx, *cy, *y, *x[8];
-    const char *names[8];
-} data;
-
-static void data_load_xy(data *d, const char *shp, const char *yname, const char *const *xn,
-                         size_t k, const char *fx, const char *fy)
-{
-    memset(d, 0, sizeof *d);
-    d->ctx = agglo_ctx_create();
-    agglo_layer *L = agglo_layer_read(d->ctx, shp, NULL);
-    if (!L)
-        fail_msg("%s", agglo_ctx_errmsg(d->ctx));
-    const agglo_table *t = agglo_layer_table(L);
-    d->n = agglo_layer_count(L);
-    d->cx = agglo_table_get_complete(d->ctx, t, fx, shp);
-    d->cy = agglo_table_get_complete(d->ctx, t, fy, shp);
-    d->y = agglo_table_get_complete(d->ctx, t, yname, shp);
-    d->k = k;
-    for (size_t j = 0; j < k; j++) {
-        d->x[j] = agglo_table_get_complete(d->ctx, t, xn[j], shp);
-        d->names[j] = xn[j];
-        assert_non_null(d->x[j]);
-    }
-    assert_non_null(d->cx);
-    assert_non_null(d->y);
-    agglo_layer_free(L);
-}
-
-static void data_load(data *d, const char *shp, const char *yname, const char *const *xn,
-                      size_t k)
-{
-    data_load_xy(d, shp, yname, xn, k, "X", "Y");
-}
-
-static void data_free(data *d)
-{
-    free(d->cx);
-    free(d->cy);
-    free(d->y);
-    for (size_t j = 0; j < d->k; j++)
-        free(d->x[j]);
-    agglo_ctx_free(d->ctx);
-}
 
 static agglo_gwr_model *model_gc(data *d, agglo_gwr_kernel kern, int fixed, int standardize,
                                  int great_circle)
@@ -204,7 +54,7 @@ static void compare_case(const agglo_mgwr_result *r, const char *name)
     csv c;
     /* per covariate: exact bandwidths, ENP_j, critical t */
     snprintf(path, sizeof path, REF "%s_cov.csv", name);
-    csv_read(path, &c);
+    csv_read(path, &c, 1);
     assert_int_equal(c.nrow, p);
     for (size_t j = 0; j < p; j++) {
         const double *row = c.v + j * c.ncol;
@@ -217,7 +67,7 @@ static void compare_case(const agglo_mgwr_result *r, const char *name)
     csv_free(&c);
     /* iteration history: same number of iterations, same bandwidths, SOC */
     snprintf(path, sizeof path, REF "%s_hist.csv", name);
-    csv_read(path, &c);
+    csv_read(path, &c, 1);
     assert_int_equal(c.nrow, r->niter);
     for (size_t it = 0; it < r->niter; it++) {
         const double *row = c.v + it * c.ncol;
@@ -233,7 +83,7 @@ static void compare_case(const agglo_mgwr_result *r, const char *name)
     csv_free(&c);
     /* per observation */
     snprintf(path, sizeof path, REF "%s_obs.csv", name);
-    csv_read(path, &c);
+    csv_read(path, &c, 1);
     assert_int_equal(c.nrow, n);
     double maxdiff = 0, maxse = 0;
     for (size_t i = 0; i < n; i++) {
