@@ -183,48 +183,26 @@ static void coords_free(coords *c)
     free(c->y);
 }
 
-/* Adds a numeric column, renaming with a _gwr suffix when the name is taken. */
-static int add_col(agglo_ctx *ctx, agglo_table *t, const char *name, const double *v,
-                   agglo_col_type type)
+/* The coefficient columns and maps of a GWR result (one critical t for all coefficients). */
+static gwr_cli_coefs coefs_of(const agglo_gwr_result *r, double *tcrit, double *alpha95)
 {
-    char buf[256];
-    snprintf(buf, sizeof buf, "%s", name);
-    while (agglo_table_find(t, buf) >= 0) {
-        size_t len = strlen(buf);
-        if (len + 5 >= sizeof buf)
-            break;
-        strcat(buf, "_gwr");
+    for (size_t j = 0; j < r->p; j++) {
+        tcrit[j] = r->critical_t;
+        alpha95[j] = r->adj_alpha[1];
     }
-    long c = agglo_table_add_numeric(ctx, t, buf, type, v, NULL);
-    return c < 0 ? (int)c : AGGLO_OK;
+    gwr_cli_coefs k = {r->n,    r->p,    (const char *const *)r->names, r->beta, r->se, r->tval,
+                       tcrit,   alpha95, NULL,                          "GWR"};
+    return k;
 }
 
 static int add_results(agglo_ctx *ctx, agglo_table *t, const agglo_gwr_result *r)
 {
     size_t n = r->n, p = r->p;
-    double *v = malloc(n * sizeof(double));
+    double *v = malloc((n + 2 * p) * sizeof(double));
     if (!v)
         return agglo_error(ctx, AGGLO_E_NOMEM, "out of memory");
-    int rc = AGGLO_OK;
-    char name[256];
-    for (size_t j = 0; j < p && !rc; j++) {
-        const double *src[3] = {r->beta, r->se, r->tval};
-        const char *pre[3] = {"b_", "se_", "t_"};
-        for (int q = 0; q < 3 && !rc; q++) {
-            for (size_t i = 0; i < n; i++)
-                v[i] = src[q][i * p + j];
-            snprintf(name, sizeof name, "%s%s", pre[q], r->names[j]);
-            rc = add_col(ctx, t, name, v, AGGLO_COL_REAL);
-        }
-        if (rc)
-            break;
-        for (size_t i = 0; i < n; i++) {
-            double tv = r->tval[i * p + j];
-            v[i] = isnan(tv) ? NAN : (fabs(tv) > r->critical_t ? (tv > 0 ? 1 : -1) : 0);
-        }
-        snprintf(name, sizeof name, "sig_%s", r->names[j]);
-        rc = add_col(ctx, t, name, v, AGGLO_COL_INTEGER);
-    }
+    gwr_cli_coefs k = coefs_of(r, v + n, v + n + p);
+    int rc = gwr_cli_coef_cols(ctx, t, &k);
     struct {
         const char *n;
         const double *v;
@@ -234,12 +212,12 @@ static int add_results(agglo_ctx *ctx, agglo_table *t, const agglo_gwr_result *r
     for (size_t c = 0; c < sizeof cols / sizeof cols[0] && !rc; c++) {
         if (c == 5 && r->family != AGGLO_GWR_FAMILY_GAUSSIAN)
             continue;
-        rc = add_col(ctx, t, cols[c].n, cols[c].v, AGGLO_COL_REAL);
+        rc = gwr_cli_add_col(ctx, t, cols[c].n, cols[c].v, AGGLO_COL_REAL);
     }
     if (!rc) {
         for (size_t i = 0; i < n; i++)
             v[i] = r->singular[i];
-        rc = add_col(ctx, t, "singular", v, AGGLO_COL_INTEGER);
+        rc = gwr_cli_add_col(ctx, t, "singular", v, AGGLO_COL_INTEGER);
     }
     free(v);
     return rc;
@@ -257,35 +235,12 @@ static int write_table_or_layer(agglo_ctx *ctx, agglo_layer *L, const char *path
 static int draw_maps(agglo_ctx *ctx, const agglo_layer *L, const agglo_gwr_result *r,
                      const char *png)
 {
-    char stem[1024];
-    snprintf(stem, sizeof stem, "%s", png);
-    char *dot = strrchr(stem, '.');
-    char *slash = strrchr(stem, '/');
-    if (dot && (!slash || dot > slash))
-        *dot = '\0';
-    size_t n = r->n, p = r->p;
-    double *v = malloc(n * sizeof(double));
-    if (!v)
+    double *buf = malloc(2 * (r->p ? r->p : 1) * sizeof(double));
+    if (!buf)
         return agglo_error(ctx, AGGLO_E_NOMEM, "out of memory");
-    int rc = AGGLO_OK;
-    for (size_t j = 0; j < p && !rc; j++) {
-        char path[1200], title[512];
-        for (size_t i = 0; i < n; i++)
-            v[i] = r->beta[i * p + j];
-        snprintf(path, sizeof path, "%s_%s.png", stem, r->names[j]);
-        snprintf(title, sizeof title, "GWR local coefficient: %s", r->names[j]);
-        rc = agglo_plot_map_values(ctx, L, v, AGGLO_PALETTE_DIVERGING, 7, title, path);
-        if (rc)
-            break;
-        for (size_t i = 0; i < n; i++)
-            if (!(fabs(r->tval[i * p + j]) > r->critical_t))
-                v[i] = NAN;
-        snprintf(path, sizeof path, "%s_%s_sig.png", stem, r->names[j]);
-        snprintf(title, sizeof title, "%s where |t| > %.3f (adjusted alpha %.4g)", r->names[j],
-                 r->critical_t, r->adj_alpha[1]);
-        rc = agglo_plot_map_values(ctx, L, v, AGGLO_PALETTE_DIVERGING, 7, title, path);
-    }
-    free(v);
+    gwr_cli_coefs k = coefs_of(r, buf, buf + r->p);
+    int rc = gwr_cli_coef_maps(ctx, L, &k, png);
+    free(buf);
     return rc;
 }
 
@@ -439,11 +394,11 @@ static int predict(agglo_ctx *ctx, agglo_gwr_model *m, const agglo_gwr_result *r
         for (size_t i = 0; i < np; i++)
             v[i] = beta[i * p + j];
         snprintf(name, sizeof name, "b_%s", r->names[j]);
-        rc = add_col(ctx, t, name, v, AGGLO_COL_REAL);
+        rc = gwr_cli_add_col(ctx, t, name, v, AGGLO_COL_REAL);
         free(v);
     }
     if (!rc && have_x)
-        rc = add_col(ctx, t, "yhat", yh, AGGLO_COL_REAL);
+        rc = gwr_cli_add_col(ctx, t, "yhat", yh, AGGLO_COL_REAL);
     if (!rc)
         rc = write_table_or_layer(ctx, P, outpath);
     for (size_t j = 0; j < k; j++)

@@ -34,9 +34,8 @@ int gwr_mgwr_parse_list(const char *opt, const char *s, size_t p, double *out)
     return rc;
 }
 
-/* Adds a numeric column, renaming with a _gwr suffix when the name is taken. */
-static int add_col(agglo_ctx *ctx, agglo_table *t, const char *name, const double *v,
-                   agglo_col_type type)
+int gwr_cli_add_col(agglo_ctx *ctx, agglo_table *t, const char *name, const double *v,
+                    agglo_col_type type)
 {
     char buf[256];
     snprintf(buf, sizeof buf, "%s", name);
@@ -50,42 +49,38 @@ static int add_col(agglo_ctx *ctx, agglo_table *t, const char *name, const doubl
     return c < 0 ? (int)c : AGGLO_OK;
 }
 
-static int add_results(agglo_ctx *ctx, agglo_table *t, const agglo_mgwr_result *r)
+int gwr_cli_coef_cols(agglo_ctx *ctx, agglo_table *t, const gwr_cli_coefs *k)
 {
-    size_t n = r->n, p = r->p;
+    size_t n = k->n, p = k->p;
     double *v = malloc((n ? n : 1) * sizeof(double));
     if (!v)
         return agglo_error(ctx, AGGLO_E_NOMEM, "out of memory");
     int rc = AGGLO_OK;
     char name[256];
     for (size_t j = 0; j < p && !rc; j++) {
-        const double *src[3] = {r->beta, r->se, r->tval};
+        const double *src[3] = {k->beta, k->se, k->tval};
         const char *pre[3] = {"b_", "se_", "t_"};
-        for (int q = 0; q < (r->inference ? 3 : 1) && !rc; q++) {
+        for (int q = 0; q < (k->tval ? 3 : 1) && !rc; q++) {
             for (size_t i = 0; i < n; i++)
                 v[i] = src[q][i * p + j];
-            snprintf(name, sizeof name, "%s%s", pre[q], r->names[j]);
-            rc = add_col(ctx, t, name, v, AGGLO_COL_REAL);
+            snprintf(name, sizeof name, "%s%s", pre[q], k->names[j]);
+            rc = gwr_cli_add_col(ctx, t, name, v, AGGLO_COL_REAL);
         }
-        if (rc || !r->inference)
+        if (rc || !k->tval)
             continue;
         for (size_t i = 0; i < n; i++) {
-            double tv = r->tval[i * p + j];
-            v[i] = isnan(tv) ? NAN : (fabs(tv) > r->critical_t[j] ? (tv > 0 ? 1 : -1) : 0);
+            double tv = k->tval[i * p + j];
+            v[i] = isnan(tv) ? NAN : (fabs(tv) > k->tcrit[j] ? (tv > 0 ? 1 : -1) : 0);
         }
-        snprintf(name, sizeof name, "sig_%s", r->names[j]);
-        rc = add_col(ctx, t, name, v, AGGLO_COL_INTEGER);
+        snprintf(name, sizeof name, "sig_%s", k->names[j]);
+        rc = gwr_cli_add_col(ctx, t, name, v, AGGLO_COL_INTEGER);
     }
-    if (!rc)
-        rc = add_col(ctx, t, "yhat", r->yhat, AGGLO_COL_REAL);
-    if (!rc)
-        rc = add_col(ctx, t, "resid", r->resid, AGGLO_COL_REAL);
     free(v);
     return rc;
 }
 
-static int draw_maps(agglo_ctx *ctx, const agglo_layer *L, const agglo_mgwr_result *r,
-                     const char *png)
+int gwr_cli_coef_maps(agglo_ctx *ctx, const agglo_layer *L, const gwr_cli_coefs *k,
+                      const char *png)
 {
     char stem[1024];
     snprintf(stem, sizeof stem, "%s", png);
@@ -93,7 +88,7 @@ static int draw_maps(agglo_ctx *ctx, const agglo_layer *L, const agglo_mgwr_resu
     char *slash = strrchr(stem, '/');
     if (dot && (!slash || dot > slash))
         *dot = '\0';
-    size_t n = r->n, p = r->p;
+    size_t n = k->n, p = k->p;
     double *v = malloc((n ? n : 1) * sizeof(double));
     if (!v)
         return agglo_error(ctx, AGGLO_E_NOMEM, "out of memory");
@@ -101,22 +96,64 @@ static int draw_maps(agglo_ctx *ctx, const agglo_layer *L, const agglo_mgwr_resu
     for (size_t j = 0; j < p && !rc; j++) {
         char path[1200], title[512];
         for (size_t i = 0; i < n; i++)
-            v[i] = r->beta[i * p + j];
-        snprintf(path, sizeof path, "%s_%s.png", stem, r->names[j]);
-        snprintf(title, sizeof title, "MGWR local coefficient: %s (bandwidth %g)", r->names[j],
-                 r->bw[j]);
+            v[i] = k->beta[i * p + j];
+        snprintf(path, sizeof path, "%s_%s.png", stem, k->names[j]);
+        if (k->bw)
+            snprintf(title, sizeof title, "%s local coefficient: %s (bandwidth %g)", k->model,
+                     k->names[j], k->bw[j]);
+        else
+            snprintf(title, sizeof title, "%s local coefficient: %s", k->model, k->names[j]);
         rc = agglo_plot_map_values(ctx, L, v, AGGLO_PALETTE_DIVERGING, 7, title, path);
-        if (rc || !r->inference)
+        if (rc || !k->tval)
             continue;
         for (size_t i = 0; i < n; i++)
-            if (!(fabs(r->tval[i * p + j]) > r->critical_t[j]))
+            if (!(fabs(k->tval[i * p + j]) > k->tcrit[j]))
                 v[i] = NAN;
-        snprintf(path, sizeof path, "%s_%s_sig.png", stem, r->names[j]);
-        snprintf(title, sizeof title, "%s where |t| > %.3f (adjusted alpha %.4g)", r->names[j],
-                 r->critical_t[j], r->adj_alpha[j * 3 + 1]);
+        snprintf(path, sizeof path, "%s_%s_sig.png", stem, k->names[j]);
+        snprintf(title, sizeof title, "%s where |t| > %.3f (adjusted alpha %.4g)", k->names[j],
+                 k->tcrit[j], k->alpha[j]);
         rc = agglo_plot_map_values(ctx, L, v, AGGLO_PALETTE_DIVERGING, 7, title, path);
     }
     free(v);
+    return rc;
+}
+
+/* The coefficient columns and maps of an MGWR result (critical t and alpha per covariate). */
+static gwr_cli_coefs coefs_of(const agglo_mgwr_result *r, double *alpha95)
+{
+    for (size_t j = 0; j < r->p; j++)
+        alpha95[j] = r->adj_alpha[j * 3 + 1];
+    gwr_cli_coefs k = {r->n,       r->p,   (const char *const *)r->names,
+                       r->beta,    r->se,  r->inference ? r->tval : NULL,
+                       r->critical_t, alpha95, r->bw,
+                       "MGWR"};
+    return k;
+}
+
+static int add_results(agglo_ctx *ctx, agglo_table *t, const agglo_mgwr_result *r)
+{
+    double *alpha95 = malloc((r->p ? r->p : 1) * sizeof(double));
+    if (!alpha95)
+        return agglo_error(ctx, AGGLO_E_NOMEM, "out of memory");
+    gwr_cli_coefs k = coefs_of(r, alpha95);
+    int rc = gwr_cli_coef_cols(ctx, t, &k);
+    if (!rc)
+        rc = gwr_cli_add_col(ctx, t, "yhat", r->yhat, AGGLO_COL_REAL);
+    if (!rc)
+        rc = gwr_cli_add_col(ctx, t, "resid", r->resid, AGGLO_COL_REAL);
+    free(alpha95);
+    return rc;
+}
+
+static int draw_maps(agglo_ctx *ctx, const agglo_layer *L, const agglo_mgwr_result *r,
+                     const char *png)
+{
+    double *alpha95 = malloc((r->p ? r->p : 1) * sizeof(double));
+    if (!alpha95)
+        return agglo_error(ctx, AGGLO_E_NOMEM, "out of memory");
+    gwr_cli_coefs k = coefs_of(r, alpha95);
+    int rc = gwr_cli_coef_maps(ctx, L, &k, png);
+    free(alpha95);
     return rc;
 }
 

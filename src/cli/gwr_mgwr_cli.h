@@ -1,4 +1,5 @@
-/* `agglo gwr --multiscale`: the MGWR part of the gwr command (src/cli/cmd_gwr.c). */
+/* `agglo gwr --multiscale`: the MGWR part of the gwr command (src/cli/cmd_gwr.c), and the
+ * output helpers both parts share (columns and maps of local coefficients). */
 #ifndef AGGLO_GWR_MGWR_CLI_H
 #define AGGLO_GWR_MGWR_CLI_H
 
@@ -14,6 +15,30 @@ typedef struct gwr_mgwr_cli {
     int trace;
     int no_output; /* compute only (MPI ranks other than 0) */
 } gwr_mgwr_cli;
+
+/* Adds a numeric column to the output table, renaming with a _gwr suffix when the name is
+ * taken (GWR and MGWR outputs). */
+int gwr_cli_add_col(agglo_ctx *ctx, agglo_table *t, const char *name, const double *v,
+                    agglo_col_type type);
+
+/* Local coefficients of a GWR or MGWR fit for the output columns and maps. */
+typedef struct gwr_cli_coefs {
+    size_t n, p;
+    const char *const *names;  /* p */
+    const double *beta, *se;   /* n x p */
+    const double *tval;        /* n x p, or NULL: no inference (b_ columns only, no sig maps) */
+    const double *tcrit;       /* p critical |t| (da Silva & Fotheringham) */
+    const double *alpha;       /* p adjusted alpha at 0.05 */
+    const double *bw;          /* p bandwidths for the map titles, or NULL */
+    const char *model;         /* "GWR", "MGWR" */
+} gwr_cli_coefs;
+
+/* Columns b_<x>, se_<x>, t_<x> and sig_<x> (-1/0/1 where |t| exceeds the critical t). */
+int gwr_cli_coef_cols(agglo_ctx *ctx, agglo_table *t, const gwr_cli_coefs *k);
+
+/* Maps <stem>_<x>.png of each coefficient and <stem>_<x>_sig.png of the significant ones. */
+int gwr_cli_coef_maps(agglo_ctx *ctx, const agglo_layer *L, const gwr_cli_coefs *k,
+                      const char *png);
 
 /* Parses a --bw-min / --bw-max list for p coefficients (intercept first) into out; one value
  * applies to all. Returns 0, or -1 after printing a usage message. */
