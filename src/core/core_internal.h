@@ -18,6 +18,20 @@ double agglo_sum(const double *x, size_t n);
 /* Number of threads to use for a parallel region given the ctx setting. */
 int agglo_threads_for(const agglo_ctx *ctx);
 
+/* Raises an error flag shared by the threads of a parallel loop (an atomic write under
+ * OpenMP), e.g. out of memory in one thread's scratch. */
+#ifdef _OPENMP
+#define AGGLO_FLAG_SET(flag)                                                                   \
+    do {                                                                                       \
+        _Pragma("omp atomic write")(flag) = 1;                                                 \
+    } while (0)
+#else
+#define AGGLO_FLAG_SET(flag)                                                                   \
+    do {                                                                                       \
+        (flag) = 1;                                                                            \
+    } while (0)
+#endif
+
 /* 1 when the LAPACK in use must not be entered by several threads at once: OpenBLAS built
  * sequentially (Debian's libopenblas0-serial, chosen through the libopenblas.so.0
  * alternative) shares its work buffers between callers without locking, and concurrent

@@ -1034,10 +1034,7 @@ static int run_pass(agglo_ctx *ctx, const agglo_gwr_model *m, double bw, int ful
         scratch s;
         int ok = scratch_init(&s, p) == 0;
         if (!ok) {
-#ifdef _OPENMP
-#pragma omp atomic write
-#endif
-            nomem = 1;
+            AGGLO_FLAG_SET(nomem);
         }
         local_out o;
 #ifdef _OPENMP
@@ -1053,10 +1050,7 @@ static int run_pass(agglo_ctx *ctx, const agglo_gwr_model *m, double bw, int ful
             }
             int r = local_fit(m, m->cx[i], m->cy[i], m->X + i * p, i, bw, full, &s, &o);
             if (r < 0) {
-#ifdef _OPENMP
-#pragma omp atomic write
-#endif
-                nomem = 1;
+                AGGLO_FLAG_SET(nomem);
                 continue;
             }
             if (a->singular)
@@ -1512,10 +1506,7 @@ agglo_gwr_result *agglo_gwr_fit(agglo_ctx *ctx, agglo_gwr_model *m, double bw)
             scratch s;
             int ok = scratch_init(&s, p) == 0;
             if (!ok) {
-#ifdef _OPENMP
-#pragma omp atomic write
-#endif
-                nomem = 1;
+                AGGLO_FLAG_SET(nomem);
             }
 #ifdef _OPENMP
 #pragma omp for schedule(dynamic, 32)
@@ -1528,10 +1519,7 @@ agglo_gwr_result *agglo_gwr_fit(agglo_ctx *ctx, agglo_gwr_model *m, double bw)
                     continue;
                 }
                 if (neighbours(m, m->cx[i], m->cy[i], bw, &s, 1)) {
-#ifdef _OPENMP
-#pragma omp atomic write
-#endif
-                    nomem = 1;
+                    AGGLO_FLAG_SET(nomem);
                     continue;
                 }
                 double v = 0, tss = 0, ybar = a.swy[i] / a.sw[i];
@@ -1666,18 +1654,12 @@ int agglo_gwr_predict(agglo_ctx *ctx, agglo_gwr_model *m, double bw, size_t npts
         double *xq = malloc(p * sizeof(double));
         if (!ok || !xq) {
             ok = 0;
-#ifdef _OPENMP
-#pragma omp atomic write
-#endif
-            nomem = 1;
+            AGGLO_FLAG_SET(nomem);
         }
         double *bb = malloc(2 * p * sizeof(double));
         if (!bb && ok) {
             ok = 0;
-#ifdef _OPENMP
-#pragma omp atomic write
-#endif
-            nomem = 1;
+            AGGLO_FLAG_SET(nomem);
         }
         local_out o;
 #ifdef _OPENMP
@@ -1694,10 +1676,7 @@ int agglo_gwr_predict(agglo_ctx *ctx, agglo_gwr_model *m, double bw, size_t npts
             o.cct = bb + p;
             int r = local_fit(m, px[i], py[i], xq, SIZE_MAX, bw, 1, &s, &o);
             if (r < 0) {
-#ifdef _OPENMP
-#pragma omp atomic write
-#endif
-                nomem = 1;
+                AGGLO_FLAG_SET(nomem);
                 continue;
             }
             if (r == 1) {

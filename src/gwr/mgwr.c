@@ -136,10 +136,7 @@ static size_t uni_pass(const agglo_gwr_model *m, int nth, const double *x, const
         nws s;
         int ok = mgwr_nws_init(&s, m) == 0;
         if (!ok) {
-#ifdef _OPENMP
-#pragma omp atomic write
-#endif
-            nomem = 1;
+            AGGLO_FLAG_SET(nomem);
         }
 #ifdef _OPENMP
 #pragma omp for schedule(dynamic, 32)

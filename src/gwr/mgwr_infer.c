@@ -65,10 +65,7 @@ static int smooth_rows(mg *g, const double *x, double bw, const double *old, siz
             nws s;
             int ok = mgwr_nws_init(&s, m) == 0;
             if (!ok) {
-#ifdef _OPENMP
-#pragma omp atomic write
-#endif
-                nomem = 1;
+                AGGLO_FLAG_SET(nomem);
             }
 #ifdef _OPENMP
 #pragma omp for schedule(dynamic, 8)
@@ -143,10 +140,7 @@ int mgwr_r_chunk(mg *g, const double *X, const double *xc, double bw_init, const
         double *A = malloc((p * p + 2 * p) * sizeof(double));
         int ok = mgwr_nws_init(&s, m) == 0 && A;
         if (!ok) {
-#ifdef _OPENMP
-#pragma omp atomic write
-#endif
-            nomem = 1;
+            AGGLO_FLAG_SET(nomem);
         }
 #ifdef _OPENMP
 #pragma omp for schedule(dynamic, 16)

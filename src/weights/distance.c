@@ -128,8 +128,7 @@ agglo_weights *agglo_weights_knn(agglo_ctx *ctx, const double *x, const double *
         size_t *ci = NULL, cap = 0;
         double *cd = NULL;
         if (!idx || !d) {
-#pragma omp atomic write
-            oom = 1;
+            AGGLO_FLAG_SET(oom);
         }
         /* queries in the tree's spatial order (cache-friendly); each row has its own slot, so
          * the result does not depend on the schedule */
@@ -140,8 +139,7 @@ agglo_weights *agglo_weights_knn(agglo_ctx *ctx, const double *x, const double *
                 continue;
             size_t m = knn_one(T, great_circle, x, y, i, k, idx, d, &ci, &cd, &cap);
             if (m == (size_t)-1) {
-#pragma omp atomic write
-                oom = 1;
+                AGGLO_FLAG_SET(oom);
                 continue;
             }
             /* sort the found neighbours by index (they come nearest first) */
@@ -201,8 +199,7 @@ static int kth_distances(agglo_ctx *ctx, const agglo_kdtree *T, int gc, const do
         size_t *ci = NULL, cap = 0;
         double *cd = NULL;
         if (!idx || !d) {
-#pragma omp atomic write
-            oom = 1;
+            AGGLO_FLAG_SET(oom);
         }
 #pragma omp for schedule(dynamic, 256)
         for (size_t i = 0; i < n; i++) {
@@ -211,8 +208,7 @@ static int kth_distances(agglo_ctx *ctx, const agglo_kdtree *T, int gc, const do
                 continue;
             size_t m = knn_one(T, gc, x, y, i, k, idx, d, &ci, &cd, &cap);
             if (m == (size_t)-1) {
-#pragma omp atomic write
-                oom = 1;
+                AGGLO_FLAG_SET(oom);
                 continue;
             }
             if (m == k)
@@ -347,8 +343,7 @@ static agglo_weights *radius_build(agglo_ctx *ctx, const agglo_kdtree *T, const 
             size_t m = agglo_kdtree_radius(T, x[i], y[i], P->gc ? r * ARC_MARGIN + 1e-9 : r, self,
                                            &idx, &d, &cap);
             if (m == (size_t)-1) {
-#pragma omp atomic write
-                err = 1;
+                AGGLO_FLAG_SET(err);
                 continue;
             }
             if (P->gc) {
@@ -389,8 +384,7 @@ static agglo_weights *radius_build(agglo_ctx *ctx, const agglo_kdtree *T, const 
                     }
                 }
                 if (tbuf_push(b, (int32_t)j, w)) {
-#pragma omp atomic write
-                    err = 1;
+                    AGGLO_FLAG_SET(err);
                     break;
                 }
             }
