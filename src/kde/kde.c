@@ -557,6 +557,7 @@ static void fft2_destroy(fft2 *p)
 static void fft2_cols(const fft2 *p, fftw_complex *fa, int forward, int nthreads)
 {
     long nblk = (long)(p->mxc / FFT_COLS);
+    (void)nthreads; /* used by the pragma only */
 #pragma omp parallel for schedule(static) num_threads(nthreads)
     for (long b = 0; b < nblk; b++) {
         fftw_complex *c = fa + (size_t)b * FFT_COLS;
