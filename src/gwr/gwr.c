@@ -1,9 +1,10 @@
-/* Geographically weighted regression: model set-up, neighbour search, local solvers, fit.
+/* Geographically weighted regression: model set-up, local solvers, the score and fit passes.
  *
  * Each local regression accumulates X'W X and X'W y over the observations inside the kernel
- * (found through a uniform grid for planar coordinates, all observations otherwise), solves
- * with a Cholesky factorisation of the equilibrated matrix (LAPACK dpotrf/dpotrs; singular
- * when its reciprocal condition number is below 1e-12) and keeps only O(p^2) per location, so memory is O(n p). */
+ * (gwr_grid.c finds them for planar coordinates, all observations otherwise; gwr_accum.c and
+ * gwr_moments.c sum them), solves with a Cholesky factorisation of the equilibrated matrix
+ * (LAPACK dpotrf/dpotrs; singular when its reciprocal condition number is below 1e-12) and
+ * keeps only O(p^2) per location, so memory is O(n p). The bandwidth search is gwr_search.c. */
 #define _GNU_SOURCE
 #include <float.h>
 #include <lapacke.h>
