@@ -50,17 +50,24 @@ typedef enum {
     AGGLO_BW_SCOTT = 2,     /* spatstat bw.scott(isotropic = TRUE): sqrt(sd_x sd_y) n^-1/6 */
     AGGLO_BW_ARCGIS = 3,    /* ArcGIS Kernel Density default:
                                0.9 min(SD, sqrt(1/ln 2) Dm) n^-0.2 */
-    AGGLO_BW_PPL = 4        /* spatstat bw.ppl(edge = FALSE): likelihood cross-validation,
+    AGGLO_BW_PPL = 4,       /* spatstat bw.ppl(edge = FALSE): likelihood cross-validation,
                                gaussian kernel, 16 geometric steps over
                                [min nn distance, window diameter / 2] */
+    AGGLO_BW_DIGGLE = 5     /* spatstat bw.diggle (Berman & Diggle 1989 mean-square error
+                               criterion from the K-function, defaults): K by Kest(correction =
+                               "good") on 512 r values over [0, min(short side / 4,
+                               sqrt(1000 / (pi lambda)))], minimised over r <= rmax / 2;
+                               returns sigma = r / 2 at the grid minimum (gaussian sigma).
+                               Weights are ignored; at least 2 points, window with area */
 } agglo_bw_rule;
 
-/* Parses "silverman", "scott", "arcgis", "ppl"; -1 if unknown. */
+/* Parses "silverman", "scott", "arcgis", "ppl", "diggle"; -1 if unknown. */
 int agglo_bw_rule_parse(const char *name);
 const char *agglo_bw_rule_name(agglo_bw_rule r);
 
 /* Bandwidth from a rule. w may be NULL (all 1; weights act as multiplicities, n = sum w).
- * window = {xmin, ymin, xmax, ymax} is used by AGGLO_BW_PPL (NULL = bounding box). */
+ * window = {xmin, ymin, xmax, ymax} is used by AGGLO_BW_PPL and AGGLO_BW_DIGGLE (NULL =
+ * bounding box of the points). */
 int agglo_kde_bandwidth(agglo_ctx *ctx, agglo_bw_rule rule, const double *x, const double *y,
                         const double *w, size_t n, const double *window, double *bandwidth);
 

@@ -3,7 +3,7 @@
 # Run from the repository root:  Rscript scripts/reference/kde_reference.R
 # Writes point sets to tests/data/points/ and reference values to tests/data/reference/kde/.
 # Tools: R 4.2, spatstat 3.0 (spatstat.explore 3.0-6), sf. Every value below is produced by
-# spatstat itself (density.ppp, Kest, clarkevans, bw.scott, bw.ppl) or, where no package
+# spatstat itself (density.ppp, Kest, clarkevans, bw.scott, bw.ppl, bw.diggle) or, where no package
 # computes the quantity, by a direct implementation of the published formula (ArcGIS
 # bandwidth rule, standard deviational ellipse, concentration indices) that is written
 # independently of agglo's C code (e.g. the ellipse by ArcGIS's trigonometric formula, not
@@ -176,4 +176,26 @@ G <- sum((s_i - x_i)^2); H <- sum((pp$size / sum(pp$size))^2); sx2 <- sum(x_i^2)
 gamma <- (G - (1 - sx2) * H) / ((1 - sx2) * (1 - H))
 w17(data.frame(index = c("eg_G", "eg_H", "eg_sum_x2", "eg_gamma", "n_plants"),
                value = fmt(c(G, H, sx2, gamma, nrow(pp)))), file.path(ref_dir, "conc_nc_plants_eg.csv"))
+
+# ---- bw.diggle (spatstat.explore bw.diggle, all defaults) ---------------------------------
+# Kest's correction = "good" is isotropic below 1000 points, translation below 3000, border
+# above: two seeded uniform patterns (1500 and 3500 points in a 2 x 0.7 rectangle) exercise the
+# translation and border branches; they are written next to the values. Columns: the pattern,
+# its window, n, and sigma = as.numeric(bw.diggle(X)) (the grid value spatstat returns).
+dg <- NULL
+dig_row <- function(nm, X) data.frame(name = nm, xmin = fmt(X$window$xrange[1]), ymin = fmt(X$window$yrange[1]),
+                                      xmax = fmt(X$window$xrange[2]), ymax = fmt(X$window$yrange[2]),
+                                      n = npoints(X), sigma = fmt(as.numeric(suppressWarnings(bw.diggle(X)))))
+for (nm in c("redwood", "japanesepines", "cells")) dg <- rbind(dg, dig_row(nm, get(nm)))
+dg <- rbind(dg, dig_row("shops_clustered", shops))
+np <- read.csv(file.path(pts_dir, "nc_plants.csv"))
+dg <- rbind(dg, dig_row("nc_plants", ppp(np$lon, np$lat, range(np$lon), range(np$lat))))
+for (nn in c(1500, 3500)) {
+  set.seed(nn)
+  X <- runifpoint(nn, win = owin(c(0, 2), c(0, 0.7)))
+  nm <- paste0("diggle_unif", nn)
+  w17(data.frame(x = fmt(X$x), y = fmt(X$y)), file.path(ref_dir, paste0(nm, ".csv")))
+  dg <- rbind(dg, dig_row(nm, X))
+}
+w17(dg, file.path(ref_dir, "bw_diggle.csv"))
 cat("reference values written to", ref_dir, "\n")

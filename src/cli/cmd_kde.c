@@ -14,7 +14,7 @@ enum {
 static void usage(FILE *fp)
 {
     fprintf(fp,
-            "usage: agglo kde POINTS --cell SIZE [--bandwidth H|silverman|scott|arcgis|ppl]\n"
+            "usage: agglo kde POINTS --cell SIZE [--bandwidth H|RULE]\n"
             "                 [--kernel quartic|gaussian|epanechnikov|triangular|uniform]\n"
             "                 [--weight FIELD] [--extent xmin,ymin,xmax,ymax | --extent-from LAYER]\n"
             "                 [--mask POLYGONS] [--out density.tif] [--png density.png] [options]\n\n"
@@ -24,9 +24,11 @@ static void usage(FILE *fp)
             "  --cell SIZE          cell side in CRS units (required)\n"
             "  --bandwidth H|RULE   a number (CRS units), or a rule: arcgis (default; ArcGIS\n"
             "                       Kernel Density's rule), silverman, scott (spatstat bw.scott),\n"
-            "                       ppl (likelihood cross-validation, spatstat bw.ppl). H is the\n"
-            "                       search radius of bounded kernels and the standard deviation\n"
-            "                       (sigma) of the gaussian\n"
+            "                       ppl (likelihood cross-validation, spatstat bw.ppl),\n"
+            "                       diggle (Berman-Diggle mean-square error criterion, spatstat\n"
+            "                       bw.diggle; window = the given extent, else the bounding box).\n"
+            "                       H is the search radius of bounded kernels and the standard\n"
+            "                       deviation (sigma) of the gaussian\n"
             "  --kernel K           quartic (default, ArcGIS/QGIS), gaussian, epanechnikov,\n"
             "                       triangular, uniform\n"
             "  --weight FIELD       weight of each point (e.g. sales); NULL weights are skipped\n"
@@ -250,6 +252,9 @@ int cmd_kde(int argc, char **argv)
     }
     if (rule != AGGLO_BW_FIXED) {
         if (agglo_kde_bandwidth(ctx, (agglo_bw_rule)rule, x, y, w, n, have_ext ? ext : NULL, &bw)) {
+            char msg[512]; /* name the input file in the message */
+            snprintf(msg, sizeof msg, "%s", agglo_ctx_errmsg(ctx));
+            agglo_error(ctx, agglo_ctx_errcode(ctx), "%s: %s", path, msg);
             rc = cli_fail(ctx);
             goto out;
         }

@@ -86,6 +86,8 @@ int agglo_bw_rule_parse(const char *name)
         return AGGLO_BW_ARCGIS;
     if (!strcasecmp(name, "ppl"))
         return AGGLO_BW_PPL;
+    if (!strcasecmp(name, "diggle"))
+        return AGGLO_BW_DIGGLE;
     return -1;
 }
 
@@ -97,6 +99,7 @@ const char *agglo_bw_rule_name(agglo_bw_rule r)
     case AGGLO_BW_SCOTT: return "scott";
     case AGGLO_BW_ARCGIS: return "arcgis";
     case AGGLO_BW_PPL: return "ppl";
+    case AGGLO_BW_DIGGLE: return "diggle";
     }
     return "?";
 }
@@ -400,6 +403,25 @@ int agglo_kde_bandwidth(agglo_ctx *ctx, agglo_bw_rule rule, const double *x, con
             }
         }
         err = bw_ppl(ctx, &p, bb, &h);
+        break;
+    }
+    case AGGLO_BW_DIGGLE: {
+        /* spatstat bw.diggle: a point-pattern method, weights play no part */
+        if (w)
+            agglo_warn(ctx, "bandwidth diggle: weights are ignored (spatstat bw.diggle uses the "
+                            "point locations only)");
+        double bb[4] = {INFINITY, INFINITY, -INFINITY, -INFINITY};
+        if (window) {
+            memcpy(bb, window, sizeof bb);
+        } else {
+            for (size_t i = 0; i < p.m; i++) {
+                bb[0] = fmin(bb[0], p.x[i]);
+                bb[1] = fmin(bb[1], p.y[i]);
+                bb[2] = fmax(bb[2], p.x[i]);
+                bb[3] = fmax(bb[3], p.y[i]);
+            }
+        }
+        err = kde_bw_diggle(ctx, p.x, p.y, p.m, bb, &h);
         break;
     }
     default: err = agglo_error(ctx, AGGLO_E_USAGE, "bandwidth: unknown rule %d", (int)rule);

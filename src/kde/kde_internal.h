@@ -32,4 +32,15 @@ double kde_pgrid_nn(const kde_pgrid *g, double px, double py, size_t exclude, si
 /* Standard normal CDF. */
 double kde_pnorm(double z);
 
+/* Translation-corrected K (spatstat Kest correction = "translate", rectangle window win =
+ * {xmin, ymin, xmax, ymax}) on r = seq(0, rmax, length = nr) into K (nr values): pair weight
+ * area / ((W - |dx|) (H - |dy|)), capped at 100; pairs with d < rmax. translate = 0 gives
+ * the uncorrected K (correction = "none", weight 1). src/kde/bw_diggle.c */
+int kde_kest_trans(agglo_ctx *ctx, const double *x, const double *y, size_t n, const double *win,
+                   double rmax, size_t nr, int translate, double *K);
+/* spatstat bw.diggle(X) with its defaults for n points in the rectangle win; sigma = the
+ * chosen bandwidth. src/kde/bw_diggle.c */
+int kde_bw_diggle(agglo_ctx *ctx, const double *x, const double *y, size_t n, const double *win,
+                  double *sigma);
+
 #endif

@@ -6,7 +6,8 @@
  *   exact_shops_*.txt <- R brute force: sum_i w_i K(|c - x_i|) at every cell centre
  *       (gaussian sigma 700 m; quartic radius 1500 m with the ArcGIS/QGIS formula);
  *   bandwidths.csv <- spatstat bw.scott(isotropic = TRUE), R bw.nrd0 per axis (geometric
- *       mean), the ArcGIS rule written out in R, spatstat bw.ppl(edge = FALSE).
+ *       mean), the ArcGIS rule written out in R, spatstat bw.ppl(edge = FALSE);
+ *   bw_diggle.csv <- spatstat bw.diggle (see test_bw_diggle).
  * The FFT path is also checked against our exact path with a bound on its error. */
 #include "test_util.h"
 #include "agglo/agglo.h"
@@ -253,6 +254,69 @@ static void test_bandwidths(void **state)
     agglo_ctx_free(ctx);
 }
 
+/* spatstat bw.diggle(X) (spatstat.explore 3.0-6, all defaults) written to bw_diggle.csv by
+ * scripts/reference/kde_reference.R: redwood, japanesepines, cells (spatstat data sets, Ripley
+ * isotropic K), shops_clustered and nc_plants (tests/data/points, isotropic K; nc_plants with
+ * its bounding box as the window), diggle_unif1500 (translation-corrected K) and
+ * diggle_unif3500 (border-corrected K), seeded uniform patterns written by the same script.
+ * spatstat returns a grid value r/2, so agreement is to rounding: 1e-8 relative asked. */
+static void test_bw_diggle(void **state)
+{
+    (void)state;
+    agglo_ctx *ctx = agglo_ctx_create();
+    FILE *f = fopen(REF("bw_diggle.csv"), "r");
+    assert_non_null(f);
+    char line[512];
+    assert_non_null(fgets(line, sizeof line, f));
+    int rows = 0;
+    while (fgets(line, sizeof line, f)) {
+        char name[64];
+        double win[4], sigma;
+        int n;
+        if (sscanf(line, "%63[^,],%lf,%lf,%lf,%lf,%d,%lf", name, &win[0], &win[1], &win[2],
+                   &win[3], &n, &sigma) != 7)
+            continue;
+        char path[512];
+        if (!strncmp(name, "diggle_", 7))
+            snprintf(path, sizeof path, "%s/reference/kde/%s.csv", AGGLO_TEST_DATA, name);
+        else
+            snprintf(path, sizeof path, "%s/points/%s.csv", AGGLO_TEST_DATA, name);
+        pset p = read_points(path);
+        assert_int_equal((int)p.n, n);
+        double h = 0;
+        assert_int_equal(agglo_kde_bandwidth(ctx, AGGLO_BW_DIGGLE, p.x, p.y, NULL, p.n, win, &h),
+                         AGGLO_OK);
+        assert_close(h / sigma, 1.0, 1e-8);
+        if (!strcmp(name, "nc_plants")) { /* window = bounding box by default */
+            double h2 = 0;
+            assert_int_equal(
+                agglo_kde_bandwidth(ctx, AGGLO_BW_DIGGLE, p.x, p.y, NULL, p.n, NULL, &h2), AGGLO_OK);
+            assert_true(h2 == h);
+        }
+        pset_free(&p);
+        rows++;
+    }
+    fclose(f);
+    assert_int_equal(rows, 7);
+    assert_int_equal(agglo_bw_rule_parse("diggle"), AGGLO_BW_DIGGLE);
+    assert_string_equal(agglo_bw_rule_name(AGGLO_BW_DIGGLE), "diggle");
+
+    /* bad input: fewer than 2 points, zero-area window, collinear points without a window,
+     * a point outside the window */
+    double x[3] = {0.1, 0.5, 0.9}, y[3] = {0.2, 0.2, 0.2}, h = -1;
+    double unit[4] = {0, 0, 1, 1}, flat[4] = {0, 0, 1, 0}, small[4] = {0, 0, 0.8, 1};
+    assert_int_not_equal(agglo_kde_bandwidth(ctx, AGGLO_BW_DIGGLE, x, y, NULL, 1, unit, &h), 0);
+    assert_non_null(strstr(agglo_ctx_errmsg(ctx), "2 points"));
+    assert_int_not_equal(agglo_kde_bandwidth(ctx, AGGLO_BW_DIGGLE, x, y, NULL, 3, flat, &h), 0);
+    assert_non_null(strstr(agglo_ctx_errmsg(ctx), "no area"));
+    assert_int_not_equal(agglo_kde_bandwidth(ctx, AGGLO_BW_DIGGLE, x, y, NULL, 3, NULL, &h), 0);
+    assert_non_null(strstr(agglo_ctx_errmsg(ctx), "no area"));
+    assert_int_not_equal(agglo_kde_bandwidth(ctx, AGGLO_BW_DIGGLE, x, y, NULL, 3, small, &h), 0);
+    assert_non_null(strstr(agglo_ctx_errmsg(ctx), "outside the window"));
+    assert_true(h == -1);
+    agglo_ctx_free(ctx);
+}
+
 /* Each kernel integrates to 1 (a fine grid), scalings, mass of the density. */
 static void test_kernels_and_scaling(void **state)
 {
@@ -456,6 +520,7 @@ int main(void)
         cmocka_unit_test(test_exact_equals_bruteforce),
         cmocka_unit_test(test_fft_error_bounded),
         cmocka_unit_test(test_bandwidths),
+        cmocka_unit_test(test_bw_diggle),
         cmocka_unit_test(test_kernels_and_scaling),
         cmocka_unit_test(test_deterministic),
         cmocka_unit_test(test_errors),
