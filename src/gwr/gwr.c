@@ -102,7 +102,6 @@ static size_t gwr_allsum(const gwr_part *pt, size_t v, int max)
     return v;
 }
 
-#define GWR_EPS 1.0000001 /* mgwr: adaptive bandwidth = k-th distance * eps */
 #define RCOND_MIN 1e-12 /* reciprocal 1-norm condition of the equilibrated X'WX */
 
 void agglo_gwr_options_init(agglo_gwr_options *o)
@@ -138,7 +137,7 @@ const char *agglo_gwr_criterion_name(agglo_gwr_criterion c)
     return "?";
 }
 
-static int kernel_bounded(agglo_gwr_kernel k)
+int gwr_kernel_bounded(agglo_gwr_kernel k)
 {
     return k == AGGLO_GWR_BISQUARE || k == AGGLO_GWR_BOXCAR || k == AGGLO_GWR_TRICUBE;
 }
@@ -167,16 +166,9 @@ static inline double glm_var(agglo_gwr_family f, double mu)
 /* ---- per-thread scratch ---- */
 
 typedef struct scratch {
-    gwr_cand *c;
-    size_t nc, cap;
-    double *w;   /* kernel weight of c[k] (only the nonzero ones kept: c/w compacted) */
-    size_t wcap;
-    double *A, *B, *b, *s, *z, *u, *work, *Ainv, *tmp;
-    gwr_knn knn;   /* k-th distance search (grid) */
-    gwr_range *rg; /* runs of the disc (grid; 2 m->gny of them at most) */
+    gwr_nbrs nb;      /* the kernel's observations and weights */
     gwr_row_span *sp; /* rows of the disc (grid; m->gny) */
-    size_t nrg;
-    double h; /* kernel bandwidth of the last neighbours() call */
+    double *A, *B, *b, *s, *z, *u, *work, *Ainv, *tmp;
     double *glm; /* local GLM: neighbours' y, log offset, IRLS w and z, covariate columns */
     size_t gcap;
 } scratch;
@@ -185,22 +177,21 @@ static void scratch_free(scratch *s)
 {
     if (!s)
         return;
-    free(s->c);
-    free(s->w);
+    gwr_nbrs_free(&s->nb);
     free(s->A);
-    free(s->rg);
     free(s->sp);
     free(s->glm);
-    gwr_knn_free(&s->knn);
     memset(s, 0, sizeof *s);
 }
 
-static int scratch_init(scratch *s, size_t p)
+static int scratch_init(scratch *s, const agglo_gwr_model *m)
 {
     memset(s, 0, sizeof *s);
-    size_t pp = p * p;
+    size_t p = m->p, pp = p * p;
     s->A = malloc(sizeof(double) * (4 * pp + 8 * p + 8));
-    if (!s->A) {
+    if (m->use_grid)
+        s->sp = malloc((size_t)m->gny * sizeof *s->sp);
+    if (!s->A || (m->use_grid && !s->sp) || gwr_nbrs_init(&s->nb, m)) {
         scratch_free(s);
         return -1;
     }
@@ -215,85 +206,85 @@ static int scratch_init(scratch *s, size_t p)
     return 0;
 }
 
-/* Fills s->c/s->w (compact) with the observations of nonzero kernel weight around (qx, qy),
- * or (grid, !compact) only s->h and the runs s->rg of the disc for gwr_acc_ranges.
- * Returns 0, or -1 on memory failure. */
-static int neighbours(const agglo_gwr_model *m, double qx, double qy, double bw, scratch *s,
-                      int compact)
+int gwr_nbrs_init(gwr_nbrs *s, const agglo_gwr_model *m)
 {
+    memset(s, 0, sizeof *s);
     size_t n = m->n;
-    double h;
-    s->nc = 0;
-    if (s->cap < n) {
-        gwr_cand *c = realloc(s->c, n * sizeof *c);
-        if (!c)
-            return -1;
-        s->c = c;
-        s->cap = n;
+    s->idx = malloc(n * sizeof *s->idx);
+    s->w = malloc(n * sizeof *s->w);
+    if (!s->idx || !s->w)
+        goto fail;
+    if (m->use_grid) {
+        s->rg = malloc(2 * (size_t)m->gny * sizeof *s->rg);
+        if (!s->rg || gwr_knn_init(&s->knn, n))
+            goto fail;
+    } else if (!(s->d = malloc(n * sizeof *s->d))) {
+        goto fail;
     }
-    if (s->wcap < n) {
-        double *w = realloc(s->w, n * sizeof *w);
-        if (!w)
-            return -1;
-        s->w = w;
-        s->wcap = n;
-    }
-    size_t k = (size_t)bw < n ? (size_t)bw : n;
+    return 0;
+fail:
+    gwr_nbrs_free(s);
+    return -1;
+}
+
+void gwr_nbrs_free(gwr_nbrs *s)
+{
+    gwr_knn_free(&s->knn);
+    free(s->idx);
+    free(s->w);
+    free(s->rg);
+    free(s->d);
+    memset(s, 0, sizeof *s);
+}
+
+/* The kernel about (qx, qy) at bandwidth bw (adaptive: a neighbour count): s->h, on the grid
+ * the runs s->rg of its disc (every observation for unbounded kernels), and with compact the
+ * observations of positive weight s->idx / s->w in a fixed order. */
+void gwr_neighbours(const agglo_gwr_model *m, double qx, double qy, double bw, gwr_nbrs *s,
+                    int compact)
+{
+    size_t n = m->n, k = (size_t)bw < n ? (size_t)bw : n, kept = 0;
+    const agglo_gwr_kernel kern = m->o.kernel;
+    if (k < 1)
+        k = 1;
     if (!m->use_grid) {
         /* great-circle distances: every observation, k-th distance by selection on a copy */
+        for (size_t j = 0; j < n; j++)
+            s->d[j] = s->w[j] = gwr_haversine(qx, qy, m->cx[j], m->cy[j]);
+        s->h = m->o.fixed ? bw : gwr_select_kth(s->w, n, k) * GWR_EPS;
+        double inv_h2 = 1.0 / (s->h * s->h);
         for (size_t j = 0; j < n; j++) {
-            s->c[j].d = gwr_haversine(qx, qy, m->cx[j], m->cy[j]);
-            s->c[j].j = j;
-            s->w[j] = s->c[j].d;
-        }
-        s->nc = n;
-        h = m->o.fixed ? bw : gwr_select_kth(s->w, n, k) * GWR_EPS;
-        s->h = h;
-        double inv_h2 = 1.0 / (h * h);
-        size_t kept = 0;
-        for (size_t t = 0; t < n; t++) {
-            double w = gwr_kernel_w2(m->o.kernel, s->c[t].d * s->c[t].d, inv_h2);
+            double w = gwr_kernel_w2(kern, s->d[j] * s->d[j], inv_h2);
             if (w > 0) {
-                s->c[kept] = s->c[t];
-                s->w[kept] = w;
-                kept++;
+                s->idx[kept] = j;
+                s->w[kept++] = w;
             }
         }
-        s->nc = kept;
-        return 0;
+        s->nn = kept;
+        return;
     }
-    if (!s->rg) {
-        s->rg = malloc(2 * (size_t)m->gny * sizeof *s->rg);
-        s->sp = malloc((size_t)m->gny * sizeof *s->sp);
-        if (!s->rg || !s->sp || gwr_knn_init(&s->knn, n))
-            return -1;
-    }
-    h = m->o.fixed ? bw : sqrt(gwr_kth_dist2(m, qx, qy, k, &s->knn)) * GWR_EPS;
-    s->h = h;
-    if (kernel_bounded(m->o.kernel)) {
-        s->nrg = gwr_disc_ranges(m, qx, qy, h, s->rg);
+    s->h = m->o.fixed ? bw : sqrt(gwr_kth_dist2(m, qx, qy, k, &s->knn)) * GWR_EPS;
+    if (gwr_kernel_bounded(kern)) {
+        s->nrg = gwr_disc_ranges(m, qx, qy, s->h, s->rg);
     } else {
         s->rg[0].j0 = 0;
         s->rg[0].j1 = n;
         s->nrg = 1;
     }
+    s->nn = 0;
     if (!compact)
-        return 0;
-    double inv_h2 = 1.0 / (h * h);
-    size_t kept = 0;
+        return;
+    double inv_h2 = 1.0 / (s->h * s->h);
     for (size_t r = 0; r < s->nrg; r++)
         for (size_t j = s->rg[r].j0; j < s->rg[r].j1; j++) {
-            double dx = qx - m->cx[j], dy = qy - m->cy[j], d2 = dx * dx + dy * dy;
-            double w = gwr_kernel_w2(m->o.kernel, d2, inv_h2);
+            double dx = qx - m->cx[j], dy = qy - m->cy[j];
+            double w = gwr_kernel_w2(kern, dx * dx + dy * dy, inv_h2);
             if (w > 0) {
-                s->c[kept].d = sqrt(d2);
-                s->c[kept].j = j;
-                s->w[kept] = w;
-                kept++;
+                s->idx[kept] = j;
+                s->w[kept++] = w;
             }
         }
-    s->nc = kept;
-    return 0;
+    s->nn = kept;
 }
 
 /* ---- small dense algebra through LAPACK ---- */
@@ -393,15 +384,15 @@ static inline void acc_outer(double *A, const double *x, double w, size_t p)
 
 /* Full-fit accumulation: A += w x x', B += w^2 x x', b += w y x, and sum w, w y, w y^2. */
 static inline __attribute__((always_inline)) void acc_full_p(const double *X, const double *Y,
-                                                             const gwr_cand *c, const double *w,
+                                                             const size_t *idx, const double *w,
                                                              size_t nn, double *A, double *B,
                                                              double *b, double *sums, size_t P)
 {
     double acc[8 * 9 / 2 + 8] = {0}, acc2[8 * 9 / 2] = {0};
     double sw = 0, swy = 0, swy2 = 0;
     for (size_t t = 0; t < nn; t++) {
-        const double *xj = X + c[t].j * P;
-        double wt = w[t], yj = Y[c[t].j], wy = wt * yj, w2 = wt * wt;
+        const double *xj = X + idx[t] * P;
+        double wt = w[t], yj = Y[idx[t]], wy = wt * yj, w2 = wt * wt;
         sw += wt;
         swy += wy;
         swy2 += wy * yj;
@@ -430,21 +421,21 @@ static inline __attribute__((always_inline)) void acc_full_p(const double *X, co
     sums[2] += swy2;
 }
 
-static void acc_full(const double *X, const double *Y, const gwr_cand *c, const double *w,
+static void acc_full(const double *X, const double *Y, const size_t *idx, const double *w,
                      size_t nn, double *A, double *B, double *b, double *sums, size_t p)
 {
     switch (p) {
-    case 2: acc_full_p(X, Y, c, w, nn, A, B, b, sums, 2); break;
-    case 3: acc_full_p(X, Y, c, w, nn, A, B, b, sums, 3); break;
-    case 4: acc_full_p(X, Y, c, w, nn, A, B, b, sums, 4); break;
-    case 5: acc_full_p(X, Y, c, w, nn, A, B, b, sums, 5); break;
-    case 6: acc_full_p(X, Y, c, w, nn, A, B, b, sums, 6); break;
-    case 7: acc_full_p(X, Y, c, w, nn, A, B, b, sums, 7); break;
-    case 8: acc_full_p(X, Y, c, w, nn, A, B, b, sums, 8); break;
+    case 2: acc_full_p(X, Y, idx, w, nn, A, B, b, sums, 2); break;
+    case 3: acc_full_p(X, Y, idx, w, nn, A, B, b, sums, 3); break;
+    case 4: acc_full_p(X, Y, idx, w, nn, A, B, b, sums, 4); break;
+    case 5: acc_full_p(X, Y, idx, w, nn, A, B, b, sums, 5); break;
+    case 6: acc_full_p(X, Y, idx, w, nn, A, B, b, sums, 6); break;
+    case 7: acc_full_p(X, Y, idx, w, nn, A, B, b, sums, 7); break;
+    case 8: acc_full_p(X, Y, idx, w, nn, A, B, b, sums, 8); break;
     default:
         for (size_t t = 0; t < nn; t++) {
-            const double *xj = X + c[t].j * p;
-            double wt = w[t], yj = Y[c[t].j];
+            const double *xj = X + idx[t] * p;
+            double wt = w[t], yj = Y[idx[t]];
             acc_outer(A, xj, wt, p);
             acc_outer(B, xj, wt * wt, p);
             for (size_t a = 0; a < p; a++)
@@ -547,15 +538,14 @@ static int local_fit(const agglo_gwr_model *m, double qx, double qy, const doubl
     size_t p = m->p, pp = p * p;
     /* the search's Gaussian score on the grid: kernel and sums in one vector pass */
     int fused = !full && m->o.family == AGGLO_GWR_FAMILY_GAUSSIAN && m->use_grid;
-    if (neighbours(m, qx, qy, bw, s, !fused))
-        return -1;
-    size_t nn = s->nc;
+    gwr_neighbours(m, qx, qy, bw, &s->nb, !fused);
+    size_t nn = s->nb.nn;
     double *A = s->A, *b = s->b, *B = s->B;
     double wself = self == SIZE_MAX ? 0.0 : 1.0; /* kernel(0) = 1 */
-    if (fused && m->mom && s->h >= gwr_moments_min_bandwidth(m))
-        nn = gwr_acc_moments(m, qx, qy, s->h, A, b, s->sp, s->rg, s->w);
+    if (fused && m->mom && s->nb.h >= gwr_moments_min_bandwidth(m))
+        nn = gwr_acc_moments(m, qx, qy, s->nb.h, A, b, s->sp, s->nb.rg, s->nb.w);
     else if (fused)
-        nn = gwr_acc_ranges(m, s->rg, s->nrg, qx, qy, s->h, A, b, s->w);
+        nn = gwr_acc_ranges(m, s->nb.rg, s->nb.nrg, qx, qy, s->nb.h, A, b, s->nb.w);
     if (nn < p)
         return 1;
     if (m->o.family == AGGLO_GWR_FAMILY_GAUSSIAN) {
@@ -564,7 +554,7 @@ static int local_fit(const agglo_gwr_model *m, double qx, double qy, const doubl
             memset(A, 0, pp * sizeof *A);
             memset(b, 0, p * sizeof *b);
             memset(B, 0, pp * sizeof *B);
-            acc_full(m->X, m->y, s->c, s->w, nn, A, B, b, sums, p);
+            acc_full(m->X, m->y, s->nb.idx, s->nb.w, nn, A, B, b, sums, p);
             if (full) {
                 symmetrise(B, p);
                 o->sw = sums[0];
@@ -598,7 +588,7 @@ static int local_fit(const agglo_gwr_model *m, double qx, double qy, const doubl
         }
         double *gy = s->glm, *goff = gy + nn, *gwz = goff + nn, *gx = gwz + 2 * nn;
         for (size_t t = 0; t < nn; t++) {
-            size_t j = s->c[t].j;
+            size_t j = s->nb.idx[t];
             gy[t] = m->y[j];
             goff[t] = m->loff ? m->loff[j] : 0.0;
             for (size_t c = 1; c < p; c++)
@@ -607,7 +597,7 @@ static int local_fit(const agglo_gwr_model *m, double qx, double qy, const doubl
         memcpy(beta, m->gbeta, p * sizeof(double));
         int conv = 0;
         for (int it = 0; it < 100 && !conv; it++) {
-            if (gwr_acc_glm(fam, p, nn, gx, gy, goff, s->w, beta, A, b, NULL, gwz))
+            if (gwr_acc_glm(fam, p, nn, gx, gy, goff, s->nb.w, beta, A, b, NULL, gwz))
                 return 1; /* fitted probability 0 or 1: separation */
             if (chol_factor(A, s->s, p, s->tmp))
                 return 1;
@@ -629,7 +619,7 @@ static int local_fit(const agglo_gwr_model *m, double qx, double qy, const doubl
         if (!conv)
             return 1;
         /* final A, B at the converged beta */
-        if (gwr_acc_glm(fam, p, nn, gx, gy, goff, s->w, beta, A, b, full ? B : NULL, gwz))
+        if (gwr_acc_glm(fam, p, nn, gx, gy, goff, s->nb.w, beta, A, b, full ? B : NULL, gwz))
             return 1;
         if (full)
             symmetrise(B, p);
@@ -677,7 +667,7 @@ static int local_fit(const agglo_gwr_model *m, double qx, double qy, const doubl
     if (m->o.family != AGGLO_GWR_FAMILY_GAUSSIAN) {
         memset(B, 0, pp * sizeof *B);
         for (size_t t = 0; t < nn; t++)
-            acc_outer(B, m->X + s->c[t].j * p, s->w[t] * s->w[t], p);
+            acc_outer(B, m->X + s->nb.idx[t] * p, s->nb.w[t] * s->nb.w[t], p);
         symmetrise(B, p);
     }
     o->cond = local_cond(B, p, s->tmp, s->work);
@@ -714,7 +704,7 @@ static int global_fit(agglo_ctx *ctx, const agglo_gwr_model *m, double *beta, do
 {
     size_t n = m->n, p = m->p, pp = p * p;
     scratch s;
-    if (scratch_init(&s, p))
+    if (scratch_init(&s, m))
         return agglo_error(ctx, AGGLO_E_NOMEM, "out of memory");
     int rc = AGGLO_OK;
     if (m->o.family == AGGLO_GWR_FAMILY_GAUSSIAN) {
@@ -1033,7 +1023,7 @@ static int run_pass(agglo_ctx *ctx, const agglo_gwr_model *m, double bw, int ful
 #endif
     {
         scratch s;
-        int ok = scratch_init(&s, p) == 0;
+        int ok = scratch_init(&s, m) == 0;
         if (!ok) {
             AGGLO_FLAG_SET(nomem);
         }
@@ -1109,6 +1099,34 @@ static double dev_term(agglo_gwr_family f, double y, double mu)
     return 2.0 * ((y > 0 ? y * log(y / mu) : 0.0) - (y - mu));
 }
 
+/* Criterion of a Gaussian fit from the responses y, fitted values and hat diagonal (GWR, and
+ * MGWR's univariate searches): CV = mean squared leave-one-out residual; AIC/AICc/BIC from
+ * -2 log L = n (log(2 pi RSS / n) + 1) with tr S + 1 parameters (FBC 2002). */
+double gwr_gaussian_criterion(agglo_gwr_criterion crit, const double *y, const double *yhat,
+                              const double *hat, size_t n, double *tmp)
+{
+    double dn = (double)n, trs = agglo_sum(hat, n);
+    if (crit == AGGLO_GWR_CV) {
+        for (size_t i = 0; i < n; i++) {
+            double e = (y[i] - yhat[i]) / (1.0 - hat[i]);
+            tmp[i] = e * e;
+        }
+        return agglo_sum(tmp, n) / dn;
+    }
+    for (size_t i = 0; i < n; i++) {
+        double e = y[i] - yhat[i];
+        tmp[i] = e * e;
+    }
+    double rss = agglo_sum(tmp, n);
+    double m2llf = dn * (log(2.0 * M_PI * rss / dn) + 1.0);
+    switch (crit) {
+    case AGGLO_GWR_AICC: return m2llf + 2.0 * dn * (trs + 1.0) / (dn - trs - 2.0);
+    case AGGLO_GWR_AIC: return m2llf + 2.0 * (trs + 1.0);
+    case AGGLO_GWR_BIC: return m2llf + (trs + 1.0) * log(dn);
+    default: return NAN;
+    }
+}
+
 /* Criterion from fitted values and hat diagonal (all observations non-singular). */
 static double criterion_value(const agglo_gwr_model *m, const double *yhat, const double *hat,
                               double *tmp, agglo_gwr_criterion crit)
@@ -1116,27 +1134,8 @@ static double criterion_value(const agglo_gwr_model *m, const double *yhat, cons
     size_t n = m->n;
     double dn = (double)n;
     double trs = agglo_sum(hat, n);
-    if (m->o.family == AGGLO_GWR_FAMILY_GAUSSIAN) {
-        if (crit == AGGLO_GWR_CV) {
-            for (size_t i = 0; i < n; i++) {
-                double e = (m->y[i] - yhat[i]) / (1.0 - hat[i]);
-                tmp[i] = e * e;
-            }
-            return agglo_sum(tmp, n) / dn;
-        }
-        for (size_t i = 0; i < n; i++) {
-            double e = m->y[i] - yhat[i];
-            tmp[i] = e * e;
-        }
-        double rss = agglo_sum(tmp, n);
-        double m2llf = dn * (log(2.0 * M_PI * rss / dn) + 1.0);
-        switch (crit) {
-        case AGGLO_GWR_AICC: return m2llf + 2.0 * dn * (trs + 1.0) / (dn - trs - 2.0);
-        case AGGLO_GWR_AIC: return m2llf + 2.0 * (trs + 1.0);
-        case AGGLO_GWR_BIC: return m2llf + (trs + 1.0) * log(dn);
-        default: return NAN;
-        }
-    }
+    if (m->o.family == AGGLO_GWR_FAMILY_GAUSSIAN)
+        return gwr_gaussian_criterion(crit, m->y, yhat, hat, n, tmp);
     for (size_t i = 0; i < n; i++)
         tmp[i] = dev_term(m->o.family, m->y[i], yhat[i]);
     double dev = agglo_sum(tmp, n);
@@ -1228,6 +1227,23 @@ static double quantile7(const double *sorted, size_t n, double q)
     if (lo + 1 >= n)
         return sorted[n - 1];
     return sorted[lo] + (h - (double)lo) * (sorted[lo + 1] - sorted[lo]);
+}
+
+/* Mean, sd (n - 1), min, quartiles (R's type 7) and max of v[0..c-1] into cs[7]; sorts v,
+ * tmp: c doubles of scratch. */
+void gwr_coef_summary(double *v, size_t c, double *tmp, double *cs)
+{
+    double mean = agglo_sum(v, c) / (double)c;
+    for (size_t k = 0; k < c; k++)
+        tmp[k] = (v[k] - mean) * (v[k] - mean);
+    cs[0] = mean;
+    cs[1] = c > 1 ? sqrt(agglo_sum(tmp, c) / (double)(c - 1)) : NAN;
+    qsort(v, c, sizeof(double), cmp_double);
+    cs[2] = v[0];
+    cs[3] = quantile7(v, c, 0.25);
+    cs[4] = quantile7(v, c, 0.5);
+    cs[5] = quantile7(v, c, 0.75);
+    cs[6] = v[c - 1];
 }
 
 /* Global regression diagnostics into r. */
@@ -1505,7 +1521,7 @@ agglo_gwr_result *agglo_gwr_fit(agglo_ctx *ctx, agglo_gwr_model *m, double bw)
 #endif
         {
             scratch s;
-            int ok = scratch_init(&s, p) == 0;
+            int ok = scratch_init(&s, m) == 0;
             if (!ok) {
                 AGGLO_FLAG_SET(nomem);
             }
@@ -1519,17 +1535,14 @@ agglo_gwr_result *agglo_gwr_fit(agglo_ctx *ctx, agglo_gwr_model *m, double bw)
                     swe2[i] = NAN;
                     continue;
                 }
-                if (neighbours(m, m->cx[i], m->cy[i], bw, &s, 1)) {
-                    AGGLO_FLAG_SET(nomem);
-                    continue;
-                }
+                gwr_neighbours(m, m->cx[i], m->cy[i], bw, &s.nb, 1);
                 double v = 0, tss = 0, ybar = a.swy[i] / a.sw[i];
-                for (size_t t = 0; t < s.nc; t++) {
-                    size_t j = s.c[t].j;
+                for (size_t t = 0; t < s.nb.nn; t++) {
+                    size_t j = s.nb.idx[t];
                     double ej = e[j], dy = m->y[j] - ybar;
                     if (!isnan(ej))
-                        v += s.w[t] * ej * ej;
-                    tss += s.w[t] * dy * dy;
+                        v += s.nb.w[t] * ej * ej;
+                    tss += s.nb.w[t] * dy * dy;
                 }
                 swe2[i] = v;
                 a.swy2[i] = tss;
@@ -1595,19 +1608,7 @@ agglo_gwr_result *agglo_gwr_fit(agglo_ctx *ctx, agglo_gwr_model *m, double bw)
         for (size_t t = 0; t < n; t++)
             if (!r->singular[t])
                 tmp[c++] = r->beta[t * p + j];
-        double mean = agglo_sum(tmp, c) / (double)c;
-        for (size_t k2 = 0; k2 < c; k2++)
-            tmp2[k2] = (tmp[k2] - mean) * (tmp[k2] - mean);
-        double sd = c > 1 ? sqrt(agglo_sum(tmp2, c) / (double)(c - 1)) : NAN;
-        qsort(tmp, c, sizeof(double), cmp_double);
-        double *cs = r->coef_summary + j * 7;
-        cs[0] = mean;
-        cs[1] = sd;
-        cs[2] = tmp[0];
-        cs[3] = quantile7(tmp, c, 0.25);
-        cs[4] = quantile7(tmp, c, 0.5);
-        cs[5] = quantile7(tmp, c, 0.75);
-        cs[6] = tmp[c - 1];
+        gwr_coef_summary(tmp, c, tmp2, r->coef_summary + j * 7);
     }
     free(wk);
     free(sing);
@@ -1651,7 +1652,7 @@ int agglo_gwr_predict(agglo_ctx *ctx, agglo_gwr_model *m, double bw, size_t npts
 #endif
     {
         scratch s;
-        int ok = scratch_init(&s, p) == 0;
+        int ok = scratch_init(&s, m) == 0;
         double *xq = malloc(p * sizeof(double));
         if (!ok || !xq) {
             ok = 0;

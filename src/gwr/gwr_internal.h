@@ -6,10 +6,6 @@
 #include <stdint.h>
 #include "agglo/gwr.h"
 
-typedef struct gwr_cand {
-    double d;
-    size_t j; /* observation (internal order) */
-} gwr_cand;
 
 /* A run of observations [j0, j1) in the internal order: the cells of one grid row that meet a
  * disc (cells are numbered row by row and their observations stored cell by cell). */
@@ -52,6 +48,28 @@ struct agglo_gwr_model {
     double *mom, mom_ax;
     int mom_failed;
 };
+
+/* gwr.c: the observations inside a location's kernel (GWR and MGWR) */
+#define GWR_EPS 1.0000001 /* mgwr: adaptive bandwidth = k-th distance * eps */
+typedef struct gwr_nbrs {
+    size_t *idx;   /* observations of positive kernel weight (compact queries), n room */
+    double *w;     /* their kernel weights; n room (a work buffer otherwise) */
+    size_t nn;
+    double h;      /* kernel bandwidth of the last query */
+    gwr_range *rg; /* grid: runs of the last disc (2 gny room) */
+    size_t nrg;
+    gwr_knn knn;   /* grid: k-th distance search */
+    double *d;     /* great circle: distances of the last query (n) */
+} gwr_nbrs;
+int gwr_nbrs_init(gwr_nbrs *s, const agglo_gwr_model *m);
+void gwr_nbrs_free(gwr_nbrs *s);
+int gwr_kernel_bounded(agglo_gwr_kernel k);
+void gwr_neighbours(const agglo_gwr_model *m, double qx, double qy, double bw, gwr_nbrs *s,
+                    int compact);
+
+double gwr_gaussian_criterion(agglo_gwr_criterion crit, const double *y, const double *yhat,
+                              const double *hat, size_t n, double *tmp);
+void gwr_coef_summary(double *v, size_t c, double *tmp, double *cs);
 
 /* gwr_grid.c: the uniform grid over planar coordinates */
 int gwr_grid_build(agglo_gwr_model *m, const double *cx, const double *cy, size_t *cell_order);

@@ -30,94 +30,6 @@ void agglo_mgwr_options_init(agglo_mgwr_options *o)
     o->mem_mb = 256;
 }
 
-/* ---- neighbours ---- */
-
-static int kernel_bounded(agglo_gwr_kernel k)
-{
-    return k == AGGLO_GWR_BISQUARE || k == AGGLO_GWR_BOXCAR || k == AGGLO_GWR_TRICUBE;
-}
-
-void mgwr_nws_free(nws *s)
-{
-    gwr_knn_free(&s->knn);
-    free(s->rg);
-    free(s->d);
-    free(s->dsel);
-    free(s->idx);
-    free(s->w);
-    memset(s, 0, sizeof *s);
-}
-
-int mgwr_nws_init(nws *s, const agglo_gwr_model *m)
-{
-    memset(s, 0, sizeof *s);
-    size_t n = m->n;
-    s->idx = malloc(n * sizeof *s->idx);
-    s->w = malloc(n * sizeof *s->w);
-    if (!s->idx || !s->w)
-        goto fail;
-    if (m->use_grid) {
-        s->rg = malloc(((size_t)m->gny + 1) * sizeof *s->rg);
-        if (!s->rg || gwr_knn_init(&s->knn, n))
-            goto fail;
-    } else {
-        s->d = malloc(n * sizeof *s->d);
-        s->dsel = malloc(n * sizeof *s->dsel);
-        if (!s->d || !s->dsel)
-            goto fail;
-    }
-    return 0;
-fail:
-    mgwr_nws_free(s);
-    return -1;
-}
-
-/* Fills s->idx / s->w with the observations of positive kernel weight about observation i at
- * bandwidth bw (adaptive: a neighbour count), in a fixed order. */
-void mgwr_neighbours(const agglo_gwr_model *m, size_t i, double bw, nws *s)
-{
-    size_t n = m->n, k = (size_t)bw < n ? (size_t)bw : n, nn = 0;
-    const agglo_gwr_kernel kern = m->o.kernel;
-    double qx = m->cx[i], qy = m->cy[i], h;
-    if (k < 1)
-        k = 1;
-    if (!m->use_grid) {
-        for (size_t j = 0; j < n; j++)
-            s->d[j] = s->dsel[j] = gwr_haversine(qx, qy, m->cx[j], m->cy[j]);
-        h = m->o.fixed ? bw : gwr_select_kth(s->dsel, n, k) * MG_EPS;
-        double inv_h2 = 1.0 / (h * h);
-        for (size_t j = 0; j < n; j++) {
-            double w = gwr_kernel_w2(kern, s->d[j] * s->d[j], inv_h2);
-            if (w > 0) {
-                s->idx[nn] = j;
-                s->w[nn++] = w;
-            }
-        }
-        s->nn = nn;
-        return;
-    }
-    h = m->o.fixed ? bw : sqrt(gwr_kth_dist2(m, qx, qy, k, &s->knn)) * MG_EPS;
-    size_t nr;
-    if (kernel_bounded(kern)) {
-        nr = gwr_disc_ranges(m, qx, qy, h, s->rg);
-    } else {
-        s->rg[0].j0 = 0;
-        s->rg[0].j1 = n;
-        nr = 1;
-    }
-    double inv_h2 = 1.0 / (h * h);
-    for (size_t r = 0; r < nr; r++)
-        for (size_t j = s->rg[r].j0; j < s->rg[r].j1; j++) {
-            double dx = qx - m->cx[j], dy = qy - m->cy[j];
-            double w = gwr_kernel_w2(kern, dx * dx + dy * dy, inv_h2);
-            if (w > 0) {
-                s->idx[nn] = j;
-                s->w[nn++] = w;
-            }
-        }
-    s->nn = nn;
-}
-
 /* ---- the univariate GWR (one column, no intercept) ---- */
 
 /* GWR of z on x alone at bandwidth bw: beta (n), hat diagonal (n, may be NULL). Returns the
@@ -133,8 +45,8 @@ static size_t uni_pass(const agglo_gwr_model *m, int nth, const double *x, const
 #pragma omp parallel num_threads(nth) reduction(+ : ns) reduction(min : fs)
 #endif
     {
-        nws s;
-        int ok = mgwr_nws_init(&s, m) == 0;
+        gwr_nbrs s;
+        int ok = gwr_nbrs_init(&s, m) == 0;
         if (!ok) {
             AGGLO_FLAG_SET(nomem);
         }
@@ -144,7 +56,7 @@ static size_t uni_pass(const agglo_gwr_model *m, int nth, const double *x, const
         for (size_t i = 0; i < n; i++) {
             if (!ok)
                 continue;
-            mgwr_neighbours(m, i, bw, &s);
+            gwr_neighbours(m, m->cx[i], m->cy[i], bw, &s, 1);
             double sxx = 0, sxz = 0;
             for (size_t t = 0; t < s.nn; t++) {
                 size_t j = s.idx[t];
@@ -165,7 +77,7 @@ static size_t uni_pass(const agglo_gwr_model *m, int nth, const double *x, const
             if (hat)
                 hat[i] = x[i] * x[i] / sxx; /* kernel weight of i itself is 1 */
         }
-        mgwr_nws_free(&s);
+        gwr_nbrs_free(&s);
     }
     if (nomem)
         return (size_t)-1;
@@ -173,32 +85,6 @@ static size_t uni_pass(const agglo_gwr_model *m, int nth, const double *x, const
         *first = fs;
     return ns;
 }
-
-/* Criterion of a Gaussian fit from fitted values and hat diagonal (as gwr.c / mgwr). */
-static double crit_value(agglo_gwr_criterion c, const double *z, const double *yhat,
-                         const double *hat, size_t n, double *tmp)
-{
-    double dn = (double)n, trs = agglo_sum(hat, n);
-    if (c == AGGLO_GWR_CV) {
-        for (size_t i = 0; i < n; i++) {
-            double e = (z[i] - yhat[i]) / (1.0 - hat[i]);
-            tmp[i] = e * e;
-        }
-        return agglo_sum(tmp, n) / dn;
-    }
-    for (size_t i = 0; i < n; i++) {
-        double e = z[i] - yhat[i];
-        tmp[i] = e * e;
-    }
-    double rss = agglo_sum(tmp, n);
-    double m2llf = dn * (log(2.0 * M_PI * rss / dn) + 1.0);
-    switch (c) {
-    case AGGLO_GWR_AIC: return m2llf + 2.0 * (trs + 1.0);
-    case AGGLO_GWR_BIC: return m2llf + (trs + 1.0) * log(dn);
-    default: return m2llf + 2.0 * dn * (trs + 1.0) / (dn - trs - 2.0);
-    }
-}
-
 
 /* Criterion of the univariate GWR of z on x at bw (+Inf when some fit is singular). */
 static int uni_score(mg *g, const double *x, const double *z, double bw, double *score)
@@ -214,7 +100,7 @@ static int uni_score(mg *g, const double *x, const double *z, double bw, double 
     }
     for (size_t i = 0; i < n; i++)
         g->yhat[i] = x[i] * g->beta[i];
-    *score = crit_value(g->m->o.criterion, z, g->yhat, g->hat, n, g->tmp);
+    *score = gwr_gaussian_criterion(g->m->o.criterion, z, g->yhat, g->hat, n, g->tmp);
     if (isnan(*score))
         *score = INFINITY;
     return AGGLO_OK;
@@ -245,8 +131,6 @@ static int uni_search(mg *g, const double *x, const double *z, double a, double 
     return rc;
 }
 
-/* ---- search ranges ---- */
-
 /* ---- results ---- */
 
 void agglo_mgwr_result_free(agglo_mgwr_result *r)
@@ -272,21 +156,6 @@ void agglo_mgwr_result_free(agglo_mgwr_result *r)
     free(r->resid);
     free(r->coef_summary);
     free(r);
-}
-
-static int cmp_dbl(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double q7(const double *s, size_t n, double q)
-{
-    double h = (double)(n - 1) * q;
-    size_t lo = (size_t)floor(h);
-    if (lo + 1 >= n)
-        return s[n - 1];
-    return s[lo] + (h - (double)lo) * (s[lo + 1] - s[lo]);
 }
 
 static int add_iter(agglo_ctx *ctx, agglo_mgwr_result *r, size_t *cap, double soc,
@@ -603,18 +472,7 @@ agglo_mgwr_result *agglo_mgwr_fit(agglo_ctx *ctx, agglo_gwr_model *m,
     for (size_t j = 0; j < p; j++) {
         for (size_t i = 0; i < n; i++)
             g.tmp[i] = B[j * n + i];
-        double mean = agglo_sum(g.tmp, n) / dn;
-        for (size_t i = 0; i < n; i++)
-            tmp2[i] = (g.tmp[i] - mean) * (g.tmp[i] - mean);
-        double *cs = r->coef_summary + j * 7;
-        cs[0] = mean;
-        cs[1] = n > 1 ? sqrt(agglo_sum(tmp2, n) / (dn - 1.0)) : NAN;
-        qsort(g.tmp, n, sizeof(double), cmp_dbl);
-        cs[2] = g.tmp[0];
-        cs[3] = q7(g.tmp, n, 0.25);
-        cs[4] = q7(g.tmp, n, 0.5);
-        cs[5] = q7(g.tmp, n, 0.75);
-        cs[6] = g.tmp[n - 1];
+        gwr_coef_summary(g.tmp, n, tmp2, r->coef_summary + j * 7);
     }
     free(cct);
     free(work);

@@ -62,8 +62,8 @@ static int smooth_rows(mg *g, const double *x, double bw, const double *old, siz
 #pragma omp parallel num_threads(g->nth) reduction(+ : nnz)
 #endif
         {
-            nws s;
-            int ok = mgwr_nws_init(&s, m) == 0;
+            gwr_nbrs s;
+            int ok = gwr_nbrs_init(&s, m) == 0;
             if (!ok) {
                 AGGLO_FLAG_SET(nomem);
             }
@@ -75,7 +75,7 @@ static int smooth_rows(mg *g, const double *x, double bw, const double *old, siz
                     continue;
                 double *row = Wb + r * n;
                 memset(row, 0, n * sizeof(double));
-                mgwr_neighbours(m, i0 + r, bw, &s);
+                gwr_neighbours(m, m->cx[i0 + r], m->cy[i0 + r], bw, &s, 1);
                 double sxx = 0;
                 for (size_t t = 0; t < s.nn; t++) {
                     size_t k = s.idx[t];
@@ -88,7 +88,7 @@ static int smooth_rows(mg *g, const double *x, double bw, const double *old, siz
                     row[s.idx[t]] *= inv;
                 nnz += s.nn;
             }
-            mgwr_nws_free(&s);
+            gwr_nbrs_free(&s);
         }
         if (nomem)
             return -1;
@@ -136,9 +136,9 @@ int mgwr_r_chunk(mg *g, const double *X, const double *xc, double bw_init, const
 #pragma omp parallel num_threads(g->nth) reduction(min : sing_i)
 #endif
     {
-        nws s;
+        gwr_nbrs s;
         double *A = malloc((p * p + 2 * p) * sizeof(double));
-        int ok = mgwr_nws_init(&s, m) == 0 && A;
+        int ok = gwr_nbrs_init(&s, m) == 0 && A;
         if (!ok) {
             AGGLO_FLAG_SET(nomem);
         }
@@ -148,7 +148,7 @@ int mgwr_r_chunk(mg *g, const double *X, const double *xc, double bw_init, const
         for (size_t i = 0; i < n; i++) {
             if (!ok)
                 continue;
-            mgwr_neighbours(m, i, bw_init, &s);
+            gwr_neighbours(m, m->cx[i], m->cy[i], bw_init, &s, 1);
             memset(A, 0, p * p * sizeof(double));
             for (size_t t = 0; t < s.nn; t++) {
                 const double *xk = X + s.idx[t] * p;
@@ -178,7 +178,7 @@ int mgwr_r_chunk(mg *g, const double *X, const double *xc, double bw_init, const
             }
         }
         free(A);
-        mgwr_nws_free(&s);
+        gwr_nbrs_free(&s);
     }
     if (nomem)
         return agglo_error(g->ctx, AGGLO_E_NOMEM, "mgwr: out of memory in the inference");

@@ -6,25 +6,6 @@
 #include "agglo/mgwr.h"
 #include "gwr_internal.h"
 
-#define MG_EPS 1.0000001 /* mgwr: adaptive bandwidth = k-th distance * eps (as gwr.c) */
-
-/* Per-thread workspace: the neighbour list (index, weight) of one observation. */
-typedef struct nws {
-    gwr_knn knn;
-    gwr_range *rg;
-    double *d, *dsel; /* great circle: distances from i, and a copy for the selection */
-    size_t *idx;
-    double *w;
-    size_t nn;
-} nws;
-
-int mgwr_nws_init(nws *s, const agglo_gwr_model *m);
-void mgwr_nws_free(nws *s);
-/* Fills s->idx / s->w with the observations of positive kernel weight about observation i
- * (internal order) at bandwidth bw, in a fixed order. */
-void mgwr_neighbours(const agglo_gwr_model *m, size_t i, double bw, nws *s);
-/* Great-circle distance in km (R = 6371), as gwr.c. */
-
 typedef struct mg {
     agglo_ctx *ctx;
     const agglo_gwr_model *m;
