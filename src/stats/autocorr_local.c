@@ -44,9 +44,12 @@ static double *dalloc(agglo_ctx *ctx, size_t n, int *ok)
     return p;
 }
 
+/* A result for n observations with its inference settings from opt (permutation arrays when
+ * opt asks for permutations; moments: expected value and variance arrays). */
 static agglo_local_result *local_alloc(agglo_ctx *ctx, size_t n, agglo_stat_kind kind,
-                                       int moments, int perms)
+                                       int moments, const agglo_autocorr_options *opt)
 {
+    int perms = opt->permutations > 0;
     agglo_local_result *r = agglo_calloc(ctx, 1, sizeof *r);
     if (!r)
         return NULL;
@@ -75,6 +78,11 @@ static agglo_local_result *local_alloc(agglo_ctx *ctx, size_t n, agglo_stat_kind
         agglo_local_result_free(r);
         return NULL;
     }
+    r->permutations = opt->permutations;
+    r->seed = opt->seed;
+    r->alpha = opt->alpha;
+    r->correction = opt->correction;
+    r->alternative = opt->alternative;
     return r;
 }
 
@@ -385,16 +393,11 @@ agglo_local_result *agglo_moran_local(agglo_ctx *ctx, const agglo_weights *w, co
     const size_t *rp = agglo_weights_row_ptr(w);
     const int32_t *col = agglo_weights_col(w);
     const double *wv = agglo_weights_values(w);
-    agglo_local_result *r = local_alloc(ctx, n, AGGLO_STAT_MORAN, 1, opt->permutations > 0);
+    agglo_local_result *r = local_alloc(ctx, n, AGGLO_STAT_MORAN, 1, opt);
     double *z = agglo_malloc(ctx, n * sizeof(double));
     double *mult = agglo_malloc(ctx, n * sizeof(double));
     if (!r || !z || !mult)
         goto fail;
-    r->permutations = opt->permutations;
-    r->seed = opt->seed;
-    r->alpha = opt->alpha;
-    r->correction = opt->correction;
-    r->alternative = opt->alternative;
     double m2 = centre(x, n, z);
     if (!(m2 > 0)) {
         agglo_error(ctx, AGGLO_E_NUMERIC, "local Moran: the variable is constant");
@@ -466,17 +469,11 @@ agglo_local_result *agglo_moran_local_bivariate(agglo_ctx *ctx, const agglo_weig
     const size_t *rp = agglo_weights_row_ptr(w);
     const int32_t *col = agglo_weights_col(w);
     const double *wv = agglo_weights_values(w);
-    agglo_local_result *r = local_alloc(ctx, n, AGGLO_STAT_MORAN_BIVARIATE, 0,
-                                        opt->permutations > 0);
+    agglo_local_result *r = local_alloc(ctx, n, AGGLO_STAT_MORAN_BIVARIATE, 0, opt);
     double *zx = agglo_malloc(ctx, n * sizeof(double));
     double *zy = agglo_malloc(ctx, n * sizeof(double));
     if (!r || !zx || !zy)
         goto fail;
-    r->permutations = opt->permutations;
-    r->seed = opt->seed;
-    r->alpha = opt->alpha;
-    r->correction = opt->correction;
-    r->alternative = opt->alternative;
     double mx = centre(x, n, zx), my = centre(y, n, zy);
     if (!(mx > 0) || !(my > 0)) {
         agglo_error(ctx, AGGLO_E_NUMERIC, "bivariate local Moran: a variable is constant");
@@ -591,7 +588,7 @@ agglo_local_result *agglo_getis_local(agglo_ctx *ctx, const agglo_weights *w, co
         }
     }
     int perms = opt->permutations > 0;
-    agglo_local_result *r = local_alloc(ctx, n, AGGLO_STAT_GETIS_G, 0, perms);
+    agglo_local_result *r = local_alloc(ctx, n, AGGLO_STAT_GETIS_G, 0, opt);
     double *z = agglo_malloc(ctx, n * sizeof(double));
     if (!r || !z)
         goto fail;
@@ -599,11 +596,6 @@ agglo_local_result *agglo_getis_local(agglo_ctx *ctx, const agglo_weights *w, co
     if (!r->g_value)
         goto fail;
     r->star = star;
-    r->permutations = opt->permutations;
-    r->seed = opt->seed;
-    r->alpha = opt->alpha;
-    r->correction = opt->correction;
-    r->alternative = opt->alternative;
     double dn = (double)n;
     double m2 = centre(x, n, z), sd = sqrt(m2);
     double sum = agglo_sum(x, n), sumsq = 0.0;

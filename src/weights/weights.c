@@ -42,6 +42,20 @@ static int cmp_entry(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/* W->ids[i] = ids[i], or "1".."n" without ids (W->ids allocated, n entries). */
+static int set_ids(agglo_ctx *ctx, agglo_weights *W, const char *const *ids)
+{
+    for (size_t i = 0; i < W->n; i++) {
+        char buf[32];
+        if (!ids)
+            snprintf(buf, sizeof buf, "%zu", i + 1);
+        W->ids[i] = strdup(ids ? ids[i] : buf);
+        if (!W->ids[i])
+            return agglo_error(ctx, AGGLO_E_NOMEM, "out of memory");
+    }
+    return AGGLO_OK;
+}
+
 agglo_weights *agglo_weights_create(agglo_ctx *ctx, size_t n, const size_t *row_ptr,
                                     const int32_t *col, const double *w, const char *const *ids)
 {
@@ -102,16 +116,8 @@ agglo_weights *agglo_weights_create(agglo_ctx *ctx, size_t n, const size_t *row_
         }
     }
     free(tmp);
-    for (size_t i = 0; i < n; i++) {
-        char buf[32];
-        if (!ids)
-            snprintf(buf, sizeof buf, "%zu", i + 1);
-        W->ids[i] = strdup(ids ? ids[i] : buf);
-        if (!W->ids[i]) {
-            agglo_error(ctx, AGGLO_E_NOMEM, "out of memory");
-            goto fail;
-        }
-    }
+    if (set_ids(ctx, W, ids))
+        goto fail;
     return W;
 fail:
     agglo_weights_free(W);
@@ -156,16 +162,8 @@ agglo_weights *wi_adopt(agglo_ctx *ctx, size_t n, size_t *rp, int32_t *col, doub
         for (size_t k = 0; k < nnz; k++)
             W->w[k] = 1.0;
     memcpy(W->w0, W->w, nnz * sizeof(double));
-    for (size_t i = 0; i < n; i++) {
-        char buf[32];
-        if (!ids)
-            snprintf(buf, sizeof buf, "%zu", i + 1);
-        W->ids[i] = strdup(ids ? ids[i] : buf);
-        if (!W->ids[i]) {
-            agglo_error(ctx, AGGLO_E_NOMEM, "out of memory");
-            goto fail;
-        }
-    }
+    if (set_ids(ctx, W, ids))
+        goto fail;
     return W;
 fail:
     agglo_weights_free(W);
