@@ -4,6 +4,7 @@
 
 #include "agglo/core.h"
 #include "agglo/table.h"
+#include "agglo/expr.h"
 #include "agglo/layer.h"
 #include "agglo/output.h"
 #include "agglo/rng.h"

@@ -45,6 +45,8 @@ const unsigned char *agglo_table_nulls(const agglo_table *t, size_t col);
 size_t agglo_table_null_count(const agglo_table *t, size_t col);
 
 /* The numeric column called name, copied into a new array of nrows doubles (NULL -> NaN).
+ * A name that is no field but an expression over fields ("shops / pop * 10000", "log(price)",
+ * see agglo/expr.h) is evaluated; rows where it is undefined are NaN, with a warning.
  * Errors name the source and list the available fields when the field does not exist
  * (AGGLO_E_FIELD), and refuse string columns unless every value parses as a number.
  * `source` is used in messages only (a file name). Caller frees with free(). */

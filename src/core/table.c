@@ -1,8 +1,10 @@
 /* Attribute table: columns of doubles (with NULL flags) or UTF-8 strings. */
 #define _GNU_SOURCE
 #include "agglo/table.h"
+#include "agglo/expr.h"
 #include "core_internal.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -167,8 +169,47 @@ static void list_fields(const agglo_table *t, char *buf, size_t size)
     }
 }
 
+/* A variable that is not a field may be an expression over fields (agglo/expr.h); a bare name
+ * that is no field stays a "no field" error. Rows where the expression is undefined although
+ * its fields are not NULL are NaN, as NULLs, with a warning saying why. */
+static double *expression_numeric(agglo_ctx *ctx, const agglo_table *t, const char *text,
+                                  const char *src)
+{
+    agglo_expr *e = agglo_expr_parse(ctx, text);
+    if (!e)
+        return NULL;
+    size_t undefined = 0;
+    double *x = agglo_expr_eval(ctx, e, t, src, &undefined);
+    if (x && undefined)
+        agglo_warn(ctx,
+                   "%s: expression '%s' is undefined in %zu row%s (log or sqrt outside its "
+                   "domain, division by zero or overflow); those rows count as missing",
+                   src, text, undefined, undefined == 1 ? "" : "s");
+    agglo_expr_free(e);
+    return x;
+}
+
+static int is_bare_name(const char *s)
+{
+    if (!*s || isdigit((unsigned char)*s))
+        return 0;
+    for (; *s; s++)
+        if (!(isalnum((unsigned char)*s) || *s == '_' || *s == '.' || (unsigned char)*s >= 0x80))
+            return 0;
+    return 1;
+}
+
 double *agglo_table_get_numeric(agglo_ctx *ctx, const agglo_table *t, const char *name,
                                 const char *source)
+{
+    const char *src = source ? source : "table";
+    if (agglo_table_find(t, name) < 0 && !is_bare_name(name))
+        return expression_numeric(ctx, t, name, src);
+    return agglo_table_field_numeric(ctx, t, name, src);
+}
+
+double *agglo_table_field_numeric(agglo_ctx *ctx, const agglo_table *t, const char *name,
+                                  const char *source)
 {
     const char *src = source ? source : "table";
     long j = agglo_table_find(t, name);
