@@ -19,7 +19,6 @@
 #define AGGLO_EXPR_H
 
 #include "agglo/core.h"
-#include "agglo/table.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -36,12 +35,12 @@ void agglo_expr_free(agglo_expr *e);
 size_t agglo_expr_field_count(const agglo_expr *e);
 const char *agglo_expr_field(const agglo_expr *e, size_t i);
 
-/* Evaluates the expression on every row of t into a new array of nrows doubles (caller frees
- * with free()). NULL field values and undefined operations give NaN; *n_undefined (may be NULL)
- * receives the number of rows whose value is NaN although every field it reads was non-NULL.
- * Fails with AGGLO_E_FIELD naming `source` when a field is missing or not numeric. */
-double *agglo_expr_eval(agglo_ctx *ctx, const agglo_expr *e, const agglo_table *t,
-                        const char *source, size_t *n_undefined);
+/* Evaluates the expression on n rows: field_values[j][i] is the value of agglo_expr_field(e, j)
+ * in row i (NaN = NULL); out receives n values. Rows with a NULL field are NaN; rows where an
+ * operation is undefined are NaN too and counted in *n_undefined (may be NULL).
+ * agglo_table_get_numeric does this for a table's fields. */
+int agglo_expr_eval(agglo_ctx *ctx, const agglo_expr *e, const double *const *field_values,
+                    size_t n, double *out, size_t *n_undefined);
 
 #ifdef __cplusplus
 }

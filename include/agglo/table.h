@@ -53,7 +53,11 @@ size_t agglo_table_null_count(const agglo_table *t, size_t col);
 double *agglo_table_get_numeric(agglo_ctx *ctx, const agglo_table *t, const char *name,
                                 const char *source);
 
-/* As above but fails with AGGLO_E_MISSING, naming the count and the first rows, when any
+/* As above for a field only (a name that is no field is an error, never an expression). */
+double *agglo_table_field_numeric(agglo_ctx *ctx, const agglo_table *t, const char *name,
+                                  const char *source);
+
+/* As agglo_table_get_numeric but fails with AGGLO_E_MISSING, naming the count and the first rows, when any
  * value is NULL/NaN. */
 double *agglo_table_get_complete(agglo_ctx *ctx, const agglo_table *t, const char *name,
                                  const char *source);

@@ -7,10 +7,6 @@
 
 const char *agglo_ctx_geos_message(agglo_ctx *ctx);
 
-/* The numeric field called name (never an expression), as agglo_table_get_numeric. */
-struct agglo_table;
-double *agglo_table_field_numeric(agglo_ctx *ctx, const struct agglo_table *t, const char *name,
-                                  const char *source);
 
 /* malloc/calloc that set AGGLO_E_NOMEM on the context when they fail. */
 void *agglo_malloc(agglo_ctx *ctx, size_t size);

@@ -315,36 +315,23 @@ static double eval_row(const agglo_expr *e, const double *const *cols, size_t ro
     return stack[0];
 }
 
-double *agglo_expr_eval(agglo_ctx *ctx, const agglo_expr *e, const agglo_table *t,
-                        const char *source, size_t *n_undefined)
+int agglo_expr_eval(agglo_ctx *ctx, const agglo_expr *e, const double *const *field_values,
+                    size_t n, double *out, size_t *n_undefined)
 {
-    size_t n = agglo_table_nrows(t), nf = e->nfields;
-    double **cols = agglo_calloc(ctx, nf ? nf : 1, sizeof *cols);
+    size_t nf = e->nfields, undefined = 0;
     double *stack = agglo_malloc(ctx, (e->max_depth ? e->max_depth : 1) * sizeof *stack);
-    double *out = agglo_malloc(ctx, (n ? n : 1) * sizeof *out);
-    size_t undefined = 0;
-    int ok = cols && stack && out;
-    for (size_t j = 0; ok && j < nf; j++)
-        ok = (cols[j] = agglo_table_field_numeric(ctx, t, e->fields[j], source)) != NULL;
-    if (ok) {
-        for (size_t i = 0; i < n; i++) {
-            int null_input = 0;
-            for (size_t j = 0; j < nf && !null_input; j++)
-                null_input = isnan(cols[j][i]);
-            out[i] = null_input ? NAN : eval_row(e, (const double *const *)cols, i, stack);
-            if (!null_input && isnan(out[i]))
-                undefined++;
-        }
+    if (!stack)
+        return AGGLO_E_NOMEM;
+    for (size_t i = 0; i < n; i++) {
+        int null_input = 0;
+        for (size_t j = 0; j < nf && !null_input; j++)
+            null_input = isnan(field_values[j][i]);
+        out[i] = null_input ? NAN : eval_row(e, field_values, i, stack);
+        if (!null_input && isnan(out[i]))
+            undefined++;
     }
-    for (size_t j = 0; cols && j < nf; j++)
-        free(cols[j]);
-    free(cols);
     free(stack);
-    if (!ok) {
-        free(out);
-        return NULL;
-    }
     if (n_undefined)
         *n_undefined = undefined;
-    return out;
+    return AGGLO_OK;
 }

@@ -178,14 +178,28 @@ static double *expression_numeric(agglo_ctx *ctx, const agglo_table *t, const ch
     agglo_expr *e = agglo_expr_parse(ctx, text);
     if (!e)
         return NULL;
-    size_t undefined = 0;
-    double *x = agglo_expr_eval(ctx, e, t, src, &undefined);
-    if (x && undefined)
+    size_t nf = agglo_expr_field_count(e), undefined = 0;
+    double **cols = agglo_calloc(ctx, nf ? nf : 1, sizeof *cols);
+    double *x = agglo_malloc(ctx, (t->nrows ? t->nrows : 1) * sizeof *x);
+    int ok = cols && x;
+    for (size_t j = 0; ok && j < nf; j++)
+        ok = (cols[j] = agglo_table_field_numeric(ctx, t, agglo_expr_field(e, j), src)) != NULL;
+    if (ok)
+        ok = agglo_expr_eval(ctx, e, (const double *const *)cols, t->nrows, x, &undefined) ==
+             AGGLO_OK;
+    if (ok && undefined)
         agglo_warn(ctx,
                    "%s: expression '%s' is undefined in %zu row%s (log or sqrt outside its "
                    "domain, division by zero or overflow); those rows count as missing",
                    src, text, undefined, undefined == 1 ? "" : "s");
+    for (size_t j = 0; cols && j < nf; j++)
+        free(cols[j]);
+    free(cols);
     agglo_expr_free(e);
+    if (!ok) {
+        free(x);
+        return NULL;
+    }
     return x;
 }
 
