@@ -524,7 +524,8 @@ typedef struct local_out {
     double yhat, hat;  /* fitted value (mu for Poisson) and S_ii */
     double *beta;      /* p, optional */
     double *cct;       /* p, optional: diag(A^-1 B A^-1) */
-    double sts;        /* ||S_i||^2 */
+    double sts;        /* ||S_i||^2 (GLM: row i of tr(S' V S V^-1)) */
+    double vself;      /* GLM: variance function at the fitted mean of the point */
     double cond;
     double sw, swy, swy2;
 } local_out;
@@ -638,11 +639,14 @@ static int local_fit(const agglo_gwr_model *m, double qx, double qy, const doubl
         o->yhat = mu;
         o->hat = wself * glm_var(fam, mu) * xz;
         o->sw = o->swy = o->swy2 = NAN;
+        o->vself = glm_var(fam, mu);
     }
     if (!full)
         return 0;
     memcpy(o->beta, b, p * sizeof(double));
-    /* ||S_i||^2 = z' B z; for Poisson B holds w^2 mu^2 so z' B z is the linearised row. */
+    /* Gaussian: ||S_i||^2 = z' B z. GLM (S_ij = x_i' A^-1 x_j w_ij v_j on the working
+     * response, V = diag(v)): row i of tr(S' V S V^-1), sum_j S_ij^2 v_i / v_j = v_i z' B z
+     * with B = sum_j w_ij^2 v_j x_j x_j' (GWR4's variance-based trace; mgwr's tr_STS). */
     double sts = 0;
     for (size_t a = 0; a < p; a++) {
         double t = 0;
@@ -650,7 +654,7 @@ static int local_fit(const agglo_gwr_model *m, double qx, double qy, const doubl
             t += B[a + c * p] * s->z[c];
         sts += s->z[a] * t;
     }
-    o->sts = sts;
+    o->sts = m->o.family == AGGLO_GWR_FAMILY_GAUSSIAN ? sts : o->vself * sts;
     chol_inverse(s->tmp, s->s, p, s->Ainv);
     /* cct = diag(Ainv B Ainv) */
     for (size_t a = 0; a < p; a++) {
