@@ -228,11 +228,54 @@ static void test_clearwater_logistic(void **state)
     case_free(&g);
 }
 
+static int cmp_dbl(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Georgia: bachelor-degree counts round(TotPop90 PctBach / 100) with the population offset
+ * (Poisson, adaptive bisquare 100) and PctBach above its median (logistic, 120), as mgwr. */
+static void test_georgia_glm(void **state)
+{
+    (void)state;
+    static const char *gx[] = {"PctRural", "PctPov", "PctBlack"};
+    data d;
+    data_load(&d, AGGLO_TEST_DATA "/georgia/G_utm.shp", "PctBach", gx, 3);
+    double *pct = malloc(d.n * sizeof *pct), *srt = malloc(d.n * sizeof *srt);
+    memcpy(pct, d.y, d.n * sizeof *pct);
+    memcpy(srt, d.y, d.n * sizeof *srt);
+    qsort(srt, d.n, sizeof *srt, cmp_dbl);
+    double med = d.n % 2 ? srt[d.n / 2] : 0.5 * (srt[d.n / 2 - 1] + srt[d.n / 2]);
+    agglo_gwr_options o;
+    agglo_gwr_options_init(&o);
+    for (int fam = 1; fam <= 2; fam++) {
+        for (size_t i = 0; i < d.n; i++)
+            d.y[i] = fam == 1 ? nearbyint(d.off[i] * pct[i] / 100.0) : (pct[i] > med);
+        o.family = fam == 1 ? AGGLO_GWR_FAMILY_POISSON : AGGLO_GWR_FAMILY_BINOMIAL;
+        agglo_gwr_model *m = agglo_gwr_model_create(d.ctx, d.n, d.cx, d.cy, d.y,
+                                                    (const double *const *)d.x, d.k, d.names,
+                                                    fam == 1 ? d.off : NULL, &o);
+        if (!m)
+            fail_msg("%s", agglo_ctx_errmsg(d.ctx));
+        agglo_gwr_result *r = agglo_gwr_fit(d.ctx, m, fam == 1 ? 100 : 120);
+        assert_non_null(r);
+        compare_mgwr(r, fam == 1 ? "mgwr_georgia_pois_bs_nn_100" : "mgwr_georgia_bin_bs_nn_120",
+                     1e-8);
+        agglo_gwr_result_free(r);
+        agglo_gwr_model_free(m);
+    }
+    free(pct);
+    free(srt);
+    data_free(&d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_tokyo_poisson),
         cmocka_unit_test(test_clearwater_logistic),
+        cmocka_unit_test(test_georgia_glm),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
