@@ -888,6 +888,18 @@ agglo_gwr_model *agglo_gwr_model_create(agglo_ctx *ctx, size_t n, const double *
             return NULL;
         }
     }
+    if (o.family != AGGLO_GWR_FAMILY_POISSON && n > 0) {
+        size_t i = 1;
+        while (i < n && y[i] == y[0])
+            i++;
+        if (i == n) {
+            agglo_error(ctx, AGGLO_E_FORMAT,
+                        "gwr: the response is constant (every value is %g): there is nothing "
+                        "to regress",
+                        y[0]);
+            return NULL;
+        }
+    }
     agglo_gwr_model *m = agglo_calloc(ctx, 1, sizeof *m);
     if (!m)
         return NULL;
@@ -1476,6 +1488,12 @@ agglo_gwr_result *agglo_gwr_fit(agglo_ctx *ctx, agglo_gwr_model *m, double bw)
                 buf1[c++] = (m->y[i] - ym) * (m->y[i] - ym);
         double tss = agglo_sum(buf1, c);
         r->r2 = 1.0 - rss / tss;
+        if (rss <= 1e-20 * tss)
+            agglo_warn(ctx,
+                       "gwr: the local regressions reproduce the response exactly (RSS %g, "
+                       "total sum of squares %g): standard errors and t values are numerically "
+                       "degenerate",
+                       rss, tss);
         r->adj_r2 = 1.0 - (1.0 - r->r2) * (dno - 1.0) / (dno - r->enp - 1.0);
         r->deviance = rss;
         r->null_deviance = tss;
