@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # agglo gwr end to end. Reference numbers: tests/data/reference/gwr/ (base R lm.wfit per
-# location, scripts/reference/gwr_reference.R) and GWR4's published Georgia summary
+# location, scripts/reference/gwr_reference.R; mgwr 2.2.1, scripts/reference/
+# gwr_mgwr_reference.py) and GWR4's published Georgia summary
 # (tests/data/georgia/georgia_BS_NN_summary.txt).
 source "$(dirname "$0")/lib.bash"
 REFD="$TEST_DATA/reference/gwr"

@@ -1,7 +1,9 @@
-/* GWR tests. Reference values come from scripts/reference/gwr_reference.R (base R lm.wfit /
- * glm.fit per location with the kernel weights, hat matrix formed explicitly; files under
- * tests/data/reference/gwr/) and from GWR4's published Georgia outputs
- * (tests/data/georgia/georgia_*_summary.txt, *_listwise.csv). */
+/* GWR tests. Reference values: mgwr 2.2.1 run by scripts/reference/gwr_mgwr_reference.py
+ * (tests/data/reference/gwr/mgwr_*: every Gaussian output for the bisquare, Gaussian and
+ * exponential kernels); base R via scripts/reference/gwr_reference.R (lm.wfit / glm.fit per
+ * location with the kernel weights, hat matrix formed explicitly: the AICc scan, the tricube
+ * and boxcar kernels mgwr lacks, Georgia Poisson/logistic coefficients); GWR4's published
+ * Georgia outputs (tests/data/georgia/georgia_*_summary.txt, *_listwise.csv). */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
