@@ -688,6 +688,8 @@ int cmd_gwr(int argc, char **argv)
             return CLI_USAGE;
         if (bwmax_s && cli_parse_double("gwr", "--bw-max", bwmax_s, &o.bw_max))
             return CLI_USAGE;
+        if (bwmin_s && bwmax_s && o.bw_min > o.bw_max)
+            return cli_usage("gwr", "--bw-min %g is larger than --bw-max %g", o.bw_min, o.bw_max);
         if (mg.init_bw > 0 || mg.tol > 0 || mg.max_iter > 0 || mg.no_inference || mg.mem_mb > 0)
             return cli_usage("gwr", "--init-bw, --tol-multi, --max-iter-multi, --no-inference "
                                     "and --mem-mb need --multiscale");
@@ -764,6 +766,18 @@ int cmd_gwr(int argc, char **argv)
     if (offset && !(off = agglo_table_get_complete(ctx, t, offset, path))) {
         rc = agglo_ctx_errcode(ctx);
         goto done;
+    }
+    if (o.family != AGGLO_GWR_FAMILY_POISSON) {
+        size_t nl = agglo_layer_count(L), i = 1;
+        while (i < nl && y[i] == y[0])
+            i++;
+        if (nl > 0 && i == nl) {
+            rc = agglo_error(ctx, AGGLO_E_FORMAT,
+                             "%s: the response field %s is constant (every value is %g): there "
+                             "is nothing to regress",
+                             path, yname, y[0]);
+            goto done;
+        }
     }
     m = agglo_gwr_model_create(ctx, agglo_layer_count(L), cc.x, cc.y, y,
                                (const double *const *)x, k, (const char *const *)xnames, off, &o);

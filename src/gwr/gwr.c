@@ -524,7 +524,8 @@ typedef struct local_out {
     double yhat, hat;  /* fitted value (mu for Poisson) and S_ii */
     double *beta;      /* p, optional */
     double *cct;       /* p, optional: diag(A^-1 B A^-1) */
-    double sts;        /* ||S_i||^2 */
+    double sts;        /* ||S_i||^2 (GLM: row i of tr(S' V S V^-1)) */
+    double vself;      /* GLM: variance function at the fitted mean of the point */
     double cond;
     double sw, swy, swy2;
 } local_out;
@@ -638,11 +639,14 @@ static int local_fit(const agglo_gwr_model *m, double qx, double qy, const doubl
         o->yhat = mu;
         o->hat = wself * glm_var(fam, mu) * xz;
         o->sw = o->swy = o->swy2 = NAN;
+        o->vself = glm_var(fam, mu);
     }
     if (!full)
         return 0;
     memcpy(o->beta, b, p * sizeof(double));
-    /* ||S_i||^2 = z' B z; for Poisson B holds w^2 mu^2 so z' B z is the linearised row. */
+    /* Gaussian: ||S_i||^2 = z' B z. GLM (S_ij = x_i' A^-1 x_j w_ij v_j on the working
+     * response, V = diag(v)): row i of tr(S' V S V^-1), sum_j S_ij^2 v_i / v_j = v_i z' B z
+     * with B = sum_j w_ij^2 v_j x_j x_j' (GWR4's variance-based trace; mgwr's tr_STS). */
     double sts = 0;
     for (size_t a = 0; a < p; a++) {
         double t = 0;
@@ -650,7 +654,7 @@ static int local_fit(const agglo_gwr_model *m, double qx, double qy, const doubl
             t += B[a + c * p] * s->z[c];
         sts += s->z[a] * t;
     }
-    o->sts = sts;
+    o->sts = m->o.family == AGGLO_GWR_FAMILY_GAUSSIAN ? sts : o->vself * sts;
     chol_inverse(s->tmp, s->s, p, s->Ainv);
     /* cct = diag(Ainv B Ainv) */
     for (size_t a = 0; a < p; a++) {
@@ -881,6 +885,18 @@ agglo_gwr_model *agglo_gwr_model_create(agglo_ctx *ctx, size_t n, const double *
             agglo_error(ctx, AGGLO_E_CRS,
                         "gwr: great-circle distances need lon/lat degrees; row %zu has (%g, %g)",
                         i + 1, cx[i], cy[i]);
+            return NULL;
+        }
+    }
+    if (o.family != AGGLO_GWR_FAMILY_POISSON && n > 0) {
+        size_t i = 1;
+        while (i < n && y[i] == y[0])
+            i++;
+        if (i == n) {
+            agglo_error(ctx, AGGLO_E_FORMAT,
+                        "gwr: the response is constant (every value is %g): there is nothing "
+                        "to regress",
+                        y[0]);
             return NULL;
         }
     }
@@ -1472,6 +1488,12 @@ agglo_gwr_result *agglo_gwr_fit(agglo_ctx *ctx, agglo_gwr_model *m, double bw)
                 buf1[c++] = (m->y[i] - ym) * (m->y[i] - ym);
         double tss = agglo_sum(buf1, c);
         r->r2 = 1.0 - rss / tss;
+        if (rss <= 1e-20 * tss)
+            agglo_warn(ctx,
+                       "gwr: the local regressions reproduce the response exactly (RSS %g, "
+                       "total sum of squares %g): standard errors and t values are numerically "
+                       "degenerate",
+                       rss, tss);
         r->adj_r2 = 1.0 - (1.0 - r->r2) * (dno - 1.0) / (dno - r->enp - 1.0);
         r->deviance = rss;
         r->null_deviance = tss;

@@ -336,8 +336,9 @@ acc_glm_p(agglo_gwr_family fam, size_t nn, const double *xs, const double *y, co
     acc_store(acc, P, A, b);
     if (B) {
         double bb[8];
+        /* kw^2 v = w kw: the middle of the sandwich X'W_i A^(1/2) (X'W_i A^(1/2))' */
         for (size_t j = 0; j < nn; j++)
-            w[j] *= w[j];
+            w[j] *= kw[j];
         for (size_t q = 0; q < nacc; q++)
             acc[q] = zero;
         acc_columns(acc, nn, xs, z, w, P);
@@ -368,7 +369,7 @@ static int acc_glm_any(agglo_gwr_family fam, size_t p, size_t nn, const double *
                 double xr = r ? xs[(r - 1) * nn + j] : 1.0;
                 A[r + c * p] += w * xc * xr;
                 if (B)
-                    B[r + c * p] += w * w * xc * xr;
+                    B[r + c * p] += w * kw[j] * xc * xr;
             }
             b[c] += w * z * xc;
         }
@@ -380,7 +381,8 @@ static int acc_glm_any(agglo_gwr_family fam, size_t p, size_t nn, const double *
  * xs + (c - 1) nn, responses y, log offsets off, kernel weights kw; wz: room for 2 nn): at beta,
  * eta = x'beta, mu = g^-1(eta + off), v = var(mu), z = eta + (y - mu) / v, w = kw v (canonical
  * link), A = sum w x x' (upper triangle), b = sum w z x and, when B is not NULL,
- * B = sum w^2 x x'. Returns 0, or 1 when a fitted variance vanishes (separation). */
+ * B = sum kw^2 v x x' (X' W_i^2 A X, A = diag(v): the local covariance is A^-1 B A^-1, as
+ * GWR4 and mgwr). Returns 0, or 1 when a fitted variance vanishes (separation). */
 GWR_CLONES
 int gwr_acc_glm(agglo_gwr_family fam, size_t p, size_t nn, const double *xs, const double *y,
                 const double *off, const double *kw, const double *beta, double *A, double *b,

@@ -244,14 +244,24 @@ int agglo_gwr_select(agglo_ctx *ctx, agglo_gwr_model *m, agglo_gwr_search_result
         a = dmin / 2.0;
         c = dmax * 2.0;
     }
+    if (o->bw_min > 0 && o->bw_max > 0 && o->bw_min > o->bw_max)
+        return agglo_error(ctx, AGGLO_E_USAGE,
+                           "gwr: empty bandwidth search range: minimum %g is larger than maximum %g",
+                           o->bw_min, o->bw_max);
     if (o->bw_min > 0)
         a = o->bw_min;
     if (o->bw_max > 0)
         c = o->bw_max;
+    double a0 = a, c0 = c;
     if (integer && c > (double)m->n)
         c = (double)m->n;
     if (integer && a > c)
-        a = c; /* small n: the default lower limit exceeds n */
+        a = c; /* small n: the lower limit exceeds n */
+    if (integer && a == c && a0 != c0)
+        agglo_warn(ctx,
+                   "gwr: the bandwidth search range [%g, %g] collapses to the single bandwidth "
+                   "%g (n = %zu observations%s); no search was made",
+                   a0, c0, a, m->n, o->bw_min > 0 ? "" : ", default lower limit 40 + 2p");
     if (!(a > 0) || !(c >= a))
         return agglo_error(ctx, AGGLO_E_USAGE, "gwr: invalid bandwidth search range [%g, %g]", a,
                            c);

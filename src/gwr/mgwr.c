@@ -250,6 +250,14 @@ agglo_mgwr_result *agglo_mgwr_fit(agglo_ctx *ctx, agglo_gwr_model *m,
         goto fail;
     for (size_t j = 0; j < p; j++) {
         double a = m->o.fixed ? dmin / 2.0 : 42.0, c = m->o.fixed ? 2.0 * dmax : dn;
+        if (o.bw_min && o.bw_max && o.bw_min[j] > 0 && o.bw_max[j] > 0 &&
+            o.bw_min[j] > o.bw_max[j]) {
+            agglo_error(ctx, AGGLO_E_USAGE,
+                        "mgwr: empty bandwidth search range for %s: minimum %g is larger than "
+                        "maximum %g",
+                        m->names[j], o.bw_min[j], o.bw_max[j]);
+            goto fail;
+        }
         if (o.bw_min && o.bw_min[j] > 0)
             a = o.bw_min[j];
         if (o.bw_max && o.bw_max[j] > 0)

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # agglo gwr end to end. Reference numbers: tests/data/reference/gwr/ (base R lm.wfit per
-# location, scripts/reference/gwr_reference.R) and GWR4's published Georgia summary
+# location, scripts/reference/gwr_reference.R; mgwr 2.2.1, scripts/reference/
+# gwr_mgwr_reference.py) and GWR4's published Georgia summary
 # (tests/data/georgia/georgia_BS_NN_summary.txt).
 source "$(dirname "$0")/lib.bash"
 REFD="$TEST_DATA/reference/gwr"
@@ -97,4 +98,37 @@ expect_fail 1 "Poisson response must be a non-negative count" -- "$AGGLO" gwr "$
 expect_fail 1 "binomial (logistic) response must be 0/1" -- "$AGGLO" gwr "$G" --y PctRural --x PctPov --family binomial
 expect_fail 2 "offset needs --family poisson" -- "$AGGLO" gwr "$G" --y PctBach --x PctPov --offset TotPop90
 expect_fail 1 "no_such.shp" -- "$AGGLO" gwr "$TEST_DATA/no_such.shp" --y a --x b
+
+# Poisson GWR standard errors and t values = mgwr 2.2.1 (Tokyo mortality, GWR4's sample,
+# offset, adaptive bisquare 100; scripts/reference/gwr_mgwr_reference.py); the significance
+# flag follows |t| > the adjusted critical t mgwr reports
+"$AGGLO" gwr "$REFD/tokyo_input.csv" --x-field X_CENTROID --y-field Y_CENTROID --y db2564 \
+  --x OCC_TEC,OWNH,POP65,UNEMP --offset eb2564 --family poisson --bandwidth 100 \
+  --out "$SCRATCH/tokyo.csv" --quiet >/dev/null || bad "tokyo poisson"
+python3 - "$SCRATCH/tokyo.csv" "$REFD/mgwr_tokyo_pois_bs_nn_100_obs.csv" "$REFD/mgwr_tokyo_pois_bs_nn_100_global.csv" <<'EOF' && ok || bad "tokyo se/t/sig"
+import csv, sys
+a = list(csv.DictReader(open(sys.argv[1])))
+b = list(csv.DictReader(open(sys.argv[2])))
+crit = float(dict(l.strip().split(",") for l in open(sys.argv[3]))["critical_t"])
+assert len(a) == len(b) == 262
+for x, y in zip(a, b):
+    for v in ("Intercept", "OCC_TEC", "OWNH", "POP65", "UNEMP"):
+        for k in ("se", "t"):
+            g, w = float(x[k + "_" + v]), float(y[k + "_" + v])
+            assert abs(g - w) <= 1e-7 * max(abs(w), 1), (k, v, g, w)
+        t = float(y["t_" + v])
+        assert int(x["sig_" + v]) == ((t > crit) - (t < -crit)) or abs(abs(t) - crit) < 1e-6
+EOF
+# a search range collapsing to one bandwidth (n = 30 < 40 + 2p) warns naming the range
+awk -F, 'NR <= 31' "$TEST_DATA/georgia/GData_utm.csv" > "$SCRATCH/g30.csv"
+err=$("$AGGLO" gwr "$SCRATCH/g30.csv" --x-field X --y-field Y --y PctBach --x PctRural,PctPov --json 2>&1 >/dev/null)
+echo "$err" | grep -q "search range \[46, 30\] collapses to the single bandwidth 30" && ok || bad "collapse warning: $err"
+# an empty search range is refused (it used to fit the maximum silently)
+expect_fail 2 "--bw-min 45 is larger than --bw-max 10" -- "$AGGLO" gwr "$G" "${GARGS[@]}" --bw-min 45 --bw-max 10
+[ "$("$AGGLO" gwr "$G" "${GARGS[@]}" --bw-min 45 --bw-max 10 2>&1 | wc -l)" = 1 ] && ok || bad "one line"
+# a constant response is refused naming the file and the field (t was 3e15)
+awk -F, 'BEGIN { OFS = "," } NR == 1 { print $0 ",C" } NR > 1 { print $0 ",7" }' \
+  "$TEST_DATA/georgia/GData_utm.csv" > "$SCRATCH/gconst.csv"
+expect_fail 1 "^agglo: .*gconst.csv: the response field C is constant" -- "$AGGLO" gwr "$SCRATCH/gconst.csv" --x-field X --y-field Y --y C --x PctRural --bandwidth 50
+[ "$("$AGGLO" gwr "$SCRATCH/gconst.csv" --x-field X --y-field Y --y C --x PctRural --bandwidth 50 2>&1 | wc -l)" = 1 ] && ok || bad "one line"
 finish
