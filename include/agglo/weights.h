@@ -98,7 +98,8 @@ agglo_weights *agglo_weights_rook(agglo_ctx *ctx, const agglo_layer *layer, doub
                                   const char *const *ids);
 
 /* k nearest neighbours (kd-tree). Ties at the k-th distance go to the lower index (as
- * spdep's knearneigh). Not symmetric in general. k >= n-1 gives everybody else. */
+ * spdep's knearneigh). Not symmetric in general. k must be below n (k = n - 1 gives everybody
+ * else); k >= n is refused (AGGLO_E_USAGE), as spdep's knearneigh does. */
 agglo_weights *agglo_weights_knn(agglo_ctx *ctx, const double *x, const double *y, size_t n,
                                  size_t k, int great_circle, const char *const *ids);
 
@@ -188,10 +189,48 @@ void agglo_weights_summary_free(agglo_weights_summary *s);
  * header names layer_name (a shapefile stem) and id_field ("" -> none). Atomic. */
 int agglo_weights_write(agglo_ctx *ctx, const agglo_weights *w, const char *path,
                         const char *layer_name, const char *id_field);
+/* As agglo_weights_write, with flags. A .gal holds neighbour lists only, so writing weights
+ * whose values are not all 1 (inverse distance, kernel, a W/C/S/U/minmax transform) to .gal
+ * is refused (AGGLO_E_USAGE, pointing to .gwt/.kwt/.csv) unless flags has
+ * AGGLO_WRITE_GAL_BINARY (then the values are dropped on purpose). Ids, and the id field
+ * named in a GAL/GWT/KWT header, must be single tokens: one with whitespace is refused
+ * (AGGLO_E_USAGE naming the observation) since GeoDa, libpysal and spdep split these files on
+ * whitespace; .csv quotes such ids and round-trips them. */
+#define AGGLO_WRITE_GAL_BINARY 1u
+int agglo_weights_write_ex(agglo_ctx *ctx, const agglo_weights *w, const char *path,
+                           const char *layer_name, const char *id_field, unsigned flags);
+
+/* What the third column of a .gwt/.kwt/.csv file means. GeoDa writes distances there for
+ * its k-nearest-neighbour and distance-band .gwt files, and its own Moran and LISA take any
+ * .gwt as binary neighbours (row-standardised); spdep's read.gwt2nb also keeps the values
+ * aside as distances and returns binary neighbours; libpysal takes them as weights.
+ * DEFAULT: a .gwt is read as BINARY (reproducing GeoDa's Moran on a GeoDa-written .gwt), with
+ * a warning when the file holds values other than 1; .kwt and .csv are read as WEIGHTS.
+ * DISTANCES: w = 1 / value (inverse distance, power 1; a value <= 0 is an error). */
+typedef enum {
+    AGGLO_GWT_VALUES_DEFAULT = 0,
+    AGGLO_GWT_VALUES_WEIGHTS,
+    AGGLO_GWT_VALUES_DISTANCES,
+    AGGLO_GWT_VALUES_BINARY
+} agglo_gwt_values;
+/* "weights", "distances", "binary" (or "default"); 0, or -1 for anything else. */
+int agglo_gwt_values_parse(const char *name, agglo_gwt_values *v);
+
+typedef struct agglo_weights_read_options {
+    agglo_gwt_values values;
+    /* 0: the file's ids are matched exactly, as strings ("1" is not "01" nor "1.0"), to the
+     * layer's ids; 1: matched by feature order: the k-th record of a .gal (k-th distinct focal
+     * id of a .gwt/.kwt/.csv) is the layer's k-th feature, whatever its id */
+    int match_order;
+} agglo_weights_read_options;
+void agglo_weights_read_options_init(agglo_weights_read_options *o);
 
 /* Reads a weights file, its rows in file order with the file's ids. *id_field_out (optional)
  * receives a malloc'd copy of the header's id field or NULL. */
 agglo_weights *agglo_weights_read(agglo_ctx *ctx, const char *path, char **id_field_out);
+/* With options (NULL = defaults; match_order does not apply without a layer). */
+agglo_weights *agglo_weights_read_ex(agglo_ctx *ctx, const char *path,
+                                     const agglo_weights_read_options *o, char **id_field_out);
 
 /* Reads a weights file and matches it to the layer's observations: the ids in the file are
  * matched to agglo_layer_ids(layer, id_field), where id_field is the argument, else the id
@@ -199,6 +238,9 @@ agglo_weights *agglo_weights_read(agglo_ctx *ctx, const char *path, char **id_fi
  * duplicated ids and count mismatches are errors naming the file and line. */
 agglo_weights *agglo_weights_read_for_layer(agglo_ctx *ctx, const char *path,
                                             const agglo_layer *layer, const char *id_field);
+agglo_weights *agglo_weights_read_for_layer_ex(agglo_ctx *ctx, const char *path,
+                                               const agglo_layer *layer, const char *id_field,
+                                               const agglo_weights_read_options *o);
 
 /* Same matching for weights already in memory: reorders w's rows to the given ids. */
 agglo_weights *agglo_weights_match_ids(agglo_ctx *ctx, const agglo_weights *w,
@@ -228,6 +270,7 @@ typedef struct agglo_weights_spec {
     int arc;              /* great-circle distances on lon/lat */
     int on_surface;       /* point-on-surface instead of centroid for polygons */
     char path[4096];      /* file */
+    agglo_weights_read_options read; /* file: meaning of the values, id matching */
 } agglo_weights_spec;
 
 void agglo_weights_spec_init(agglo_weights_spec *s);
@@ -249,6 +292,11 @@ agglo_weights *agglo_weights_build(agglo_ctx *ctx, const agglo_layer *layer,
 agglo_weights *agglo_weights_from_spec(agglo_ctx *ctx, const agglo_layer *layer,
                                        const char *spec, const char *id_field,
                                        int row_standardise);
+/* With file-reading options (NULL = defaults). */
+agglo_weights *agglo_weights_from_spec_ex(agglo_ctx *ctx, const agglo_layer *layer,
+                                          const char *spec, const char *id_field,
+                                          int row_standardise,
+                                          const agglo_weights_read_options *o);
 
 #ifdef __cplusplus
 }

@@ -89,6 +89,26 @@ for (name in names(sets)) {
 # snapping tolerance: NY8 tracts (metres) with snap = 50 and 200
 ny <- suppressWarnings(read_layer(sets$ny8$path))
 for (sn in c(50, 200)) write_nb(poly2nb(ny, queen = TRUE, snap = sn), sprintf("ny8_queen_snap%d", sn))
+# A GeoDa-written k = 4 nearest-neighbour .gwt of baltim (GeoDa puts distances in the third
+# column). spdep's read.gwt2nb reads it as binary neighbours (the values kept aside as
+# attr(, "GeoDa")$dist); GeoDa's own Moran/LISA also ignore the values (GalElement::SpatialLag
+# with is_binary = true). moran.test on style W of that nb is GeoDa's Moran; the same nb with
+# the values as general weights (glist) and their inverses give --gwt-values weights and
+# distances. Written to baltk4_gwt_moran.csv: mode,I,expectation,variance (randomisation).
+b <- st_read("tests/data/baltim/baltim.shp", quiet = TRUE)
+gnb <- suppressWarnings(read.gwt2nb(file.path(out, "files", "baltk4.GWT"), region.id = b$STATION))
+gd <- attr(gnb, "GeoDa")$dist
+rows <- list(
+  binary = nb2listw(gnb, style = "W"),
+  weights = nb2listw(gnb, glist = gd, style = "W"),
+  distances = nb2listw(gnb, glist = lapply(gd, function(v) 1 / v), style = "W")
+)
+res <- do.call(rbind, lapply(names(rows), function(m) {
+  t <- moran.test(b$PRICE, rows[[m]], randomisation = TRUE)
+  data.frame(mode = m, I = sprintf("%.17g", t$estimate[1]), expectation = sprintf("%.17g", t$estimate[2]),
+             variance = sprintf("%.17g", t$estimate[3]))
+}))
+write.csv(res, file.path(out, "baltk4_gwt_moran.csv"), row.names = FALSE, quote = FALSE)
 writeLines(c(R.version.string, paste("spdep", packageVersion("spdep")),
              paste("sf", packageVersion("sf")), sf_extSoftVersion()[c("GEOS", "GDAL")]),
            file.path(out, "versions.txt"))

@@ -9,7 +9,7 @@
 
 enum {
     AC_VAR = 2000, AC_WEIGHTS, AC_TRANSFORM, AC_PERMS, AC_ALT, AC_DROP, AC_BIV, AC_RATE, AC_ALPHA,
-    AC_CORR, AC_TABLE, AC_SCATTER, AC_SIG, AC_GI, AC_TOTAL, AC_NOADJ
+    AC_CORR, AC_TABLE, AC_SCATTER, AC_SIG, AC_GI, AC_TOTAL, AC_NOADJ, AC_GWTVAL, AC_WMATCH
 };
 
 const char *const ac_help_common =
@@ -17,6 +17,10 @@ const char *const ac_help_common =
     "  --var FIELD           the variable (numeric field)\n"
     "  --weights SPEC|FILE   queen (default), rook, knn:K, band:D, idw:P[:D], kernel:NAME:BW,\n"
     "                        or a .gal/.gwt/.kwt/.csv file (ids matched with --id)\n"
+    "  --gwt-values V        a weights file's third column: binary (default for .gwt, as GeoDa's\n"
+    "                        Moran), weights (default for .kwt/.csv) or distances (w = 1/d)\n"
+    "  --weights-match M     id (default: file ids equal the --id field as strings) or order\n"
+    "                        (the file's k-th record is the k-th feature)\n"
     "  --transform T         W row-standardised (default, as GeoDa), B binary, C global,\n"
     "                        S variance-stabilising, U (C/n: all weights sum to 1), minmax\n"
     "                        (divided by min(max row sum, max column sum)), V values as built\n"
@@ -53,12 +57,15 @@ int ac_parse(ac_cli *a, const char *cmd, int argc, char **argv, ac_usage_fn usag
         {"gi", no_argument, 0, AC_GI},
         {"total-randomisation", no_argument, 0, AC_TOTAL},
         {"no-adjust-n", no_argument, 0, AC_NOADJ},
+        {"gwt-values", required_argument, 0, AC_GWTVAL},
+        {"weights-match", required_argument, 0, AC_WMATCH},
         {0, 0, 0, 0}};
     memset(a, 0, sizeof *a);
     cli_common_init(&a->c);
     agglo_autocorr_options_init(&a->opt);
     a->cmd = cmd;
     a->weights = "queen";
+    agglo_weights_read_options_init(&a->wread);
     a->transform = 'W';
     int opt;
     optind = 1;
@@ -122,6 +129,15 @@ int ac_parse(ac_cli *a, const char *cmd, int argc, char **argv, ac_usage_fn usag
         case AC_GI: a->gi = 1; break;
         case AC_TOTAL: a->opt.conditional = 0; break;
         case AC_NOADJ: a->opt.adjust_n = 0; break;
+        case AC_GWTVAL:
+            if (agglo_gwt_values_parse(optarg, &a->wread.values))
+                return cli_usage(cmd, "--gwt-values: '%s' is not weights, distances or binary", optarg);
+            break;
+        case AC_WMATCH:
+            if (strcmp(optarg, "id") && strcmp(optarg, "order"))
+                return cli_usage(cmd, "--weights-match: '%s' is not id or order", optarg);
+            a->wread.match_order = !strcmp(optarg, "order");
+            break;
         default: {
             int r = cli_common_option(&a->c, opt, optarg);
             if (r < 0)
@@ -190,7 +206,7 @@ int ac_load(ac_cli *a, int need_var)
             snprintf(a->label, sizeof a->label, "%s", a->var);
         }
     }
-    a->w = agglo_weights_from_spec(ctx, a->layer, a->weights, a->c.id_field, 0);
+    a->w = agglo_weights_from_spec_ex(ctx, a->layer, a->weights, a->c.id_field, 0, &a->wread);
     if (!a->w) {
         free(f1);
         free(f2);

@@ -13,6 +13,7 @@ typedef struct ac_cli {
     const char *bivariate;  /* --bivariate Y */
     const char *rate;       /* --rate EVENTS,BASE */
     const char *weights;    /* --weights SPEC|FILE (default queen) */
+    agglo_weights_read_options wread; /* --gwt-values, --weights-match for weights files */
     const char *table;      /* --table FILE.csv: per-observation results */
     const char *scatter_png;/* --scatter-png */
     const char *sig_png;    /* --sig-png */

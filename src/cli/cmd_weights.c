@@ -40,7 +40,13 @@ static void usage(FILE *fp)
             "  --transform T         B (binary), W (row-standardised), C, S, U, minmax (spdep styles)\n"
             "                        or V (as built)\n"
             "  --summary             print the summary (n, links, neighbour counts, islands, components)\n"
-            "  --out FILE            .gal (binary lists), .gwt (weights), .kwt (with the diagonal), .csv\n\n"
+            "  --out FILE            .gal (binary lists), .gwt (weights), .kwt (with the diagonal), .csv\n"
+            "  --gal-binary          write non-binary weights to .gal anyway, dropping the values\n"
+            "                        (refused otherwise)\n"
+            "  --gwt-values V        reading a file: its third column is binary (default for .gwt, as\n"
+            "                        GeoDa's Moran), weights (default .kwt/.csv) or distances (w = 1/d)\n"
+            "  --weights-match M     reading a file: id (default, exact strings) or order (the k-th\n"
+            "                        record is the k-th feature)\n\n"
             "Distance-based weights on a lon/lat layer need --arc or --to EPSG:xxxx.\n\n%s",
             cli_common_help);
 }
@@ -48,7 +54,7 @@ static void usage(FILE *fp)
 enum {
     OPT_QUEEN = 1, OPT_ROOK, OPT_KNN, OPT_BAND, OPT_IDW, OPT_KERNEL, OPT_SPEC, OPT_SNAP, OPT_ORDER,
     OPT_CUMULATIVE, OPT_BANDWIDTH, OPT_ADAPTIVE, OPT_KERNEL_K, OPT_DIAGONAL, OPT_DIAGONAL_ONE,
-    OPT_ARC, OPT_SURFACE, OPT_TRANSFORM, OPT_SUMMARY
+    OPT_ARC, OPT_SURFACE, OPT_TRANSFORM, OPT_SUMMARY, OPT_GAL_BINARY, OPT_GWT_VALUES, OPT_WMATCH
 };
 
 static const char *kind_name(agglo_wspec_kind k)
@@ -99,13 +105,16 @@ int cmd_weights(int argc, char **argv)
         {"surface", no_argument, 0, OPT_SURFACE},
         {"transform", required_argument, 0, OPT_TRANSFORM},
         {"summary", no_argument, 0, OPT_SUMMARY},
+        {"gal-binary", no_argument, 0, OPT_GAL_BINARY},
+        {"gwt-values", required_argument, 0, OPT_GWT_VALUES},
+        {"weights-match", required_argument, 0, OPT_WMATCH},
         {0, 0, 0, 0}};
     cli_common c;
     cli_common_init(&c);
     agglo_weights_spec s;
     agglo_weights_spec_init(&s);
     const char *spec_text = NULL;
-    int kinds = 0, summary = 0, band_given = 0;
+    int kinds = 0, summary = 0, band_given = 0, gal_binary = 0;
     double band = 0.0;
     char transform = 0;
     int opt;
@@ -195,6 +204,16 @@ int cmd_weights(int argc, char **argv)
             break;
         }
         case OPT_SUMMARY: summary = 1; break;
+        case OPT_GAL_BINARY: gal_binary = 1; break;
+        case OPT_GWT_VALUES:
+            if (agglo_gwt_values_parse(optarg, &s.read.values))
+                return cli_usage("weights", "--gwt-values: '%s' is not weights, distances or binary", optarg);
+            break;
+        case OPT_WMATCH:
+            if (strcmp(optarg, "id") && strcmp(optarg, "order"))
+                return cli_usage("weights", "--weights-match: '%s' is not id or order", optarg);
+            s.read.match_order = !strcmp(optarg, "order");
+            break;
         default: {
             int r = cli_common_option(&c, opt, optarg);
             if (r < 0)
@@ -244,6 +263,7 @@ int cmd_weights(int argc, char **argv)
             t.arc = 1;
         if (s.on_surface)
             t.on_surface = 1;
+        t.read = s.read;
         s = t;
     }
     /* weights need vertices and centroids only: invalid polygons (self-intersections) are
@@ -296,7 +316,8 @@ int cmd_weights(int argc, char **argv)
     if (c.out) {
         char stem[256];
         file_stem(path, stem, sizeof stem);
-        if (agglo_weights_write(ctx, W, c.out, stem, c.id_field) != AGGLO_OK) {
+        if (agglo_weights_write_ex(ctx, W, c.out, stem, c.id_field,
+                                   gal_binary ? AGGLO_WRITE_GAL_BINARY : 0) != AGGLO_OK) {
             rc = cli_fail(ctx);
             goto out;
         }

@@ -53,6 +53,48 @@ static void eg_finish(agglo_concentration *c, const double *s)
     c->eg_gamma = (G - (1 - sx2) * H) / ((1 - sx2) * (1 - H));
 }
 
+/* Every index left NaN or infinite says why (one warning each, naming a region). */
+static void warn_gamma(agglo_ctx *ctx, const agglo_concentration *c, const char *source)
+{
+    if (isfinite(c->eg_gamma) || isnan(c->eg_H))
+        return;
+    if (c->eg_H >= 1)
+        agglo_warn(ctx, "%s: Ellison-Glaeser gamma is NA: a single plant holds all the activity "
+                   "(H = 1)", source);
+    else if (c->eg_sum_x2 >= 1)
+        agglo_warn(ctx, "%s: Ellison-Glaeser gamma is NA: a single region holds the whole base "
+                   "(sum of squared base shares = 1)", source);
+    else
+        agglo_warn(ctx, "%s: Ellison-Glaeser gamma is NA (G = %g, H = %g, sum x^2 = %g)", source,
+                   c->eg_G, c->eg_H, c->eg_sum_x2);
+}
+
+static void warn_undefined(agglo_ctx *ctx, const agglo_concentration *c, const double *count,
+                           const double *base, const char *source, int integral)
+{
+    size_t zero_base = 0, first = 0, inf_first = 0, inf = 0;
+    for (size_t i = 0; i < c->n; i++)
+        if (!(base[i] > 0)) {
+            if (!zero_base++)
+                first = i;
+            if (count[i] > 0 && !inf++)
+                inf_first = i;
+        }
+    if (zero_base)
+        agglo_warn(ctx, "%s: location quotient is NA in %zu region(s) with a zero base (first: "
+                   "region %zu)", source, zero_base, first + 1);
+    if (inf)
+        agglo_warn(ctx, "%s: Theil index is infinite: %zu region(s) have activity but a zero base "
+                   "(first: region %zu, count %g)", source, inf, inf_first + 1, count[inf_first]);
+    if (c->n < 2)
+        agglo_warn(ctx, "%s: normalised HHI is NA: it needs at least 2 regions", source);
+    if (!integral)
+        agglo_warn(ctx, "%s: Ellison-Glaeser gamma from unit-size plants is NA: the counts are not "
+                   "whole numbers (give plants with --shops)", source);
+    else
+        warn_gamma(ctx, c, source);
+}
+
 agglo_concentration *agglo_concentration_compute(agglo_ctx *ctx, const double *count,
                                                  const double *base, size_t n, int cr_k,
                                                  const char *source)
@@ -152,6 +194,7 @@ agglo_concentration *agglo_concentration_compute(agglo_ctx *ctx, const double *c
     eg_finish(c, c->share_count);
     if (!integral)
         c->eg_gamma = NAN;
+    warn_undefined(ctx, c, count, base, source, integral);
     return c;
 }
 
@@ -206,5 +249,6 @@ int agglo_concentration_eg(agglo_ctx *ctx, agglo_concentration *c, const double 
     c->eg_H = h;
     eg_finish(c, s);
     free(s);
+    warn_gamma(ctx, c, source);
     return AGGLO_OK;
 }

@@ -105,8 +105,13 @@ agglo_weights *agglo_weights_knn(agglo_ctx *ctx, const double *x, const double *
         agglo_error(ctx, AGGLO_E_USAGE, "weights: knn needs k >= 1");
         return NULL;
     }
-    if (n > 0 && k > n - 1)
-        k = n > 1 ? n - 1 : 0;
+    if (k >= n) {
+        agglo_error(ctx, AGGLO_E_USAGE,
+                    "weights: knn:%zu asks for %zu neighbours but there are %zu observations "
+                    "(k must be at most %zu)",
+                    k, k, n, n ? n - 1 : 0);
+        return NULL;
+    }
     agglo_kdtree *T = agglo_kdtree_build(ctx, x, y, n, great_circle);
     if (!T)
         return NULL;

@@ -81,21 +81,6 @@ static int64_t strmap_put(strmap *m, const char *k, int64_t v)
     return -1;
 }
 
-/* Canonical text of a numeric id ("1.0" -> "1", "007" -> "7"), or NULL if not a number. */
-static int numeric_canon(const char *s, char *buf, size_t size)
-{
-    char *end;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (end == s || *end || errno || !isfinite(v))
-        return -1;
-    if (v == floor(v) && fabs(v) < 1e15)
-        snprintf(buf, size, "%.0f", v);
-    else
-        snprintf(buf, size, "%.17g", v);
-    return 0;
-}
-
 /* ---- parsed file ---- */
 
 typedef enum { WF_GAL, WF_GWT, WF_KWT, WF_CSV } wformat;
@@ -614,8 +599,7 @@ static int load_file(agglo_ctx *ctx, const char *path, wfile *f)
 static agglo_weights *resolve(agglo_ctx *ctx, const char *path, const wfile *f,
                               const char *const *ids, size_t n, int check_n)
 {
-    strmap m = {0}, canon = {0};
-    char **canon_keys = NULL;
+    strmap m = {0};
     int32_t *seen = NULL;
     wi_links L = {0};
     agglo_weights *W = NULL;
@@ -631,29 +615,8 @@ static agglo_weights *resolve(agglo_ctx *ctx, const char *path, const wfile *f,
                     path, f->header_n, n);
         goto out;
     }
-    /* numeric fallback ("1.0" in the file for id 1) */
-    canon_keys = calloc(n ? n : 1, sizeof(char *));
-    if (!canon_keys || strmap_init(&canon, n))
-        goto nomem;
-    for (size_t i = 0; i < n; i++) {
-        char buf[64];
-        if (numeric_canon(ids[i], buf, sizeof buf) == 0) {
-            canon_keys[i] = strdup(buf);
-            if (!canon_keys[i])
-                goto nomem;
-            strmap_put(&canon, canon_keys[i], (int64_t)i);
-        }
-    }
-#define LOOKUP(s, out)                                                                           \
-    do {                                                                                         \
-        out = strmap_get(&m, s);                                                                 \
-        if (out < 0) {                                                                           \
-            char cb_[64];                                                                        \
-            if (numeric_canon(s, cb_, sizeof cb_) == 0)                                          \
-                out = strmap_get(&canon, cb_);                                                   \
-        }                                                                                        \
-    } while (0)
-
+    /* ids are matched exactly as strings: "1" is neither "01" nor "1.0" */
+#define LOOKUP(s, out) (out = strmap_get(&m, s))
     seen = calloc(n ? n : 1, sizeof(int32_t));
     if (!seen)
         goto nomem;
@@ -737,62 +700,151 @@ nomem:
     oom(ctx);
 out:
     strmap_free(&m);
-    strmap_free(&canon);
-    if (canon_keys)
-        for (size_t i = 0; i < n; i++)
-            free(canon_keys[i]);
-    free(canon_keys);
     free(seen);
     wi_links_free(&L);
     return W;
 }
 
+void agglo_weights_read_options_init(agglo_weights_read_options *o)
+{
+    memset(o, 0, sizeof *o);
+    o->values = AGGLO_GWT_VALUES_DEFAULT;
+}
+
+int agglo_gwt_values_parse(const char *name, agglo_gwt_values *v)
+{
+    if (!name)
+        return -1;
+    if (!strcasecmp(name, "weights"))
+        *v = AGGLO_GWT_VALUES_WEIGHTS;
+    else if (!strcasecmp(name, "distances"))
+        *v = AGGLO_GWT_VALUES_DISTANCES;
+    else if (!strcasecmp(name, "binary"))
+        *v = AGGLO_GWT_VALUES_BINARY;
+    else if (!strcasecmp(name, "default"))
+        *v = AGGLO_GWT_VALUES_DEFAULT;
+    else
+        return -1;
+    return 0;
+}
+
+/* Gives the file's third column the meaning asked for (see agglo_gwt_values). */
+static int apply_values(agglo_ctx *ctx, const char *path, wfile *f, agglo_gwt_values mode)
+{
+    if (f->fmt == WF_GAL)
+        return AGGLO_OK;
+    if (mode == AGGLO_GWT_VALUES_DEFAULT) {
+        if (f->fmt != WF_GWT)
+            return AGGLO_OK;
+        mode = AGGLO_GWT_VALUES_BINARY;
+        for (size_t k = 0; k < f->nl; k++)
+            if (f->lw[k] != 1.0) {
+                agglo_warn(ctx, "%s: the .gwt values (%g on line %zu) are ignored: links read as binary "
+                           "neighbours, as GeoDa's Moran/LISA and spdep's read.gwt2nb do (GeoDa writes "
+                           "distances there); --gwt-values weights|distances to use them",
+                           path, f->lw[k], f->lline[k]);
+                break;
+            }
+    }
+    for (size_t k = 0; k < f->nl; k++) {
+        if (mode == AGGLO_GWT_VALUES_BINARY)
+            f->lw[k] = 1.0;
+        else if (mode == AGGLO_GWT_VALUES_DISTANCES) {
+            if (!(f->lw[k] > 0))
+                return agglo_error(ctx, AGGLO_E_FORMAT,
+                                   "%s: line %zu: distance %g is not positive (read with --gwt-values "
+                                   "distances, weights = 1/distance)",
+                                   path, f->lline[k], f->lw[k]);
+            f->lw[k] = 1.0 / f->lw[k];
+        }
+    }
+    return AGGLO_OK;
+}
+
+static int load_with(agglo_ctx *ctx, const char *path, wfile *f, const agglo_weights_read_options *o)
+{
+    agglo_weights_read_options d;
+    if (!o) {
+        agglo_weights_read_options_init(&d);
+        o = &d;
+    }
+    int rc = load_file(ctx, path, f);
+    if (rc == AGGLO_OK)
+        rc = apply_values(ctx, path, f, o->values);
+    return rc;
+}
+
+/* The file's own ids: records in file order, then neighbours never seen as records
+ * (GWT/CSV; in a GAL every neighbour needs a record). *ids_out borrows f's strings. */
+static int file_ids(agglo_ctx *ctx, const char *path, const wfile *f, const char ***ids_out,
+                    size_t *n_out)
+{
+    strmap m;
+    const char **ids = NULL;
+    size_t nids = 0;
+    int rc = AGGLO_OK;
+    *ids_out = NULL;
+    if (strmap_init(&m, f->nrec + f->nl))
+        return oom(ctx);
+    ids = malloc((f->nrec + f->nl + 1) * sizeof(char *));
+    if (!ids) {
+        rc = oom(ctx);
+        goto out;
+    }
+    for (size_t r = 0; r < f->nrec; r++)
+        if (strmap_put(&m, f->rec[r], (int64_t)nids) < 0)
+            ids[nids++] = f->rec[r];
+        else if (f->fmt == WF_GAL) {
+            rc = agglo_error(ctx, AGGLO_E_FORMAT, "%s: line %zu: id '%s' is listed twice", path,
+                             f->rec_line[r], f->rec[r]);
+            goto out;
+        }
+    for (size_t k = 0; k < f->nl; k++) {
+        if (strmap_put(&m, f->lj[k], (int64_t)nids) < 0) {
+            if (f->fmt == WF_GAL) {
+                rc = agglo_error(ctx, AGGLO_E_FORMAT, "%s: line %zu: neighbour '%s' has no record of its own",
+                                 path, f->lline[k], f->lj[k]);
+                goto out;
+            }
+            ids[nids++] = f->lj[k];
+        }
+    }
+    if (f->fmt != WF_GAL && f->header_n >= 0 && nids > (size_t)f->header_n) {
+        rc = agglo_error(ctx, AGGLO_E_FORMAT, "%s: header says %ld observations but the file has %zu ids",
+                         path, f->header_n, nids);
+        goto out;
+    }
+out:
+    strmap_free(&m);
+    if (rc)
+        free(ids);
+    else {
+        *ids_out = ids;
+        *n_out = nids;
+    }
+    return rc;
+}
+
 agglo_weights *agglo_weights_read(agglo_ctx *ctx, const char *path, char **id_field_out)
+{
+    return agglo_weights_read_ex(ctx, path, NULL, id_field_out);
+}
+
+agglo_weights *agglo_weights_read_ex(agglo_ctx *ctx, const char *path,
+                                     const agglo_weights_read_options *o, char **id_field_out)
 {
     wfile f;
     if (id_field_out)
         *id_field_out = NULL;
-    if (load_file(ctx, path, &f)) {
+    if (load_with(ctx, path, &f, o)) {
         wfile_free(&f);
         return NULL;
     }
-    /* ids: records, then neighbours never seen as records (GWT/CSV islands cannot appear) */
-    strmap m;
     const char **ids = NULL;
     size_t nids = 0;
     agglo_weights *W = NULL;
-    if (strmap_init(&m, f.nrec + f.nl)) {
-        oom(ctx);
+    if (file_ids(ctx, path, &f, &ids, &nids))
         goto out;
-    }
-    ids = malloc((f.nrec + f.nl + 1) * sizeof(char *));
-    if (!ids) {
-        oom(ctx);
-        goto out;
-    }
-    for (size_t r = 0; r < f.nrec; r++)
-        if (strmap_put(&m, f.rec[r], (int64_t)nids) < 0)
-            ids[nids++] = f.rec[r];
-        else if (f.fmt == WF_GAL) {
-            agglo_error(ctx, AGGLO_E_FORMAT, "%s: line %zu: id '%s' is listed twice", path,
-                        f.rec_line[r], f.rec[r]);
-            goto out;
-        }
-    for (size_t k = 0; k < f.nl; k++) {
-        if (strmap_put(&m, f.lj[k], (int64_t)nids) < 0) {
-            if (f.fmt == WF_GAL) {
-                agglo_error(ctx, AGGLO_E_FORMAT, "%s: line %zu: neighbour '%s' has no record of its own",
-                            path, f.lline[k], f.lj[k]);
-                goto out;
-            }
-            ids[nids++] = f.lj[k];
-        }
-    }
-    if (f.fmt != WF_GAL && f.header_n >= 0 && nids > (size_t)f.header_n) {
-        agglo_error(ctx, AGGLO_E_FORMAT, "%s: header says %ld observations but the file has %zu ids",
-                    path, f.header_n, nids);
-        goto out;
-    }
     W = resolve(ctx, path, &f, ids, nids, 0);
     if (W && id_field_out && f.id_field) {
         *id_field_out = strdup(f.id_field);
@@ -803,7 +855,6 @@ agglo_weights *agglo_weights_read(agglo_ctx *ctx, const char *path, char **id_fi
         }
     }
 out:
-    strmap_free(&m);
     free(ids);
     wfile_free(&f);
     return W;
@@ -812,8 +863,15 @@ out:
 agglo_weights *agglo_weights_read_for_layer(agglo_ctx *ctx, const char *path,
                                             const agglo_layer *layer, const char *id_field)
 {
+    return agglo_weights_read_for_layer_ex(ctx, path, layer, id_field, NULL);
+}
+
+agglo_weights *agglo_weights_read_for_layer_ex(agglo_ctx *ctx, const char *path,
+                                               const agglo_layer *layer, const char *id_field,
+                                               const agglo_weights_read_options *o)
+{
     wfile f;
-    if (load_file(ctx, path, &f)) {
+    if (load_with(ctx, path, &f, o)) {
         wfile_free(&f);
         return NULL;
     }
@@ -823,8 +881,29 @@ agglo_weights *agglo_weights_read_for_layer(agglo_ctx *ctx, const char *path,
     size_t n = agglo_layer_count(layer);
     char **ids = agglo_layer_ids(ctx, layer, field);
     agglo_weights *W = NULL;
-    if (ids)
+    if (ids && o && o->match_order) {
+        /* the file's k-th id is the layer's k-th feature */
+        const char **fids = NULL;
+        size_t nf = 0;
+        if (file_ids(ctx, path, &f, &fids, &nf) == AGGLO_OK) {
+            if (nf != n)
+                agglo_error(ctx, AGGLO_E_MISMATCH,
+                            "%s: matching by feature order needs one id per feature: the file has %zu "
+                            "ids, the layer %zu features",
+                            path, nf, n);
+            else {
+                agglo_weights *F = resolve(ctx, path, &f, fids, nf, 1);
+                if (F) {
+                    W = agglo_weights_create(ctx, n, agglo_weights_row_ptr(F), agglo_weights_col(F),
+                                             agglo_weights_values(F), (const char *const *)ids);
+                    agglo_weights_free(F);
+                }
+            }
+            free(fids);
+        }
+    } else if (ids) {
         W = resolve(ctx, path, &f, (const char *const *)ids, n, 1);
+    }
     agglo_strings_free(ids, n);
     wfile_free(&f);
     return W;
@@ -908,16 +987,24 @@ int wi_check_unique_ids(agglo_ctx *ctx, const char *const *ids, size_t n, const 
 
 /* ---- writing ---- */
 
-/* Ids are written as one token: whitespace replaced by '_' (as libpysal does). */
 static void put_id(FILE *fp, const char *s)
 {
+    fputs(s, fp);
+}
+
+static int has_space(const char *s)
+{
     for (; *s; s++)
-        fputc(isspace((unsigned char)*s) ? '_' : *s, fp);
+        if (isspace((unsigned char)*s))
+            return 1;
+    return 0;
 }
 
 static void put_csv(FILE *fp, const char *s)
 {
-    if (strpbrk(s, ",\"\n\r")) {
+    size_t len = strlen(s);
+    if (strpbrk(s, ",\"\n\r") ||
+        (len && (isspace((unsigned char)s[0]) || isspace((unsigned char)s[len - 1])))) {
         fputc('"', fp);
         for (; *s; s++) {
             if (*s == '"')
@@ -933,6 +1020,12 @@ static void put_csv(FILE *fp, const char *s)
 int agglo_weights_write(agglo_ctx *ctx, const agglo_weights *w, const char *path,
                         const char *layer_name, const char *id_field)
 {
+    return agglo_weights_write_ex(ctx, w, path, layer_name, id_field, 0);
+}
+
+int agglo_weights_write_ex(agglo_ctx *ctx, const agglo_weights *w, const char *path,
+                           const char *layer_name, const char *id_field, unsigned flags)
+{
     wformat fmt;
     int rc = format_of(ctx, path, &fmt);
     if (rc)
@@ -945,7 +1038,28 @@ int agglo_weights_write(agglo_ctx *ctx, const agglo_weights *w, const char *path
         const char *id = agglo_weights_id(w, i);
         if (!*id)
             return agglo_error(ctx, AGGLO_E_USAGE, "%s: observation %zu has an empty id", path, i + 1);
+        if (fmt != WF_CSV && has_space(id))
+            return agglo_error(ctx, AGGLO_E_USAGE,
+                               "%s: id '%s' (observation %zu) contains whitespace, which .gal/.gwt/.kwt "
+                               "cannot hold (their readers split on it): use an --id field without "
+                               "spaces, or write .csv",
+                               path, id, i + 1);
     }
+    if (fmt != WF_CSV && id_field && has_space(id_field))
+        return agglo_error(ctx, AGGLO_E_USAGE,
+                           "%s: id field name '%s' contains whitespace, which a .gal/.gwt/.kwt header "
+                           "cannot hold: use another --id field, or write .csv",
+                           path, id_field);
+    if (fmt == WF_GAL && !(flags & AGGLO_WRITE_GAL_BINARY))
+        for (size_t i = 0; i < n; i++)
+            for (size_t k = rp[i]; k < rp[i + 1]; k++)
+                if (v[k] != 1.0 && (size_t)col[k] != i)
+                    return agglo_error(ctx, AGGLO_E_USAGE,
+                                       "%s: a .gal holds neighbours only and these weights are not binary "
+                                       "(%s -> %s is %g): write .gwt (or .kwt, .csv) to keep the values, "
+                                       "or --gal-binary to drop them",
+                                       path, agglo_weights_id(w, i), agglo_weights_id(w, (size_t)col[k]),
+                                       v[k]);
     agglo_output *out = agglo_output_open(ctx, path);
     if (!out)
         return agglo_ctx_errcode(ctx);

@@ -19,6 +19,7 @@ void agglo_weights_spec_init(agglo_weights_spec *s)
     s->order = 1;
     s->power = 1.0;
     agglo_kernel_options_init(&s->kernel);
+    agglo_weights_read_options_init(&s->read);
 }
 
 static int num(const char *t, double *v)
@@ -183,7 +184,7 @@ agglo_weights *agglo_weights_build(agglo_ctx *ctx, const agglo_layer *layer,
                                    const agglo_weights_spec *s, const char *id_field)
 {
     if (s->kind == AGGLO_WSPEC_FILE)
-        return agglo_weights_read_for_layer(ctx, s->path, layer, id_field);
+        return agglo_weights_read_for_layer_ex(ctx, s->path, layer, id_field, &s->read);
     size_t n = agglo_layer_count(layer);
     char **ids = agglo_layer_ids(ctx, layer, id_field);
     if (!ids)
@@ -256,9 +257,19 @@ agglo_weights *agglo_weights_from_spec(agglo_ctx *ctx, const agglo_layer *layer,
                                        const char *spec, const char *id_field,
                                        int row_standardise)
 {
+    return agglo_weights_from_spec_ex(ctx, layer, spec, id_field, row_standardise, NULL);
+}
+
+agglo_weights *agglo_weights_from_spec_ex(agglo_ctx *ctx, const agglo_layer *layer,
+                                          const char *spec, const char *id_field,
+                                          int row_standardise,
+                                          const agglo_weights_read_options *o)
+{
     agglo_weights_spec s;
     if (agglo_weights_spec_parse(ctx, spec, &s))
         return NULL;
+    if (o)
+        s.read = *o;
     agglo_weights *W = agglo_weights_build(ctx, layer, &s, id_field);
     if (!W)
         return NULL;

@@ -98,4 +98,49 @@ done
 awk -F, 'NR > 1 { s += $3 } END { exit !(s > 0.999999999 && s < 1.000000001) }' "$SCRATCH/q_U.csv" \
   && ok || bad "style U does not sum to 1"
 expect_fail 2 "--transform" -- "$AGGLO" weights "$C" --queen --transform X
+# weights never silently change meaning
+B="$TEST_DATA/baltim/baltim.shp"
+# non-binary weights are refused in a .gal (one line, exit 1, no file); --gal-binary drops them
+expect_fail 1 "idw.gal: a .gal holds neighbours only" -- "$AGGLO" weights "$C" --idw 1 --out "$SCRATCH/idw.gal"
+[ ! -e "$SCRATCH/idw.gal" ] && ok || bad "idw .gal written"
+expect_fail 1 "not binary" -- "$AGGLO" weights "$C" --queen --transform W --out "$SCRATCH/qw.gal"
+"$AGGLO" weights "$C" --idw 1 --band 0.9 --gal-binary --out "$SCRATCH/idw.gal" --quiet 2>/dev/null && ok || bad "--gal-binary"
+# impossible knn: refused with one line
+expect_fail 1 "knn:1000 asks for 1000 neighbours but there are 49 observations" -- "$AGGLO" weights "$C" --knn 1000
+expect_fail 1 "knn:49 asks" -- "$AGGLO" moran "$C" --var CRIME --weights knn:49
+# GeoDa's knn .gwt (distances in the third column): Moran as GeoDa's, i.e. spdep read.gwt2nb +
+# style W (scripts/reference/weights.R -> baltk4_gwt_moran.csv), with a warning naming the choice
+near() { awk -v a="$1" -v b="$2" 'BEGIN{d=a-b; if (d<0) d=-d; exit !(d <= 1e-12 * (b<0?-b:b))}'; }
+for m in default binary weights distances; do
+  opt=(); [ $m != default ] && opt=(--gwt-values $m)
+  out=$("$AGGLO" moran "$B" --var PRICE --weights "$REF/files/baltk4.GWT" "${opt[@]}" --csv 2>"$SCRATCH/err") \
+    || { bad "moran gwt $m"; continue; }
+  r=$m; [ $m = default ] && r=binary
+  got=$(echo "$out" | grep "^,I," | cut -d, -f3)
+  ref=$(grep "^$r," "$REF/baltk4_gwt_moran.csv" | cut -d, -f2)
+  near "$got" "$ref" && ok || bad "moran gwt $m: I $got != spdep $ref"
+  got=$(echo "$out" | grep "^randomisation,variance," | cut -d, -f3)
+  ref=$(grep "^$r," "$REF/baltk4_gwt_moran.csv" | cut -d, -f4)
+  near "$got" "$ref" && ok || bad "moran gwt $m: variance $got != spdep $ref"
+  if [ $m = default ]; then
+    grep -q "baltk4.GWT: the .gwt values (5.09902 on line 2) are ignored" "$SCRATCH/err" && ok || bad "no gwt warning: $(cat "$SCRATCH/err")"
+  else
+    ! grep -q "are ignored" "$SCRATCH/err" && ok || bad "gwt warning with explicit --gwt-values $m"
+  fi
+done
+expect_fail 2 "--gwt-values" -- "$AGGLO" moran "$B" --var PRICE --weights "$REF/files/baltk4.GWT" --gwt-values dist
+# ids are exact strings: '01' is not feature 1, unless matched by feature order
+{ echo 49; for i in $(seq -w 1 49); do printf '%s 0\n\n' "$i"; done; } > "$SCRATCH/zero.gal"
+expect_fail 1 "zero.gal: line 2: id '01' is not an observation" -- "$AGGLO" weights "$C" --spec "$SCRATCH/zero.gal"
+"$AGGLO" weights "$C" --spec "$SCRATCH/zero.gal" --weights-match order --json 2>/dev/null | grep -q '"islands":49' \
+  && ok || bad "--weights-match order"
+# spData's NY_nb.gal (ids 0..280) by feature order on NY8
+"$AGGLO" weights "$TEST_DATA/ny8/NY8_utm18.shp" --spec "$REF/files/NY_nb.gal" --weights-match order --json 2>/dev/null \
+  | grep -q '"n":281' && ok || bad "NY_nb.gal by order"
+# ids with spaces: refused in GAL/GWT (were written as '_' and could not be read back), CSV round-trips
+printf 'name,x,y\nNew York,0,0\nLos Angeles,1,0\nSan Jose,3,0\n' > "$SCRATCH/cities.csv"
+expect_fail 1 "id 'New York' (observation 1) contains whitespace" -- "$AGGLO" weights "$SCRATCH/cities.csv" --x-field x --y-field y --crs EPSG:32610 --knn 1 --id name --out "$SCRATCH/c.gal"
+"$AGGLO" weights "$SCRATCH/cities.csv" --x-field x --y-field y --crs EPSG:32610 --knn 1 --id name --out "$SCRATCH/c.csv" --quiet 2>/dev/null && ok || bad "csv with spaces"
+"$AGGLO" weights "$SCRATCH/cities.csv" --x-field x --y-field y --crs EPSG:32610 --id name --spec "$SCRATCH/c.csv" --json 2>/dev/null \
+  | grep -q '"links":3' && ok || bad "csv ids with spaces do not round-trip"
 finish

@@ -1,5 +1,10 @@
 /* Concentration indices: a hand-computed case, and the published formulas written out in R
- * (scripts/reference/kde_reference.R -> tests/data/reference/kde/conc_*.csv) on sf's nc
+ * (scripts/reference/kde_reference.R -> tests/data/reference/kde/conc_*.csv) on sf's nc.
+ * No independent implementation of these indices exists on the reference machine (R ineq and
+ * REAT are not packaged there; pysal's inequality has no base-weighted Theil or locational
+ * Gini), so the nc values are the published formulas (Krugman 1991, Ellison & Glaeser 1997)
+ * transcribed in R by this project, not a third party's code; the hand case is worked on paper.
+ * Data: sf's nc
  * counties (SID74 cases against BIR74 births) and on 400 seeded "plants" with lognormal sizes
  * placed in the counties (Ellison-Glaeser from plant sizes; R assigned plants to counties with
  * sf::st_intersects on the same planar coordinates). */
@@ -148,11 +153,69 @@ static void test_nc_reference(void **state)
     agglo_ctx_free(ctx);
 }
 
+/* Every NaN or infinite index comes with a warning that says why. */
+typedef struct {
+    char msg[8][512];
+    int n;
+} warnings;
+
+static void collect(const char *m, void *u)
+{
+    warnings *w = u;
+    if (w->n < 8)
+        snprintf(w->msg[w->n++], sizeof w->msg[0], "%s", m);
+}
+
+static int warned(const warnings *w, const char *needle)
+{
+    for (int i = 0; i < w->n; i++)
+        if (strstr(w->msg[i], needle))
+            return 1;
+    return 0;
+}
+
+static void test_undefined_warns(void **state)
+{
+    (void)state;
+    agglo_ctx *ctx = agglo_ctx_create();
+    warnings w = {0};
+    agglo_ctx_set_warning_handler(ctx, collect, &w);
+    /* region 2 has 4 shops but no base: LQ NA, Theil infinite; counts fractional: EG NA */
+    double e[3] = {6, 4, 1.5}, b[3] = {2, 0, 5};
+    agglo_concentration *c = agglo_concentration_compute(ctx, e, b, 3, 1, "zb.shp");
+    assert_non_null(c);
+    assert_true(isnan(c->lq[1]));
+    assert_true(isinf(c->theil));
+    assert_true(isnan(c->eg_gamma));
+    assert_true(warned(&w, "zb.shp: location quotient is NA in 1 region(s) with a zero base (first: region 2)"));
+    assert_true(warned(&w, "zb.shp: Theil index is infinite: 1 region(s) have activity but a zero base (first: region 2, count 4)"));
+    assert_true(warned(&w, "counts are not whole numbers"));
+    agglo_concentration_free(c);
+    /* one region: normalised HHI NA; one unit plant: H = 1, gamma NA */
+    w.n = 0;
+    double e1[1] = {1}, b1[1] = {3};
+    c = agglo_concentration_compute(ctx, e1, b1, 1, 1, "one");
+    assert_non_null(c);
+    assert_true(isnan(c->hhi_normalised));
+    assert_false(isfinite(c->eg_gamma));
+    assert_true(warned(&w, "one: normalised HHI is NA"));
+    assert_true(warned(&w, "one: Ellison-Glaeser gamma is NA: a single plant"));
+    agglo_concentration_free(c);
+    /* nothing undefined: no warning */
+    w.n = 0;
+    double e2[3] = {6, 3, 1}, b2[3] = {2, 3, 5};
+    c = agglo_concentration_compute(ctx, e2, b2, 3, 1, "fine");
+    assert_int_equal(w.n, 0);
+    agglo_concentration_free(c);
+    agglo_ctx_free(ctx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_hand_case),
         cmocka_unit_test(test_nc_reference),
+        cmocka_unit_test(test_undefined_warns),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -482,10 +482,13 @@ static void test_roundtrip(void **state)
     agglo_weights *I = agglo_weights_from_spec(ctx, L, "idw:2:1.2", NULL, 0);
     assert_non_null(I);
     const char *exts[] = {"w.gwt", "w.csv"};
+    agglo_weights_read_options ro;
+    agglo_weights_read_options_init(&ro);
+    ro.values = AGGLO_GWT_VALUES_WEIGHTS; /* a .gwt is read as binary unless told */
     for (int e = 0; e < 2; e++) {
         const char *p = scratch_path(exts[e]);
         assert_int_equal(agglo_weights_write(ctx, I, p, "columbus", NULL), AGGLO_OK);
-        R = agglo_weights_read_for_layer(ctx, p, L, NULL);
+        R = agglo_weights_read_for_layer_ex(ctx, p, L, NULL, &ro);
         assert_non_null(R);
         assert_true(same_weights(I, R, 0));
         agglo_weights_free(R);
@@ -891,6 +894,162 @@ static void test_symmetrize_match(void **state)
     agglo_ctx_free(ctx);
 }
 
+/* Weights never silently change meaning (references: spdep read.gwt2nb on the GeoDa file,
+ * spData's NY_nb.gal against spdep's poly2nb queen; the rest are refusals). */
+static int nwarn;
+static char lastwarn[1024];
+static void on_warn(const char *m, void *u)
+{
+    (void)u;
+    nwarn++;
+    snprintf(lastwarn, sizeof lastwarn, "%s", m);
+}
+
+static void test_meaning(void **state)
+{
+    (void)state;
+    agglo_ctx *ctx = agglo_ctx_create();
+    agglo_ctx_set_warning_handler(ctx, on_warn, NULL);
+    agglo_layer *B = read_layer(ctx, "baltim/baltim.shp");
+    /* GeoDa's knn .gwt holds distances: binary by default, with a warning naming the choice */
+    agglo_weights_read_options ro;
+    agglo_weights_read_options_init(&ro);
+    nwarn = 0;
+    agglo_weights *R;
+    agglo_weights *G = agglo_weights_read_for_layer_ex(ctx, REF "files/baltk4.GWT", B, NULL, &ro);
+    assert_non_null(G);
+    assert_int_equal(nwarn, 1);
+    assert_non_null(strstr(lastwarn, "baltk4.GWT: the .gwt values (5.09902 on line 2) are ignored"));
+    for (size_t k = 0; k < agglo_weights_nnz(G); k++)
+        assert_true(agglo_weights_values(G)[k] == 1.0);
+    agglo_weights_free(G);
+    ro.values = AGGLO_GWT_VALUES_WEIGHTS;
+    nwarn = 0;
+    G = agglo_weights_read_for_layer_ex(ctx, REF "files/baltk4.GWT", B, NULL, &ro);
+    assert_non_null(G);
+    assert_int_equal(nwarn, 0);
+    /* STATION 1's neighbours: 16 (6.32456), 90 (6.57647), 96 (5.09902), 133 (6.80074) */
+    double lo = INFINITY, hi = 0;
+    for (size_t k = agglo_weights_row_ptr(G)[0]; k < agglo_weights_row_ptr(G)[1]; k++) {
+        lo = fmin(lo, agglo_weights_values(G)[k]);
+        hi = fmax(hi, agglo_weights_values(G)[k]);
+    }
+    assert_true(lo == 5.09902 && hi == 6.80074);
+    agglo_weights_free(G);
+    ro.values = AGGLO_GWT_VALUES_DISTANCES;
+    G = agglo_weights_read_for_layer_ex(ctx, REF "files/baltk4.GWT", B, NULL, &ro);
+    assert_non_null(G);
+    hi = 0;
+    for (size_t k = agglo_weights_row_ptr(G)[0]; k < agglo_weights_row_ptr(G)[1]; k++)
+        hi = fmax(hi, agglo_weights_values(G)[k]);
+    assert_true(fabs(hi - 1 / 5.09902) < 1e-15);
+    agglo_weights_free(G);
+    /* a GWT of weights 1 is binary anyway: no warning */
+    nwarn = 0;
+    G = agglo_weights_read_for_layer(ctx, REF "files/baltim_k4.gwt", B, NULL);
+    assert_non_null(G);
+    assert_int_equal(nwarn, 0);
+    agglo_weights_free(G);
+    agglo_gwt_values v;
+    assert_int_equal(agglo_gwt_values_parse("distances", &v), 0);
+    assert_int_equal(v, AGGLO_GWT_VALUES_DISTANCES);
+    assert_int_equal(agglo_gwt_values_parse("dist", &v), -1);
+
+    /* ids are matched as exact strings: "01" is not feature 1 */
+    agglo_layer *C = read_layer(ctx, "columbus/columbus.shp");
+    const char *p = scratch_path("zero.gal");
+    FILE *fp = fopen(p, "w");
+    fprintf(fp, "49\n");
+    for (int i = 1; i <= 49; i++)
+        fprintf(fp, "%02d 0\n\n", i);
+    fclose(fp);
+    assert_null(agglo_weights_read_for_layer(ctx, p, C, NULL));
+    assert_int_equal(agglo_ctx_errcode(ctx), AGGLO_E_MISMATCH);
+    assert_non_null(strstr(agglo_ctx_errmsg(ctx), "id '01' is not an observation"));
+    /* ... unless matched by feature order */
+    ro.values = AGGLO_GWT_VALUES_DEFAULT;
+    ro.match_order = 1;
+    G = agglo_weights_read_for_layer_ex(ctx, p, C, NULL, &ro);
+    assert_non_null(G);
+    assert_string_equal(agglo_weights_id(G, 0), "1");
+    agglo_weights_free(G);
+    unlink(p);
+    /* spData's NY_nb.gal (ids 0..280, records in feature order): by order, record k is
+     * feature k + 1, the links those of the file read on its own */
+    agglo_layer *N = read_layer(ctx, "ny8/NY8_utm18.shp");
+    G = agglo_weights_read_for_layer_ex(ctx, REF "files/NY_nb.gal", N, NULL, &ro);
+    assert_non_null(G);
+    R = agglo_weights_read(ctx, REF "files/NY_nb.gal", NULL);
+    assert_non_null(R);
+    assert_int_equal(agglo_weights_nnz(G), agglo_weights_nnz(R));
+    for (size_t i = 0; i < 281; i++) {
+        assert_int_equal(agglo_weights_row_ptr(G)[i + 1], agglo_weights_row_ptr(R)[i + 1]);
+        char want[16];
+        snprintf(want, sizeof want, "%zu", i + 1);
+        assert_string_equal(agglo_weights_id(G, i), want);
+        assert_int_equal(atoi(agglo_weights_id(R, i)), (int)i);
+    }
+    assert_memory_equal(agglo_weights_col(G), agglo_weights_col(R), agglo_weights_nnz(R) * sizeof(int32_t));
+    agglo_weights_free(R);
+    agglo_weights_free(G);
+    /* by order, the count must agree */
+    assert_null(agglo_weights_read_for_layer_ex(ctx, REF "files/NY_nb.gal", C, NULL, &ro));
+    assert_non_null(strstr(agglo_ctx_errmsg(ctx), "feature order"));
+    agglo_layer_free(N);
+
+    /* non-binary weights are refused in a .gal unless asked for */
+    agglo_weights *I = agglo_weights_from_spec(ctx, C, "idw:1:1.2", NULL, 0);
+    assert_non_null(I);
+    p = scratch_path("idw.gal");
+    assert_int_equal(agglo_weights_write(ctx, I, p, "columbus", NULL), AGGLO_E_USAGE);
+    assert_non_null(strstr(agglo_ctx_errmsg(ctx), "not binary"));
+    assert_int_equal(access(p, F_OK), -1);
+    assert_int_equal(agglo_weights_write_ex(ctx, I, p, "columbus", NULL, AGGLO_WRITE_GAL_BINARY), AGGLO_OK);
+    unlink(p);
+    agglo_weights_free(I);
+    I = agglo_weights_from_spec(ctx, C, "queen", NULL, 1); /* row-standardised */
+    assert_int_equal(agglo_weights_write(ctx, I, p, "columbus", NULL), AGGLO_E_USAGE);
+    agglo_weights_free(I);
+
+    /* ids with spaces: refused in GAL/GWT, round-trip through CSV */
+    const size_t rp[4] = {0, 1, 3, 4};
+    const int32_t col[4] = {1, 0, 2, 1};
+    const char *ids[3] = {"New York", "Los Angeles", " padded "};
+    I = agglo_weights_create(ctx, 3, rp, col, NULL, ids);
+    assert_non_null(I);
+    p = scratch_path("sp.gal");
+    assert_int_equal(agglo_weights_write(ctx, I, p, "x", "NAME"), AGGLO_E_USAGE);
+    assert_non_null(strstr(agglo_ctx_errmsg(ctx), "id 'New York' (observation 1) contains whitespace"));
+    assert_int_equal(agglo_weights_write(ctx, I, scratch_path("sp.gwt"), "x", "NAME"), AGGLO_E_USAGE);
+    p = scratch_path("sp.csv");
+    assert_int_equal(agglo_weights_write(ctx, I, p, "x", "NAME"), AGGLO_OK);
+    R = agglo_weights_read(ctx, p, NULL);
+    assert_non_null(R);
+    assert_true(same_weights(I, R, 0));
+    for (size_t i = 0; i < 3; i++)
+        assert_string_equal(agglo_weights_id(R, i), ids[i]);
+    agglo_weights_free(R);
+    unlink(p);
+    agglo_weights_free(I);
+
+    /* impossible knn: refused, k = n - 1 is everybody else */
+    double *x, *y;
+    coords(ctx, C, &x, &y);
+    assert_null(agglo_weights_knn(ctx, x, y, 49, 1000, 0, NULL));
+    assert_int_equal(agglo_ctx_errcode(ctx), AGGLO_E_USAGE);
+    assert_non_null(strstr(agglo_ctx_errmsg(ctx), "knn:1000 asks for 1000 neighbours but there are 49"));
+    assert_null(agglo_weights_knn(ctx, x, y, 49, 49, 0, NULL));
+    I = agglo_weights_knn(ctx, x, y, 49, 48, 0, NULL);
+    assert_non_null(I);
+    assert_int_equal(agglo_weights_nnz(I), 49 * 48);
+    agglo_weights_free(I);
+    free(x);
+    free(y);
+    agglo_layer_free(C);
+    agglo_layer_free(B);
+    agglo_ctx_free(ctx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -899,7 +1058,7 @@ int main(void)
         cmocka_unit_test(test_foreign_files),    cmocka_unit_test(test_bad_files),
         cmocka_unit_test(test_kernel_pysal),     cmocka_unit_test(test_kdtree_vs_brute),
         cmocka_unit_test(test_symmetrize_match), cmocka_unit_test(test_snap_spdep),
-        cmocka_unit_test(test_styles_u_minmax_spdep),
+        cmocka_unit_test(test_styles_u_minmax_spdep), cmocka_unit_test(test_meaning),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
