@@ -618,8 +618,8 @@ static void fft2_backward(const fft2 *p, fftw_complex *fa, double *a, size_t r0,
  *
  * Every point within the kernel's reach of the grid counts (as on the exact path, ArcGIS and
  * QGIS): the points are binned into the grid padded on each side by the kernel's reach in
- * cells, u = ceil(R / cell), and the padded array is convolved with the kernel sampled at
- * offsets up to u. A cell at padded position i receives from positions j with |i - j| <= u
+ * cells, u = ceil(R / cell) (no band when every point lies inside the grid), and the padded
+ * array is convolved with the kernel sampled at offsets up to u. A cell at padded position i receives from positions j with |i - j| <= u
  * only; stored positions run over n + 2u and the circular convolution of length
  * M >= n + 2u + 1 cannot wrap one onto another.
  * With o->window_only (spatstat: only the points inside the window) or for the edge factor,
@@ -642,13 +642,20 @@ static int kde_fft(agglo_ctx *ctx, const pts *p, const agglo_grid *g, const aggl
         ux = rc_d >= (double)(nc - 1) ? nc - 1 : (size_t)rc_d;
         uy = rc_d >= (double)(nr - 1) ? nr - 1 : (size_t)rc_d;
     } else {
-        if (rc_d > 1e6 || ((double)nc + 2 * rc_d) * ((double)nr + 2 * rc_d) > 4e8)
+        if (rc_d > 1e6 || ((double)nc + 2 * rc_d + 1) * ((double)nr + 2 * rc_d + 1) > 4e8)
             return agglo_error(ctx, AGGLO_E_USAGE,
-                               "kde: the kernel reaches %.0f cells beyond the %zu x %zu grid; "
-                               "the padded FFT grid would be too large: use the exact method "
-                               "or a larger cell",
+                               "kde: the kernel reaches %.0f cells, too far for an FFT over the "
+                               "%zu x %zu grid padded by it: use the exact method or a larger "
+                               "cell",
                                rc_d, nc, nr);
-        pad = ux = uy = (size_t)rc_d;
+        ux = uy = (size_t)rc_d;
+        /* the padding band is needed only when some point lies outside the grid (one cell for
+         * the linear shares of points near the border otherwise) */
+        double xmx = g->xmin + (double)nc * cell, ymn = g->ymax - (double)nr * cell;
+        int any_out = 0;
+        for (size_t i = 0; i < p->m && !any_out; i++)
+            any_out = p->x[i] < g->xmin || p->x[i] > xmx || p->y[i] < ymn || p->y[i] > g->ymax;
+        pad = any_out ? ux : (o->binning == AGGLO_KDE_BIN_LINEAR ? 1 : 0);
     }
     size_t mx = fast_size(nc + pad + (pad > ux ? pad : ux) + 1);
     size_t my = fast_size(nr + pad + (pad > uy ? pad : uy) + 1);
