@@ -111,7 +111,12 @@ typedef struct agglo_kde_options {
     double gauss_cutoff;     /* gaussian truncation radius in h (default 8) */
     int edge;                /* uniform edge correction with the grid rectangle as the window
                                 (spatstat density.ppp edge = TRUE): divide by the mass of the
-                                discrete kernel inside the grid */
+                                discrete kernel inside the grid). It assumes no point beyond the
+                                grid was seen: refused when points lie outside the grid unless
+                                window_only */
+    int window_only;         /* only the points inside the grid count (spatstat density.ppp with
+                                the grid as the window); default 0: every point within the
+                                kernel's reach of a cell counts, on every path (ArcGIS, QGIS) */
 } agglo_kde_options;
 
 void agglo_kde_options_init(agglo_kde_options *o);
@@ -119,14 +124,20 @@ void agglo_kde_options_init(agglo_kde_options *o);
 typedef struct agglo_kde_info {
     agglo_kde_method method; /* method actually used */
     size_t points_used;      /* points with finite coordinates and weight */
-    size_t points_outside;   /* used points whose centre lies outside the grid */
-    double total_weight;
+    size_t points_outside;   /* used points lying outside the grid (they count unless
+                                window_only) */
+    size_t points_left_out;  /* points outside the grid left out by window_only */
+    double total_weight;     /* weight of the points that count */
 } agglo_kde_info;
 
 /* Density of n points (w may be NULL) on grid g into out (nrows * ncols doubles, row 0 at
  * the top). Points with NaN coordinates or weights are skipped; negative weights refused.
- * Points outside the grid still contribute on the exact path; the FFT path bins them only
- * if they fall inside the grid. info may be NULL. Deterministic whatever the thread count. */
+ * Every point within the kernel's reach of a cell centre counts, whatever the method (the FFT
+ * path bins the points near the grid into a padded grid), unless opts->window_only. Refused
+ * (AGGLO_E_USAGE): a bandwidth so small for the cell that one point's kernel sampled at the
+ * cell centres sums to less than 1/2 or more than 2 of its weight for some position of the
+ * point; edge with points outside the grid and not window_only. info may be NULL.
+ * Deterministic whatever the thread count. */
 int agglo_kde_compute(agglo_ctx *ctx, const double *x, const double *y, const double *w,
                       size_t n, const agglo_grid *g, const agglo_kde_options *opts,
                       double *out, agglo_kde_info *info);

@@ -35,8 +35,18 @@ shops <- X
 # ---- windows of the spatstat data sets ---------------------------------------------------
 win_line <- function(nm, X) sprintf("%s,%s,%s,%s,%s", nm, fmt(X$window$xrange[1]), fmt(X$window$yrange[1]),
                                     fmt(X$window$xrange[2]), fmt(X$window$yrange[2]))
+# a pattern with points on the window's edges and corners and duplicated points (also of edge
+# points), for the border and isotropic corrections' boundary cases (spatstat warns about the
+# duplicates; Kest counts them at r = 0)
+set.seed(11)
+We <- owin(c(0, 10), c(0, 10))
+Xe <- runifpoint(60, win = We)
+ex <- c(0, 10, 3.7, 6.1, 0, 10, 0, 2.5); ey <- c(4.2, 7.7, 0, 10, 0, 10, 10, 0)
+edge_dups <- suppressWarnings(ppp(c(Xe$x, ex, Xe$x[1:5], 0, 3.7, 10), c(Xe$y, ey, Xe$y[1:5], 4.2, 0, 10),
+                                  window = We))
+w17(data.frame(x = fmt(edge_dups$x), y = fmt(edge_dups$y)), file.path(pts_dir, "edge_dups.csv"))
 writeLines(c("name,xmin,ymin,xmax,ymax", win_line("redwood", redwood), win_line("japanesepines", japanesepines),
-             win_line("cells", cells), win_line("shops_clustered", shops)),
+             win_line("cells", cells), win_line("shops_clustered", shops), win_line("edge_dups", edge_dups)),
            file.path(ref_dir, "windows.csv"))
 
 # ---- Clark-Evans (spatstat clarkevans, clarkevans.test) ----------------------------------
@@ -52,9 +62,9 @@ for (nm in c("redwood", "japanesepines", "cells", "shops_clustered")) {
 w17(ce, file.path(ref_dir, "clarkevans.csv"))
 
 # ---- Ripley's K (spatstat Kest, default r, border + isotropic) ---------------------------
-for (nm in c("redwood", "japanesepines", "shops_clustered")) {
-  X <- if (nm == "shops_clustered") shops else get(nm)
-  K <- Kest(X, correction = c("border", "isotropic"))
+for (nm in c("redwood", "japanesepines", "shops_clustered", "edge_dups")) {
+  X <- switch(nm, shops_clustered = shops, edge_dups = edge_dups, get(nm))
+  K <- suppressWarnings(Kest(X, correction = c("border", "isotropic")))
   w17(data.frame(r = fmt(K$r), theo = fmt(K$theo), border = fmt(K$border), iso = fmt(K$iso)),
       file.path(ref_dir, paste0("kest_", nm, ".csv")))
 }
@@ -109,6 +119,44 @@ write.table(format(Eg, digits = 17), file.path(ref_dir, "exact_shops_gauss700.tx
             row.names = FALSE, col.names = FALSE, quote = FALSE)
 write.table(format(Eq, digits = 17), file.path(ref_dir, "exact_shops_quartic1500_sales.txt"),
             row.names = FALSE, col.names = FALSE, quote = FALSE)
+
+# ---- a grid window cut through a dense cluster (method independence) ----------------------
+# 400 points around (0, 0) (sd 800 m) and 100 uniform in a 12 km square, lognormal weights; the
+# grid (55 x 50 cells of 100 m over x in [-1000, 4500], y in [-2500, 2500]) cuts through the
+# cluster, so many points within the kernel's reach lie outside it. References:
+#  * brute force over ALL points (the ArcGIS / QGIS definition: every point within reach of a
+#    cell counts), gaussian sigma 300 m unweighted and quartic radius 800 m weighted;
+#  * the same with the points moved to the nearest cell centre of the grid's lattice (binning
+#    is then exact, so every method must agree to rounding), gaussian sigma 300 m;
+#  * spatstat density.ppp on the points inside the grid only (its ppp window = the grid),
+#    sigma 300, edge = FALSE and edge = TRUE: agglo's --window-only mode.
+set.seed(20240610)
+cx <- c(rnorm(400, 0, 800), runif(100, -6000, 6000)); cy <- c(rnorm(400, 0, 800), runif(100, -6000, 6000))
+cw <- round(rlnorm(500, 0, 0.5), 3)
+w17(data.frame(x = fmt(cx), y = fmt(cy), w = fmt(cw)), file.path(pts_dir, "kde_cut_cluster.csv"))
+cut_ext <- c(-1000, -2500, 4500, 2500); cut_cell <- 100; cut_nc <- 55; cut_nr <- 50
+CP <- list(x = cx, y = cy)
+bf <- exact_grid(CP, rep(1, 500), 300, "gaussian", cut_nc, cut_nr, cut_cell, cut_ext[1], cut_ext[4])
+write.table(format(bf, digits = 17), file.path(ref_dir, "cut_bruteforce_gauss300.txt"),
+            row.names = FALSE, col.names = FALSE, quote = FALSE)
+bf <- exact_grid(CP, cw, 800, "quartic", cut_nc, cut_nr, cut_cell, cut_ext[1], cut_ext[4])
+write.table(format(bf, digits = 17), file.path(ref_dir, "cut_bruteforce_quartic800_w.txt"),
+            row.names = FALSE, col.names = FALSE, quote = FALSE)
+snap <- function(v, v0) v0 + (floor((v - v0) / cut_cell) + 0.5) * cut_cell
+SP <- list(x = snap(cx, cut_ext[1]), y = snap(cy, cut_ext[2]))
+w17(data.frame(x = fmt(SP$x), y = fmt(SP$y)), file.path(pts_dir, "kde_cut_cluster_snapped.csv"))
+bf <- exact_grid(SP, rep(1, 500), 300, "gaussian", cut_nc, cut_nr, cut_cell, cut_ext[1], cut_ext[4])
+write.table(format(bf, digits = 17), file.path(ref_dir, "cut_snapped_bruteforce_gauss300.txt"),
+            row.names = FALSE, col.names = FALSE, quote = FALSE)
+Wc <- owin(cut_ext[c(1, 3)], cut_ext[c(2, 4)])
+inW <- inside.owin(cx, cy, Wc)
+Xc <- ppp(cx[inW], cy[inW], window = Wc)
+for (e in c(FALSE, TRUE)) {
+  D <- density(Xc, sigma = 300, dimyx = c(cut_nr, cut_nc), edge = e)
+  write.table(format(D$v[cut_nr:1, ], digits = 17),
+              file.path(ref_dir, sprintf("cut_spatstat_windowonly_gauss300%s.txt", if (e) "_edge" else "")),
+              row.names = FALSE, col.names = FALSE, quote = FALSE)
+}
 
 # ---- bandwidths --------------------------------------------------------------------------
 bw <- NULL

@@ -8,7 +8,8 @@
 
 enum {
     OPT_CELL = 1, OPT_BW, OPT_KERNEL, OPT_WEIGHT, OPT_EXTENT, OPT_EXTENT_FROM, OPT_MASK,
-    OPT_METHOD, OPT_BINNING, OPT_SCALE, OPT_NODATA, OPT_FLOAT32, OPT_PAD, OPT_CUTOFF, OPT_EDGE
+    OPT_METHOD, OPT_BINNING, OPT_SCALE, OPT_NODATA, OPT_FLOAT32, OPT_PAD, OPT_CUTOFF, OPT_EDGE,
+    OPT_WINDOW_ONLY
 };
 
 static void usage(FILE *fp)
@@ -45,7 +46,12 @@ static void usage(FILE *fp)
             "                       metre CRS), cell (expected count per cell), probability\n"
             "                       (integrates to 1)\n"
             "  --edge               edge correction (spatstat's default edge = TRUE): divide by\n"
-            "                       the share of each cell's kernel inside the grid rectangle\n"
+            "                       the share of each cell's kernel inside the grid rectangle;\n"
+            "                       with points outside the grid it needs --window-only\n"
+            "  --window-only        only the points inside the grid count (spatstat density.ppp\n"
+            "                       with the grid as the window); by default every point within\n"
+            "                       the kernel's reach of a cell counts (ArcGIS, QGIS), whatever\n"
+            "                       the method\n"
             "  --cutoff C           gaussian truncation radius in sigmas (default 8)\n"
             "  --nodata V           nodata value of the GeoTIFF (default -9999)\n"
             "  --float32            write Float32 instead of Float64\n\n%s",
@@ -71,6 +77,7 @@ int cmd_kde(int argc, char **argv)
         {"pad", required_argument, 0, OPT_PAD},
         {"cutoff", required_argument, 0, OPT_CUTOFF},
         {"edge", no_argument, 0, OPT_EDGE},
+        {"window-only", no_argument, 0, OPT_WINDOW_ONLY},
         {0, 0, 0, 0}};
     cli_common c;
     cli_common_init(&c);
@@ -142,6 +149,7 @@ int cmd_kde(int argc, char **argv)
             break;
         case OPT_FLOAT32: float32 = 1; break;
         case OPT_EDGE: ko.edge = 1; break;
+        case OPT_WINDOW_ONLY: ko.window_only = 1; break;
         case OPT_PAD:
             if (cli_parse_double("kde", "--pad", optarg, &pad))
                 return CLI_USAGE;
@@ -273,6 +281,9 @@ int cmd_kde(int argc, char **argv)
     }
     agglo_kde_info info;
     if (agglo_kde_compute(ctx, x, y, w, n, &g, &ko, grid, &info)) {
+        char msg[768]; /* name the input file in the message */
+        snprintf(msg, sizeof msg, "%s", agglo_ctx_errmsg(ctx));
+        agglo_error(ctx, agglo_ctx_errcode(ctx), "%s: %s", path, msg);
         rc = cli_fail(ctx);
         goto out;
     }
@@ -281,9 +292,9 @@ int cmd_kde(int argc, char **argv)
         rc = cli_fail(ctx);
         goto out;
     }
-    if (info.points_outside && info.method == AGGLO_KDE_FFT)
-        agglo_warn(ctx, "%s: %zu point(s) outside the grid left out (FFT path)", path,
-                   info.points_outside);
+    if (info.points_left_out)
+        agglo_warn(ctx, "%s: %zu point(s) outside the grid left out (--window-only)", path,
+                   info.points_left_out);
     if (c.out && agglo_raster_write_geotiff(ctx, c.out, grid, &g, agglo_layer_crs_wkt(pts), nodata,
                                             float32)) {
         rc = cli_fail(ctx);
@@ -318,6 +329,7 @@ int cmd_kde(int argc, char **argv)
     cli_report_str(r, "input", path);
     cli_report_int(r, "points_used", (long long)info.points_used);
     cli_report_int(r, "points_outside_grid", (long long)info.points_outside);
+    cli_report_int(r, "points_left_out", (long long)info.points_left_out);
     cli_report_num(r, "total_weight", info.total_weight);
     cli_report_str(r, "kernel", agglo_kde_kernel_name(ko.kernel));
     cli_report_str(r, "bandwidth_rule", agglo_bw_rule_name((agglo_bw_rule)rule));

@@ -589,12 +589,13 @@ static void fft2_cols(const fft2 *p, fftw_complex *fa, int forward, int nthreads
         fftw_execute_dft(forward ? p->cf1 : p->cb1, fa + c, fa + c);
 }
 
-/* forward: rows 0..rows-1 of a hold data, the others are zero */
-static void fft2_forward(const fft2 *p, double *a, fftw_complex *fa, size_t rows, int nthreads)
+/* forward: rows r0..r1-1 of a hold data, the others are zero */
+static void fft2_forward(const fft2 *p, double *a, fftw_complex *fa, size_t r0, size_t r1,
+                         int nthreads)
 {
 #pragma omp parallel for schedule(static) num_threads(nthreads)
     for (size_t r = 0; r < p->my; r++) {
-        if (r < rows)
+        if (r >= r0 && r < r1)
             fftw_execute_dft_r2c(p->rf, a + r * p->mx, fa + r * p->mxc);
         else
             memset(fa + r * p->mxc, 0, p->mxc * sizeof(fftw_complex));
@@ -602,27 +603,62 @@ static void fft2_forward(const fft2 *p, double *a, fftw_complex *fa, size_t rows
     fft2_cols(p, fa, 1, nthreads);
 }
 
-/* backward (unnormalised): only rows 0..rows-1 of a are produced; fa is destroyed */
-static void fft2_backward(const fft2 *p, fftw_complex *fa, double *a, size_t rows, int nthreads)
+/* backward (unnormalised): only rows r0..r1-1 of a are produced; fa is destroyed */
+static void fft2_backward(const fft2 *p, fftw_complex *fa, double *a, size_t r0, size_t r1,
+                          int nthreads)
 {
     fft2_cols(p, fa, 0, nthreads);
 #pragma omp parallel for schedule(static) num_threads(nthreads)
-    for (size_t r = 0; r < rows; r++)
+    for (size_t r = r0; r < r1; r++)
         fftw_execute_dft_c2r(p->rb, fa + r * p->mxc, a + r * p->mx);
 }
 
 /* Binned FFT density of the points p, or, when binned is not NULL, the convolution of that
- * nr x nc grid of masses with the same discrete kernel (used for the edge correction). */
+ * nr x nc grid of masses with the same discrete kernel (used for the edge correction).
+ *
+ * Every point within the kernel's reach of the grid counts (as on the exact path, ArcGIS and
+ * QGIS): the points are binned into the grid padded on each side by the kernel's reach in
+ * cells, u = ceil(R / cell) (no band when every point lies inside the grid), and the padded
+ * array is convolved with the kernel sampled at offsets up to u. A cell at padded position i receives from positions j with |i - j| <= u
+ * only; stored positions run over n + 2u and the circular convolution of length
+ * M >= n + 2u + 1 cannot wrap one onto another.
+ * With o->window_only (spatstat: only the points inside the window) or for the edge factor,
+ * only the points inside the grid are binned, there is no padding (one cell for linear
+ * binning, whose shares of a point near the border fall just outside), and the kernel offsets
+ * stop at the grid size as before, so the result is spatstat's density.ppp.
+ * *outside counts the points outside the grid, *left_out those not binned because of
+ * window_only. */
 static int kde_fft(agglo_ctx *ctx, const pts *p, const agglo_grid *g, const agglo_kde_options *o,
-                   double *out, size_t *outside, const double *binned)
+                   double *out, size_t *outside, size_t *left_out, const double *binned)
 {
     size_t nr = g->nrows, nc = g->ncols;
     double h = o->bandwidth, cell = g->cell;
     double R = o->kernel == AGGLO_KDE_KERNEL_GAUSSIAN ? o->gauss_cutoff * h : h;
     double rc_d = ceil(R / cell);
-    size_t ux = rc_d >= (double)(nc - 1) ? nc - 1 : (size_t)rc_d;
-    size_t uy = rc_d >= (double)(nr - 1) ? nr - 1 : (size_t)rc_d;
-    size_t mx = fast_size(nc + ux + 1), my = fast_size(nr + uy + 1);
+    int wo = o->window_only || binned;
+    size_t pad, ux, uy;
+    if (wo) {
+        pad = !binned && o->binning == AGGLO_KDE_BIN_LINEAR ? 1 : 0;
+        ux = rc_d >= (double)(nc - 1) ? nc - 1 : (size_t)rc_d;
+        uy = rc_d >= (double)(nr - 1) ? nr - 1 : (size_t)rc_d;
+    } else {
+        if (rc_d > 1e6 || ((double)nc + 2 * rc_d + 1) * ((double)nr + 2 * rc_d + 1) > 4e8)
+            return agglo_error(ctx, AGGLO_E_USAGE,
+                               "kde: the kernel reaches %.0f cells, too far for an FFT over the "
+                               "%zu x %zu grid padded by it: use the exact method or a larger "
+                               "cell",
+                               rc_d, nc, nr);
+        ux = uy = (size_t)rc_d;
+        /* the padding band is needed only when some point lies outside the grid (one cell for
+         * the linear shares of points near the border otherwise) */
+        double xmx = g->xmin + (double)nc * cell, ymn = g->ymax - (double)nr * cell;
+        int any_out = 0;
+        for (size_t i = 0; i < p->m && !any_out; i++)
+            any_out = p->x[i] < g->xmin || p->x[i] > xmx || p->y[i] < ymn || p->y[i] > g->ymax;
+        pad = any_out ? ux : (o->binning == AGGLO_KDE_BIN_LINEAR ? 1 : 0);
+    }
+    size_t mx = fast_size(nc + pad + (pad > ux ? pad : ux) + 1);
+    size_t my = fast_size(nr + pad + (pad > uy ? pad : uy) + 1);
     size_t mxc = mx / 2 + 1;
     double *a = fftw_alloc_real(mx * my);
     fftw_complex *fa = fftw_alloc_complex(mxc * my);
@@ -634,46 +670,64 @@ static int kde_fft(agglo_ctx *ctx, const pts *p, const agglo_grid *g, const aggl
         goto done;
     }
     memset(a, 0, mx * my * sizeof(double));
-    /* binning into rows 0..nr-1 (row 0 at the top), columns 0..nc-1 */
-    size_t nout = 0;
+    /* grid cell (r, c) (row 0 at the top) is stored at (r + pad, c + pad); padded cells from
+     * -pad to n + pad - 1 */
+    size_t nout = 0, nleft = 0;
+    size_t row0 = pad, row1 = pad + nr; /* rows of a that hold data */
     double xmax = g->xmin + (double)nc * cell, ymin = g->ymax - (double)nr * cell;
+    double lo_c = -(double)pad, hi_c = (double)(nc + pad), lo_r = -(double)pad,
+           hi_r = (double)(nr + pad);
     if (binned)
         for (size_t r = 0; r < nr; r++)
-            memcpy(a + r * mx, binned + r * nc, nc * sizeof(double));
+            memcpy(a + (r + pad) * mx + pad, binned + r * nc, nc * sizeof(double));
     for (size_t i = 0; !binned && i < p->m; i++) {
         double x = p->x[i], y = p->y[i], w = p->w[i];
+        int in = !(x < g->xmin || x > xmax || y < ymin || y > g->ymax);
+        if (!in) {
+            nout++;
+            if (wo) {
+                nleft++;
+                continue;
+            }
+        }
         if (o->binning == AGGLO_KDE_BIN_LINEAR) {
             double fx = (x - g->xmin) / cell - 0.5, fy = (g->ymax - y) / cell - 0.5;
             double x0 = floor(fx), y0 = floor(fy);
             double tx = fx - x0, ty = fy - y0;
-            if (x < g->xmin || x > xmax || y < ymin || y > g->ymax)
-                nout++;
             for (int dy = 0; dy < 2; dy++)
                 for (int dx = 0; dx < 2; dx++) {
                     double cx = x0 + dx, cy = y0 + dy;
-                    if (cx < 0 || cy < 0 || cx >= (double)nc || cy >= (double)nr)
-                        continue;
+                    if (cx < lo_c || cy < lo_r || cx >= hi_c || cy >= hi_r)
+                        continue; /* beyond the kernel's reach of every grid cell */
                     double share = (dx ? tx : 1 - tx) * (dy ? ty : 1 - ty);
-                    a[(size_t)cy * mx + (size_t)cx] += w * share;
+                    size_t rr = (size_t)(cy + (double)pad);
+                    a[rr * mx + (size_t)(cx + (double)pad)] += w * share;
+                    if (rr < row0) row0 = rr;
+                    if (rr + 1 > row1) row1 = rr + 1;
                 }
         } else {
-            if (x < g->xmin || x > xmax || y < ymin || y > g->ymax) {
-                nout++;
-                continue;
-            }
             /* nearest cell centre, ties to even, as spatstat's nearest.raster.point (R's
-             * round); rows counted from the bottom there */
+             * round); rows counted from the bottom there. A point inside the grid goes to a
+             * grid cell (spatstat clamps), one outside to its padded cell. */
             double cc = nearbyint((x - (g->xmin + 0.5 * cell)) / cell);
             double rb = nearbyint((y - (ymin + 0.5 * cell)) / cell);
-            if (cc < 0) cc = 0;
-            if (cc > (double)(nc - 1)) cc = (double)(nc - 1);
-            if (rb < 0) rb = 0;
-            if (rb > (double)(nr - 1)) rb = (double)(nr - 1);
-            size_t c = (size_t)cc, r = nr - 1 - (size_t)rb;
-            a[r * mx + c] += w;
+            if (in) {
+                if (cc < 0) cc = 0;
+                if (cc > (double)(nc - 1)) cc = (double)(nc - 1);
+                if (rb < 0) rb = 0;
+                if (rb > (double)(nr - 1)) rb = (double)(nr - 1);
+            }
+            double rt = (double)(nr - 1) - rb;
+            if (cc < lo_c || rt < lo_r || cc >= hi_c || rt >= hi_r)
+                continue; /* beyond the kernel's reach of every grid cell */
+            size_t rr = (size_t)(rt + (double)pad);
+            a[rr * mx + (size_t)(cc + (double)pad)] += w;
+            if (rr < row0) row0 = rr;
+            if (rr + 1 > row1) row1 = rr + 1;
         }
     }
     *outside = nout;
+    *left_out = nleft;
     int nth = agglo_threads_for(ctx);
     fft2 plan;
     if (fft2_plan(&plan, mx, my, a, fa)) {
@@ -681,7 +735,7 @@ static int kde_fft(agglo_ctx *ctx, const pts *p, const agglo_grid *g, const aggl
         rc = agglo_error(ctx, AGGLO_E_NUMERIC, "kde: cannot plan the FFT");
         goto done;
     }
-    fft2_forward(&plan, a, fa, nr, nth);
+    fft2_forward(&plan, a, fa, row0, row1, nth);
     double ih2 = 1.0 / (h * h), cut2 = o->gauss_cutoff * o->gauss_cutoff;
     if (o->kernel == AGGLO_KDE_KERNEL_GAUSSIAN) {
         /* separable: the 2-D transform of the sampled kernel is the outer product of two
@@ -761,7 +815,7 @@ static int kde_fft(agglo_ctx *ctx, const pts *p, const agglo_grid *g, const aggl
             kern[0] = 1;
             s = 1;
         }
-        fft2_forward(&plan, kern, fk, my, nth);
+        fft2_forward(&plan, kern, fk, 0, my, nth);
         for (size_t t = 0; t < mxc * my; t++) {
             double re = fa[t][0] * fk[t][0] - fa[t][1] * fk[t][1];
             double im = fa[t][0] * fk[t][1] + fa[t][1] * fk[t][0];
@@ -769,12 +823,12 @@ static int kde_fft(agglo_ctx *ctx, const pts *p, const agglo_grid *g, const aggl
             fa[t][1] = im / s;
         }
     }
-    fft2_backward(&plan, fa, a, nr, nth);
+    fft2_backward(&plan, fa, a, pad, pad + nr, nth);
     fft2_destroy(&plan);
     double norm = 1.0 / ((double)mx * (double)my * cell * cell);
     for (size_t r = 0; r < nr; r++)
         for (size_t c = 0; c < nc; c++) {
-            double v = a[r * mx + c] * norm;
+            double v = a[(r + pad) * mx + c + pad] * norm;
             out[r * nc + c] = v < 0 ? 0 : v; /* FFT round-off below zero */
         }
 done:
@@ -783,6 +837,45 @@ done:
     fftw_free(kern);
     fftw_free(fk);
     return rc;
+}
+
+/* How well cells of side `cell` represent a kernel of bandwidth h: the density of one point
+ * of weight 1 sampled at the cell centres, times the cell area, summed over the cells. That
+ * is the weight the raster shows for the point; it depends on where the point lies relative
+ * to the centres. *lo and *hi get its smallest and largest value over an 11 x 11 lattice of
+ * positions in a quarter cell (by symmetry the whole cell), which holds the cell's centre and
+ * corner, where the extremes lie. Below h = cell / 20 no kernel (gaussian cut at <= 8 sigma)
+ * reaches a centre from a cell corner: lo = 0 without summing. Wide
+ * kernels (h >= 3 cells) are within 2% of 1 for every kernel: not evaluated. */
+static void kde_sampled_mass(agglo_kde_kernel k, double h, double cell, double cutoff, double *lo,
+                             double *hi)
+{
+    double hc = h / cell;
+    *lo = *hi = 1;
+    if (hc >= 3)
+        return;
+    if (hc < 0.05) { /* nothing reaches a centre from a corner (8 x 0.05 < 1/sqrt 2) */
+        *lo = 0;
+        *hi = INFINITY;
+        return;
+    }
+    double reach = k == AGGLO_KDE_KERNEL_GAUSSIAN ? cutoff * hc : hc;
+    int T = (int)ceil(reach) + 1;
+    double ih2 = 1 / (hc * hc), cut2 = cutoff * cutoff, mn = INFINITY, mx = 0;
+    for (int a = 0; a <= 10; a++)
+        for (int b = 0; b <= 10; b++) {
+            double fx = 0.05 * a, fy = 0.05 * b, sum = 0;
+            for (int ty = -T; ty <= T; ty++)
+                for (int tx = -T; tx <= T; tx++) {
+                    double dx = tx - fx, dy = ty - fy;
+                    sum += kern_r2(k, (dx * dx + dy * dy) * ih2, cut2);
+                }
+            sum *= ih2;
+            mn = fmin(mn, sum);
+            mx = fmax(mx, sum);
+        }
+    *lo = mn;
+    *hi = mx;
 }
 
 int agglo_kde_compute(agglo_ctx *ctx, const double *x, const double *y, const double *w,
@@ -811,25 +904,69 @@ int agglo_kde_compute(agglo_ctx *ctx, const double *x, const double *y, const do
         pts_free(&p);
         return agglo_error(ctx, AGGLO_E_EMPTY, "kde: no points with finite coordinates");
     }
+    /* the raster must be able to represent the kernel (see kde_sampled_mass) */
+    double mlo, mhi;
+    kde_sampled_mass(o.kernel, o.bandwidth, g->cell, o.gauss_cutoff, &mlo, &mhi);
+    if (!(mlo >= 0.5 && mhi <= 2)) {
+        pts_free(&p);
+        return agglo_error(ctx, AGGLO_E_USAGE,
+                           "kde: bandwidth %g is too small for cells of %g: sampled at the cell "
+                           "centres, one point's %s kernel sums to between %.3g and %.3g of its "
+                           "weight depending on where the point lies (at most 2 and at least "
+                           "0.5 needed), so the raster cannot represent the density; use a "
+                           "cell of at most about h/2 (h/5 or finer for an accurate surface)",
+                           o.bandwidth, g->cell, agglo_kde_kernel_name(o.kernel), mlo, mhi);
+    }
+    double xmax = g->xmin + (double)g->ncols * g->cell, ymin = g->ymax - (double)g->nrows * g->cell;
+    size_t outside = 0, left_out = 0, used = p.m;
+    for (size_t i = 0; i < p.m; i++)
+        if (p.x[i] < g->xmin || p.x[i] > xmax || p.y[i] < ymin || p.y[i] > g->ymax)
+            outside++;
+    if (o.edge && outside && !o.window_only) {
+        pts_free(&p);
+        return agglo_error(ctx, AGGLO_E_USAGE,
+                           "kde: the edge correction compensates for points that cannot be seen "
+                           "beyond the grid, but %zu point(s) lie outside it and would be "
+                           "counted twice; leave them out explicitly (window-only, as spatstat "
+                           "density.ppp with the grid as the window) or drop the edge correction",
+                           outside);
+    }
+    if (o.window_only && outside) {
+        /* spatstat's ppp semantics: only the points inside the window (the grid) */
+        size_t k = 0;
+        double ws = 0;
+        for (size_t i = 0; i < p.m; i++) {
+            if (p.x[i] < g->xmin || p.x[i] > xmax || p.y[i] < ymin || p.y[i] > g->ymax)
+                continue;
+            p.x[k] = p.x[i];
+            p.y[k] = p.y[i];
+            p.w[k] = p.w[i];
+            ws += p.w[i];
+            k++;
+        }
+        left_out = p.m - k;
+        p.m = k;
+        p.wsum = ws;
+    }
     agglo_kde_method method = o.method;
     double R = o.kernel == AGGLO_KDE_KERNEL_GAUSSIAN ? o.gauss_cutoff * o.bandwidth : o.bandwidth;
     if (method == AGGLO_KDE_AUTO) {
-        /* exact cost ~ cells * points within reach of a cell; FFT ~ 60 per padded cell */
+        /* exact cost ~ cells * points within reach of a cell; FFT ~ 60 per padded cell (the
+         * grid grown by the kernel's reach on each side, window-only: on one side) */
         double area = ((double)g->ncols * g->cell + 2 * R) * ((double)g->nrows * g->cell + 2 * R);
         double reach = fmin(1.0, 4 * R * R / area);
         double exact_cost = (double)g->ncols * (double)g->nrows * ((double)p.m * reach + 1);
-        double pad = (double)(g->ncols + R / g->cell) * (double)(g->nrows + R / g->cell);
+        double grow = (o.window_only ? 1 : 2) * R / g->cell;
+        double pad = ((double)g->ncols + grow) * ((double)g->nrows + grow);
         method = exact_cost < 60 * pad ? AGGLO_KDE_EXACT : AGGLO_KDE_FFT;
     }
-    size_t outside = 0;
-    if (method == AGGLO_KDE_EXACT) {
+    if (p.m == 0) { /* window-only and no point inside: a zero surface */
+        memset(out, 0, g->ncols * g->nrows * sizeof(double));
+    } else if (method == AGGLO_KDE_EXACT) {
         rc = kde_exact(ctx, &p, g, &o, out);
-        double xmax = g->xmin + (double)g->ncols * g->cell, ymin = g->ymax - (double)g->nrows * g->cell;
-        for (size_t i = 0; i < p.m; i++)
-            if (p.x[i] < g->xmin || p.x[i] > xmax || p.y[i] < ymin || p.y[i] > g->ymax)
-                outside++;
     } else {
-        rc = kde_fft(ctx, &p, g, &o, out, &outside, NULL);
+        size_t o1, o2;
+        rc = kde_fft(ctx, &p, g, &o, out, &o1, &o2, NULL);
     }
     if (rc == AGGLO_OK && o.edge) {
         /* spatstat's uniform edge correction with the grid rectangle as the window: divide
@@ -842,8 +979,8 @@ int agglo_kde_compute(agglo_ctx *ctx, const double *x, const double *y, const do
         } else {
             for (size_t t = 0; t < nn; t++)
                 ones[t] = 1;
-            size_t dummy;
-            rc = kde_fft(ctx, NULL, g, &o, e, &dummy, ones);
+            size_t d1, d2;
+            rc = kde_fft(ctx, NULL, g, &o, e, &d1, &d2, ones);
             double c2 = g->cell * g->cell;
             for (size_t t = 0; rc == AGGLO_OK && t < nn; t++)
                 out[t] = e[t] > 0 ? out[t] / (e[t] * c2) : out[t];
@@ -866,8 +1003,9 @@ int agglo_kde_compute(agglo_ctx *ctx, const double *x, const double *y, const do
         }
         if (info) {
             info->method = method;
-            info->points_used = p.m;
+            info->points_used = used;
             info->points_outside = outside;
+            info->points_left_out = left_out;
             info->total_weight = p.wsum;
         }
     }

@@ -160,39 +160,33 @@ int agglo_clarkevans_compute(agglo_ctx *ctx, const double *x, const double *y, s
 
 /* ---- Ripley's K ---- */
 
-/* Fraction of the circle of radius r centred at (x, y) lying outside the rectangle,
- * spatstat's ripleybox formula (exact for a rectangle). */
+/* Ripley's isotropic edge weight of a pair at distance r seen from (x, y): 1 / (fraction of
+ * the circle of radius r centred there inside the rectangle w), capped at 100; spatstat's
+ * KrectIncrem.h formula, exact for a rectangle. The distances to the edges are taken as
+ * spatstat does (coordinates shifted to the window's bottom-left corner, right/up distance =
+ * side - shifted coordinate), and a point at a corner of the window (two of the four
+ * distances below 1e-12, spatstat's SMALL) gets the extra quarter turn its formula adds, at
+ * every r including 0 (a duplicate at the corner): without it a corner point's circle would
+ * count half inside instead of a quarter. */
 static double ripley_weight(double x, double y, double r, const double *w)
 {
-    double dL = x - w[0], dR = w[2] - x, dD = y - w[1], dU = w[3] - y;
-    if (r <= 0)
-        return 1;
-    if (r <= dL && r <= dR && r <= dD && r <= dU)
-        return 1; /* the circle lies inside the window */
+    double wide = w[2] - w[0], high = w[3] - w[1], xs = x - w[0], ys = y - w[1];
+    double dL = xs, dR = wide - xs, dD = ys, dU = high - ys;
+    int corner = (fabs(dL) < 1e-12) + (fabs(dR) < 1e-12) + (fabs(dD) < 1e-12) +
+                 (fabs(dU) < 1e-12) >= 2;
+    if (!corner && r <= dL && r <= dR && r <= dD && r <= dU)
+        return 1; /* the circle lies inside the window (also r = 0: duplicates) */
     double aL = dL < r ? acos(dL / r) : 0, aR = dR < r ? acos(dR / r) : 0;
     double aD = dD < r ? acos(dD / r) : 0, aU = dU < r ? acos(dU / r) : 0;
-    /* min(a_edge, angle to the corner); the corner angle only matters when a_edge > 0 */
-    double ext = 0;
-    if (aL > 0)
-        ext += fmin(aL, atan2(dU, dL)) + fmin(aL, atan2(dD, dL));
-    if (aR > 0)
-        ext += fmin(aR, atan2(dU, dR)) + fmin(aR, atan2(dD, dR));
-    if (aU > 0)
-        ext += fmin(aU, atan2(dL, dU)) + fmin(aU, atan2(dR, dU));
-    if (aD > 0)
-        ext += fmin(aD, atan2(dL, dD)) + fmin(aD, atan2(dR, dD));
-    double inside = 1 - ext / (2 * M_PI);
-    double wt = inside > 0 ? 1 / inside : INFINITY;
-    return wt > 100 ? 100 : wt; /* spatstat.options("maxedgewt") */
+    double ext = fmin(aL, atan2(dU, dL)) + fmin(aL, atan2(dD, dL)) + fmin(aR, atan2(dU, dR)) +
+                 fmin(aR, atan2(dD, dR)) + fmin(aU, atan2(dL, dU)) + fmin(aU, atan2(dR, dU)) +
+                 fmin(aD, atan2(dL, dD)) + fmin(aD, atan2(dR, dD));
+    double extang = ext / (2 * M_PI) + (corner ? 0.25 : 0);
+    double wt = 1 / (1 - extang);
+    return wt > 100 || !(wt > 0) ? 100 : wt; /* spatstat.options("maxedgewt") */
 }
 
 enum { KBLOCKS = 64 };
-
-/* r_k as R's seq(0, rmax, length.out = nr) */
-static inline double rk(size_t k, double dr, double rmax, size_t nr)
-{
-    return k + 1 == nr ? rmax : (double)k * dr;
-}
 
 /* K estimates of one pattern into border[] / iso[] (nr values each; NULL = skip). */
 static int kest_one(agglo_ctx *ctx, const double *x, const double *y, size_t n, const double *win,
@@ -232,8 +226,12 @@ static int kest_one(agglo_ctx *ctx, const double *x, const double *y, size_t n, 
         py[t] = y[g.idx[t]];
     }
     size_t m = g.n;
-    /* kb[t]: largest k with r_k <= b_t, b_t the distance to the window's edge (exact
-     * comparisons with the r values) */
+    /* kb[t]: the r values at which point t is in the border-corrected sample, k = 0..kb-1
+     * (kb = 0: none). spatstat (KrectBody.h) keeps a point for r_k < b_t strictly, with k
+     * from the same arithmetic: the largest integer strictly below b_t / rstep, b_t measured
+     * in coordinates shifted to the window's bottom-left corner. So a point on the window's
+     * edge (b = 0) is in no sample, not even at r = 0, where its duplicates would otherwise
+     * count, and a point at a distance exactly r_k from the edge is out of the sample at r_k. */
     size_t *kbs = agglo_malloc(ctx, (m ? m : 1) * sizeof(size_t));
     if (!kbs) {
         free(px);
@@ -244,15 +242,12 @@ static int kest_one(agglo_ctx *ctx, const double *x, const double *y, size_t n, 
         kde_pgrid_free(&g);
         return AGGLO_E_NOMEM;
     }
+    double wide = win[2] - win[0], high = win[3] - win[1];
     for (size_t t = 0; t < m; t++) {
-        double b = fmin(fmin(px[t] - win[0], win[2] - px[t]), fmin(py[t] - win[1], win[3] - py[t]));
-        double kbd = floor(b / dr);
-        size_t kb = kbd >= (double)(nr - 1) ? nr - 1 : (kbd < 0 ? 0 : (size_t)kbd);
-        while (kb + 1 < nr && rk(kb + 1, dr, rmax, nr) <= b)
-            kb++;
-        while (kb > 0 && rk(kb, dr, rmax, nr) > b)
-            kb--;
-        kbs[t] = kb;
+        double xs = px[t] - win[0], ys = py[t] - win[1];
+        double b = fmin(fmin(xs, wide - xs), fmin(ys, high - ys));
+        double lb = ceil(b / dr) - 1; /* largest integer strictly below b / rstep */
+        kbs[t] = lb < 0 ? 0 : (lb >= (double)(nr - 1) ? nr : (size_t)lb + 1);
     }
     size_t per = (m + KBLOCKS - 1) / KBLOCKS;
     double r2max = rmax * rmax;
@@ -268,7 +263,7 @@ static int kest_one(agglo_ctx *ctx, const double *x, const double *y, size_t n, 
             size_t kb = kbs[i];
             if (bd) {
                 bd[0]++;
-                bd[kb + 1]--;
+                bd[kb]--;
             }
             long bx0, by0, bx1, by1;
             kde_pgrid_cell(&g, xi - rmax, yi - rmax, &bx0, &by0);
@@ -284,23 +279,19 @@ static int kest_one(agglo_ctx *ctx, const double *x, const double *y, size_t n, 
                     if (d2 >= r2max) /* spatstat's rectangle engine: d < rmax */
                         continue;
                     double d = sqrt(d2);
-                    /* smallest k with d <= r_k */
+                    /* smallest k with d <= r_k, as spatstat's ldist = ceil(d / rstep) */
                     double k0d = ceil(d / dr);
-                    size_t k0 = k0d < 0 ? 0 : (k0d > (double)nr ? nr : (size_t)k0d);
-                    while (k0 > 0 && d <= rk(k0 - 1, dr, rmax, nr))
-                        k0--;
-                    while (k0 < nr && d > rk(k0, dr, rmax, nr))
-                        k0++;
-                    if (k0 > nr - 1)
+                    if (!(k0d <= (double)(nr - 1)))
                         continue;
-                    if (bn) {
-                        if (k0 <= kb) {
+                    size_t k0 = (size_t)k0d;
+                    if (bn) { /* counted at r_k, k0 <= k < kb, for each point of the pair */
+                        if (k0 < kb) {
                             bn[k0]++;
-                            bn[kb + 1]--;
+                            bn[kb]--;
                         }
-                        if (k0 <= kbs[t]) {
+                        if (k0 < kbs[t]) {
                             bn[k0]++;
-                            bn[kbs[t] + 1]--;
+                            bn[kbs[t]]--;
                         }
                     }
                     if (hi)

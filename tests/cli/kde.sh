@@ -47,6 +47,27 @@ kept=$(echo "$out" | sed 's/.*"cells_kept":\([0-9]*\).*/\1/')
 total=$(echo "$out" | sed 's/.*"ncols":\([0-9]*\),"nrows":\([0-9]*\).*/\1 \2/' | awk '{print $1*$2}')
 [ "$kept" -gt 0 ] && [ "$kept" -lt "$total" ] && ok || bad "mask kept $kept of $total"
 
+# a grid cut through a dense cluster: exact and FFT count the 133 points beyond the cut
+# (max difference = binning error, < 3% of the maximum), --window-only leaves them out, saying so
+C="$P/kde_cut_cluster.csv"; CE="--extent -1000,-2500,4500,2500"
+for m in exact fft; do
+  out=$("$AGGLO" kde "$C" --crs EPSG:32650 --cell 100 --bandwidth 300 --kernel gaussian $CE --method $m \
+        --out "$SCRATCH/cut_$m.tif" --json 2>"$SCRATCH/err") && ok || bad "kde cut $m: $out"
+  echo "$out" | grep -q '"points_outside_grid":133,"points_left_out":0' && ok || bad "cut $m counts: $out"
+  [ ! -s "$SCRATCH/err" ] && ok || bad "cut $m warned: $(cat "$SCRATCH/err")"
+done
+for m in exact fft; do gdal_translate -q -of XYZ "$SCRATCH/cut_$m.tif" "$SCRATCH/cut_$m.xyz"; done
+md=$(paste -d' ' "$SCRATCH/cut_exact.xyz" "$SCRATCH/cut_fft.xyz" | awk '
+  { d = $3 - $6; if (d < 0) d = -d; if (d > dm) dm = d; if ($3 > m) m = $3 } END { print dm / m }')
+awk -v d="$md" 'BEGIN{exit !(d < 0.03)}' && ok || bad "exact and fft differ by $md of the maximum"
+"$AGGLO" kde "$C" --crs EPSG:32650 --cell 100 --bandwidth 300 $CE --window-only >/dev/null 2>"$SCRATCH/err" && ok || bad "window-only"
+grep -q "133 point(s) outside the grid left out (--window-only)" "$SCRATCH/err" && ok || bad "window-only warning: $(cat "$SCRATCH/err")"
+expect_fail 1 "kde_cut_cluster.csv: kde: the edge correction" -- "$AGGLO" kde "$C" --crs EPSG:32650 --cell 100 --bandwidth 300 $CE --edge
+"$AGGLO" kde "$C" --crs EPSG:32650 --cell 100 --bandwidth 300 $CE --edge --window-only --quiet 2>/dev/null && ok || bad "edge + window-only"
+# a bandwidth the cells cannot represent is refused, not written as an all-zero raster
+expect_fail 1 "bandwidth 1e-300 is too small for cells of 100" -- "$AGGLO" kde "$C" --crs EPSG:32650 --cell 100 --bandwidth 1e-300 --out "$SCRATCH/tiny.tif"
+[ ! -e "$SCRATCH/tiny.tif" ] && ok || bad "tif written for a refused bandwidth"
+
 # bad inputs
 expect_fail 2 "--cell SIZE is required" -- "$AGGLO" kde "$P/shops_clustered.csv"
 expect_fail 2 "not a number" -- "$AGGLO" kde "$P/shops_clustered.csv" --cell 10 --bandwidth wide

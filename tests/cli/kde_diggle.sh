@@ -13,7 +13,7 @@ mkdir -p "$SCRATCH"
 check() { # name file extent(or -)
     ref=$(grep "^$1," "$R" | tr -d ' ' | cut -d, -f7)
     if [ "$3" = - ]; then
-        out=$("$AGGLO" kde "$2" --crs EPSG:3857 --cell 1 --bandwidth diggle --json --out "$SCRATCH/d_$1.tif")
+        out=$("$AGGLO" kde "$2" --crs EPSG:3857 --cell 0.05 --bandwidth diggle --json --out "$SCRATCH/d_$1.tif")
     else
         out=$("$AGGLO" kde "$2" --crs EPSG:3857 --cell 0.01 --bandwidth diggle --extent "$3" \
               --json --out "$SCRATCH/d_$1.tif")

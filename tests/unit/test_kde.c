@@ -76,6 +76,100 @@ static void run_kde(agglo_ctx *ctx, const pset *p, int weighted, const agglo_gri
     assert_int_equal(info.points_used, p->n);
 }
 
+/* ---- the FFT path's error bound (docs/density.md, "Accuracy") ----
+ * The FFT value at a cell centre c is F(c) = nu sum_i w_i sum_k a_ik K(c - g_k): each point's
+ * weight w_i is shared over lattice points g_k (a_ik = 1 for the nearest centre; bilinear
+ * shares), and nu = 1 / (cell^2 sum_t K(t cell)) normalises the sampled kernel to sum 1. With
+ * E(c) = sum_i w_i K(c - x_i) the exact value,
+ *   |F(c) - E(c)| <= W_c (|nu - 1| K(0) + beta),
+ * W_c the weight of the points within R + cell sqrt 2 of c (R = support, or the gaussian's
+ * cutoff), beta = L cell / sqrt 2 with L the kernel's largest slope (nearest: |g - x| <=
+ * cell / sqrt 2; bilinear: sum_k a_k |g_k - x| <= cell / sqrt 2 by Cauchy-Schwarz), and for
+ * bilinear shares and a kernel with Lipschitz gradient (gaussian, quartic) also
+ * beta = H cell^2 / 4 (second-order Taylor, sum_k a_k (g_k - x) = 0, sum_k a_k |g_k - x|^2
+ * <= cell^2 / 2), H the largest second derivative. Constants (K(0) = k0 / h^2):
+ *   gaussian  L = K(0) e^(-1/2) / h        H = K(0) / h^2
+ *   quartic   L = K(0) 8 / (3 sqrt 3) / h  H = 8 K(0) / h^2
+ * This bound is derived from the kernel formulas, not from agglo's output. */
+typedef struct fft_bound {
+    double k0, beta, nu, reach;
+} fft_bound;
+
+static fft_bound fft_bound_make(agglo_kde_kernel k, double h, double cell, int linear)
+{
+    fft_bound b;
+    double K0 = agglo_kde_kernel_value(k, 0, h), L, H;
+    if (k == AGGLO_KDE_KERNEL_GAUSSIAN) {
+        L = K0 * exp(-0.5) / h;
+        H = K0 / (h * h);
+    } else {
+        assert_int_equal(k, AGGLO_KDE_KERNEL_QUARTIC);
+        L = K0 * 8 / (3 * sqrt(3)) / h;
+        H = 8 * K0 / (h * h);
+    }
+    b.k0 = K0;
+    b.beta = L * cell / M_SQRT2;
+    if (linear)
+        b.beta = fmin(b.beta, H * cell * cell / 4);
+    double R = k == AGGLO_KDE_KERNEL_GAUSSIAN ? 8 * h : h;
+    b.reach = R + cell * M_SQRT2;
+    /* the sampled kernel's sum (the FFT's gaussian is cut per axis at 8 sigma) */
+    int u = (int)ceil(R / cell);
+    double sum = 0;
+    for (int ty = -u; ty <= u; ty++)
+        for (int tx = -u; tx <= u; tx++) {
+            double dx = tx * cell, dy = ty * cell;
+            if (k == AGGLO_KDE_KERNEL_GAUSSIAN && (fabs(dx) > R || fabs(dy) > R))
+                continue;
+            sum += agglo_kde_kernel_value(k, sqrt(dx * dx + dy * dy), h);
+        }
+    b.nu = 1 / (sum * cell * cell);
+    return b;
+}
+
+/* Checks |fft - ref| <= bound at every cell (ref: brute force or the exact path); returns the
+ * largest ratio error / bound. slack covers the gaussian's truncation at 8 sigma. */
+static double check_fft_bound(const double *fft, const double *ref, const pset *p, int weighted,
+                              const agglo_grid *g, const fft_bound *b)
+{
+    double wtot = 0, worst = 0;
+    for (size_t i = 0; i < p->n; i++)
+        wtot += weighted ? p->w[i] : 1;
+    double slack = 1e-12 * b->k0 * wtot, r2 = b->reach * b->reach;
+    for (size_t r = 0; r < g->nrows; r++)
+        for (size_t c = 0; c < g->ncols; c++) {
+            double cx = g->xmin + (c + 0.5) * g->cell, cy = g->ymax - (r + 0.5) * g->cell;
+            double wc = 0;
+            for (size_t i = 0; i < p->n; i++) {
+                double dx = p->x[i] - cx, dy = p->y[i] - cy;
+                if (dx * dx + dy * dy <= r2)
+                    wc += weighted ? p->w[i] : 1;
+            }
+            double bound = wc * (fabs(b->nu - 1) * b->k0 + b->beta) + slack;
+            double err = fabs(fft[r * g->ncols + c] - ref[r * g->ncols + c]);
+            worst = fmax(worst, err / bound);
+            if (err > bound)
+                print_error("cell (%zu, %zu): |fft - ref| = %g > bound %g\n", r, c, err, bound);
+            assert_true(err <= bound);
+        }
+    return worst;
+}
+
+static void run_kde_any(agglo_ctx *ctx, const pset *p, const agglo_grid *g, agglo_kde_kernel k,
+                        double h, agglo_kde_method m, agglo_kde_binning b, int weighted,
+                        double *out)
+{
+    agglo_kde_options o;
+    agglo_kde_options_init(&o);
+    o.kernel = k;
+    o.bandwidth = h;
+    o.method = m;
+    o.binning = b;
+    assert_int_equal(agglo_kde_compute(ctx, p->x, p->y, weighted ? p->w : NULL, p->n, g, &o, out,
+                                       NULL),
+                     AGGLO_OK);
+}
+
 /* spatstat density.ppp(sigma = 500, dimyx = c(80, 100), edge = FALSE): our FFT path with
  * nearest-cell binning is the same discrete computation. */
 static void test_fft_equals_spatstat(void **state)
@@ -178,8 +272,8 @@ static void test_exact_equals_bruteforce(void **state)
     agglo_ctx_free(ctx);
 }
 
-/* Error of the binned FFT path against the exact path, for cell = h/5 and h/10: the bound
- * is the measured error rounded up (linear binning is second order in cell/h). */
+/* Error of the binned FFT path against the exact path (itself checked against R's brute
+ * force above), for cell = h/5 and h/10, within the analytic bound at every cell. */
 static void test_fft_error_bounded(void **state)
 {
     (void)state;
@@ -197,17 +291,182 @@ static void test_fft_error_bounded(void **state)
             run_kde(ctx, &p, 1, &g, ks[ki], hs[ki], AGGLO_KDE_EXACT, AGGLO_KDE_BIN_NEAREST, ex);
             run_kde(ctx, &p, 1, &g, ks[ki], hs[ki], AGGLO_KDE_FFT, AGGLO_KDE_BIN_LINEAR, ff);
             double e_lin = rel_to_max(ff, ex, nn);
+            fft_bound bl = fft_bound_make(ks[ki], hs[ki], cell, 1);
+            double r_lin = check_fft_bound(ff, ex, &p, 1, &g, &bl);
             run_kde(ctx, &p, 1, &g, ks[ki], hs[ki], AGGLO_KDE_FFT, AGGLO_KDE_BIN_NEAREST, ff);
             double e_near = rel_to_max(ff, ex, nn);
-            print_message("fft vs exact: %s h=%g cell=h/%d  linear %.3g  nearest %.3g\n",
-                          agglo_kde_kernel_name(ks[ki]), hs[ki], div, e_lin, e_near);
-            double bound_lin = div == 5 ? 0.03 : 0.008, bound_near = div == 5 ? 0.12 : 0.06;
-            assert_true(e_lin < bound_lin);
-            assert_true(e_near < bound_near);
+            fft_bound bn = fft_bound_make(ks[ki], hs[ki], cell, 0);
+            double r_near = check_fft_bound(ff, ex, &p, 1, &g, &bn);
+            print_message("fft vs exact: %s h=%g cell=h/%d  linear %.3g (%.2g of the bound)  "
+                          "nearest %.3g (%.2g of the bound); |nu - 1| = %.2g\n",
+                          agglo_kde_kernel_name(ks[ki]), hs[ki], div, e_lin, r_lin, e_near,
+                          r_near, fabs(bn.nu - 1));
             free(ex);
             free(ff);
         }
     pset_free(&p);
+    agglo_ctx_free(ctx);
+}
+
+/* A grid window cut through a dense cluster (tests/data/points/kde_cut_cluster.csv: 400
+ * points around (0, 0), 100 scattered, weights; grid 55 x 50 cells of 100 m over
+ * [-1000, 4500] x [-2500, 2500]): many points within the kernel's reach lie outside the grid.
+ * References from scripts/reference/kde_reference.R: R brute-force sums over all points
+ * (gaussian sigma 300 unweighted, quartic radius 800 weighted), the same for the points moved
+ * to cell centres (binning then exact), and spatstat density.ppp on the points inside the
+ * grid (edge = FALSE and TRUE) for the window-only mode. Every method must count every point
+ * within reach: before the FFT path padded its grid, it left out the 133 points outside and
+ * was off by 24% of the maximum (gaussian, nearest), 100% in cells near the cut whose
+ * density comes from beyond it. */
+static const agglo_grid CUT_GRID = {-1000, 2500, 100, 55, 50};
+
+static void test_cut_window_methods_agree(void **state)
+{
+    (void)state;
+    agglo_ctx *ctx = agglo_ctx_create();
+    pset p = read_points(PTS("kde_cut_cluster.csv"));
+    assert_int_equal(p.n, 500);
+    agglo_grid g = CUT_GRID;
+    size_t nn = g.ncols * g.nrows;
+    double *out = malloc(nn * sizeof(double));
+    const agglo_kde_kernel ks[2] = {AGGLO_KDE_KERNEL_GAUSSIAN, AGGLO_KDE_KERNEL_QUARTIC};
+    const double hs[2] = {300, 800};
+    const char *refs[2] = {REF("cut_bruteforce_gauss300.txt"), REF("cut_bruteforce_quartic800_w.txt")};
+    for (int ki = 0; ki < 2; ki++) {
+        int weighted = ki == 1;
+        double *ref = read_matrix(refs[ki], nn);
+        const agglo_kde_method ms[3] = {AGGLO_KDE_AUTO, AGGLO_KDE_EXACT, AGGLO_KDE_FFT};
+        for (int mi = 0; mi < 3; mi++)
+            for (int b = 0; b < 2; b++) {
+                if (ms[mi] != AGGLO_KDE_FFT && b)
+                    continue;
+                agglo_kde_options o;
+                agglo_kde_options_init(&o);
+                o.kernel = ks[ki];
+                o.bandwidth = hs[ki];
+                o.method = ms[mi];
+                o.binning = b ? AGGLO_KDE_BIN_LINEAR : AGGLO_KDE_BIN_NEAREST;
+                agglo_kde_info info;
+                assert_int_equal(agglo_kde_compute(ctx, p.x, p.y, weighted ? p.w : NULL, p.n, &g,
+                                                   &o, out, &info),
+                                 AGGLO_OK);
+                assert_true(info.points_outside > 100);
+                assert_int_equal(info.points_left_out, 0);
+                double rm = rel_to_max(out, ref, nn), rc = rel_cellwise(out, ref, nn, 1e-6);
+                if (info.method == AGGLO_KDE_EXACT) {
+                    print_message("cut window %s %s (exact): max diff/max %.3g, cellwise %.3g\n",
+                                  agglo_kde_kernel_name(ks[ki]), mi ? "exact" : "auto", rm, rc);
+                    assert_true(rm < 1e-12);
+                    assert_true(rc < 1e-6);
+                } else {
+                    fft_bound bd = fft_bound_make(ks[ki], hs[ki], g.cell, b);
+                    double ratio = check_fft_bound(out, ref, &p, weighted, &g, &bd);
+                    print_message("cut window %s %s (fft, %s): max diff/max %.3g, cellwise %.3g, "
+                                  "%.2g of the bound\n",
+                                  agglo_kde_kernel_name(ks[ki]), mi ? "fft" : "auto",
+                                  b ? "linear" : "nearest", rm, rc, ratio);
+                }
+            }
+        free(ref);
+    }
+    pset_free(&p);
+    /* points at cell centres: binning is exact, and the gaussian sampled at cell / sigma = 1/3
+     * sums to 1 within 1e-15, so every method equals the brute force to rounding */
+    p = read_points(PTS("kde_cut_cluster_snapped.csv"));
+    double *ref = read_matrix(REF("cut_snapped_bruteforce_gauss300.txt"), nn);
+    for (int m = AGGLO_KDE_AUTO; m <= AGGLO_KDE_FFT; m++)
+        for (int b = 0; b < 2; b++) {
+            run_kde_any(ctx, &p, &g, AGGLO_KDE_KERNEL_GAUSSIAN, 300, (agglo_kde_method)m,
+                        b ? AGGLO_KDE_BIN_LINEAR : AGGLO_KDE_BIN_NEAREST, 0, out);
+            double rc = rel_cellwise(out, ref, nn, 1e-6);
+            print_message("cut window, points at cell centres, method %d binning %d: cellwise "
+                          "%.3g, max diff/max %.3g\n", m, b, rc, rel_to_max(out, ref, nn));
+            assert_true(rc < 1e-6);
+        }
+    free(ref);
+    pset_free(&p);
+    free(out);
+    agglo_ctx_free(ctx);
+}
+
+/* --window-only: spatstat density.ppp on the points inside the grid, edge = FALSE / TRUE.
+ * The edge correction with points beyond the grid and without window-only is refused. */
+static void test_cut_window_only_spatstat(void **state)
+{
+    (void)state;
+    agglo_ctx *ctx = agglo_ctx_create();
+    pset p = read_points(PTS("kde_cut_cluster.csv"));
+    agglo_grid g = CUT_GRID;
+    size_t nn = g.ncols * g.nrows;
+    double *out = malloc(nn * sizeof(double));
+    for (int edge = 0; edge < 2; edge++) {
+        double *ref = read_matrix(edge ? REF("cut_spatstat_windowonly_gauss300_edge.txt")
+                                       : REF("cut_spatstat_windowonly_gauss300.txt"), nn);
+        agglo_kde_options o;
+        agglo_kde_options_init(&o);
+        o.kernel = AGGLO_KDE_KERNEL_GAUSSIAN;
+        o.bandwidth = 300;
+        o.method = AGGLO_KDE_FFT;
+        o.window_only = 1;
+        o.edge = edge;
+        agglo_kde_info info;
+        assert_int_equal(agglo_kde_compute(ctx, p.x, p.y, NULL, p.n, &g, &o, out, &info), AGGLO_OK);
+        assert_true(info.points_left_out > 100);
+        assert_int_equal(info.points_left_out, info.points_outside);
+        print_message("window-only vs spatstat edge=%d: max diff/max %.3g, cellwise %.3g\n", edge,
+                      rel_to_max(out, ref, nn), rel_cellwise(out, ref, nn, 1e-6));
+        assert_true(rel_to_max(out, ref, nn) < 1e-12);
+        assert_true(rel_cellwise(out, ref, nn, 1e-6) < 1e-9);
+        /* the exact path leaves out the same points (binning error only) */
+        o.method = AGGLO_KDE_EXACT;
+        assert_int_equal(agglo_kde_compute(ctx, p.x, p.y, NULL, p.n, &g, &o, out, &info), AGGLO_OK);
+        assert_true(info.points_left_out > 100);
+        print_message("window-only exact vs spatstat edge=%d: max diff/max %.3g\n", edge,
+                      rel_to_max(out, ref, nn));
+        assert_true(rel_to_max(out, ref, nn) < 0.05);
+        free(ref);
+        if (edge) { /* edge correction with the outside points counted: refused */
+            o.window_only = 0;
+            for (int m = AGGLO_KDE_AUTO; m <= AGGLO_KDE_FFT; m++) {
+                o.method = (agglo_kde_method)m;
+                assert_int_equal(agglo_kde_compute(ctx, p.x, p.y, NULL, p.n, &g, &o, out, NULL),
+                                 AGGLO_E_USAGE);
+                assert_non_null(strstr(agglo_ctx_errmsg(ctx), "outside"));
+            }
+        }
+    }
+    free(out);
+    pset_free(&p);
+    agglo_ctx_free(ctx);
+}
+
+/* Bandwidths the grid cannot represent are refused, on every path: one point's kernel
+ * sampled at the cell centres must sum to between 1/2 and 2 of its weight wherever the point
+ * lies. 1e-300 (all-zero raster before) and a bounded kernel of radius cell/2 (a point at a
+ * cell corner reaches no centre) are refused; sigma = cell/2 (the sampled gaussian sums to
+ * 1 within 3%) and radius = cell are accepted. */
+static void test_tiny_bandwidth(void **state)
+{
+    (void)state;
+    agglo_ctx *ctx = agglo_ctx_create();
+    double x[3] = {0.5, 1.5, 1.0}, y[3] = {0.5, 1.2, 1.0}, out[16];
+    agglo_grid g = {0, 4, 1, 4, 4};
+    agglo_kde_options o;
+    agglo_kde_options_init(&o);
+    for (int m = AGGLO_KDE_AUTO; m <= AGGLO_KDE_FFT; m++) {
+        o.method = (agglo_kde_method)m;
+        for (int k = 0; k <= AGGLO_KDE_KERNEL_UNIFORM; k++) {
+            o.kernel = (agglo_kde_kernel)k;
+            o.bandwidth = 1e-300;
+            assert_int_equal(agglo_kde_compute(ctx, x, y, NULL, 3, &g, &o, out, NULL), AGGLO_E_USAGE);
+            assert_non_null(strstr(agglo_ctx_errmsg(ctx), "too small"));
+            o.bandwidth = 0.5;
+            int rc = agglo_kde_compute(ctx, x, y, NULL, 3, &g, &o, out, NULL);
+            assert_int_equal(rc, k == AGGLO_KDE_KERNEL_GAUSSIAN ? AGGLO_OK : AGGLO_E_USAGE);
+            o.bandwidth = 1;
+            assert_int_equal(agglo_kde_compute(ctx, x, y, NULL, 3, &g, &o, out, NULL), AGGLO_OK);
+        }
+    }
     agglo_ctx_free(ctx);
 }
 
@@ -519,6 +778,9 @@ int main(void)
         cmocka_unit_test(test_fft_equals_spatstat),
         cmocka_unit_test(test_exact_equals_bruteforce),
         cmocka_unit_test(test_fft_error_bounded),
+        cmocka_unit_test(test_cut_window_methods_agree),
+        cmocka_unit_test(test_cut_window_only_spatstat),
+        cmocka_unit_test(test_tiny_bandwidth),
         cmocka_unit_test(test_bandwidths),
         cmocka_unit_test(test_bw_diggle),
         cmocka_unit_test(test_kernels_and_scaling),
