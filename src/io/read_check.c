@@ -347,11 +347,14 @@ static int check_dbf(agglo_ctx *ctx, const char *user, const char *dbf, long nsh
         for (size_t j = 0; j < nnum; j++)
             if (!dbf_number_ok(r + fd[j].off, fd[j].len)) {
                 char text[64];
-                size_t l = fd[j].len < sizeof text - 1 ? fd[j].len : sizeof text - 1;
-                for (size_t k = 0; k < l; k++) {
-                    unsigned char c = r[fd[j].off + k];
-                    text[k] = (char)(c >= 0x20 && c < 0x7F ? c : '?');
-                }
+                const unsigned char *cell = r + fd[j].off;
+                size_t a = 0, l = 0;
+                while (a < fd[j].len && cell[a] == ' ')
+                    a++;
+                for (; a < fd[j].len && l < sizeof text - 1; a++, l++)
+                    text[l] = (char)(cell[a] >= 0x20 && cell[a] < 0x7F ? cell[a] : '?');
+                while (l > 0 && text[l - 1] == ' ')
+                    l--;
                 text[l] = '\0';
                 rc = agglo_error(ctx, AGGLO_E_FORMAT,
                                  "%s: corrupt .dbf at record %lu: numeric field '%s' holds '%s', "
