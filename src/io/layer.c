@@ -13,6 +13,10 @@
 #include <math.h>
 #include <ogr_api.h>
 #include <ogr_srs_api.h>
+#include <stdint.h>
+#if GDAL_VERSION_NUM >= GDAL_COMPUTE_VERSION(3, 6, 0)
+#include <ogr_recordbatch.h>
+#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -221,6 +225,212 @@ static int grow(void **p, size_t elem, size_t cap)
     return 0;
 }
 
+#if GDAL_VERSION_NUM >= GDAL_COMPUTE_VERSION(3, 6, 0)
+/* Columnar read through OGR_L_GetArrowStream: GDAL 3.6's GeoPackage driver fills Arrow batches
+ * straight from SQLite (3x faster than GetNextFeature on 200,000 points; for Shapefiles it is
+ * the generic implementation on top of GetNextFeature, so it is used for GeoPackages only).
+ * Returns 1 when the layer was read, 0 when the layer has a field type this path does not
+ * convert (nothing consumed: the caller reads feature by feature), -2 when GDAL failed on a
+ * batch (the caller frees what was read and reads feature by feature to find the feature),
+ * other negative codes on errors. */
+typedef struct arrow_reader {
+    GEOSGeometry **geoms;
+    size_t n, cap;
+    agglo_geom_kind kind;
+} arrow_reader;
+
+static int arrow_bit(const void *bitmap, int64_t i)
+{
+    return !bitmap || (((const unsigned char *)bitmap)[i >> 3] >> (i & 7)) & 1;
+}
+
+static agglo_geom_kind wkb_kind(const unsigned char *w, size_t len)
+{
+    if (len < 5)
+        return AGGLO_GEOM_NONE;
+    uint32_t t;
+    memcpy(&t, w + 1, 4);
+    if (w[0] == 0)
+        t = __builtin_bswap32(t);
+    switch ((t & 0x0FFFFFFF) % 1000) {
+    case 1:
+    case 4: return AGGLO_GEOM_POINT;
+    case 2:
+    case 5: return AGGLO_GEOM_LINE;
+    case 3:
+    case 6: return AGGLO_GEOM_POLYGON;
+    default: return AGGLO_GEOM_MIXED;
+    }
+}
+
+static int read_arrow(agglo_ctx *ctx, const char *path, OGRLayerH lyr, field_buf *fb, int nf,
+                      arrow_reader *ar, gdal_errors *ge)
+{
+    GEOSContextHandle_t gh = agglo_ctx_geos(ctx);
+    struct ArrowArrayStream stream;
+    char *sopts[] = {"INCLUDE_FID=NO", NULL};
+    if (!OGR_L_GetArrowStream(lyr, &stream, sopts))
+        return 0;
+    struct ArrowSchema schema;
+    int rc = 0;
+    if (stream.get_schema(&stream, &schema) != 0) {
+        stream.release(&stream);
+        return 0;
+    }
+    /* child k of a batch -> field index (or -1 for the geometry) */
+    int64_t nc = schema.n_children;
+    int *map = calloc((size_t)(nc ? nc : 1), sizeof *map);
+    int geom_child = -1, ok = map != NULL;
+    for (int64_t k = 0; ok && k < nc; k++) {
+        const char *fmt = schema.children[k]->format, *name = schema.children[k]->name;
+        map[k] = -2;
+        if (strcmp(fmt, "z") == 0 && geom_child < 0 &&
+            (!OGR_L_GetGeometryColumn(lyr)[0] || strcmp(name, OGR_L_GetGeometryColumn(lyr)) == 0 ||
+             strcmp(name, "wkb_geometry") == 0)) {
+            geom_child = (int)k;
+            map[k] = -1;
+            continue;
+        }
+        for (int j = 0; j < nf; j++)
+            if (!fb[j].skip && strcmp(fb[j].name, name) == 0)
+                map[k] = j;
+        int j = map[k];
+        if (j < 0) {
+            ok = 0;
+            break;
+        }
+        /* the types this path converts; others (dates, lists, binary) go feature by feature */
+        int want = fb[j].type == OFTInteger     ? strcmp(fmt, "i") == 0
+                   : fb[j].type == OFTInteger64 ? strcmp(fmt, "l") == 0
+                   : fb[j].type == OFTReal      ? strcmp(fmt, "g") == 0
+                   : fb[j].type == OFTString    ? strcmp(fmt, "u") == 0
+                                                : 0;
+        ok = want;
+    }
+    if (!ok || geom_child < 0) {
+        free(map);
+        schema.release(&schema);
+        stream.release(&stream);
+        OGR_L_ResetReading(lyr);
+        return 0;
+    }
+    struct ArrowArray batch;
+    while (rc >= 0) {
+        /* a failing batch does not tell which feature is bad: the caller reads again
+         * feature by feature to name it */
+        if (stream.get_next(&stream, &batch) != 0) {
+            rc = -2;
+            break;
+        }
+        if (!batch.release)
+            break;
+        if (ge->count) {
+            batch.release(&batch);
+            rc = -2;
+            break;
+        }
+        size_t len = (size_t)batch.length;
+        if (ar->n + len > ar->cap) {
+            size_t cap = ar->cap ? ar->cap : 1024;
+            while (cap < ar->n + len)
+                cap *= 2;
+            int bad = grow((void **)&ar->geoms, sizeof *ar->geoms, cap);
+            for (int j = 0; j < nf && !bad; j++)
+                if (!fb[j].skip)
+                    bad = grow((void **)&fb[j].null, 1, cap) ||
+                          (fb[j].is_string ? grow((void **)&fb[j].str, sizeof(char *), cap)
+                                           : grow((void **)&fb[j].num, sizeof(double), cap));
+            if (bad) {
+                batch.release(&batch);
+                rc = agglo_error(ctx, AGGLO_E_NOMEM, "%s: out of memory while reading", path);
+                break;
+            }
+            ar->cap = cap;
+        }
+        memset(ar->geoms + ar->n, 0, len * sizeof *ar->geoms);
+        for (int j = 0; j < nf; j++)
+            if (!fb[j].skip) {
+                memset(fb[j].null + ar->n, 1, len);
+                if (fb[j].is_string)
+                    memset(fb[j].str + ar->n, 0, len * sizeof(char *));
+            }
+        for (int64_t k = 0; k < nc && rc >= 0; k++) {
+            const struct ArrowArray *c = batch.children[k];
+            int64_t off = batch.offset + c->offset;
+            const void *valid = c->null_count ? c->buffers[0] : NULL;
+            if (map[k] == -1) {
+                const int32_t *o = c->buffers[1];
+                const unsigned char *d = c->buffers[2];
+                for (size_t i = 0; i < len; i++) {
+                    GEOSGeometry *g = NULL;
+                    int64_t r = off + (int64_t)i;
+                    size_t wl = arrow_bit(valid, r) ? (size_t)(o[r + 1] - o[r]) : 0;
+                    const unsigned char *w = d + (wl ? o[r] : 0);
+                    if (wl >= 21 && w[0] == 1 && w[1] == 1 && w[2] == 0 && w[3] == 0 && w[4] == 0) {
+                        double x, y; /* a little-endian 2D point: no decoding needed */
+                        memcpy(&x, w + 5, 8);
+                        memcpy(&y, w + 13, 8);
+                        if (isfinite(x) && isfinite(y))
+                            g = GEOSGeom_createPointFromXY_r(gh, x, y);
+                    } else if (wl) {
+                        g = GEOSGeomFromWKB_buf_r(gh, w, wl);
+                        if (g && (GEOSisEmpty_r(gh, g) == 1 || !finite_geometry(gh, g))) {
+                            GEOSGeom_destroy_r(gh, g);
+                            g = NULL;
+                        } else if (g && GEOSHasZ_r(gh, g) == 1) {
+                            /* 2D as the feature path (OGR_G_FlattenTo2D) */
+                            GEOSWKBWriter *wr = GEOSWKBWriter_create_r(gh);
+                            GEOSWKBWriter_setOutputDimension_r(gh, wr, 2);
+                            size_t sz;
+                            unsigned char *b2 = GEOSWKBWriter_write_r(gh, wr, g, &sz);
+                            GEOSWKBWriter_destroy_r(gh, wr);
+                            GEOSGeom_destroy_r(gh, g);
+                            g = b2 ? GEOSGeomFromWKB_buf_r(gh, b2, sz) : NULL;
+                            GEOSFree_r(gh, b2);
+                        }
+                    }
+                    if (g) {
+                        agglo_geom_kind gk = wkb_kind(w, wl);
+                        ar->kind = ar->kind == AGGLO_GEOM_NONE ? gk
+                                   : ar->kind == gk            ? gk
+                                                               : AGGLO_GEOM_MIXED;
+                    }
+                    ar->geoms[ar->n + i] = g;
+                }
+                continue;
+            }
+            field_buf *f = &fb[map[k]];
+            for (size_t i = 0; i < len; i++) {
+                int64_t r = off + (int64_t)i;
+                int isnull = !arrow_bit(valid, r);
+                f->null[ar->n + i] = (unsigned char)isnull;
+                if (f->is_string) {
+                    const int32_t *o = c->buffers[1];
+                    const char *d = c->buffers[2];
+                    f->str[ar->n + i] = isnull ? NULL : strndup(d + o[r], (size_t)(o[r + 1] - o[r]));
+                    if (!isnull && !f->str[ar->n + i])
+                        rc = agglo_error(ctx, AGGLO_E_NOMEM, "%s: out of memory while reading", path);
+                } else if (isnull) {
+                    f->num[ar->n + i] = NAN;
+                } else if (f->type == OFTInteger) {
+                    f->num[ar->n + i] = ((const int32_t *)c->buffers[1])[r];
+                } else if (f->type == OFTInteger64) {
+                    f->num[ar->n + i] = (double)((const int64_t *)c->buffers[1])[r];
+                } else {
+                    f->num[ar->n + i] = ((const double *)c->buffers[1])[r];
+                }
+            }
+        }
+        ar->n += len; /* every entry of the batch is set or NULL: the caller frees up to n */
+        batch.release(&batch);
+    }
+    free(map);
+    schema.release(&schema);
+    stream.release(&stream);
+    return rc < 0 ? rc : 1;
+}
+#endif
+
 /* A warning of the reader, or with opts->strict an error with the same text. */
 static int read_warn(agglo_ctx *ctx, const agglo_read_options *o, int code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
@@ -424,12 +634,42 @@ agglo_layer *agglo_layer_read(agglo_ctx *ctx, const char *path, const agglo_read
     OGR_L_ResetReading(lyr);
     OGRFeatureH feat;
     agglo_geom_kind kind = AGGLO_GEOM_NONE;
-    int errors_seen = ge.count;
-    if (errors_seen) {
+    if (ge.count) {
         agglo_error(ctx, AGGLO_E_FORMAT, "%s: %s", path, ge.first);
         goto fail;
     }
-    while ((feat = OGR_L_GetNextFeature(lyr)) != NULL) {
+    int columnar = 0;
+#if GDAL_VERSION_NUM >= GDAL_COMPUTE_VERSION(3, 6, 0)
+    if (strcmp(GDALGetDriverShortName(GDALGetDatasetDriver(ds)), "GPKG") == 0 &&
+        !getenv("AGGLO_NO_ARROW")) {
+        arrow_reader ar = {NULL, 0, 0, AGGLO_GEOM_NONE};
+        int r = read_arrow(ctx, path, lyr, fb, nf, &ar, &ge);
+        geoms = ar.geoms;
+        n = ar.n;
+        cap = ar.cap;
+        kind = ar.kind;
+        if (r == -2) {
+            for (size_t i = 0; i < n; i++)
+                if (geoms[i])
+                    GEOSGeom_destroy_r(gh, geoms[i]);
+            for (int j = 0; j < nf; j++)
+                if (fb[j].str)
+                    for (size_t i = 0; i < n; i++) {
+                        free(fb[j].str[i]);
+                        fb[j].str[i] = NULL;
+                    }
+            n = 0;
+            kind = AGGLO_GEOM_NONE;
+            ge.count = 0;
+            ge.first[0] = '\0';
+            OGR_L_ResetReading(lyr);
+        } else if (r < 0) {
+            goto fail;
+        }
+        columnar = r == 1;
+    }
+#endif
+    while (!columnar && (feat = OGR_L_GetNextFeature(lyr)) != NULL) {
         if (ge.count) {
             OGR_F_Destroy(feat);
             break;

@@ -152,6 +152,7 @@ static int check_shp_index(agglo_ctx *ctx, const char *user, const char *shp, co
         rc = agglo_error(ctx, w.buf ? AGGLO_E_IO : AGGLO_E_NOMEM, "%s: cannot read", user);
         n = 0;
     }
+    uint32_t base = 1;
     for (size_t i = 0; i < n; i++) {
         const unsigned char *e = ix + 100 + 8 * i;
         vsi_l_offset off = (vsi_l_offset)be32(e) * 2, len = (vsi_l_offset)be32(e + 4) * 2;
@@ -169,11 +170,15 @@ static int check_shp_index(agglo_ctx *ctx, const char *user, const char *shp, co
             break;
         }
         uint32_t num = be32(h), clen = be32(h + 4) * 2;
-        if (num != i + 1) {
+        /* numbered from 1 by the specification; a few writers start at 0: what matters is
+         * that entry i points to the i-th record */
+        if (i == 0 && num <= 1)
+            base = num;
+        if (num != base + i) {
             rc = agglo_error(ctx, AGGLO_E_FORMAT,
                              "%s: corrupt at record %zu: the .shx entry %zu points to the .shp "
                              "record numbered %u (index and shapes disagree)",
-                             user, i + 1, i + 1, num);
+                             user, i + 1, i + 1, num + 1 - base);
             break;
         }
         if (clen != len) {

@@ -3,6 +3,8 @@
 #include "agglo/agglo.h"
 
 #include <dirent.h>
+#include <geos_c.h>
+#include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -458,6 +460,68 @@ static void test_real_world_inputs(void **state)
     agglo_ctx_free(ctx);
 }
 
+/* The columnar (Arrow) GeoPackage read gives the same layer as the feature-by-feature one. */
+static void assert_same_layer(agglo_ctx *ctx, const agglo_layer *a, const agglo_layer *b)
+{
+    GEOSContextHandle_t gh = agglo_ctx_geos(ctx);
+    assert_int_equal(agglo_layer_count(a), agglo_layer_count(b));
+    assert_int_equal(agglo_layer_kind(a), agglo_layer_kind(b));
+    assert_int_equal(agglo_layer_null_geometries(a), agglo_layer_null_geometries(b));
+    const agglo_table *ta = agglo_layer_table(a), *tb = agglo_layer_table(b);
+    assert_int_equal(agglo_table_ncols(ta), agglo_table_ncols(tb));
+    for (size_t j = 0; j < agglo_table_ncols(ta); j++) {
+        assert_string_equal(agglo_table_col_name(ta, j), agglo_table_col_name(tb, j));
+        assert_int_equal(agglo_table_col_type(ta, j), agglo_table_col_type(tb, j));
+        for (size_t i = 0; i < agglo_layer_count(a); i++) {
+            char x[256], y[256];
+            assert_int_equal(agglo_table_nulls(ta, j)[i], agglo_table_nulls(tb, j)[i]);
+            agglo_table_cell_text(ta, i, j, x, sizeof x);
+            agglo_table_cell_text(tb, i, j, y, sizeof y);
+            assert_string_equal(x, y);
+        }
+    }
+    for (size_t i = 0; i < agglo_layer_count(a); i++) {
+        const GEOSGeometry *ga = (const GEOSGeometry *)agglo_layer_geometry(a, i),
+                           *gb = (const GEOSGeometry *)agglo_layer_geometry(b, i);
+        assert_int_equal(ga == NULL, gb == NULL);
+        if (ga)
+            assert_int_equal(GEOSEqualsExact_r(gh, ga, gb, 0.0), 1);
+    }
+}
+
+static void test_gpkg_columnar_matches_features(void **state)
+{
+    (void)state;
+    agglo_ctx *ctx = agglo_ctx_create();
+    char nc_gpkg[512], pts_gpkg[512];
+    snprintf(nc_gpkg, sizeof nc_gpkg, "%s/nc_arrow.gpkg", scratch);
+    snprintf(pts_gpkg, sizeof pts_gpkg, "%s/pts_arrow.gpkg", scratch);
+    agglo_layer *nc = agglo_layer_read(ctx, TEST_DATA("nc/nc.shp"), NULL);
+    assert_non_null(nc);
+    assert_int_equal(agglo_layer_write(ctx, nc, nc_gpkg, NULL), AGGLO_OK);
+    agglo_layer_free(nc);
+    agglo_layer *pts = agglo_layer_read(ctx, TEST_DATA("join/nc_points.csv"), NULL);
+    assert_non_null(pts);
+    assert_int_equal(agglo_layer_write(ctx, pts, pts_gpkg, NULL), AGGLO_OK);
+    agglo_layer_free(pts);
+    const char *files[] = {nc_gpkg, pts_gpkg, TEST_DATA("bad/null_values/squares.gpkg"),
+                           TEST_DATA("bad/multipart/squares.gpkg"),
+                           TEST_DATA("bad/undefined_srs/squares.gpkg")};
+    for (size_t k = 0; k < sizeof files / sizeof files[0]; k++) {
+        unsetenv("AGGLO_NO_ARROW");
+        agglo_layer *a = agglo_layer_read(ctx, files[k], NULL);
+        setenv("AGGLO_NO_ARROW", "1", 1);
+        agglo_layer *b = agglo_layer_read(ctx, files[k], NULL);
+        unsetenv("AGGLO_NO_ARROW");
+        assert_non_null(a);
+        assert_non_null(b);
+        assert_same_layer(ctx, a, b);
+        agglo_layer_free(a);
+        agglo_layer_free(b);
+    }
+    agglo_ctx_free(ctx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -474,6 +538,7 @@ int main(void)
         cmocka_unit_test(test_corrupt_inputs_fail),
         cmocka_unit_test(test_fifo_refused),
         cmocka_unit_test(test_real_world_inputs),
+        cmocka_unit_test(test_gpkg_columnar_matches_features),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }
