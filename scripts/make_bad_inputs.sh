@@ -349,6 +349,19 @@ pages=$(($(wc -c <"$out/damaged_gpkg/shops.gpkg") / 4096))
 awk 'BEGIN { for (i = 0; i < 4096; i++) printf "U" }' |
     dd of="$out/damaged_gpkg/shops.gpkg" bs=4096 seek=$((pages - 8)) conv=notrunc 2>/dev/null
 
+# text_numeric/squares.gpkg: the GeoPackage INTEGER column "count" of feature 4 holds the
+# text 'abc' (SQLite keeps it; GDAL reads 0). No spatial index, so no R-tree trigger to fire.
+rm -f "$out/text_numeric/squares.gpkg"
+to_gpkg "$tmp/squares.csv" "$out/text_numeric/squares.gpkg" -a_srs EPSG:32650 -nln squares \
+    -nlt POLYGON -lco SPATIAL_INDEX=NO
+python3 - "$out/text_numeric/squares.gpkg" <<'PY'
+import sqlite3, sys
+con = sqlite3.connect(sys.argv[1])
+con.execute("UPDATE squares SET count = 'abc' WHERE fid = 4")
+con.commit()
+con.close()
+PY
+
 # broken_json/: a GeoJSON cut in the middle (does not parse)
 fresh broken_json
 head -c 700 "$out/empty_geom/squares.geojson" >"$out/broken_json/squares.geojson"

@@ -431,6 +431,120 @@ static int read_arrow(agglo_ctx *ctx, const char *path, OGRLayerH lyr, field_buf
 }
 #endif
 
+
+/* SQL identifier in double quotes (inner quotes doubled) appended to a growing string. */
+static int sql_ident(char **s, size_t *len, size_t *cap, const char *id)
+{
+    for (const char *p = NULL; !p || *p; p = p ? p + 1 : id) {
+        if (*len + 4 > *cap) {
+            size_t nc = *cap ? 2 * *cap : 256;
+            char *q = realloc(*s, nc);
+            if (!q)
+                return -1;
+            *s = q;
+            *cap = nc;
+        }
+        if (!p) {
+            (*s)[(*len)++] = '"';
+            if (!*id)
+                break;
+            continue;
+        }
+        if (*p == '"')
+            (*s)[(*len)++] = '"';
+        (*s)[(*len)++] = *p;
+    }
+    (*s)[(*len)++] = '"';
+    (*s)[*len] = '\0';
+    return 0;
+}
+
+static int sql_add(char **s, size_t *len, size_t *cap, const char *text)
+{
+    size_t l = strlen(text);
+    if (*len + l + 1 > *cap) {
+        size_t nc = (*len + l + 1) * 2;
+        char *q = realloc(*s, nc);
+        if (!q)
+            return -1;
+        *s = q;
+        *cap = nc;
+    }
+    memcpy(*s + *len, text, l + 1);
+    *len += l;
+    return 0;
+}
+
+/* GeoPackage numeric columns holding text or a blob: SQLite keeps whatever was stored and GDAL
+ * reads it as 0, so it is corruption. One indexed-free scan in SQLite over the numeric
+ * columns read. */
+static int check_gpkg_numeric(agglo_ctx *ctx, const char *path, GDALDatasetH ds, OGRLayerH lyr,
+                              const field_buf *fb, int nf)
+{
+    const char *fid = OGR_L_GetFIDColumn(lyr);
+    char *sql = NULL;
+    size_t len = 0, cap = 0;
+    int any = 0, bad = 0;
+    bad |= sql_add(&sql, &len, &cap, "SELECT ");
+    bad |= sql_ident(&sql, &len, &cap, fid && *fid ? fid : "fid");
+    for (int j = 0; j < nf; j++) {
+        if (fb[j].skip || fb[j].is_string)
+            continue;
+        bad |= sql_add(&sql, &len, &cap, ", typeof(");
+        bad |= sql_ident(&sql, &len, &cap, fb[j].name);
+        bad |= sql_add(&sql, &len, &cap, "), CAST(");
+        bad |= sql_ident(&sql, &len, &cap, fb[j].name);
+        bad |= sql_add(&sql, &len, &cap, " AS TEXT)");
+    }
+    bad |= sql_add(&sql, &len, &cap, " FROM ");
+    bad |= sql_ident(&sql, &len, &cap, OGR_L_GetName(lyr));
+    bad |= sql_add(&sql, &len, &cap, " WHERE 0");
+    for (int j = 0; j < nf; j++) {
+        if (fb[j].skip || fb[j].is_string)
+            continue;
+        any = 1;
+        bad |= sql_add(&sql, &len, &cap, " OR typeof(");
+        bad |= sql_ident(&sql, &len, &cap, fb[j].name);
+        bad |= sql_add(&sql, &len, &cap, ") IN ('text', 'blob')");
+    }
+    bad |= sql_add(&sql, &len, &cap, " LIMIT 1");
+    if (bad) {
+        free(sql);
+        return agglo_error(ctx, AGGLO_E_NOMEM, "out of memory");
+    }
+    int rc = AGGLO_OK;
+    if (any) {
+        OGRLayerH res = GDALDatasetExecuteSQL(ds, sql, NULL, "NATIVE");
+        OGRFeatureH f = res ? OGR_L_GetNextFeature(res) : NULL;
+        if (f) {
+            int c = 0; /* the fid column becomes the result's FID, not a field */
+            for (int j = 0; j < nf && rc == AGGLO_OK; j++) {
+                if (fb[j].skip || fb[j].is_string)
+                    continue;
+                const char *t = OGR_F_GetFieldAsString(f, c);
+                if (strcmp(t, "text") == 0 || strcmp(t, "blob") == 0) {
+                    char shown[64];
+                    snprintf(shown, sizeof shown, "%s", OGR_F_GetFieldAsString(f, c + 1));
+                    for (char *q = shown; *q; q++)
+                        if ((unsigned char)*q < 0x20)
+                            *q = '?';
+                    rc = agglo_error(ctx, AGGLO_E_FORMAT,
+                                     "%s: corrupt at feature with fid %lld: numeric column '%s' "
+                                     "holds %s '%s', not a number",
+                                     path, (long long)OGR_F_GetFID(f), fb[j].name,
+                                     t, shown);
+                }
+                c += 2;
+            }
+            OGR_F_Destroy(f);
+        }
+        if (res)
+            GDALDatasetReleaseResultSet(ds, res);
+    }
+    free(sql);
+    return rc;
+}
+
 /* A warning of the reader, or with opts->strict an error with the same text. */
 static int read_warn(agglo_ctx *ctx, const agglo_read_options *o, int code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
@@ -631,6 +745,9 @@ agglo_layer *agglo_layer_read(agglo_ctx *ctx, const char *path, const agglo_read
         src_srs = user;
     }
 
+    if (strcmp(GDALGetDriverShortName(GDALGetDatasetDriver(ds)), "GPKG") == 0 &&
+        check_gpkg_numeric(ctx, path, ds, lyr, fb, nf) != AGGLO_OK)
+        goto fail;
     OGR_L_ResetReading(lyr);
     OGRFeatureH feat;
     agglo_geom_kind kind = AGGLO_GEOM_NONE;

@@ -330,6 +330,7 @@ static void test_corrupt_inputs_fail(void **state)
         {"bad/short_dbf/squares.shp", AGGLO_E_FORMAT, "truncated or corrupt .dbf at record 6"},
         {"bad/truncated_dbf/squares.shp", AGGLO_E_FORMAT, "truncated or corrupt .dbf at record 6"},
         {"bad/text_numeric/squares.shp", AGGLO_E_FORMAT, "record 4: numeric field 'value' holds 'abc'"},
+        {"bad/text_numeric/squares.gpkg", AGGLO_E_FORMAT, "fid 4: numeric column 'count' holds text 'abc'"},
         {"bad/bad_field_length/squares.shp", AGGLO_E_FORMAT, "field lengths add up to 200"},
         {"bad/binary_cpg/squares.shp", AGGLO_E_FORMAT, "corrupt .cpg"},
         {"bad/damaged_gpkg/shops.gpkg", AGGLO_E_FORMAT, "malformed"},
