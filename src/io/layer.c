@@ -479,7 +479,7 @@ static int sql_add(char **s, size_t *len, size_t *cap, const char *text)
  * reads it as 0, so it is corruption. One indexed-free scan in SQLite over the numeric
  * columns read. */
 static int check_gpkg_numeric(agglo_ctx *ctx, const char *path, GDALDatasetH ds, OGRLayerH lyr,
-                              const field_buf *fb, int nf)
+                              const field_buf *fb, int nf, gdal_errors *ge)
 {
     const char *fid = OGR_L_GetFIDColumn(lyr);
     char *sql = NULL;
@@ -540,6 +540,11 @@ static int check_gpkg_numeric(agglo_ctx *ctx, const char *path, GDALDatasetH ds,
         }
         if (res)
             GDALDatasetReleaseResultSet(ds, res);
+        /* a damaged database fails this scan too: the read that follows names the feature */
+        if (ge->count && rc == AGGLO_OK) {
+            ge->count = 0;
+            ge->first[0] = ge->last[0] = '\0';
+        }
     }
     free(sql);
     return rc;
@@ -745,16 +750,16 @@ agglo_layer *agglo_layer_read(agglo_ctx *ctx, const char *path, const agglo_read
         src_srs = user;
     }
 
-    if (strcmp(GDALGetDriverShortName(GDALGetDatasetDriver(ds)), "GPKG") == 0 &&
-        check_gpkg_numeric(ctx, path, ds, lyr, fb, nf) != AGGLO_OK)
-        goto fail;
-    OGR_L_ResetReading(lyr);
-    OGRFeatureH feat;
-    agglo_geom_kind kind = AGGLO_GEOM_NONE;
     if (ge.count) {
         agglo_error(ctx, AGGLO_E_FORMAT, "%s: %s", path, ge.first);
         goto fail;
     }
+    if (strcmp(GDALGetDriverShortName(GDALGetDatasetDriver(ds)), "GPKG") == 0 &&
+        check_gpkg_numeric(ctx, path, ds, lyr, fb, nf, &ge) != AGGLO_OK)
+        goto fail;
+    OGR_L_ResetReading(lyr);
+    OGRFeatureH feat;
+    agglo_geom_kind kind = AGGLO_GEOM_NONE;
     int columnar = 0;
 #if GDAL_VERSION_NUM >= GDAL_COMPUTE_VERSION(3, 6, 0)
     if (strcmp(GDALGetDriverShortName(GDALGetDatasetDriver(ds)), "GPKG") == 0 &&
