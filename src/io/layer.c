@@ -330,6 +330,10 @@ static int read_arrow(agglo_ctx *ctx, const char *path, OGRLayerH lyr, field_buf
             break;
         }
         size_t len = (size_t)batch.length;
+        if (len == 0) {
+            batch.release(&batch);
+            continue;
+        }
         if (ar->n + len > ar->cap) {
             size_t cap = ar->cap ? ar->cap : 1024;
             while (cap < ar->n + len)
