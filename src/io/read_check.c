@@ -211,6 +211,12 @@ static int dbf_number_ok(const unsigned char *s, size_t len)
         stars &= s[k] == '*';
     if (stars)
         return 1;
+    /* printf's spelling of NaN and infinities, which GDAL writes and reads back as such */
+    size_t l = b - a, sgn = (s[a] == '-' || s[a] == '+');
+    if ((l - sgn == 3 && (strncasecmp((const char *)s + a + sgn, "nan", 3) == 0 ||
+                          strncasecmp((const char *)s + a + sgn, "inf", 3) == 0)) ||
+        (l - sgn == 8 && strncasecmp((const char *)s + a + sgn, "infinity", 8) == 0))
+        return 1;
     size_t k = a, digits = 0;
     if (s[k] == '+' || s[k] == '-')
         k++;
@@ -306,23 +312,35 @@ static int check_dbf(agglo_ctx *ctx, const char *user, const char *dbf, long nsh
     }
     size_t nf = 0;
     unsigned sum = 1; /* the deletion flag */
-    for (size_t p = 0; p + 32 <= hlen - 32 && desc[p] != 0x0D; p += 32, nf++) {
-        memcpy(fd[nf].name, desc + p, 11);
-        fd[nf].name[11] = '\0';
-        fd[nf].type = (char)desc[p + 11];
-        fd[nf].len = desc[p + 16];
-        if (fd[nf].type == 'C') /* character fields may use the decimal count as high byte */
-            fd[nf].len |= (unsigned)desc[p + 17] << 8;
-        fd[nf].off = sum;
-        if (fd[nf].len == 0) {
-            rc = agglo_error(ctx, AGGLO_E_FORMAT,
-                             "%s: corrupt .dbf header: field %zu ('%s') has length 0", user,
-                             nf + 1, fd[nf].name);
-            goto out;
+    for (int wide = 0; wide < 2; wide++) {
+        /* character fields longer than 255 bytes keep the high byte of their length in the
+         * decimal count (GDAL, Clipper): tried when the plain lengths do not add up */
+        nf = 0;
+        sum = 1;
+        for (size_t p = 0; p + 32 <= hlen - 32 && desc[p] != 0x0D; p += 32, nf++) {
+            memcpy(fd[nf].name, desc + p, 11);
+            fd[nf].name[11] = '\0';
+            fd[nf].type = (char)desc[p + 11];
+            fd[nf].len = desc[p + 16];
+            if (wide && fd[nf].type == 'C')
+                fd[nf].len |= (unsigned)desc[p + 17] << 8;
+            fd[nf].off = sum;
+            if (fd[nf].len == 0) {
+                rc = agglo_error(ctx, AGGLO_E_FORMAT,
+                                 "%s: corrupt .dbf header: field %zu ('%s') has length 0", user,
+                                 nf + 1, fd[nf].name);
+                goto out;
+            }
+            sum += fd[nf].len;
         }
-        sum += fd[nf].len;
+        if (sum == rlen)
+            break;
     }
     if (sum != rlen) {
+        /* report the plain lengths */
+        sum = 1;
+        for (size_t p = 0; p + 32 <= hlen - 32 && desc[p] != 0x0D; p += 32)
+            sum += desc[p + 16];
         rc = agglo_error(ctx, AGGLO_E_FORMAT,
                          "%s: corrupt .dbf header: its %zu field lengths add up to %u bytes but "
                          "each record has %u (a field length is wrong)",
