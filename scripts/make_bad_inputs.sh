@@ -266,4 +266,144 @@ awk 'NR == 3 { print $1, 42, $3; next } { print }' "$t" >"$w/corrupt_id.gwt"
 # GWT: cut in the middle of the last record (no weight, no newline)
 { head -n 19 "$t"; printf '7 8'; } >"$w/corrupt_truncated.gwt"
 
+# =======================================================================================
+# Corrupt inputs that GDAL reads without complaint, and real-world inputs that must be read
+# (issue 11, reading side). Byte offsets below are those of good/squares.* (checked).
+# ---------------------------------------------------------------------------------------
+shp_size=$((100 + 9 * 136))
+[ "$(wc -c <"$out/good/squares.shp")" -eq $shp_size ] ||
+    { echo "make_bad_inputs: unexpected squares.shp layout" >&2; exit 1; }
+copy_good() { for e in shp shx dbf prj cpg; do cp "$out/good/squares.$e" "$out/$1/squares.$e"; done; }
+# dbf_field FILE NAME -> "offset length" of the field in a record (offset counts the deletion
+# flag byte), from the field descriptors (32 bytes each from byte 32, name in bytes 0-10,
+# length in byte 16)
+dbf_field() {
+    od -A n -t u1 -v -N 1024 "$1" | tr -s ' \n' '\n\n' | grep -v '^$' | awk -v want="$2" '
+        { b[NR - 1] = $1 }
+        END { off = 1
+              for (p = 32; b[p] != 13; p += 32) {
+                  name = ""; for (k = 0; k < 11 && b[p + k] != 0; k++) name = name sprintf("%c", b[p + k])
+                  if (name == want) { print off, b[p + 16]; exit }
+                  off += b[p + 16] } }'
+}
+dbf_u16() { od -A n -t u2 -j "$2" -N 2 "$1" | tr -d ' '; }  # little-endian on every CI host
+hlen=$(dbf_u16 "$out/good/squares.dbf" 8)
+rlen=$(dbf_u16 "$out/good/squares.dbf" 10)
+
+# truncated_shp/: the .shp cut in the middle of record 7 (its .shx still lists 9 records):
+# records 7-9 point past the end of the file
+fresh truncated_shp
+copy_good truncated_shp
+head -c $((100 + 136 * 6 + 60)) "$out/good/squares.shp" >"$out/truncated_shp/squares.shp"
+
+# swapped_shx/: .shx entries 2 and 3 exchanged: GDAL would give feature 2 the polygon of
+# square 3 and the reverse
+fresh swapped_shx
+copy_good swapped_shx
+dd if="$out/good/squares.shx" of="$out/swapped_shx/squares.shx" bs=1 skip=108 seek=116 count=8 conv=notrunc 2>/dev/null
+dd if="$out/good/squares.shx" of="$out/swapped_shx/squares.shx" bs=1 skip=116 seek=108 count=8 conv=notrunc 2>/dev/null
+
+# short_dbf/: the .dbf cut in the middle of record 6 (its header still says 9 records)
+fresh short_dbf
+copy_good short_dbf
+head -c $((hlen + rlen * 5 + rlen / 2)) "$out/good/squares.dbf" >"$out/short_dbf/squares.dbf"
+
+# truncated_dbf/: the .dbf cut after record 5, on a record boundary (header says 9)
+fresh truncated_dbf
+copy_good truncated_dbf
+head -c $((hlen + rlen * 5)) "$out/good/squares.dbf" >"$out/truncated_dbf/squares.dbf"
+
+# text_numeric/: the numeric field "value" (N 24.15) of record 4 holds the text "abc"
+fresh text_numeric
+copy_good text_numeric
+set -- $(dbf_field "$out/good/squares.dbf" value)
+[ $# -eq 2 ] || { echo "make_bad_inputs: no field value in good/squares.dbf" >&2; exit 1; }
+awk -v w="$2" 'BEGIN { s = "abc"; while (length(s) < w) s = " " s; printf "%s", s }' |
+    dd of="$out/text_numeric/squares.dbf" bs=1 seek=$((hlen + rlen * 3 + $1)) conv=notrunc 2>/dev/null
+
+# bad_field_length/: the length byte of field "name" lowered by 3 (the record length no longer
+# adds up; GDAL opens it with no fields at all)
+fresh bad_field_length
+copy_good bad_field_length
+set -- $(dbf_field "$out/good/squares.dbf" name)
+p=$(od -A n -t u1 -v -N 1024 "$out/good/squares.dbf" | tr -s ' \n' '\n\n' | grep -v '^$' |
+    awk '{ b[NR - 1] = $1 } END { for (p = 32; b[p] != 13; p += 32)
+        if (b[p] == 110 && b[p + 1] == 97 && b[p + 2] == 109 && b[p + 3] == 101 && b[p + 4] == 0) print p }')
+printf "\\$(printf %03o $(($2 - 3)))" | dd of="$out/bad_field_length/squares.dbf" bs=1 seek=$((p + 16)) conv=notrunc 2>/dev/null
+
+# binary_cpg/: a .cpg of binary bytes (GDAL then turns every name into "")
+fresh binary_cpg
+copy_good binary_cpg
+printf '\377\376\000\001\033' >"$out/binary_cpg/squares.cpg"
+
+# damaged_gpkg/: 3000 points in a GeoPackage without spatial index; one 4 KiB page of the
+# feature table's B-tree overwritten with "U" bytes (SQLite: database disk image is malformed
+# when the read reaches it; GDAL read the 2522 features before it and stopped)
+fresh damaged_gpkg
+awk 'BEGIN { print "id,name,value,wkt"
+    for (i = 1; i <= 3000; i++) printf "%d,shop number %d,%.3f,\"POINT (%.1f %.1f)\"\n", i, i,
+        i * 0.5, 800000 + (i % 60) * 50, 3240000 + int(i / 60) * 50 }' >"$tmp/shops.csv"
+printf '"Integer","String","Real","String"\n' >"$tmp/shops.csvt"
+to_gpkg "$tmp/shops.csv" "$out/damaged_gpkg/shops.gpkg" -a_srs EPSG:32650 -nln shops -lco SPATIAL_INDEX=NO
+pages=$(($(wc -c <"$out/damaged_gpkg/shops.gpkg") / 4096))
+awk 'BEGIN { for (i = 0; i < 4096; i++) printf "U" }' |
+    dd of="$out/damaged_gpkg/shops.gpkg" bs=4096 seek=$((pages - 8)) conv=notrunc 2>/dev/null
+
+# text_numeric/squares.gpkg: the GeoPackage INTEGER column "count" of feature 4 holds the
+# text 'abc' (SQLite keeps it; GDAL reads 0). No spatial index, so no R-tree trigger to fire.
+rm -f "$out/text_numeric/squares.gpkg"
+to_gpkg "$tmp/squares.csv" "$out/text_numeric/squares.gpkg" -a_srs EPSG:32650 -nln squares \
+    -nlt POLYGON -lco SPATIAL_INDEX=NO
+python3 - "$out/text_numeric/squares.gpkg" <<'PY'
+import sqlite3, sys
+con = sqlite3.connect(sys.argv[1])
+con.execute("UPDATE squares SET count = 'abc' WHERE fid = 4")
+con.commit()
+con.close()
+PY
+
+# broken_json/: a GeoJSON cut in the middle (does not parse)
+fresh broken_json
+head -c 700 "$out/empty_geom/squares.geojson" >"$out/broken_json/squares.geojson"
+
+# undefined_srs/: a GeoPackage written by ogr2ogr from a CSV without -a_srs: GDAL gives it
+# srs_id 0 "Undefined geographic SRS", but the coordinates are the UTM metres of the grid
+fresh undefined_srs
+to_gpkg "$tmp/squares.csv" "$out/undefined_srs/squares.gpkg" -nln squares -nlt POLYGON
+
+# selfintersect/: a census-like layer: squares 2 and 8 have a sliver on their top edge whose
+# ring runs back over itself (GEOS: Self-intersection), as is common in census boundaries;
+# the squares' corners are unchanged, so neighbours are those of the grid
+fresh selfintersect
+sliver() { # k -> POLYGON with the self-intersecting top edge
+    awk -v k="$1" -v x0=$X0 -v y0=$Y0 -v s=$S 'BEGIN { c = (k - 1) % 3; r = int((k - 1) / 3);
+        x = x0 + c * s; y = y0 + r * s;
+        printf "((%d %d,%d %d,%d %d,%d %d,%d %d,%d %d,%d %d,%d %d))", x, y, x + s, y, x + s, y + s,
+            x + 0.6 * s, y + s, x + 0.4 * s, y + 0.9 * s, x + 0.7 * s, y + s, x, y + s, x, y }'
+}
+awk -F, -v p2="$(sliver 2)" -v p8="$(sliver 8)" 'BEGIN { OFS = "," }
+    NR == 3 || NR == 9 { sub(/"POLYGON .*"$/, "\"POLYGON " (NR == 3 ? p2 : p8) "\"") } { print }' \
+    "$tmp/squares.csv" >"$tmp/sliver.csv"
+cp "$tmp/squares.csvt" "$tmp/sliver.csvt"
+to_shp "$tmp/sliver.csv" "$out/selfintersect/squares.shp" -a_srs EPSG:32650 -nln squares -nlt POLYGON
+
+# geographic_planar/: the UTM grid with a .prj that says WGS 84 longitude/latitude (a .prj
+# copied from another layer): coordinates outside [-180, 360] x [-90, 90] cannot be degrees
+fresh geographic_planar
+to_shp "$tmp/squares.csv" "$out/geographic_planar/squares.shp" -a_srs EPSG:4326 -nln squares -nlt POLYGON
+
+# zipped/: good/squares.* in a .zip (fixed timestamps, so the bytes are reproducible)
+fresh zipped
+python3 - "$out/good" "$out/zipped/squares.zip" <<'PY'
+import sys, zipfile
+src, dst = sys.argv[1], sys.argv[2]
+with zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as z:
+    for e in ("shp", "shx", "dbf", "prj", "cpg"):
+        info = zipfile.ZipInfo("squares." + e, date_time=(2024, 1, 1, 0, 0, 0))
+        info.compress_type = zipfile.ZIP_DEFLATED
+        with open(f"{src}/squares.{e}", "rb") as f:
+            z.writestr(info, f.read())
+PY
+# A FIFO cannot be committed: tests/cli/io.sh and tests/unit/test_io.c make one with mkfifo.
+
 echo "bad-input corpus written to $out"

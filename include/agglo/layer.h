@@ -30,18 +30,30 @@ typedef struct agglo_read_options {
     const char *encoding;    /* attribute encoding when the source has no .cpg (e.g. "GBK") */
     const char *x_field;     /* CSV: column of x / longitude (NULL = auto: lon, longitude, x) */
     const char *y_field;     /* CSV: column of y / latitude  (NULL = auto: lat, latitude, y) */
-    const char *assign_crs;  /* CRS for sources without one (CSV lon/lat default EPSG:4326) */
+    const char *assign_crs;  /* CRS of the source: for sources without one (CSV lon/lat default
+                              * EPSG:4326); it overrides a source's own CRS with a warning */
     const char *to_crs;      /* reproject on read: "EPSG:32650" or any PROJ/WKT definition */
+    const char *where;       /* OGR attribute filter (SQL WHERE clause), NULL = every feature */
+    const char *const *fields; /* NULL-terminated names of the fields to read (the others are
+                              * skipped by OGR and absent from the table); NULL = all */
     int make_valid;          /* repair invalid polygons with GEOS MakeValid */
-    int allow_invalid;       /* keep invalid geometries (flagged) instead of failing */
+    int allow_invalid;       /* kept for compatibility: invalid polygons are always kept (with
+                              * a warning) unless strict */
+    int skip_validity;       /* do not test polygon validity (contiguity only needs vertices) */
+    int strict;              /* every warning of the reader is an error */
 } agglo_read_options;
 
 /* Initialise options with defaults (all NULL/0). */
 void agglo_read_options_init(agglo_read_options *opts);
 
-/* Reads a layer. Checks at load: the file exists; for Shapefiles the .shx and .dbf exist;
- * the layer has features; invalid polygon geometries are an error naming the first invalid
- * feature and GEOS's reason, unless make_valid or allow_invalid. */
+/* Reads a layer. Checks at load: the path is a regular file (or a GDAL /vsi... path; a .zip
+ * is read through /vsizip/); for Shapefiles the .shx and .dbf exist and agree with the .shp
+ * record by record (a truncated or reordered file is an error naming the record, never a
+ * smaller layer); any error GDAL reports while reading fails the read; the layer has
+ * features. Invalid polygons are kept with one warning naming the first and GEOS's reason
+ * (repaired with make_valid, an error with strict). An undefined GeoPackage SRS is no CRS;
+ * a geographic CRS over coordinates outside [-180, 360] x [-90, 90] is dropped with a
+ * warning (the coordinates are planar). */
 agglo_layer *agglo_layer_read(agglo_ctx *ctx, const char *path, const agglo_read_options *opts);
 void agglo_layer_free(agglo_layer *layer);
 

@@ -16,10 +16,16 @@ const char *const cli_common_help =
     "  --layer NAME          layer of a multi-layer source\n"
     "  --encoding ENC        attribute encoding when there is no .cpg (e.g. GBK)\n"
     "  --to CRS              reproject on read (EPSG:xxxx or a PROJ definition)\n"
-    "  --crs CRS             CRS of a source that has none (CSV default: EPSG:4326)\n"
+    "  --crs CRS             CRS of the source (CSV default: EPSG:4326); overrides the\n"
+    "                        source's own CRS with a warning (--to reprojects)\n"
     "  --x-field F --y-field F   coordinate columns of a CSV (default lon/lat, x/y)\n"
     "  --id FIELD            identifier field (default: feature order 1..n)\n"
-    "  --make-valid          repair invalid polygons with GEOS MakeValid\n"
+    "  --where SQL           read only the features matching an OGR attribute filter\n"
+    "                        (e.g. --where \"pop > 1000 AND name LIKE 'A%'\")\n"
+    "  --make-valid          repair invalid polygons with GEOS MakeValid (by default they\n"
+    "                        are read with a warning)\n"
+    "  --strict              warnings while reading (invalid polygons, CRS guesses, NULL\n"
+    "                        geometries, encoding fallback) are errors\n"
     "  --seed S --threads N --quiet --help\n";
 
 void cli_common_init(cli_common *c)
@@ -43,6 +49,8 @@ int cli_common_option(cli_common *c, int opt, const char *arg)
     case CLI_OPT_YFIELD: c->y_field = arg; return 1;
     case CLI_OPT_ID: c->id_field = arg; return 1;
     case CLI_OPT_MAKE_VALID: c->make_valid = 1; return 1;
+    case CLI_OPT_WHERE: c->where = arg; return 1;
+    case CLI_OPT_STRICT: c->strict = 1; return 1;
     case CLI_OPT_QUIET: c->quiet = 1; return 1;
     case CLI_OPT_THREADS: {
         long v;
@@ -117,6 +125,9 @@ agglo_layer *cli_read_layer(agglo_ctx *ctx, const char *path, const cli_common *
     o.to_crs = c->to_crs;
     o.make_valid = c->make_valid;
     o.allow_invalid = c->allow_invalid;
+    o.where = c->where;
+    o.strict = c->strict;
+    o.skip_validity = c->skip_validity;
     return agglo_layer_read(ctx, path, &o);
 }
 

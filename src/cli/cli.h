@@ -23,6 +23,9 @@ typedef struct cli_common {
     const char *x_field;    /* --x-field */
     const char *y_field;    /* --y-field */
     const char *id_field;   /* --id FIELD */
+    const char *where;      /* --where SQL: OGR attribute filter */
+    int strict;             /* --strict: warnings while reading are errors */
+    int skip_validity;      /* set by commands whose result does not depend on polygon validity */
     int make_valid;         /* --make-valid */
     int allow_invalid;      /* set by commands that report or tolerate invalid polygons */
     int quiet;              /* --quiet */
@@ -35,7 +38,7 @@ typedef struct cli_common {
 enum {
     CLI_OPT_JSON = 1000, CLI_OPT_CSV, CLI_OPT_OUT, CLI_OPT_PNG, CLI_OPT_LAYER, CLI_OPT_ENCODING,
     CLI_OPT_TO, CLI_OPT_CRS, CLI_OPT_XFIELD, CLI_OPT_YFIELD, CLI_OPT_ID, CLI_OPT_MAKE_VALID,
-    CLI_OPT_QUIET, CLI_OPT_THREADS, CLI_OPT_SEED, CLI_OPT_HELP
+    CLI_OPT_QUIET, CLI_OPT_THREADS, CLI_OPT_SEED, CLI_OPT_HELP, CLI_OPT_WHERE, CLI_OPT_STRICT
 };
 
 #define CLI_COMMON_LONG_OPTIONS                                                                  \
@@ -48,6 +51,7 @@ enum {
         {"y-field", required_argument, 0, CLI_OPT_YFIELD},                                       \
         {"id", required_argument, 0, CLI_OPT_ID},                                                \
         {"make-valid", no_argument, 0, CLI_OPT_MAKE_VALID},                                      \
+        {"where", required_argument, 0, CLI_OPT_WHERE}, {"strict", no_argument, 0, CLI_OPT_STRICT}, \
         {"quiet", no_argument, 0, CLI_OPT_QUIET}, {"threads", required_argument, 0, CLI_OPT_THREADS}, \
         {"seed", required_argument, 0, CLI_OPT_SEED}, {"help", no_argument, 0, CLI_OPT_HELP}
 

@@ -1,9 +1,11 @@
 /* agglo info FILE: layers, features, geometry type, CRS, extent, fields, NULLs, invalid geometries. */
+#define _GNU_SOURCE
 #include "cli.h"
 
 #include <gdal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 static const char *kind_name(agglo_geom_kind k)
 {
@@ -66,7 +68,15 @@ int cmd_info(int argc, char **argv)
     /* Layer names of the whole source (GeoPackages hold several). */
     cli_report *r = cli_report_create(path);
     cli_report_str(r, "file", path);
-    GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
+    /* a .zip is read through /vsizip/, as agglo_layer_read does */
+    size_t plen = strlen(path);
+    char *open_path = NULL;
+    if (strncmp(path, "/vsi", 4) != 0 && plen > 4 && strcasecmp(path + plen - 4, ".zip") == 0 &&
+        asprintf(&open_path, "/vsizip/%s", path) < 0)
+        open_path = NULL;
+    GDALDatasetH ds = GDALOpenEx(open_path ? open_path : path, GDAL_OF_VECTOR | GDAL_OF_READONLY,
+                                 NULL, NULL, NULL);
+    free(open_path);
     if (ds) {
         int nl = GDALDatasetGetLayerCount(ds);
         cli_report_int(r, "layers", nl);

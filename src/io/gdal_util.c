@@ -19,13 +19,15 @@ static void CPL_STDCALL gdal_handler(CPLErr level, CPLErrorNum num, const char *
     gdal_errors *e = CPLGetErrorHandlerUserData();
     if (e && level >= CE_Failure) {
         snprintf(e->last, sizeof e->last, "%s", msg);
+        if (!e->count)
+            snprintf(e->first, sizeof e->first, "%s", msg);
         e->count++;
     }
 }
 
 void agglo_gdal_push(gdal_errors *e)
 {
-    e->last[0] = '\0';
+    e->last[0] = e->first[0] = '\0';
     e->count = 0;
     CPLPushErrorHandlerEx(gdal_handler, e);
 }

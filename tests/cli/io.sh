@@ -38,6 +38,43 @@ printf 'lon,lat\n' > "$SCRATCH/empty.csv"
 expect_fail 1 "empty.csv" -- "$AGGLO" info "$SCRATCH/empty.csv"
 [ -z "$(ls -A "$SCRATCH" | grep -i tmp)" ] && ok || bad "temporary files left: $(ls -A "$SCRATCH")"
 
+# ---- reading (issue 11): corruption is an error, real-world data is accepted ----------------
+B=$TEST_DATA/bad
+# a corrupt input fails the command and nothing is written
+expect_fail 1 "truncated_shp/squares.shp: truncated or corrupt at record 7 (offset 1052 beyond the file's 976 bytes)" -- \
+  "$AGGLO" join "$B/truncated_shp/squares.shp" "$B/points_layer/points.shp" --out "$SCRATCH/trunc.gpkg"
+[ ! -e "$SCRATCH/trunc.gpkg" ] && ok || bad "output written from a truncated .shp"
+expect_fail 1 "shops.gpkg: truncated or corrupt at feature 2523" -- "$AGGLO" info "$B/damaged_gpkg/shops.gpkg"
+# a FIFO is refused at once instead of blocking
+mkfifo "$SCRATCH/fifo.shp"
+err=$(timeout 10 "$AGGLO" info "$SCRATCH/fifo.shp" 2>&1); rc=$?
+[ "$rc" = 1 ] && [[ "$err" == *"fifo.shp: not a regular file (a FIFO)"* ]] && ok || bad "FIFO input: rc $rc: $err"
+rm -f "$SCRATCH/fifo.shp"
+# invalid polygons (a census layer with self-intersections): read with one warning naming the
+# first and GEOS's reason; --strict refuses; --make-valid repairs
+err=$("$AGGLO" moran "$B/selfintersect/squares.shp" --var value 2>&1 >/dev/null) && ok || bad "moran on self-intersecting polygons: $err"
+[[ "$err" == *"2 invalid geometries kept, first is feature 2: Self-intersection"*"point-in-polygon"* ]] && ok || bad "invalid polygon warning: $err"
+[ "$(printf '%s\n' "$err" | grep -c warning)" = 1 ] && ok || bad "more than one warning: $err"
+err=$("$AGGLO" info "$B/selfintersect/squares.shp" --make-valid 2>&1 >/dev/null) && [[ "$err" == *"repaired 2 invalid geometries"* ]] && ok || bad "--make-valid: $err"
+# undefined GeoPackage SRS = no CRS: distance weights work on its metres
+out=$("$AGGLO" info "$B/undefined_srs/squares.gpkg" --json 2>&1) && [[ "$out" == *'"crs":"none"'* ]] && [[ "$out" != *warning* ]] && ok || bad "undefined SRS: $out"
+expect_ok -- "$AGGLO" moran "$B/undefined_srs/squares.gpkg" --var value --weights band:1500
+# a geographic CRS over planar coordinates: a warning, then planar
+err=$("$AGGLO" moran "$B/geographic_planar/squares.shp" --var value --weights band:1500 2>&1 >/dev/null) && \
+  [[ "$err" == *"is geographic but the coordinates reach [800000, 803000]"*"treating them as planar"* ]] && ok || bad "geographic CRS over metres: $err"
+# --crs overrides a layer's own CRS, with a warning (info shows the override)
+out=$("$AGGLO" info "$TEST_DATA/nc/nc.shp" --crs EPSG:4326 --json 2>"$SCRATCH/err") && [[ "$out" == *'"epsg":4326'* ]] && \
+  grep -q "crs EPSG:4326 overrides the layer's own CRS (NAD27)" "$SCRATCH/err" && ok || bad "--crs override: $out $(cat "$SCRATCH/err")"
+# GDAL virtual file systems and zipped Shapefiles
+out=$("$AGGLO" info "/vsizip/$B/zipped/squares.zip/squares.shp" --json) && [[ "$out" == *'"features":9'* ]] && ok || bad "/vsizip/ path: $out"
+out=$("$AGGLO" info "$B/zipped/squares.zip" --json) && [[ "$out" == *'"features":9'*'"epsg":32650'* ]] && ok || bad ".zip: $out"
+# --where on every command (the shared read helper); 16 counties have BIR74 > 5000 in R sf:
+# sum(st_read(system.file("shape/nc.shp", package = "sf"))$BIR74 > 5000)
+out=$("$AGGLO" info "$TEST_DATA/nc/nc.shp" --where "BIR74 > 5000" --json) && [[ "$out" == *'"features":16,'* ]] && ok || bad "--where info: $out"
+expect_ok -- "$AGGLO" moran "$TEST_DATA/nc/nc.shp" --var SID74 --where "BIR74 > 1000"
+expect_fail 1 "nc.shp: --where 'NOPE > 1' is not a filter OGR accepts" -- "$AGGLO" info "$TEST_DATA/nc/nc.shp" --where "NOPE > 1"
+# ---- end of the reading block --------------------------------------------------------------
+
 # the bad-input corpus (tests/data/bad, see its README.md): each case's expected error
 if [ -f "$TEST_DATA/bad/expected.tsv" ]; then
   while IFS=$'\t' read -r file cmd code pattern; do

@@ -3,6 +3,8 @@
 #include "agglo/agglo.h"
 
 #include <dirent.h>
+#include <geos_c.h>
+#include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -280,11 +282,18 @@ static void test_bad_geometries(void **state)
 {
     (void)state;
     agglo_ctx *ctx = agglo_ctx_create();
+    /* invalid polygons are read (with a warning) by default, refused with strict */
     agglo_layer *L = agglo_layer_read(ctx, TEST_DATA("bad/bowtie/squares.shp"), NULL);
+    assert_non_null(L);
+    assert_int_equal(agglo_layer_invalid_geometries(L), 1);
+    agglo_layer_free(L);
+    agglo_read_options o;
+    agglo_read_options_init(&o);
+    o.strict = 1;
+    L = agglo_layer_read(ctx, TEST_DATA("bad/bowtie/squares.shp"), &o);
     assert_null(L);
     assert_int_equal(agglo_ctx_errcode(ctx), AGGLO_E_GEOMETRY);
-    assert_non_null(strstr(agglo_ctx_errmsg(ctx), "feature 5"));
-    agglo_read_options o;
+    assert_non_null(strstr(agglo_ctx_errmsg(ctx), "first is feature 5: Self-intersection"));
     agglo_read_options_init(&o);
     o.make_valid = 1;
     L = agglo_layer_read(ctx, TEST_DATA("bad/bowtie/squares.shp"), &o);
@@ -305,6 +314,215 @@ static void test_bad_geometries(void **state)
     agglo_ctx_free(ctx);
 }
 
+/* Corruption is an error naming the file and the record, never a smaller layer. */
+static void test_corrupt_inputs_fail(void **state)
+{
+    (void)state;
+    agglo_ctx *ctx = agglo_ctx_create();
+    static const struct {
+        const char *file;
+        int code;
+        const char *msg;
+    } cases[] = {
+        {"bad/truncated_shp/squares.shp", AGGLO_E_FORMAT,
+         "truncated or corrupt at record 7 (offset 1052 beyond the file's 976 bytes)"},
+        {"bad/swapped_shx/squares.shp", AGGLO_E_FORMAT, "corrupt at record 2"},
+        {"bad/short_dbf/squares.shp", AGGLO_E_FORMAT, "truncated or corrupt .dbf at record 6"},
+        {"bad/truncated_dbf/squares.shp", AGGLO_E_FORMAT, "truncated or corrupt .dbf at record 6"},
+        {"bad/text_numeric/squares.shp", AGGLO_E_FORMAT, "record 4: numeric field 'value' holds 'abc'"},
+        {"bad/text_numeric/squares.gpkg", AGGLO_E_FORMAT, "fid 4: numeric column 'count' holds text 'abc'"},
+        {"bad/bad_field_length/squares.shp", AGGLO_E_FORMAT, "field lengths add up to 200"},
+        {"bad/binary_cpg/squares.shp", AGGLO_E_FORMAT, "corrupt .cpg"},
+        {"bad/damaged_gpkg/shops.gpkg", AGGLO_E_FORMAT, "malformed"},
+        {"bad/broken_json/squares.geojson", AGGLO_E_FORMAT, "not a vector data source"},
+        {"bad/count_mismatch/squares.shp", AGGLO_E_FORMAT, "record counts differ"},
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        char path[512];
+        snprintf(path, sizeof path, "%s/%s", AGGLO_TEST_DATA, cases[k].file);
+        agglo_layer *L = agglo_layer_read(ctx, path, NULL);
+        if (L)
+            fail_msg("%s: read with %zu features", cases[k].file, agglo_layer_count(L));
+        assert_int_equal(agglo_ctx_errcode(ctx), cases[k].code);
+        if (!strstr(agglo_ctx_errmsg(ctx), cases[k].msg) || !strstr(agglo_ctx_errmsg(ctx), path))
+            fail_msg("%s: message '%s' lacks '%s'", cases[k].file, agglo_ctx_errmsg(ctx), cases[k].msg);
+    }
+    /* the text check only looks at the fields asked for */
+    agglo_read_options o;
+    agglo_read_options_init(&o);
+    const char *only_count[] = {"count", NULL};
+    o.fields = only_count;
+    agglo_layer *L = agglo_layer_read(ctx, TEST_DATA("bad/text_numeric/squares.shp"), &o);
+    assert_non_null(L);
+    assert_int_equal(agglo_table_ncols(agglo_layer_table(L)), 1);
+    agglo_layer_free(L);
+    agglo_ctx_free(ctx);
+}
+
+static void test_fifo_refused(void **state)
+{
+    (void)state;
+    char path[512];
+    snprintf(path, sizeof path, "%s/pipe.gpkg", scratch);
+    assert_int_equal(mkfifo(path, 0600), 0);
+    agglo_ctx *ctx = agglo_ctx_create();
+    assert_null(agglo_layer_read(ctx, path, NULL)); /* would block forever if opened */
+    assert_int_equal(agglo_ctx_errcode(ctx), AGGLO_E_IO);
+    assert_non_null(strstr(agglo_ctx_errmsg(ctx), "not a regular file (a FIFO)"));
+    unlink(path);
+    agglo_ctx_free(ctx);
+}
+
+static int nwarn;
+static char lastwarn[2048];
+static void keep_warning(const char *msg, void *userdata)
+{
+    (void)userdata;
+    nwarn++;
+    snprintf(lastwarn, sizeof lastwarn, "%s", msg);
+}
+
+static void test_real_world_inputs(void **state)
+{
+    (void)state;
+    agglo_ctx *ctx = agglo_ctx_create();
+    agglo_ctx_set_warning_handler(ctx, keep_warning, NULL);
+    /* undefined GeoPackage SRS: no CRS, no warning (the coordinates are metres) */
+    nwarn = 0;
+    agglo_layer *L = agglo_layer_read(ctx, TEST_DATA("bad/undefined_srs/squares.gpkg"), NULL);
+    assert_non_null(L);
+    assert_null(agglo_layer_crs_wkt(L));
+    assert_false(agglo_layer_is_geographic(L));
+    assert_int_equal(nwarn, 0);
+    agglo_layer_free(L);
+    /* geographic CRS over metres: dropped with a warning; an error with strict */
+    nwarn = 0;
+    L = agglo_layer_read(ctx, TEST_DATA("bad/geographic_planar/squares.shp"), NULL);
+    assert_non_null(L);
+    assert_null(agglo_layer_crs_wkt(L));
+    assert_int_equal(nwarn, 1);
+    assert_non_null(strstr(lastwarn, "treating them as planar"));
+    agglo_layer_free(L);
+    agglo_read_options o;
+    agglo_read_options_init(&o);
+    o.strict = 1;
+    assert_null(agglo_layer_read(ctx, TEST_DATA("bad/geographic_planar/squares.shp"), &o));
+    assert_int_equal(agglo_ctx_errcode(ctx), AGGLO_E_CRS);
+    /* --crs overrides the layer's own CRS, with a warning */
+    agglo_read_options_init(&o);
+    o.assign_crs = "EPSG:4326";
+    nwarn = 0;
+    L = agglo_layer_read(ctx, TEST_DATA("nc/nc.shp"), &o);
+    assert_non_null(L);
+    assert_int_equal(agglo_layer_epsg(L), 4326);
+    assert_int_equal(nwarn, 1);
+    assert_non_null(strstr(lastwarn, "overrides the layer's own CRS (NAD27)"));
+    agglo_layer_free(L);
+    /* zipped Shapefile, directly and through /vsizip/ */
+    L = agglo_layer_read(ctx, TEST_DATA("bad/zipped/squares.zip"), NULL);
+    assert_non_null(L);
+    assert_int_equal(agglo_layer_count(L), 9);
+    assert_int_equal(agglo_layer_epsg(L), 32650);
+    agglo_layer_free(L);
+    L = agglo_layer_read(ctx, "/vsizip/" TEST_DATA("bad/zipped/squares.zip") "/squares.shp", NULL);
+    assert_non_null(L);
+    assert_int_equal(agglo_layer_count(L), 9);
+    agglo_layer_free(L);
+    /* self-intersecting census polygons: one warning, kept; skip_validity reads them silently */
+    nwarn = 0;
+    L = agglo_layer_read(ctx, TEST_DATA("bad/selfintersect/squares.shp"), NULL);
+    assert_non_null(L);
+    assert_int_equal(nwarn, 1);
+    assert_int_equal(agglo_layer_invalid_geometries(L), 2);
+    assert_non_null(strstr(lastwarn, "first is feature 2: Self-intersection"));
+    agglo_layer_free(L);
+    agglo_read_options_init(&o);
+    o.skip_validity = 1;
+    nwarn = 0;
+    L = agglo_layer_read(ctx, TEST_DATA("bad/selfintersect/squares.shp"), &o);
+    assert_non_null(L);
+    assert_int_equal(nwarn, 0);
+    agglo_layer_free(L);
+    /* where + fields: 16 counties have BIR74 > 5000 (R sf, see tests/cli/io.sh) */
+    agglo_read_options_init(&o);
+    const char *want[] = {"BIR74", "name", NULL};
+    o.where = "BIR74 > 5000";
+    o.fields = want;
+    L = agglo_layer_read(ctx, TEST_DATA("nc/nc.shp"), &o);
+    assert_non_null(L);
+    assert_int_equal(agglo_layer_count(L), 16);
+    assert_int_equal(agglo_table_ncols(agglo_layer_table(L)), 2);
+    agglo_layer_free(L);
+    const char *missing[] = {"pop", NULL};
+    o.fields = missing;
+    assert_null(agglo_layer_read(ctx, TEST_DATA("nc/nc.shp"), &o));
+    assert_int_equal(agglo_ctx_errcode(ctx), AGGLO_E_FIELD);
+    assert_non_null(strstr(agglo_ctx_errmsg(ctx), "no field 'pop' (fields: AREA, PERIMETER"));
+    agglo_ctx_free(ctx);
+}
+
+/* The columnar (Arrow) GeoPackage read gives the same layer as the feature-by-feature one. */
+static void assert_same_layer(agglo_ctx *ctx, const agglo_layer *a, const agglo_layer *b)
+{
+    GEOSContextHandle_t gh = agglo_ctx_geos(ctx);
+    assert_int_equal(agglo_layer_count(a), agglo_layer_count(b));
+    assert_int_equal(agglo_layer_kind(a), agglo_layer_kind(b));
+    assert_int_equal(agglo_layer_null_geometries(a), agglo_layer_null_geometries(b));
+    const agglo_table *ta = agglo_layer_table(a), *tb = agglo_layer_table(b);
+    assert_int_equal(agglo_table_ncols(ta), agglo_table_ncols(tb));
+    for (size_t j = 0; j < agglo_table_ncols(ta); j++) {
+        assert_string_equal(agglo_table_col_name(ta, j), agglo_table_col_name(tb, j));
+        assert_int_equal(agglo_table_col_type(ta, j), agglo_table_col_type(tb, j));
+        for (size_t i = 0; i < agglo_layer_count(a); i++) {
+            char x[256], y[256];
+            assert_int_equal(agglo_table_nulls(ta, j)[i], agglo_table_nulls(tb, j)[i]);
+            agglo_table_cell_text(ta, i, j, x, sizeof x);
+            agglo_table_cell_text(tb, i, j, y, sizeof y);
+            assert_string_equal(x, y);
+        }
+    }
+    for (size_t i = 0; i < agglo_layer_count(a); i++) {
+        const GEOSGeometry *ga = (const GEOSGeometry *)agglo_layer_geometry(a, i),
+                           *gb = (const GEOSGeometry *)agglo_layer_geometry(b, i);
+        assert_int_equal(ga == NULL, gb == NULL);
+        if (ga)
+            assert_int_equal(GEOSEqualsExact_r(gh, ga, gb, 0.0), 1);
+    }
+}
+
+static void test_gpkg_columnar_matches_features(void **state)
+{
+    (void)state;
+    agglo_ctx *ctx = agglo_ctx_create();
+    char nc_gpkg[512], pts_gpkg[512];
+    snprintf(nc_gpkg, sizeof nc_gpkg, "%s/nc_arrow.gpkg", scratch);
+    snprintf(pts_gpkg, sizeof pts_gpkg, "%s/pts_arrow.gpkg", scratch);
+    agglo_layer *nc = agglo_layer_read(ctx, TEST_DATA("nc/nc.shp"), NULL);
+    assert_non_null(nc);
+    assert_int_equal(agglo_layer_write(ctx, nc, nc_gpkg, NULL), AGGLO_OK);
+    agglo_layer_free(nc);
+    agglo_layer *pts = agglo_layer_read(ctx, TEST_DATA("join/nc_points.csv"), NULL);
+    assert_non_null(pts);
+    assert_int_equal(agglo_layer_write(ctx, pts, pts_gpkg, NULL), AGGLO_OK);
+    agglo_layer_free(pts);
+    const char *files[] = {nc_gpkg, pts_gpkg, TEST_DATA("bad/null_values/squares.gpkg"),
+                           TEST_DATA("bad/multipart/squares.gpkg"),
+                           TEST_DATA("bad/undefined_srs/squares.gpkg")};
+    for (size_t k = 0; k < sizeof files / sizeof files[0]; k++) {
+        unsetenv("AGGLO_NO_ARROW");
+        agglo_layer *a = agglo_layer_read(ctx, files[k], NULL);
+        setenv("AGGLO_NO_ARROW", "1", 1);
+        agglo_layer *b = agglo_layer_read(ctx, files[k], NULL);
+        unsetenv("AGGLO_NO_ARROW");
+        assert_non_null(a);
+        assert_non_null(b);
+        assert_same_layer(ctx, a, b);
+        agglo_layer_free(a);
+        agglo_layer_free(b);
+    }
+    agglo_ctx_free(ctx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -318,6 +536,10 @@ int main(void)
         cmocka_unit_test(test_rng_streams),
         cmocka_unit_test(test_gbk_names_decode_to_utf8),
         cmocka_unit_test(test_bad_geometries),
+        cmocka_unit_test(test_corrupt_inputs_fail),
+        cmocka_unit_test(test_fifo_refused),
+        cmocka_unit_test(test_real_world_inputs),
+        cmocka_unit_test(test_gpkg_columnar_matches_features),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }
