@@ -146,11 +146,18 @@ int cli_parse_size(const char *cmd, const char *opt, const char *arg, double *ou
 static const char *const output_options[] = {"out", "png", "table", "sig-png", "scatter-png",
                                              "curve", "predict-out", NULL};
 
+/* Options of some command that are themselves prefixes of an output option (an exact name
+ * wins over an abbreviation in getopt_long). */
+static const char *const not_outputs[] = {"predict", NULL};
+
 static const char *output_option(const char *name, size_t len)
 {
     for (const char *const *o = output_options; *o; o++)
         if (strlen(*o) == len && strncmp(*o, name, len) == 0)
             return *o;
+    for (const char *const *o = not_outputs; *o; o++)
+        if (strlen(*o) == len && strncmp(*o, name, len) == 0)
+            return NULL;
     if (len < 3)
         return NULL;
     for (const char *const *o = output_options; *o; o++)
