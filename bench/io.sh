@@ -2,9 +2,11 @@
 # I/O and end-to-end benchmark on the data the other benches generate: N (20,000) Voronoi
 # regions (bench/weights_gen.c, square of side 1000 sqrt(N) m) with a variable v, and NPTS
 # (200,000) uniform points in the same square. Each agglo job runs as the CLI end to end
-# (process start to exit, /usr/bin/time wall seconds, peak RSS), the same job in R
-# (sf/spdep/spatstat) and libpysal in the same run, timed by their own timers from the read
-# of the file to the result (interpreter and package start-up excluded). Medians of REPS
+# (process start to exit, /usr/bin/time, peak RSS), the same job in R (sf/spdep/spatstat)
+# and libpysal in the same run, timed by their own timers from the read of the file to the
+# result (interpreter and package start-up excluded). Times are CPU seconds (user + system,
+# all threads), which a busy shared machine does not distort; BENCH_WALL=1 switches every
+# tool to wall-clock seconds. Medians of REPS
 # agglo runs and PEER_REPS peer runs; ratio = peer / agglo.
 #   bench/io.sh [BUILD_DIR]        env: N=20000 NPTS=200000 REPS=5 PEER_REPS=3 SKIP_PEERS=1
 # Targets (issue 11): queen >= 15x libpysal, Moran 999 >= 100x spdep moran.mc, LISA 999
@@ -16,6 +18,7 @@ N=${N:-20000}; NPTS=${NPTS:-200000}; REPS=${REPS:-5}; PEER_REPS=${PEER_REPS:-3}
 A=$BUILD/agglo
 [ -x "$A" ] && [ -x "$BUILD/weights_gen" ] || { echo "build first (agglo, weights_gen)" >&2; exit 2; }
 DIR=${BENCH_DIR:-$(mktemp -d /tmp/agglo_bench_io.XXXXXX)}
+mkdir -p "$DIR"
 PY=/usr/bin/python3
 SIDE=$(awk -v n="$N" 'BEGIN { printf "%.3f", 1000 * sqrt(n) }')
 CELL=$(awk -v s="$SIDE" 'BEGIN { printf "%.6f", s / 1000 }')
@@ -39,23 +42,24 @@ median() { sort -g | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] 
 t_agglo() {
   local f=$DIR/time.txt ts=()
   for _ in $(seq "$REPS"); do
-    /usr/bin/time -f "%e %M" -o "$f" "$A" "$@" > /dev/null 2>&1 || { echo "agglo $* failed" >&2; "$A" "$@" > /dev/null; exit 1; }
-    ts+=("$(awk '{ print $1 }' "$f")")
+    /usr/bin/time -f "%e %M %U %S" -o "$f" "$A" "$@" > /dev/null 2>&1 || { echo "agglo $* failed" >&2; "$A" "$@" > /dev/null; exit 1; }
+    if [ "${BENCH_WALL:-0}" = 1 ]; then ts+=("$(awk '{ print $1 }' "$f")"); else ts+=("$(awk '{ print $3 + $4 }' "$f")"); fi
   done
-  RSS=$(awk '{ printf "%.0f", $2 / 1024 }' "$f")
+  awk '{ printf "%.0f", $2 / 1024 }' "$f" > "$DIR/rss.txt"
   printf '%s\n' "${ts[@]}" | median
 }
-row() { # what agglo peer peer_name
-  local r=-
+row() { # what agglo peer peer_name (agglo "" = the previous row's, rss from the last t_agglo)
+  local r=- RSS; RSS=$(cat "$DIR/rss.txt" 2>/dev/null || echo -)
+  if [ -z "$2" ]; then set -- "$1" "$LAST" "$3" "$4"; else LAST=$2; fi
   [ "$3" != - ] && r=$(awk -v a="$2" -v b="$3" 'BEGIN { printf "%.1f", (a > 0) ? b / a : 0 }')
-  printf '%-34s %9s %8s %9s %-26s %7s\n' "$1" "$2" "${RSS:--}" "$3" "$4" "$r"
+  printf '%-40s %9s %8s %9s %-30s %7s\n' "$1" "$2" "$RSS" "$3" "$4" "$r"
 }
 R() { Rscript -e "$1" "$DIR" "$PEER_REPS" 2>/dev/null | tail -1; }
 peers=1; [ "${SKIP_PEERS:-0}" = 1 ] && peers=0
 command -v Rscript > /dev/null || peers=0
-RHEAD='suppressPackageStartupMessages({library(sf); library(spdep)}); a <- commandArgs(TRUE); d <- a[1]; reps <- as.integer(a[2]); med <- function(f) median(sapply(seq_len(reps), function(i) system.time(f())[["elapsed"]]));'
+RHEAD='suppressPackageStartupMessages({library(sf); library(spdep)}); a <- commandArgs(TRUE); d <- a[1]; reps <- as.integer(a[2]); cpu <- function(t) if (Sys.getenv("BENCH_WALL") == "1") t[["elapsed"]] else t[["user.self"]] + t[["sys.self"]]; med <- function(f) median(sapply(seq_len(reps), function(i) cpu(system.time(f()))));'
 echo "data: $N regions, $NPTS points in $DIR; agglo $REPS runs, peers $PEER_REPS runs; seconds"
-printf '%-34s %9s %8s %9s %-26s %7s\n' job agglo rss_MB peer "(peer)" ratio
+printf '%-40s %9s %8s %9s %-30s %7s\n' job agglo rss_MB peer "(peer)" ratio
 # ---- reading ----
 for f in reg.shp reg.gpkg reg.csv pts.csv pts.gpkg; do
   extra=(); case $f in pts.csv) extra=(--crs EPSG:32650);; reg.csv) extra=(--crs EPSG:32650);; esac
@@ -73,27 +77,28 @@ done
 base=$(t_agglo lisa "$DIR/reg.gpkg" --var v)
 for e in gpkg csv shp geojson fgb; do
   tw=$(t_agglo lisa "$DIR/reg.gpkg" --var v --out "$DIR/w.$e")
-  row "write $N rows .$e (lisa --out - lisa)" "$(awk -v a="$tw" -v b="$base" 'BEGIN { printf "%.2f", a - b }')" - -
+  row "write $N rows .$e (lisa+out - lisa)" "$(awk -v a="$tw" -v b="$base" 'BEGIN { printf "%.2f", a - b }')" - -
 done
 # ---- statistics end to end ----
 ta=$(t_agglo weights "$DIR/reg.shp" --queen --out "$DIR/w.gal")
 tp=-; tr=-
 if [ $peers = 1 ]; then
   tp=$($PY - "$DIR/reg.shp" "$PEER_REPS" <<'PYEOF' 2>/dev/null | tail -1
-import sys, time, statistics, warnings
+import os, sys, time, statistics, warnings
 warnings.filterwarnings("ignore")
 from libpysal.weights import Queen
 f, reps = sys.argv[1], int(sys.argv[2])
+clock = time.perf_counter if os.environ.get("BENCH_WALL") == "1" else time.process_time
 ts = []
 for _ in range(reps):
-    t0 = time.perf_counter(); w = Queen.from_shapefile(f); ts.append(time.perf_counter() - t0)
+    t0 = clock(); w = Queen.from_shapefile(f); ts.append(clock() - t0)
 print(statistics.median(ts))
 PYEOF
 )
   tr=$(R "$RHEAD cat(med(function() { x <- st_read(file.path(d, 'reg.shp'), quiet = TRUE); nb <- poly2nb(x, queen = TRUE); write.nb.gal(nb, file.path(d, 'r.gal')) }), '\n')")
 fi
 row "weights --queen --out w.gal" "$ta" "$tp" "libpysal Queen.from_shapefile"
-row "" "" "$tr" "spdep st_read+poly2nb+gal"
+row "  (same job)" "" "$tr" "spdep st_read+poly2nb+gal"
 ta=$(t_agglo moran "$DIR/reg.shp" --var v --permutations 999)
 tp=-
 [ $peers = 1 ] && tp=$(R "$RHEAD cat(med(function() { x <- st_read(file.path(d, 'reg.shp'), quiet = TRUE); lw <- nb2listw(poly2nb(x, queen = TRUE)); moran.mc(x\$v, lw, nsim = 999) }), '\n')")
@@ -106,8 +111,8 @@ ta=$(t_agglo kde "$DIR/pts.csv" --crs EPSG:32650 --cell "$CELL" --extent "0,0,$S
 tp=-
 [ $peers = 1 ] && tp=$(Rscript -e 'suppressPackageStartupMessages(library(spatstat)); a <- commandArgs(TRUE); d <- a[1]; reps <- as.integer(a[2]); s <- as.numeric(a[3]);
   f <- function() { p <- read.csv(file.path(d, "pts.csv")); X <- ppp(p$x, p$y, c(0, s), c(0, s)); density(X, sigma = 5000, dimyx = c(1000, 1000), edge = FALSE) }
-  cat(median(sapply(seq_len(reps), function(i) system.time(f())[["elapsed"]])), "\n")' "$DIR" "$PEER_REPS" "$SIDE" 2>/dev/null | tail -1)
+  cpu <- function(t) if (Sys.getenv("BENCH_WALL") == "1") t[["elapsed"]] else t[["user.self"]] + t[["sys.self"]]
+  cat(median(sapply(seq_len(reps), function(i) cpu(system.time(f())))), "\n")' "$DIR" "$PEER_REPS" "$SIDE" 2>/dev/null | tail -1)
 row "kde $NPTS pts 1000x1000 --out tif" "$ta" "$tp" "spatstat read+density.ppp"
-RSS=
 ta=$(t_agglo --help)
 row "agglo --help (start-up)" "$ta" - -
