@@ -63,6 +63,23 @@ void agglo_warn(agglo_ctx *ctx, const char *fmt, ...) __attribute__((format(prin
 void agglo_ctx_set_threads(agglo_ctx *ctx, int nthreads);
 int agglo_ctx_threads(const agglo_ctx *ctx);
 
+/* Memory guard. Large allocations whose size follows from the input or the options (a
+ * raster grid, a file read whole, a dense neighbour list) are estimated first and refused
+ * when the estimate exceeds the limit: bytes > 0 sets it, 0 restores the default (half
+ * the physical memory). */
+void agglo_ctx_set_max_memory(agglo_ctx *ctx, double bytes);
+double agglo_ctx_max_memory(const agglo_ctx *ctx);
+/* AGGLO_OK when bytes fits the limit, else AGGLO_E_NOMEM with a message naming what
+ * ("kde: a 20000 x 20000 grid"), the estimate and the limit. NaN or inf always fail. */
+int agglo_memory_guard(agglo_ctx *ctx, double bytes, const char *what);
+
+/* Vector output options used by agglo_layer_write: format is a GDAL driver name (NULL:
+ * from the file extension), lco a NULL-terminated list of NAME=VALUE layer creation
+ * options (copied). */
+int agglo_ctx_set_output_options(agglo_ctx *ctx, const char *format, const char *const *lco);
+const char *agglo_ctx_output_format(const agglo_ctx *ctx);
+char *const *agglo_ctx_output_lco(const agglo_ctx *ctx);
+
 /* The GEOS context handle (GEOSContextHandle_t) owned by ctx; GEOS errors are routed into ctx. */
 void *agglo_ctx_geos(agglo_ctx *ctx);
 

@@ -11,7 +11,12 @@
 const char *const cli_common_help =
     "Common options:\n"
     "  --json | --csv        machine-readable output on stdout (default: a table)\n"
-    "  --out FILE            write results (format from the extension: .gpkg .shp .geojson .csv)\n"
+    "  --out FILE            write results (format from the extension: .gpkg .shp .geojson .csv\n"
+    "                        .fgb .kml .parquet ... any GDAL vector driver of this build)\n"
+    "  -f, --format NAME     GDAL driver of --out (e.g. GPKG, FlatGeobuf, \"ESRI Shapefile\")\n"
+    "  --lco NAME=VALUE      layer creation option of --out (repeatable, e.g. SPATIAL_INDEX=NO)\n"
+    "  --max-memory SIZE     refuse work whose estimated memory exceeds SIZE (e.g. 16G;\n"
+    "                        default half the physical memory)\n"
     "  --png FILE            draw a picture\n"
     "  --layer NAME          layer of a multi-layer source\n"
     "  --encoding ENC        attribute encoding when there is no .cpg (e.g. GBK)\n"
@@ -52,6 +57,19 @@ int cli_common_option(cli_common *c, int opt, const char *arg)
     case CLI_OPT_WHERE: c->where = arg; return 1;
     case CLI_OPT_STRICT: c->strict = 1; return 1;
     case CLI_OPT_QUIET: c->quiet = 1; return 1;
+    case CLI_OPT_FORMAT: c->out_format = arg; return 1;
+    case CLI_OPT_LCO:
+        if (!strchr(arg, '=') || arg[0] == '=') {
+            fprintf(stderr, "agglo: --lco: '%s' is not NAME=VALUE\n", arg);
+            return -1;
+        }
+        if (c->nlco >= (int)(sizeof c->lco / sizeof c->lco[0]) - 1) {
+            fprintf(stderr, "agglo: --lco: too many options\n");
+            return -1;
+        }
+        c->lco[c->nlco++] = arg;
+        return 1;
+    case CLI_OPT_MAX_MEMORY: return cli_parse_size(NULL, "--max-memory", arg, &c->max_memory) ? -1 : 1;
     case CLI_OPT_THREADS: {
         long v;
         if (cli_parse_int("agglo", "--threads", arg, 0, 1024, &v))
@@ -90,9 +108,135 @@ agglo_ctx *cli_ctx_create(const cli_common *c)
     }
     if (!c || !c->quiet)
         agglo_ctx_set_warning_handler(ctx, print_warning, NULL);
-    if (c)
+    if (c) {
         agglo_ctx_set_threads(ctx, c->threads);
+        agglo_ctx_set_max_memory(ctx, c->max_memory);
+        if ((c->out_format || c->nlco) &&
+            agglo_ctx_set_output_options(ctx, c->out_format, c->nlco ? c->lco : NULL) != AGGLO_OK) {
+            cli_fail(ctx);
+            agglo_ctx_free(ctx);
+            return NULL;
+        }
+    }
     return ctx;
+}
+
+int cli_parse_size(const char *cmd, const char *opt, const char *arg, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(arg, &end);
+    double mult = 1;
+    switch (*end) {
+    case 'k': case 'K': mult = 1024.0; end++; break;
+    case 'm': case 'M': mult = 1024.0 * 1024; end++; break;
+    case 'g': case 'G': mult = 1024.0 * 1024 * 1024; end++; break;
+    case 't': case 'T': mult = 1024.0 * 1024 * 1024 * 1024; end++; break;
+    default: break;
+    }
+    if (*end == 'i' && mult > 1)
+        end++;
+    if (*end == 'B' || *end == 'b')
+        end++;
+    if (end == arg || *end || errno || !isfinite(v) || !(v > 0)) {
+        if (cmd)
+            cli_usage(cmd, "%s: '%s' is not a memory size (e.g. 512M, 16G)", opt, arg);
+        else
+            fprintf(stderr, "agglo: %s: '%s' is not a memory size (e.g. 512M, 16G)\n", opt, arg);
+        return -1;
+    }
+    *out = v * mult;
+    return 0;
+}
+
+/* Output options of any command (exact long names); a prefix of at least three letters
+ * counts too, as getopt_long accepts unambiguous abbreviations. */
+static const char *const output_options[] = {"out", "png", "table", "sig-png", "scatter-png",
+                                             "curve", "predict-out", NULL};
+
+/* Options of some command that are themselves prefixes of an output option (an exact name
+ * wins over an abbreviation in getopt_long). */
+static const char *const not_outputs[] = {"predict", NULL};
+
+static const char *output_option(const char *name, size_t len)
+{
+    for (const char *const *o = output_options; *o; o++)
+        if (strlen(*o) == len && strncmp(*o, name, len) == 0)
+            return *o;
+    for (const char *const *o = not_outputs; *o; o++)
+        if (strlen(*o) == len && strncmp(*o, name, len) == 0)
+            return NULL;
+    if (len < 3)
+        return NULL;
+    for (const char *const *o = output_options; *o; o++)
+        if (strncmp(*o, name, len) == 0)
+            return *o;
+    return NULL;
+}
+
+int cli_check_files(int argc, char **argv)
+{
+    const char **in = calloc((size_t)argc + 1, sizeof *in);
+    const char **out = calloc((size_t)argc + 1, sizeof *out);
+    char **labels = calloc((size_t)argc + 1, sizeof *labels);
+    size_t nin = 0, nout = 0;
+    int rc = CLI_OK;
+    if (!in || !out || !labels) {
+        fprintf(stderr, "agglo: out of memory\n");
+        rc = CLI_FAIL;
+        goto done;
+    }
+    int only_files = 0;
+    for (int i = 2; i < argc; i++) {
+        const char *a = argv[i];
+        if (!only_files && strcmp(a, "--") == 0) {
+            only_files = 1;
+            continue;
+        }
+        if (!only_files && a[0] == '-' && a[1] == '-') {
+            const char *name = a + 2, *eq = strchr(name, '=');
+            size_t len = eq ? (size_t)(eq - name) : strlen(name);
+            const char *opt = output_option(name, len);
+            const char *val = eq ? eq + 1 : NULL;
+            if (!opt) {
+                if (val && *val)
+                    in[nin++] = val;
+                continue;
+            }
+            if (!val && i + 1 < argc)
+                val = argv[++i];
+            if (val) {
+                out[nout] = val;
+                if (asprintf(&labels[nout], "--%s", opt) < 0)
+                    labels[nout] = NULL;
+                nout++;
+            }
+            continue;
+        }
+        if (!only_files && a[0] == '-' && a[1])
+            continue; /* short option or negative number */
+        in[nin++] = a;
+    }
+    if (nout) {
+        agglo_ctx *ctx = agglo_ctx_create();
+        if (!ctx) {
+            fprintf(stderr, "agglo: cannot initialise (out of memory)\n");
+            rc = CLI_FAIL;
+            goto done;
+        }
+        if (agglo_output_check_paths(ctx, in, nin, out, (const char *const *)labels, nout) != AGGLO_OK) {
+            fprintf(stderr, "agglo %s: %s\n", argv[1], agglo_ctx_errmsg(ctx));
+            rc = CLI_USAGE;
+        }
+        agglo_ctx_free(ctx);
+    }
+done:
+    for (size_t j = 0; labels && j < nout; j++)
+        free(labels[j]);
+    free(labels);
+    free(in);
+    free(out);
+    return rc;
 }
 
 int cli_fail(agglo_ctx *ctx)

@@ -32,13 +32,18 @@ typedef struct cli_common {
     int threads;            /* --threads N */
     unsigned long long seed;/* --seed S */
     int seed_given;
+    const char *out_format; /* -f/--format NAME: GDAL driver of vector outputs */
+    const char *lco[32];    /* --lco NAME=VALUE, repeatable */
+    int nlco;
+    double max_memory;      /* --max-memory SIZE in bytes (0: default) */
 } cli_common;
 
 /* Long-option ids of the common options (>= 1000 so commands can use chars below). */
 enum {
     CLI_OPT_JSON = 1000, CLI_OPT_CSV, CLI_OPT_OUT, CLI_OPT_PNG, CLI_OPT_LAYER, CLI_OPT_ENCODING,
     CLI_OPT_TO, CLI_OPT_CRS, CLI_OPT_XFIELD, CLI_OPT_YFIELD, CLI_OPT_ID, CLI_OPT_MAKE_VALID,
-    CLI_OPT_QUIET, CLI_OPT_THREADS, CLI_OPT_SEED, CLI_OPT_HELP, CLI_OPT_WHERE, CLI_OPT_STRICT
+    CLI_OPT_QUIET, CLI_OPT_THREADS, CLI_OPT_SEED, CLI_OPT_HELP, CLI_OPT_WHERE, CLI_OPT_STRICT,
+    CLI_OPT_FORMAT, CLI_OPT_LCO, CLI_OPT_MAX_MEMORY
 };
 
 #define CLI_COMMON_LONG_OPTIONS                                                                  \
@@ -53,7 +58,10 @@ enum {
         {"make-valid", no_argument, 0, CLI_OPT_MAKE_VALID},                                      \
         {"where", required_argument, 0, CLI_OPT_WHERE}, {"strict", no_argument, 0, CLI_OPT_STRICT}, \
         {"quiet", no_argument, 0, CLI_OPT_QUIET}, {"threads", required_argument, 0, CLI_OPT_THREADS}, \
-        {"seed", required_argument, 0, CLI_OPT_SEED}, {"help", no_argument, 0, CLI_OPT_HELP}
+        {"seed", required_argument, 0, CLI_OPT_SEED}, {"help", no_argument, 0, CLI_OPT_HELP},     \
+        {"format", required_argument, 0, CLI_OPT_FORMAT},                                        \
+        {"lco", required_argument, 0, CLI_OPT_LCO},                                              \
+        {"max-memory", required_argument, 0, CLI_OPT_MAX_MEMORY}
 
 /* Text for --help describing the common options. */
 extern const char *const cli_common_help;
@@ -63,8 +71,21 @@ void cli_common_init(cli_common *c);
  * value (message printed). CLI_OPT_HELP is not handled here. */
 int cli_common_option(cli_common *c, int opt, const char *arg);
 
+/* Parses a memory size: bytes, or a number with K, M, G or T (powers of 1024; "16G",
+ * "1.5T"). 0 on success, -1 (message printed, as a usage error of cmd, or as
+ * "agglo: ..." when cmd is NULL) on error. */
+int cli_parse_size(const char *cmd, const char *opt, const char *arg, double *out);
+
+/* The output and input files of one command line (argv as given to main, argv[1] the
+ * command): values of --out, --png, --table, --sig-png, --scatter-png, --curve,
+ * --predict-out are outputs, every other argument naming an existing file an input.
+ * Refuses (usage error, message printed, returns CLI_USAGE) an output that is an input or
+ * two outputs that are one file; CLI_OK otherwise. */
+int cli_check_files(int argc, char **argv);
+
 /* The context every command uses: warnings printed to stderr as "agglo: warning: ..."
- * unless quiet; threads from the options. */
+ * unless quiet; threads, output format, layer creation options and memory limit from the
+ * options. */
 agglo_ctx *cli_ctx_create(const cli_common *c);
 
 /* Prints "agglo: <message>" from the context and returns CLI_FAIL. */

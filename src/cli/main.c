@@ -1,8 +1,10 @@
 /* agglo: command table and dispatch (as git's commands[]). */
 #include "cli.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 /* Each command lives in cmd_<name>.c. Declared weak so a build that lacks one still links
  * and says so instead of failing. */
@@ -43,7 +45,25 @@ static void usage(FILE *fp)
     fprintf(fp, "\n'agglo <command> --help' describes a command's options.\n");
 }
 
-int main(int argc, char **argv)
+/* Everything printed on stdout must have reached it: a full disk or a closed pipe is a
+ * failure (exit 1), not a silent truncation. */
+static int finish_stdout(int rc)
+{
+    errno = 0;
+    int bad = fflush(stdout) != 0 || ferror(stdout);
+    int err = errno;
+    if (fclose(stdout) != 0 && !bad) {
+        bad = 1;
+        err = errno;
+    }
+    if (bad) {
+        fprintf(stderr, "agglo: stdout: write failed (%s)\n", strerror(err ? err : EIO));
+        return rc == CLI_OK ? CLI_FAIL : rc;
+    }
+    return rc;
+}
+
+static int run(int argc, char **argv)
 {
     if (argc < 2) {
         usage(stderr);
@@ -63,9 +83,22 @@ int main(int argc, char **argv)
                 fprintf(stderr, "agglo: command '%s' is not part of this build\n", argv[1]);
                 return CLI_FAIL;
             }
+            /* -f NAME is --format NAME for every command */
+            for (int k = 2; k < argc; k++) {
+                if (strcmp(argv[k], "--") == 0)
+                    break;
+                if (strcmp(argv[k], "-f") == 0)
+                    argv[k] = (char *)"--format";
+            }
+            /* one check of all the run's files before any work */
+            int rc = cli_check_files(argc, argv);
+            if (rc != CLI_OK)
+                return rc;
             return commands[i].fn(argc - 1, argv + 1);
         }
     }
     fprintf(stderr, "agglo: '%s' is not a command (see 'agglo --help')\n", argv[1]);
     return CLI_USAGE;
 }
+
+int main(int argc, char **argv) { return finish_stdout(run(argc, argv)); }

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define AGGLO_MSG_MAX 2048
 
@@ -18,6 +19,9 @@ struct agglo_ctx {
     int nthreads;
     GEOSContextHandle_t geos;
     char geos_msg[AGGLO_MSG_MAX]; /* last GEOS error, folded into our messages */
+    double max_memory;    /* bytes; 0 = default (half the physical memory) */
+    char *out_format;     /* GDAL driver for vector outputs; NULL = from the extension */
+    char **out_lco;       /* NAME=VALUE layer creation options, NULL-terminated */
 };
 
 static void geos_error_handler(const char *message, void *userdata)
@@ -46,6 +50,11 @@ void agglo_ctx_free(agglo_ctx *ctx)
     if (!ctx)
         return;
     GEOS_finish_r(ctx->geos);
+    free(ctx->out_format);
+    if (ctx->out_lco)
+        for (char **p = ctx->out_lco; *p; p++)
+            free(*p);
+    free(ctx->out_lco);
     free(ctx);
 }
 
@@ -89,6 +98,76 @@ void agglo_warn(agglo_ctx *ctx, const char *fmt, ...)
 void agglo_ctx_set_threads(agglo_ctx *ctx, int nthreads) { ctx->nthreads = nthreads < 0 ? 0 : nthreads; }
 int agglo_ctx_threads(const agglo_ctx *ctx) { return ctx->nthreads; }
 void *agglo_ctx_geos(agglo_ctx *ctx) { return ctx->geos; }
+
+void agglo_ctx_set_max_memory(agglo_ctx *ctx, double bytes) { ctx->max_memory = bytes > 0 ? bytes : 0; }
+
+double agglo_ctx_max_memory(const agglo_ctx *ctx)
+{
+    if (ctx->max_memory > 0)
+        return ctx->max_memory;
+    long pages = sysconf(_SC_PHYS_PAGES), psize = sysconf(_SC_PAGESIZE);
+    if (pages <= 0 || psize <= 0)
+        return 4.0 * 1024 * 1024 * 1024;
+    return 0.5 * (double)pages * (double)psize;
+}
+
+static void format_bytes(char *buf, size_t size, double b)
+{
+    const char *unit[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+    int k = 0;
+    while (b >= 1024 && k < 6) {
+        b /= 1024;
+        k++;
+    }
+    snprintf(buf, size, k ? "%.1f %s" : "%.0f %s", b, unit[k]);
+}
+
+int agglo_memory_guard(agglo_ctx *ctx, double bytes, const char *what)
+{
+    double limit = agglo_ctx_max_memory(ctx);
+    if (bytes == bytes && bytes <= limit)
+        return AGGLO_OK;
+    char need[32], lim[32];
+    if (bytes == bytes && bytes < 1e30)
+        format_bytes(need, sizeof need, bytes);
+    else
+        snprintf(need, sizeof need, "more than any machine has");
+    format_bytes(lim, sizeof lim, limit);
+    return agglo_error(ctx, AGGLO_E_NOMEM,
+                       "%s would need about %s of memory, above the limit of %s "
+                       "(--max-memory SIZE raises it)",
+                       what, need, lim);
+}
+
+int agglo_ctx_set_output_options(agglo_ctx *ctx, const char *format, const char *const *lco)
+{
+    char *f = format ? strdup(format) : NULL;
+    size_t n = 0;
+    while (lco && lco[n])
+        n++;
+    char **l = n ? calloc(n + 1, sizeof *l) : NULL;
+    int bad = (format && !f) || (n && !l);
+    for (size_t i = 0; i < n && !bad; i++)
+        bad = !(l[i] = strdup(lco[i]));
+    if (bad) {
+        free(f);
+        for (size_t i = 0; l && i < n; i++)
+            free(l[i]);
+        free(l);
+        return agglo_error(ctx, AGGLO_E_NOMEM, "out of memory");
+    }
+    free(ctx->out_format);
+    if (ctx->out_lco)
+        for (char **p = ctx->out_lco; *p; p++)
+            free(*p);
+    free(ctx->out_lco);
+    ctx->out_format = f;
+    ctx->out_lco = l;
+    return AGGLO_OK;
+}
+
+const char *agglo_ctx_output_format(const agglo_ctx *ctx) { return ctx->out_format; }
+char *const *agglo_ctx_output_lco(const agglo_ctx *ctx) { return ctx->out_lco; }
 
 /* Last GEOS error message (internal; see core_internal.h). */
 const char *agglo_ctx_geos_message(agglo_ctx *ctx) { return ctx->geos_msg; }

@@ -1296,19 +1296,86 @@ int agglo_layer_same_crs(const agglo_layer *a, const agglo_layer *b)
     return same;
 }
 
-static const char *driver_for(const char *path, int *is_csv)
+/* ---- writing ---- */
+
+#include <cpl_vsi.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+static int driver_can_write_vectors(GDALDriverH drv)
 {
-    char ext[16];
-    agglo_path_ext(path, ext, sizeof ext);
-    *is_csv = 0;
-    if (strcmp(ext, "gpkg") == 0) return "GPKG";
-    if (strcmp(ext, "shp") == 0) return "ESRI Shapefile";
-    if (strcmp(ext, "geojson") == 0 || strcmp(ext, "json") == 0) return "GeoJSON";
-    if (strcmp(ext, "fgb") == 0) return "FlatGeobuf";
-    if (strcmp(ext, "csv") == 0) {
-        *is_csv = 1;
-        return "CSV";
+    return GDALGetMetadataItem(drv, GDAL_DCAP_VECTOR, NULL) &&
+           GDALGetMetadataItem(drv, GDAL_DCAP_CREATE, NULL);
+}
+
+/* 1 when ext is one of the driver's extensions (GDAL_DMD_EXTENSIONS is space-separated). */
+static int driver_has_extension(GDALDriverH drv, const char *ext)
+{
+    const char *list = GDALGetMetadataItem(drv, GDAL_DMD_EXTENSIONS, NULL);
+    if (!list)
+        list = GDALGetMetadataItem(drv, GDAL_DMD_EXTENSION, NULL);
+    if (!list)
+        return 0;
+    size_t n = strlen(ext);
+    for (const char *p = list; *p;) {
+        while (*p == ' ')
+            p++;
+        const char *q = p;
+        while (*q && *q != ' ')
+            q++;
+        if ((size_t)(q - p) == n && strncasecmp(p, ext, n) == 0)
+            return 1;
+        p = q;
     }
+    return 0;
+}
+
+/* The GDAL driver of a vector output: the context's format (--format NAME) or the
+ * extension, looked up among every driver of this GDAL build that creates vector data. */
+static GDALDriverH driver_for(agglo_ctx *ctx, const char *path)
+{
+    const char *fmt = agglo_ctx_output_format(ctx);
+    if (fmt) {
+        GDALDriverH drv = GDALGetDriverByName(fmt);
+        if (!drv) {
+            agglo_error(ctx, AGGLO_E_USAGE,
+                        "%s: this GDAL build has no driver named '%s' ('ogrinfo --formats' "
+                        "lists them)", path, fmt);
+            return NULL;
+        }
+        if (!driver_can_write_vectors(drv)) {
+            agglo_error(ctx, AGGLO_E_USAGE, "%s: GDAL's %s driver cannot create vector layers",
+                        path, fmt);
+            return NULL;
+        }
+        return drv;
+    }
+    char ext[32];
+    agglo_path_ext(path, ext, sizeof ext);
+    /* the usual ones first, so that an extension shared by several drivers means what it
+     * has always meant here */
+    static const char *const common[][2] = {{"gpkg", "GPKG"},         {"shp", "ESRI Shapefile"},
+                                            {"geojson", "GeoJSON"},   {"json", "GeoJSON"},
+                                            {"fgb", "FlatGeobuf"},    {"csv", "CSV"},
+                                            {"kml", "LIBKML"},        {"kml", "KML"},
+                                            {"parquet", "Parquet"},   {"gml", "GML"},
+                                            {"sqlite", "SQLite"},     {"gpx", "GPX"},
+                                            {"geojsonl", "GeoJSONSeq"}, {"geojsons", "GeoJSONSeq"}};
+    for (size_t i = 0; *ext && i < sizeof common / sizeof common[0]; i++) {
+        if (strcmp(ext, common[i][0]) != 0)
+            continue;
+        GDALDriverH drv = GDALGetDriverByName(common[i][1]);
+        if (drv && driver_can_write_vectors(drv))
+            return drv;
+    }
+    for (int i = 0; *ext && i < GDALGetDriverCount(); i++) {
+        GDALDriverH drv = GDALGetDriver(i);
+        if (driver_can_write_vectors(drv) && driver_has_extension(drv, ext))
+            return drv;
+    }
+    agglo_error(ctx, AGGLO_E_USAGE,
+                "%s: no GDAL driver of this build writes %s%s vector files (name one with "
+                "--format, e.g. GPKG)", path, *ext ? "." : "extension-less", ext);
     return NULL;
 }
 
@@ -1320,35 +1387,194 @@ static char *stem_of(const char *path)
     return dot ? strndup(base, (size_t)(dot - base)) : strdup(base);
 }
 
+/* Longest prefix of s of at most max bytes that does not cut a UTF-8 character. */
+static size_t utf8_prefix(const char *s, size_t max)
+{
+    size_t n = strlen(s);
+    if (n <= max)
+        return n;
+    size_t k = max;
+    while (k > 0 && ((unsigned char)s[k] & 0xC0) == 0x80)
+        k--;
+    return k;
+}
+
+/* dBASE field names: at most 10 bytes, unique without regard to case. Names are cut at a
+ * character boundary, clashes get _1, _2, ... Returns malloc'd names (NULL on no memory)
+ * and warns once listing every renamed field. */
+static char **shapefile_field_names(agglo_ctx *ctx, const agglo_table *t, const char *path)
+{
+    size_t nc = agglo_table_ncols(t);
+    char **names = calloc(nc ? nc : 1, sizeof *names);
+    if (!names)
+        return NULL;
+    size_t msglen = 0, msgcap = 256;
+    char *msg = malloc(msgcap);
+    if (!msg) {
+        free(names);
+        return NULL;
+    }
+    msg[0] = '\0';
+    size_t nrenamed = 0;
+    for (size_t j = 0; j < nc; j++) {
+        const char *orig = agglo_table_col_name(t, j);
+        char cand[64];
+        size_t k = utf8_prefix(orig, 10);
+        snprintf(cand, sizeof cand, "%.*s", (int)k, orig);
+        for (int suffix = 1;; suffix++) {
+            int clash = 0;
+            for (size_t i = 0; i < j && !clash; i++)
+                clash = strcasecmp(names[i], cand) == 0;
+            if (!clash)
+                break;
+            char tail[16];
+            int lt = snprintf(tail, sizeof tail, "_%d", suffix);
+            size_t keep = utf8_prefix(orig, 10 - (size_t)lt);
+            snprintf(cand, sizeof cand, "%.*s%s", (int)keep, orig, tail);
+        }
+        names[j] = strdup(cand);
+        if (!names[j]) {
+            for (size_t i = 0; i < j; i++)
+                free(names[i]);
+            free(names);
+            free(msg);
+            return NULL;
+        }
+        if (strcmp(cand, orig) != 0) {
+            size_t need = msglen + strlen(orig) + strlen(cand) + 16;
+            if (need > msgcap) {
+                char *m = realloc(msg, msgcap = 2 * need);
+                if (!m)
+                    continue;
+                msg = m;
+            }
+            msglen += (size_t)sprintf(msg + msglen, "%s'%s' -> '%s'", nrenamed ? ", " : "", orig, cand);
+            nrenamed++;
+        }
+    }
+    if (nrenamed)
+        agglo_warn(ctx, "%s: Shapefile field names have at most 10 bytes; %zu field(s) renamed: %s",
+                   path, nrenamed, msg);
+    free(msg);
+    return names;
+}
+
+/* Writes len bytes to a new file path, checking every write, fsync and close. */
+static int write_whole_file(agglo_ctx *ctx, const char *path, const char *shown,
+                            const unsigned char *data, size_t len)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+    if (fd < 0)
+        return agglo_error(ctx, AGGLO_E_IO, "%s: cannot write (%s)", shown, strerror(errno));
+    size_t off = 0;
+    while (off < len) {
+        ssize_t w = write(fd, data + off, len - off);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0) {
+            int err = w < 0 ? errno : EIO;
+            close(fd);
+            return agglo_error(ctx, AGGLO_E_IO, "%s: write failed (%s)", shown, strerror(err));
+        }
+        off += (size_t)w;
+    }
+    if (fsync(fd) != 0 && errno != EINVAL) {
+        int err = errno;
+        close(fd);
+        return agglo_error(ctx, AGGLO_E_IO, "%s: write failed (%s)", shown, strerror(err));
+    }
+    if (close(fd) != 0)
+        return agglo_error(ctx, AGGLO_E_IO, "%s: write failed (%s)", shown, strerror(errno));
+    return AGGLO_OK;
+}
+
+/* Copies every file of the in-memory directory memdir into dir with checked writes and
+ * removes them from memory. */
+static int flush_memdir(agglo_ctx *ctx, const char *memdir, const char *dir, const char *shown)
+{
+    char **files = VSIReadDir(memdir);
+    int rc = AGGLO_OK;
+    for (char **f = files; f && *f; f++) {
+        if (strcmp(*f, ".") == 0 || strcmp(*f, "..") == 0)
+            continue;
+        char *src = NULL, *dst = NULL;
+        if (asprintf(&src, "%s/%s", memdir, *f) < 0)
+            src = NULL;
+        if (asprintf(&dst, "%s/%s", dir, *f) < 0)
+            dst = NULL;
+        if (!src || !dst) {
+            rc = agglo_error(ctx, AGGLO_E_NOMEM, "out of memory");
+        } else if (rc == AGGLO_OK) {
+            vsi_l_offset len = 0;
+            GByte *buf = VSIGetMemFileBuffer(src, &len, FALSE);
+            if (!buf && len)
+                rc = agglo_error(ctx, AGGLO_E_IO, "%s: lost in-memory output %s", shown, *f);
+            else
+                rc = write_whole_file(ctx, dst, shown, buf, (size_t)len);
+        }
+        if (src)
+            VSIUnlink(src);
+        free(src);
+        free(dst);
+    }
+    CSLDestroy(files);
+    VSIRmdirRecursive(memdir);
+    return rc;
+}
+
 int agglo_layer_write(agglo_ctx *ctx, const agglo_layer *L, const char *path, const char *layer_name)
 {
     agglo_gdal_init();
-    int is_csv;
-    const char *drvname = driver_for(path, &is_csv);
-    if (!drvname)
-        return agglo_error(ctx, AGGLO_E_USAGE,
-                           "%s: unknown output format (use .gpkg, .shp, .geojson, .fgb or .csv)", path);
-    GDALDriverH drv = GDALGetDriverByName(drvname);
+    GDALDriverH drv = driver_for(ctx, path);
     if (!drv)
-        return agglo_error(ctx, AGGLO_E_IO, "%s: GDAL has no %s driver", path, drvname);
-    char *tmpdir = agglo_output_tempdir(ctx, path);
-    if (!tmpdir)
         return agglo_ctx_errcode(ctx);
-    const char *slash = strrchr(path, '/');
-    char *tmppath = NULL, *stem = stem_of(path);
-    if (asprintf(&tmppath, "%s/%s", tmpdir, slash ? slash + 1 : path) < 0)
-        tmppath = NULL;
+    const char *drvname = GDALGetDriverShortName(drv);
+    int is_csv = strcmp(drvname, "CSV") == 0;
+    int is_shp = strcmp(drvname, "ESRI Shapefile") == 0;
+    int virtual_io = GDALGetMetadataItem(drv, GDAL_DCAP_VIRTUALIO, NULL) != NULL;
+    int to_stdout = agglo_output_is_stdout(path);
+    if (to_stdout && !virtual_io)
+        return agglo_error(ctx, AGGLO_E_USAGE, "%s: GDAL's %s driver cannot write to a stream",
+                           path, drvname);
+    /* the file to replace (through symlinks; devices refused), its temporary directory and,
+     * when the driver can write through GDAL's virtual file system, an in-memory directory
+     * that is copied there with every write checked (some drivers ignore a full disk) */
+    char *target = NULL, *tmpdir = NULL, *memdir = NULL, *tmppath = NULL;
+    char *stem = stem_of(path);
+    static int mem_serial;
+    if (!to_stdout) {
+        if (!(target = agglo_output_target(ctx, path))) {
+            free(stem);
+            return agglo_ctx_errcode(ctx);
+        }
+        if (!(tmpdir = agglo_output_tempdir(ctx, target))) {
+            free(target);
+            free(stem);
+            return agglo_ctx_errcode(ctx);
+        }
+        const char *slash = strrchr(target, '/');
+        const char *base = slash ? slash + 1 : target;
+        if (virtual_io && asprintf(&memdir, "/vsimem/agglo_out_%ld_%d", (long)getpid(), ++mem_serial) < 0)
+            memdir = NULL;
+        if (asprintf(&tmppath, "%s/%s", memdir ? memdir : tmpdir, base) < 0)
+            tmppath = NULL;
+    } else {
+        tmppath = strdup("/vsistdout/");
+    }
     GEOSContextHandle_t gh = agglo_ctx_geos(ctx);
     gdal_errors ge;
     agglo_gdal_push(&ge);
     int rc = AGGLO_OK;
     GDALDatasetH ds = NULL;
     OGRSpatialReferenceH srs = NULL;
-    char **lco = NULL;
-    if (!tmppath || !stem) {
+    char **lco = NULL, **names = NULL;
+    size_t ncols = agglo_table_ncols(L->table);
+    if (!tmppath || !stem || (virtual_io && !to_stdout && !memdir)) {
         rc = agglo_error(ctx, AGGLO_E_NOMEM, "out of memory");
         goto out;
     }
+    if (memdir)
+        VSIMkdir(memdir, 0755);
     ds = GDALCreate(drv, tmppath, 0, 0, 0, GDT_Unknown, NULL);
     if (!ds) {
         rc = agglo_error(ctx, AGGLO_E_IO, "%s: cannot create: %s", path, ge.last);
@@ -1375,23 +1601,38 @@ int agglo_layer_write(agglo_ctx *ctx, const agglo_layer *L, const char *path, co
             if (L->geoms[i] && GEOSGeomTypeId_r(gh, L->geoms[i]) != GEOS_POINT)
                 gtype = wkbMultiPoint;
     }
-    if (strcmp(drvname, "ESRI Shapefile") == 0)
+    if (is_shp)
         lco = CSLSetNameValue(lco, "ENCODING", "UTF-8");
     if (is_csv)
         lco = CSLSetNameValue(lco, "GEOMETRY", L->kind == AGGLO_GEOM_POINT ? "AS_XY" : "AS_WKT");
+    /* the user's --lco last: they override the defaults above */
+    for (char *const *o = agglo_ctx_output_lco(ctx); o && *o; o++) {
+        char *key = NULL;
+        const char *val = CPLParseNameValue(*o, &key);
+        if (!key || !val) {
+            CPLFree(key);
+            rc = agglo_error(ctx, AGGLO_E_USAGE, "--lco '%s': expected NAME=VALUE", *o);
+            goto out;
+        }
+        lco = CSLSetNameValue(lco, key, val);
+        CPLFree(key);
+    }
     OGRLayerH lyr = GDALDatasetCreateLayer(ds, layer_name ? layer_name : stem, srs, gtype, lco);
     if (!lyr) {
         rc = agglo_error(ctx, AGGLO_E_IO, "%s: cannot create layer: %s", path, ge.last);
         goto out;
     }
-    size_t ncols = agglo_table_ncols(L->table);
+    if (is_shp && !(names = shapefile_field_names(ctx, L->table, path))) {
+        rc = agglo_error(ctx, AGGLO_E_NOMEM, "out of memory");
+        goto out;
+    }
     for (size_t j = 0; j < ncols; j++) {
         agglo_col_type t = agglo_table_col_type(L->table, j);
-        OGRFieldDefnH fd = OGR_Fld_Create(agglo_table_col_name(L->table, j),
+        OGRFieldDefnH fd = OGR_Fld_Create(names ? names[j] : agglo_table_col_name(L->table, j),
                                           t == AGGLO_COL_STRING    ? OFTString
                                           : t == AGGLO_COL_INTEGER ? OFTInteger64
                                                                    : OFTReal);
-        if (t == AGGLO_COL_REAL && strcmp(drvname, "ESRI Shapefile") == 0) {
+        if (t == AGGLO_COL_REAL && is_shp) {
             OGR_Fld_SetWidth(fd, 24);
             OGR_Fld_SetPrecision(fd, 15);
         }
@@ -1403,10 +1644,16 @@ int agglo_layer_write(agglo_ctx *ctx, const agglo_layer *L, const char *path, co
             goto out;
         }
     }
-    int in_transaction = OGR_L_StartTransaction(lyr) == OGRERR_NONE;
+    /* one transaction for all features (GPKG/SQLite: one commit instead of one per row);
+     * a dataset-level one where the driver has it, else the layer's */
+    int ds_transaction = GDALDatasetStartTransaction(ds, FALSE) == OGRERR_NONE;
+    int in_transaction = !ds_transaction && OGR_L_StartTransaction(lyr) == OGRERR_NONE;
     OGRFeatureDefnH defn = OGR_L_GetLayerDefn(lyr);
+    /* columns map to fields in order; a driver that dropped one would shift the rest */
+    if (OGR_FD_GetFieldCount(defn) != (int)ncols)
+        rc = agglo_error(ctx, AGGLO_E_IO, "%s: the %s driver did not create every field", path, drvname);
+    OGRFeatureH f = rc == AGGLO_OK ? OGR_F_Create(defn) : NULL;
     for (size_t i = 0; i < L->n && rc == AGGLO_OK; i++) {
-        OGRFeatureH f = OGR_F_Create(defn);
         for (size_t j = 0; j < ncols; j++) {
             if (agglo_table_nulls(L->table, j)[i]) {
                 OGR_F_SetFieldNull(f, (int)j);
@@ -1420,37 +1667,56 @@ int agglo_layer_write(agglo_ctx *ctx, const agglo_layer *L, const char *path, co
             else
                 OGR_F_SetFieldDouble(f, (int)j, agglo_table_numeric(L->table, j)[i]);
         }
+        OGRGeometryH g = NULL;
         if (L->geoms[i]) {
-            OGRGeometryH g = geos_to_ogr(gh, L->geoms[i]);
+            g = geos_to_ogr(gh, L->geoms[i]);
             if (g && gtype == wkbMultiPolygon && wkbFlatten(OGR_G_GetGeometryType(g)) == wkbPolygon)
                 g = OGR_G_ForceToMultiPolygon(g);
             if (g && gtype == wkbMultiPoint && wkbFlatten(OGR_G_GetGeometryType(g)) == wkbPoint)
                 g = OGR_G_ForceToMultiPoint(g);
-            if (g)
-                OGR_F_SetGeometryDirectly(f, g);
         }
+        OGR_F_SetGeometryDirectly(f, g); /* replaces (and frees) the previous row's */
+        OGR_F_SetFID(f, OGRNullFID);
         if (OGR_L_CreateFeature(lyr, f) != OGRERR_NONE)
             rc = agglo_error(ctx, AGGLO_E_IO, "%s: cannot write feature %zu: %s", path, i + 1, ge.last);
-        OGR_F_Destroy(f);
     }
+    if (f)
+        OGR_F_Destroy(f);
+    if (rc == AGGLO_OK && ds_transaction && GDALDatasetCommitTransaction(ds) != OGRERR_NONE)
+        rc = agglo_error(ctx, AGGLO_E_IO, "%s: cannot commit: %s", path, ge.last);
     if (rc == AGGLO_OK && in_transaction && OGR_L_CommitTransaction(lyr) != OGRERR_NONE)
         rc = agglo_error(ctx, AGGLO_E_IO, "%s: cannot commit: %s", path, ge.last);
 out:
     CSLDestroy(lco);
+    if (names)
+        for (size_t j = 0; j < ncols; j++)
+            free(names[j]);
+    free(names);
     if (srs)
         OSRDestroySpatialReference(srs);
     if (ds) {
+        /* errors raised while flushing on close count as write errors */
         GDALClose(ds);
         if (rc == AGGLO_OK && ge.count)
             rc = agglo_error(ctx, AGGLO_E_IO, "%s: write failed: %s", path, ge.last);
     }
     agglo_gdal_pop();
-    if (rc == AGGLO_OK)
-        rc = agglo_output_tempdir_commit(ctx, tmpdir, path);
-    else
-        agglo_output_tempdir_abort(tmpdir);
+    if (memdir) {
+        if (rc == AGGLO_OK)
+            rc = flush_memdir(ctx, memdir, tmpdir, path);
+        else
+            VSIRmdirRecursive(memdir);
+    }
+    if (tmpdir) {
+        if (rc == AGGLO_OK)
+            rc = agglo_output_tempdir_commit(ctx, tmpdir, target);
+        else
+            agglo_output_tempdir_abort(tmpdir);
+    }
     free(tmpdir);
+    free(memdir);
     free(tmppath);
+    free(target);
     free(stem);
     return rc;
 }

@@ -35,13 +35,20 @@ int agglo_raster_write_geotiff(agglo_ctx *ctx, const char *path, const double *v
     GDALDriverH drv = GDALGetDriverByName("GTiff");
     if (!drv)
         return agglo_error(ctx, AGGLO_E_IO, "%s: GDAL has no GTiff driver", path);
-    char *tmpdir = agglo_output_tempdir(ctx, path);
-    if (!tmpdir)
+    /* through a symlink to its target; an existing device or directory is refused */
+    char *target = agglo_output_target(ctx, path);
+    if (!target)
         return agglo_ctx_errcode(ctx);
+    char *tmpdir = agglo_output_tempdir(ctx, target);
+    if (!tmpdir) {
+        free(target);
+        return agglo_ctx_errcode(ctx);
+    }
     char *tmp = NULL;
-    if (asprintf(&tmp, "%s/%s", tmpdir, base_name(path)) < 0) {
+    if (asprintf(&tmp, "%s/%s", tmpdir, base_name(target)) < 0) {
         agglo_output_tempdir_abort(tmpdir);
         free(tmpdir);
+        free(target);
         return agglo_error(ctx, AGGLO_E_NOMEM, "out of memory");
     }
     gdal_errors e;
@@ -68,7 +75,7 @@ int agglo_raster_write_geotiff(agglo_ctx *ctx, const char *path, const double *v
     GDALSetRasterNoDataValue(band, nodata);
     CPLErr err = GDALRasterIO(band, GF_Write, 0, 0, (int)g->ncols, (int)g->nrows,
                               (void *)values, (int)g->ncols, (int)g->nrows, GDT_Float64, 0, 0);
-    GDALClose(ds);
+    GDALClose(ds); /* flush errors on close are caught by the handler (e.count) */
     if (err != CE_None || e.count > 0) {
         rc = agglo_error(ctx, AGGLO_E_IO, "%s: cannot write GeoTIFF%s%s", path,
                          e.last[0] ? ": " : "", e.last);
@@ -79,18 +86,20 @@ int agglo_raster_write_geotiff(agglo_ctx *ctx, const char *path, const double *v
     /* drop GDAL's .aux.xml side files if any were made */
     {
         char *aux = NULL;
-        if (asprintf(&aux, "%s/%s.aux.xml", tmpdir, base_name(path)) >= 0) {
+        if (asprintf(&aux, "%s/%s.aux.xml", tmpdir, base_name(target)) >= 0) {
             remove(aux);
             free(aux);
         }
     }
-    rc = agglo_output_tempdir_commit(ctx, tmpdir, path);
+    rc = agglo_output_tempdir_commit(ctx, tmpdir, target);
     free(tmpdir);
+    free(target);
     return rc;
 fail:
     agglo_gdal_pop();
     free(tmp);
     agglo_output_tempdir_abort(tmpdir);
     free(tmpdir);
+    free(target);
     return rc;
 }

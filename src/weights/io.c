@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #define MAX_FILE_BYTES ((size_t)1 << 34)
 
@@ -553,6 +554,13 @@ static int load_file(agglo_ctx *ctx, const char *path, wfile *f)
     FILE *fp = fopen(path, "rb");
     if (!fp)
         return agglo_error(ctx, AGGLO_E_IO, "%s: cannot open: %s", path, strerror(errno));
+    /* size check before reading: the text and what it parses into (about 4x) */
+    struct stat st;
+    if (fstat(fileno(fp), &st) == 0 && S_ISREG(st.st_mode) &&
+        agglo_memory_guard(ctx, 4.0 * (double)st.st_size, path)) {
+        fclose(fp);
+        return agglo_ctx_errcode(ctx);
+    }
     size_t cap = 1 << 16, len = 0;
     char *buf = malloc(cap);
     if (!buf) {
@@ -576,7 +584,17 @@ static int load_file(agglo_ctx *ctx, const char *path, wfile *f)
             cap *= 2;
         }
         size_t r = fread(buf + len, 1, cap - 1 - len, fp);
+        if (memchr(buf + len, '\0', r)) { /* a device or binary file: stop at once */
+            free(buf);
+            fclose(fp);
+            return agglo_error(ctx, AGGLO_E_FORMAT, "%s: binary content (NUL byte) in a text weights file", path);
+        }
         len += r;
+        if (len + 1 >= cap && agglo_memory_guard(ctx, 4.0 * 2.0 * (double)cap, path)) {
+            free(buf);
+            fclose(fp);
+            return agglo_ctx_errcode(ctx);
+        }
         if (r == 0)
             break;
     }
