@@ -163,5 +163,73 @@ expect_fail 1 "NOPE" -- "$AGGLO" moran "$COL" --var NOPE
 expect_fail 1 "nope.shp" -- "$AGGLO" lisa "$SCRATCH/nope.shp" --var CRIME
 expect_fail 1 "/nonexistent-dir" -- "$AGGLO" lisa "$COL" --var CRIME --png /nonexistent-dir/x.png --quiet
 expect_fail 1 "needs values >= 0" -- "$AGGLO" getis "$SCRATCH/grid.geojson" --var neg --drop-missing --quiet
+# degenerate input: a refusal or a warning saying what was done, never a confident wrong answer.
+# deg.geojson: a 6 x 6 grid plus a far island; k constant, v varying, big = v 2^1019 (up to
+# 1.1e308), sub = v 2^-1065 (subnormal, exact: v is a multiple of 1/2); zero.gwt: rook
+# neighbours all with weight 0.
+$PY - "$SCRATCH/deg.geojson" "$SCRATCH/zero.gwt" <<'PY'
+import json, sys
+feats, lines = [], []
+for i in range(6):
+    for j in range(6):
+        v = float((i * 7 + j * 3) % 11) + 0.5 * (i == 0)
+        ring = [[i, j], [i + 1, j], [i + 1, j + 1], [i, j + 1], [i, j]]
+        feats.append({"type": "Feature", "properties": {"name": f"c{i}{j}", "v": v, "k": 3.0,
+                      "big": v * 2.0**1019, "sub": v * 2.0**-1065},
+                      "geometry": {"type": "Polygon", "coordinates": [ring]}})
+        for a, b in ((i + 1, j), (i - 1, j), (i, j + 1), (i, j - 1)):
+            if 0 <= a < 6 and 0 <= b < 6:
+                lines.append(f"c{i}{j} c{a}{b} 0")
+ring = [[20, 20], [21, 20], [21, 21], [20, 21], [20, 20]]
+feats.append({"type": "Feature", "properties": {"name": "isle", "v": 4.0, "k": 3.0,
+              "big": 4.0 * 2.0**1019, "sub": 4.0 * 2.0**-1065},
+              "geometry": {"type": "Polygon", "coordinates": [ring]}})
+lines += ["isle c00 0", "c00 isle 0"]
+json.dump({"type": "FeatureCollection", "features": feats}, open(sys.argv[1], "w"))
+open(sys.argv[2], "w").write("0 37 deg name\n" + "\n".join(lines) + "\n")
+PY
+DEG="$SCRATCH/deg.geojson"
+# a constant variable is refused by every command (hotspot used to report 99 % hot and cold
+# spots from z = +-inf)
+for cmd in moran geary getis lisa hotspot; do
+  expect_fail 1 "deg.geojson: field 'k' is constant" -- "$AGGLO" $cmd "$DEG" --var k --id name --quiet
+done
+# values near 1e308 and subnormal values: the same results as v (they used to give NaN
+# statistics and NaN hot-spot bins, or "constant")
+for f in v big sub; do
+  "$AGGLO" hotspot "$DEG" --var $f --id name --table "$SCRATCH/hot_$f.csv" --json 2>/dev/null \
+    | sed 's/"variable":"[a-z]*"//' > "$SCRATCH/hot_$f.json" || bad "hotspot --var $f"
+  "$AGGLO" lisa "$DEG" --var $f --id name --permutations 99 --table "$SCRATCH/lisa_$f.csv" --quiet \
+    || bad "lisa --var $f"
+  "$AGGLO" moran "$DEG" --var $f --id name --permutations 99 --json 2>/dev/null \
+    | sed 's/"variable":"[a-z]*"//' > "$SCRATCH/moran_$f.json" || bad "moran --var $f"
+done
+for f in big sub; do
+  for o in hot_$f.csv hot_$f.json lisa_$f.csv moran_$f.json; do
+    cmp -s "$SCRATCH/$o" "$SCRATCH/${o/_$f/_v}" && ok || bad "$o differs from the same run on v"
+  done
+done
+grep -q '"I":[-0-9.e]*,' "$SCRATCH/moran_big.json" && ok || bad "moran on 1e308 values: no finite I"
+# islands in hotspot: warned, labelled, NA, counted apart from "Not Significant"
+err=$("$AGGLO" hotspot "$DEG" --var v --id name --table "$SCRATCH/hot_isle.csv" --json 2>&1 >"$SCRATCH/hot_isle.json")
+echo "$err" | grep -q "warning: Gi\*: 1 observation(s) without neighbours" && ok || bad "hotspot island not warned: $err"
+grep -q '^isle,NA,NA,NA,0,no neighbours' "$SCRATCH/hot_isle.csv" && ok || bad "island row: $(grep isle "$SCRATCH/hot_isle.csv")"
+grep -q '"no_neighbours":1' "$SCRATCH/hot_isle.json" && grep -q '"Not Significant":36' "$SCRATCH/hot_isle.json" \
+  && ok || bad "island counts: $(cat "$SCRATCH/hot_isle.json")"
+# LISA with all-zero weights: every permuted statistic ties the observed 0, so p = 1 and
+# nothing is significant (it used to label every region significant with p = 1/(N+1))
+for t in V W; do
+  err=$("$AGGLO" lisa "$DEG" --var v --id name --weights "$SCRATCH/zero.gwt" --transform $t --permutations 99 \
+        --json 2>&1 >"$SCRATCH/lisa_zero.json")
+  grep -q '"not significant":37' "$SCRATCH/lisa_zero.json" && ok || bad "zero weights ($t): $(cat "$SCRATCH/lisa_zero.json")"
+  grep -q '"all_permutations_tied":37' "$SCRATCH/lisa_zero.json" && ok || bad "ties not reported ($t)"
+  echo "$err" | grep -q "every permuted statistic tied with the observed one: pseudo p = 1" && ok \
+    || bad "ties not warned ($t): $err"
+done
+# numbers: a subnormal is a finite number; NaN, infinity, overflow and garbage are not
+"$AGGLO" lisa "$COL" --var CRIME --alpha 1e-320 --quiet && ok || bad "--alpha 1e-320 refused"
+for v in 1e999 nan inf 0.05x; do
+  expect_fail 2 "--alpha: '$v' is not a finite number" -- "$AGGLO" lisa "$COL" --var CRIME --alpha "$v"
+done
 [ -z "$(ls -A "$SCRATCH" | grep -i tmp)" ] && ok || bad "temporary files left: $(ls -A "$SCRATCH")"
 finish

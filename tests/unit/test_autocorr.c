@@ -1056,6 +1056,305 @@ static void test_getis_permutations_deterministic(void **state)
     agglo_ctx_free(ctx);
 }
 
+/* ---------------------------------------------------------------- degenerate input */
+
+static void collect_warning(const char *msg, void *ud)
+{
+    char *buf = ud;
+    size_t l = strlen(buf);
+    snprintf(buf + l, 4096 - l, "%s\n", msg);
+}
+
+/* A constant variable is refused by every statistic (no variance: Gi* used to give
+ * z = +-inf and 99 % hot and cold spots). */
+static void test_degenerate_constant(void **state)
+{
+    (void)state;
+    agglo_ctx *ctx = agglo_ctx_create();
+    size_t n = 49;
+    agglo_weights *w = load_nb(ctx, "columbus", n, 'W');
+    agglo_weights *ws = agglo_getis_star_weights(ctx, w, 1.0);
+    double *x = malloc(n * sizeof(double)), *y = malloc(n * sizeof(double));
+    for (size_t i = 0; i < n; i++) {
+        x[i] = 7.25;
+        y[i] = (double)(i % 5);
+    }
+    agglo_autocorr_options o;
+    agglo_autocorr_options_init(&o);
+    o.permutations = 99;
+    agglo_global_result g;
+#define REFUSED(call)                                                                            \
+    do {                                                                                         \
+        agglo_ctx_clear_error(ctx);                                                              \
+        (void)(call);                                                                            \
+        assert_int_equal(agglo_ctx_errcode(ctx), AGGLO_E_NUMERIC);                               \
+        assert_non_null(strstr(agglo_ctx_errmsg(ctx), "is constant"));                           \
+    } while (0)
+    REFUSED(agglo_moran_global(ctx, w, x, &o, &g));
+    REFUSED(agglo_geary_global(ctx, w, x, &o, &g));
+    REFUSED(agglo_getis_global(ctx, w, x, &o, &g));
+    REFUSED(agglo_moran_bivariate(ctx, w, y, x, &o, &g));
+    agglo_local_result *l = NULL;
+    REFUSED(l = agglo_moran_local(ctx, w, x, &o));
+    assert_null(l);
+    REFUSED(l = agglo_moran_local_bivariate(ctx, w, x, y, &o));
+    assert_null(l);
+    REFUSED(l = agglo_getis_local(ctx, w, x, 0, &o));
+    assert_null(l);
+    REFUSED(l = agglo_getis_local(ctx, ws, x, 1, &o));
+    assert_null(l);
+#undef REFUSED
+    free(x);
+    free(y);
+    agglo_weights_free(ws);
+    agglo_weights_free(w);
+    agglo_ctx_free(ctx);
+}
+
+/* Runs every statistic on x and returns a vector of its outputs (NaN-safe comparison). */
+static size_t all_outputs(agglo_ctx *ctx, const agglo_weights *w, const agglo_weights *ws,
+                          const double *x, double *out)
+{
+    agglo_autocorr_options o;
+    agglo_autocorr_options_init(&o);
+    o.permutations = 199;
+    o.seed = 77;
+    size_t k = 0;
+    agglo_global_result g;
+    assert_int_equal(agglo_moran_global(ctx, w, x, &o, &g), AGGLO_OK);
+    out[k++] = g.statistic, out[k++] = g.z_rand, out[k++] = g.z_norm, out[k++] = g.p_sim;
+    out[k++] = g.kurtosis, out[k++] = g.perm_z;
+    assert_int_equal(agglo_geary_global(ctx, w, x, &o, &g), AGGLO_OK);
+    out[k++] = g.statistic, out[k++] = g.z_rand, out[k++] = g.p_sim;
+    assert_int_equal(agglo_getis_global(ctx, w, x, &o, &g), AGGLO_OK);
+    out[k++] = g.statistic, out[k++] = g.z_rand, out[k++] = g.p_sim;
+    size_t n = agglo_weights_n(w);
+    agglo_local_result *l = agglo_moran_local(ctx, w, x, &o);
+    assert_non_null(l);
+    for (size_t i = 0; i < n; i++) {
+        out[k++] = l->stat[i], out[k++] = l->z[i], out[k++] = l->p_sim[i];
+        out[k++] = l->cluster[i], out[k++] = l->sim_sd[i];
+    }
+    agglo_local_result_free(l);
+    l = agglo_getis_local(ctx, ws, x, 1, &o);
+    assert_non_null(l);
+    for (size_t i = 0; i < n; i++) {
+        out[k++] = l->z[i], out[k++] = l->g_value[i], out[k++] = l->p_sim[i];
+        out[k++] = l->cluster[i];
+    }
+    agglo_local_result_free(l);
+    l = agglo_getis_local(ctx, w, x, 0, &o);
+    assert_non_null(l);
+    for (size_t i = 0; i < n; i++)
+        out[k++] = l->z[i], out[k++] = l->cluster[i];
+    agglo_local_result_free(l);
+    return k;
+}
+
+/* Values near DBL_MAX and subnormal values: the statistics are scale-free, so x 2^k must give
+ * bit-identical results to x (sums of squares used to overflow to inf, giving NaN statistics
+ * and NaN hot-spot bins; subnormal squares underflowed to 0, "constant"); x times 1e306 (not a
+ * power of two) the same results to rounding. */
+static void test_degenerate_magnitude(void **state)
+{
+    (void)state;
+    agglo_ctx *ctx = agglo_ctx_create();
+    agglo_layer *L = read_set(ctx, TEST_DATA("columbus/columbus.shp"));
+    size_t n = agglo_layer_count(L);
+    agglo_weights *w = load_nb(ctx, "columbus", n, 'W');
+    agglo_weights *wv = load_nb(ctx, "columbus", n, (char)AGGLO_TRANSFORM_V);
+    agglo_weights *ws = agglo_getis_star_weights(ctx, wv, 1.0);
+    assert_int_equal(agglo_weights_transform(ctx, ws, AGGLO_TRANSFORM_W), AGGLO_OK);
+    double *x = load_var(ctx, L, "CRIME");
+    double *big = malloc(n * sizeof(double)), *dec = malloc(n * sizeof(double));
+    double *sub = malloc(n * sizeof(double)), *back = malloc(n * sizeof(double));
+    double xmax = 0;
+    for (size_t i = 0; i < n; i++) {
+        big[i] = ldexp(x[i], 1017); /* CRIME max 68.9: up to 9.7e307 */
+        dec[i] = x[i] * 1e306;
+        sub[i] = ldexp(x[i], -1060); /* subnormal: rounded to multiples of 2^-1074 */
+        back[i] = ldexp(sub[i], 1060); /* the same (rounded) values, exactly, near 1 */
+        xmax = fmax(xmax, big[i]);
+    }
+    assert_true(xmax > 9e307);
+    assert_true(fpclassify(sub[0]) == FP_SUBNORMAL);
+    size_t cap = 12 + 11 * n;
+    double *r0 = malloc(cap * sizeof(double)), *r1 = malloc(cap * sizeof(double));
+    size_t k = all_outputs(ctx, w, ws, x, r0);
+    assert_true(k <= cap);
+    assert_int_equal(all_outputs(ctx, w, ws, big, r1), k);
+    for (size_t j = 0; j < k; j++)
+        if (memcmp(&r0[j], &r1[j], sizeof(double)) != 0) {
+            print_error("x 2^1017: output %zu = %.17g, x gives %.17g\n", j, r1[j], r0[j]);
+            fail();
+        }
+    assert_int_equal(all_outputs(ctx, w, ws, dec, r1), k);
+    for (size_t j = 0; j < k; j++) {
+        assert_true(isfinite(r1[j]) == isfinite(r0[j]));
+        if (isfinite(r0[j]) && !(fabs(r1[j] - r0[j]) <= 1e-9 * fmax(1.0, fabs(r0[j])))) {
+            print_error("x 1e306: output %zu = %.17g, x gives %.17g\n", j, r1[j], r0[j]);
+            fail();
+        }
+    }
+    assert_int_equal(all_outputs(ctx, w, ws, back, r0), k);
+    assert_int_equal(all_outputs(ctx, w, ws, sub, r1), k);
+    for (size_t j = 0; j < k; j++)
+        if (memcmp(&r0[j], &r1[j], sizeof(double)) != 0) {
+            print_error("subnormal: output %zu = %.17g, rescaled %.17g\n", j, r1[j], r0[j]);
+            fail();
+        }
+    free(r0);
+    free(r1);
+    free(x);
+    free(big);
+    free(dec);
+    free(sub);
+    free(back);
+    agglo_weights_free(ws);
+    agglo_weights_free(wv);
+    agglo_weights_free(w);
+    agglo_layer_free(L);
+    agglo_ctx_free(ctx);
+}
+
+/* Permutation ties: on the complete graph with equal weights every permutation gives the
+ * observed Moran's I, Geary's C, G and local Moran, and with zero weights every local
+ * statistic is 0: the pseudo p must be 1 (ties count as at least as extreme), not 1/(N+1),
+ * and nothing may be labelled significant. */
+static void test_degenerate_ties(void **state)
+{
+    (void)state;
+    agglo_ctx *ctx = agglo_ctx_create();
+    char warn[4096] = "";
+    agglo_ctx_set_warning_handler(ctx, collect_warning, warn);
+    const size_t n = 12;
+    size_t rp[13], nnz = n * (n - 1);
+    int32_t *col = malloc(nnz * sizeof(int32_t));
+    double *val = malloc(nnz * sizeof(double));
+    size_t e = 0;
+    for (size_t i = 0; i < n; i++) {
+        rp[i] = e;
+        for (size_t j = 0; j < n; j++)
+            if (j != i) {
+                col[e] = (int32_t)j;
+                val[e++] = 1.0;
+            }
+    }
+    rp[n] = e;
+    agglo_weights *w = agglo_weights_create(ctx, n, rp, col, val, NULL);
+    assert_non_null(w);
+    double x[12] = {3, 9, 1, 4, 4, 7, 12, 0.5, 8, 2, 6, 10};
+    agglo_autocorr_options o;
+    agglo_autocorr_options_init(&o);
+    o.permutations = 499;
+    agglo_global_result g;
+    int (*globals[3])(agglo_ctx *, const agglo_weights *, const double *,
+                      const agglo_autocorr_options *, agglo_global_result *) = {
+        agglo_moran_global, agglo_geary_global, agglo_getis_global};
+    for (int s = 0; s < 3; s++)
+        for (int alt = 0; alt < 3; alt++) {
+            o.alternative = (agglo_alternative)alt;
+            assert_int_equal(globals[s](ctx, w, x, &o, &g), AGGLO_OK);
+            assert_int_equal(g.n_greater_equal, 499);
+            assert_int_equal(g.n_less_equal, 499);
+            assert_true(g.p_sim == 1.0);
+            assert_true(g.p_perm == 1.0);
+        }
+    o.alternative = AGGLO_ALT_TWO_SIDED;
+    agglo_local_result *l = agglo_moran_local(ctx, w, x, &o);
+    assert_non_null(l);
+    for (size_t i = 0; i < n; i++) {
+        assert_true(l->p_sim[i] == 1.0);
+        assert_int_equal(l->cluster[i], 0);
+        assert_true(isnan(l->z[i])); /* conditional variance 0 */
+    }
+    assert_int_equal(l->all_ties, n);
+    assert_int_equal(l->undefined, n);
+    assert_int_equal(l->counts[0], n);
+    agglo_local_result_free(l);
+    assert_non_null(strstr(warn, "12 observation(s) whose every permuted statistic tied"));
+    /* zero weights on columbus's neighbour structure */
+    agglo_weights *wc = load_nb(ctx, "columbus", 49, 'B');
+    size_t m = agglo_weights_row_ptr(wc)[49];
+    double *zero = calloc(m, sizeof(double));
+    agglo_weights *wz = agglo_weights_create(ctx, 49, agglo_weights_row_ptr(wc),
+                                             agglo_weights_col(wc), zero, NULL);
+    assert_non_null(wz);
+    agglo_layer *L = read_set(ctx, TEST_DATA("columbus/columbus.shp"));
+    double *cx = load_var(ctx, L, "CRIME");
+    warn[0] = '\0';
+    l = agglo_moran_local(ctx, wz, cx, &o);
+    assert_non_null(l);
+    for (size_t i = 0; i < 49; i++) {
+        assert_true(l->stat[i] == 0 && l->p_sim[i] == 1.0 && l->cluster[i] == 0);
+        assert_true(isnan(l->z[i]) && isnan(l->p[i]));
+    }
+    assert_int_equal(l->counts[0], 49);
+    assert_int_equal(l->all_ties, 49);
+    agglo_local_result_free(l);
+    assert_non_null(strstr(warn, "tied"));
+    assert_non_null(strstr(warn, "no variance"));
+    /* Gi with zero weights: every permuted G ties the observed 0 */
+    l = agglo_getis_local(ctx, wz, cx, 0, &o);
+    assert_non_null(l);
+    for (size_t i = 0; i < 49; i++)
+        assert_true(l->p_sim[i] == 1.0 && l->cluster[i] == 0 && isnan(l->z[i]));
+    agglo_local_result_free(l);
+    free(zero);
+    free(cx);
+    agglo_layer_free(L);
+    agglo_weights_free(wz);
+    agglo_weights_free(wc);
+    agglo_weights_free(w);
+    free(col);
+    free(val);
+    agglo_ctx_free(ctx);
+}
+
+/* Gi / Gi* at islands (NA and a warning, as spdep localG with zero.policy gives NaN for Gi)
+ * and where the other values are all equal (no variance: NA, not +-inf). */
+static void test_degenerate_gi_islands(void **state)
+{
+    (void)state;
+    agglo_ctx *ctx = agglo_ctx_create();
+    char warn[4096] = "";
+    agglo_ctx_set_warning_handler(ctx, collect_warning, warn);
+    agglo_layer *L = read_set(ctx, TEST_DATA("columbus/columbus.shp"));
+    size_t n = agglo_layer_count(L);
+    agglo_weights *w = load_nb(ctx, "columbus_island", n, 'W');
+    double *x = load_var(ctx, L, "CRIME");
+    agglo_autocorr_options o;
+    agglo_autocorr_options_init(&o);
+    agglo_local_result *l = agglo_getis_local(ctx, w, x, 0, &o);
+    assert_non_null(l);
+    assert_int_equal(l->islands, 1);
+    assert_true(l->island[0] && isnan(l->z[0]) && isnan(l->p[0]) && l->cluster[0] == 0);
+    assert_non_null(strstr(warn, "Gi: 1 observation(s) without neighbours"));
+    /* spdep localG: the other Gi agree (island.csv's weights; localG is checked on the full
+     * queen weights in test_local_against_spdep) */
+    for (size_t i = 1; i < n; i++)
+        assert_true(isfinite(l->z[i]));
+    agglo_local_result_free(l);
+    /* one value different from the 48 others: Gi there has no variance */
+    agglo_weights *wq = load_nb(ctx, "columbus", n, 'W');
+    for (size_t i = 0; i < n; i++)
+        x[i] = i == 7 ? 5.0 : 1.0;
+    warn[0] = '\0';
+    l = agglo_getis_local(ctx, wq, x, 0, &o);
+    assert_non_null(l);
+    assert_true(isnan(l->z[7]) && l->cluster[7] == 0);
+    assert_int_equal(l->undefined, 1);
+    for (size_t i = 0; i < n; i++)
+        assert_false(isinf(l->z[i]));
+    assert_non_null(strstr(warn, "no variance"));
+    agglo_local_result_free(l);
+    free(x);
+    agglo_weights_free(wq);
+    agglo_weights_free(w);
+    agglo_layer_free(L);
+    agglo_ctx_free(ctx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1070,6 +1369,10 @@ int main(void)
         cmocka_unit_test(test_styles_against_spdep),
         cmocka_unit_test(test_getis_permutations),
         cmocka_unit_test(test_getis_permutations_deterministic),
+        cmocka_unit_test(test_degenerate_constant),
+        cmocka_unit_test(test_degenerate_magnitude),
+        cmocka_unit_test(test_degenerate_ties),
+        cmocka_unit_test(test_degenerate_gi_islands),
     };
     return cmocka_run_group_tests(tests, load_global, free_global);
 }
