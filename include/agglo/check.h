@@ -26,7 +26,8 @@ extern "C" {
 #endif
 
 /* Parses the whole of s (leading and trailing blanks allowed) as a finite double.
- * 0 and *out set, or -1 (out untouched). */
+ * 0 and *out set; -1 when s is not a number ("1x", "", NULL); -2 when it is one but not finite
+ * (NaN, infinity, overflow such as 1e999). *out is untouched on failure. */
 int agglo_parse_double(const char *s, double *out);
 
 /* Flags of agglo_check_variable. */

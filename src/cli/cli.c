@@ -137,11 +137,12 @@ int cli_parse_int(const char *cmd, const char *opt, const char *arg, long min, l
  * underflow to 0 are finite numbers and accepted; NaN, infinities, overflow and garbage not. */
 int cli_parse_double(const char *cmd, const char *opt, const char *arg, double *out)
 {
-    if (agglo_parse_double(arg, out)) {
+    int rc = agglo_parse_double(arg, out);
+    if (rc == -1)
+        cli_usage(cmd, "%s: '%s' is not a number", opt, arg);
+    else if (rc)
         cli_usage(cmd, "%s: '%s' is not a finite number", opt, arg);
-        return -1;
-    }
-    return 0;
+    return rc ? -1 : 0;
 }
 
 char **cli_split(const char *list, size_t *n)

@@ -29,7 +29,7 @@ int agglo_parse_double(const char *s, double *out)
     /* ERANGE is overflow (v = +-HUGE_VAL) or underflow (a subnormal or zero result, which is
      * the correctly rounded value of a finite number: accepted) */
     if (!isfinite(v) || (errno == ERANGE && fabs(v) > DBL_MIN))
-        return -1;
+        return -2;
     *out = v;
     return 0;
 }

@@ -28,13 +28,19 @@ static void test_parse_double(void **state)
     assert_true(v == 0.25);
     assert_int_equal(agglo_parse_double("0x1p-3", &v), 0);
     assert_true(v == 0.125);
-    /* refused: overflow, NaN, infinities, garbage, empty */
+    /* refused: overflow, NaN, infinities (-2); garbage, empty (-1) */
     v = 7;
-    const char *bad[] = {"1e999", "-1e400000", "nan", "NaN", "inf", "-Infinity", "1x", "x1",
-                         "", "  ", "1 2", "1e", "--1"};
-    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
-        if (agglo_parse_double(bad[i], &v) != -1) {
-            print_error("'%s' accepted as %g\n", bad[i], v);
+    const char *nonfinite[] = {"1e999", "-1e400000", "nan", "NaN", "inf", "-Infinity"};
+    for (size_t i = 0; i < sizeof nonfinite / sizeof *nonfinite; i++) {
+        if (agglo_parse_double(nonfinite[i], &v) != -2) {
+            print_error("'%s' not refused as non-finite (%g)\n", nonfinite[i], v);
+            fail();
+        }
+    }
+    const char *garbage[] = {"1x", "x1", "", "  ", "1 2", "--1", "wide"};
+    for (size_t i = 0; i < sizeof garbage / sizeof *garbage; i++) {
+        if (agglo_parse_double(garbage[i], &v) != -1) {
+            print_error("'%s' not refused as garbage (%g)\n", garbage[i], v);
             fail();
         }
     }
