@@ -15,6 +15,7 @@
 #define AGGLO_AUTOCORR_H
 
 #include <stdint.h>
+#include "agglo/check.h"
 #include "agglo/core.h"
 #include "agglo/weights.h"
 
@@ -131,6 +132,10 @@ typedef struct agglo_local_result {
     size_t counts[7];   /* LISA: per cluster code 0..5; G: bins -3..3 at counts[bin+3] */
     double *g_value;    /* G: the ratio Gi = sum_j w_ij x_j / sum_(j!=i) x_j (Gi* divides by
                            sum_j x_j), spdep localG_perm's internals "Gi"; NULL otherwise */
+    size_t islands;     /* observations without neighbours: z, p, p_sim NaN (spdep zero.policy) */
+    size_t undefined;   /* with neighbours but no variance under the null (zero weights, the
+                           other values all equal): z and p NaN, never significant */
+    size_t all_ties;    /* permutations: every simulated statistic tied the observed (p = 1) */
 } agglo_local_result;
 
 /* Local Moran (LISA): spdep localmoran (conditional=TRUE by default) + conditional
@@ -171,6 +176,14 @@ int agglo_p_adjust(agglo_ctx *ctx, const double *p, size_t n, agglo_correction c
 int agglo_autocorr_check_complete(agglo_ctx *ctx, const double *x, size_t n,
                                   const agglo_weights *w, const char *field,
                                   const char *source);
+/* The shared variable check (agglo_check_variable, include/agglo/check.h) with the weights'
+ * ids in its messages (w may be NULL). Every statistic here runs it with
+ * AGGLO_CHECK_NONCONSTANT (General G also with AGGLO_CHECK_NONNEGATIVE) and computes on the
+ * values rescaled by info->exponent, so values near 1e308 or subnormal ones give the same
+ * results as the same values near 1. */
+int agglo_autocorr_check_variable(agglo_ctx *ctx, const double *x, size_t n,
+                                  const agglo_weights *w, unsigned flags, const char *field,
+                                  const char *source, agglo_var_info *info);
 
 /* Names: "two-sided"/"greater"/"less"; "none"/"bonferroni"/"fdr"; cluster labels. */
 const char *agglo_alternative_name(agglo_alternative a);

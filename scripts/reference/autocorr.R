@@ -4,6 +4,8 @@
 # Writes tests/data/reference/autocorr/:
 #   <set>_nb.csv      neighbour pairs i,j (1-based feature order) the tests build weights from
 #   global.csv        set,var,style,test,field,value (moran.test, geary.test, globalG.test, EB)
+# (the bivariate Moran and the conditional-permutation Gi / Gi* references come from PySAL esda:
+# scripts/reference/autocorr_esda.py, run after this script)
 #   <set>_<var>_local.csv  localmoran (conditional=TRUE and FALSE), localG (Gi, Gi*)
 suppressMessages({library(sf); library(spdep)})
 out <- "tests/data/reference/autocorr"
@@ -52,11 +54,6 @@ for (s in names(sets)) {
         add(s, v, style, "globalG", "VG", G$estimate[3]); add(s, v, style, "globalG", "Z", G$statistic)
         add(s, v, style, "globalG", "P", G$p.value)
       }
-      # bivariate Moran by its definition (spdep 1.2 has no moran_bv): I = sum zx (W zy) / S0
-      y <- a[[d$vars[length(d$vars)]]]
-      zx <- (x - mean(x)) / sqrt(mean((x - mean(x))^2))
-      zy <- (y - mean(y)) / sqrt(mean((y - mean(y))^2))
-      add(s, v, style, "bivariate", "I", sum(zx * lag.listw(lw, zy, zero.policy = TRUE)) / Szero(lw))
       if (style == "W") {
         lm1 <- localmoran(x, lw, zero.policy = TRUE)
         lm0 <- localmoran(x, lw, conditional = FALSE, zero.policy = TRUE)
@@ -164,40 +161,13 @@ write.csv(do.call(rbind, sty), file.path(out, "styles.csv"), row.names = FALSE, 
 #   spdep_E, spdep_V, spdep_p   spdep 1.2-7 localG_perm(nsim = 99999): E.Gi, Var.Gi and
 #                        "Pr(folded) Sim". NB this spdep draws the neighbour values WITH
 #                        replacement from the n-1 others (sample(..., replace = TRUE)) and,
-#                        for Gi*, also replaces the region's own (diagonal) value.
-#   exact_mean, exact_sd the exact moments of G_i under the conditional permutation agglo and
-#                        esda's G_Local use (x_i fixed, at its diagonal weight for Gi*; k_i of
-#                        the n-1 other values drawn WITHOUT replacement): with mu, s2 the mean
-#                        and (divisor m = n-1) variance of the others, sum w and sum w^2 over
-#                        the off-diagonal weights, E = (w_ii x_i + mu sum w) / D,
-#                        Var = s2 m / (m-1) (sum w^2 - (sum w)^2 / m) / D^2.
-#   ref_p                folded pseudo p (min(#>=, #<) + 1) / (N + 1) of an R implementation of
-#                        that conditional permutation with N = nsim_ref draws.
+#                        for Gi*, also replaces the region's own (diagonal) value; its folded p
+#                        counts ties only in the upper tail (min(#>=, nsim - #>=)).
+# The without-replacement conditional permutation agglo and esda's G_Local use is referenced
+# by esda itself (localG_esda.csv, scripts/reference/autocorr_esda.py).
 # Weights: queen, style W (columbus CRIME, nc SIDR74, nc BIR74) or B (columbus HOVAL);
 # Gi* adds the diagonal (include.self) before the style, as agglo hotspot.
-cperm_ref <- function(x, lw, nsim) {
-  n <- length(x); S <- sum(x)
-  star <- isTRUE(attr(lw$neighbours, "self.included"))
-  res <- matrix(NA_real_, n, 4)
-  for (i in seq_len(n)) {
-    nbi <- lw$neighbours[[i]]; wi <- lw$weights[[i]]
-    self <- nbi == i
-    off <- if (any(self)) sum(wi[self]) * x[i] else 0
-    nbi <- nbi[!self]; wi <- wi[!self]; k <- length(nbi)
-    if (k == 0 || nbi[1] == 0) next
-    D <- if (star) S else S - x[i]
-    G <- (off + sum(wi * x[nbi])) / D
-    xo <- x[-i]; m <- n - 1
-    mu <- mean(xo); s2 <- mean((xo - mu)^2)
-    em <- (off + mu * sum(wi)) / D
-    esd <- sqrt(s2 * m / (m - 1) * (sum(wi^2) - sum(wi)^2 / m)) / D
-    sims <- (off + vapply(seq_len(nsim), function(r) sum(wi * xo[sample.int(m, k)]), 0)) / D
-    ge <- sum(sims >= G - 1e-11 * abs(G))
-    res[i, ] <- c(G, em, esd, (min(ge, nsim - ge) + 1) / (nsim + 1))
-  }
-  res
-}
-nsim_spdep <- 99999; nsim_ref <- 20000
+nsim_spdep <- 99999
 lgp <- list()
 for (sv in list(c("columbus", "CRIME", "W"), c("columbus", "HOVAL", "B"), c("nc", "SIDR74", "W"),
                 c("nc", "BIR74", "W"))) {
@@ -209,12 +179,9 @@ for (sv in list(c("columbus", "CRIME", "W"), c("columbus", "HOVAL", "B"), c("nc"
     lw <- nb2listw(if (kind == "Gi") nb else include.self(nb), style = sv[3])
     set.seed(20240602)
     g <- attr(localG_perm(x, lw, nsim = nsim_spdep), "internals")
-    set.seed(20240603)
-    r <- cperm_ref(x, lw, nsim_ref)
     lgp[[length(lgp) + 1]] <- data.frame(set = sv[1], var = sv[2], style = sv[3], stat = kind,
       i = seq_along(x), G = fmt(g[, "Gi"]), spdep_E = fmt(g[, "E.Gi"]), spdep_V = fmt(g[, "Var.Gi"]),
-      spdep_p = fmt(g[, "Pr(folded) Sim"]), exact_mean = fmt(r[, 2]), exact_sd = fmt(r[, 3]),
-      ref_p = fmt(r[, 4]), nsim_spdep = nsim_spdep, nsim_ref = nsim_ref)
+      spdep_p = fmt(g[, "Pr(folded) Sim"]), nsim_spdep = nsim_spdep)
   }
 }
 write.csv(do.call(rbind, lgp), file.path(out, "localG_perm.csv"), row.names = FALSE, quote = FALSE)

@@ -270,6 +270,17 @@ int ac_load(ac_cli *a, int need_var)
     if (rc)
         return rc;
     a->n = nkeep;
+    /* the shared variable check on the rows analysed, naming the file and the field: a
+     * constant variable has no autocorrelation and no hot spots (refused in every command) */
+    if (!a->rate) {
+        const double *cv[2] = {a->x, a->y};
+        const char *cn[2] = {a->var, a->bivariate};
+        for (int k = 0; k < 2; k++)
+            if (cv[k] && agglo_autocorr_check_variable(ctx, cv[k], a->n, a->w,
+                                                       AGGLO_CHECK_NONCONSTANT, cn[k],
+                                                       a->input, NULL) != AGGLO_OK)
+                return fail(a);
+    }
     if (agglo_weights_transform(ctx, a->w, a->transform == 'V' ? AGGLO_TRANSFORM_V
                                                               : (agglo_transform)a->transform))
         return fail(a);

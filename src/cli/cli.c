@@ -288,17 +288,16 @@ int cli_parse_int(const char *cmd, const char *opt, const char *arg, long min, l
     return 0;
 }
 
+/* The shared number policy (agglo_parse_double): subnormals such as 1e-320 and values that
+ * underflow to 0 are finite numbers and accepted; NaN, infinities, overflow and garbage not. */
 int cli_parse_double(const char *cmd, const char *opt, const char *arg, double *out)
 {
-    char *end;
-    errno = 0;
-    double v = strtod(arg, &end);
-    if (!*arg || *end || errno || !isfinite(v)) {
+    int rc = agglo_parse_double(arg, out);
+    if (rc == -1)
         cli_usage(cmd, "%s: '%s' is not a number", opt, arg);
-        return -1;
-    }
-    *out = v;
-    return 0;
+    else if (rc)
+        cli_usage(cmd, "%s: '%s' is not a finite number", opt, arg);
+    return rc ? -1 : 0;
 }
 
 char **cli_split(const char *list, size_t *n)

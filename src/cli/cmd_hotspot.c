@@ -88,7 +88,9 @@ int cmd_hotspot(int argc, char **argv)
         return CLI_FAIL;
     }
     for (size_t i = 0; i < n; i++) {
-        labels[i] = l->island[i] ? "no neighbours" : bin_label(l->cluster[i]);
+        labels[i] = l->island[i]   ? "no neighbours"
+                    : isnan(l->z[i]) ? "undefined (no variance)"
+                                     : bin_label(l->cluster[i]);
         cat[i] = l->island[i] ? 7 : l->cluster[i] + 3;
     }
     for (size_t i = 0; i < n; i++)
@@ -147,9 +149,15 @@ int cmd_hotspot(int argc, char **argv)
         } else {
             cli_report_str(r, "bins_from", "analytic p");
         }
+        cli_report_int(r, "no_neighbours", (long long)l->islands);
+        cli_report_int(r, "undefined", (long long)l->undefined);
+        if (l->p_sim)
+            cli_report_int(r, "all_permutations_tied", (long long)l->all_ties);
         cli_report_section(r, "bins");
+        /* Not Significant counts only testable regions (islands and undefined are apart) */
         for (int b = 3; b >= -3; b--)
-            cli_report_int(r, bin_label(b), (long long)l->counts[b + 3]);
+            cli_report_int(r, bin_label(b),
+                           (long long)(l->counts[b + 3] - (b == 0 ? l->islands + l->undefined : 0)));
         cli_report_print(r, stdout, a.c.format);
         cli_report_free(r);
     }

@@ -186,6 +186,9 @@ int cmd_lisa(int argc, char **argv)
         }
         cli_report_num(r, "alpha", l->alpha);
         cli_report_str(r, "correction", agglo_correction_name(l->correction));
+        cli_report_int(r, "undefined", (long long)l->undefined);
+        if (l->p_sim)
+            cli_report_int(r, "all_permutations_tied", (long long)l->all_ties);
         cli_report_section(r, "clusters");
         for (int k = 0; k < 6; k++)
             cli_report_int(r, agglo_lisa_cluster_name(k), (long long)l->counts[k]);

@@ -6,6 +6,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -248,7 +249,10 @@ double *agglo_table_field_numeric(agglo_ctx *ctx, const agglo_table *t, const ch
             double v = strtod(c->str[i], &end);
             while (*end == ' ')
                 end++;
-            if (end == c->str[i] || *end != '\0' || errno == ERANGE) {
+            /* ERANGE: overflow is refused; underflow (a subnormal such as 1e-320, or 0) is
+             * the correctly rounded value of a finite number and kept (agglo_parse_double's
+             * policy) */
+            if (end == c->str[i] || *end != '\0' || (errno == ERANGE && fabs(v) > DBL_MIN)) {
                 agglo_error(ctx, AGGLO_E_FIELD,
                             "%s: field '%s' is not numeric (row %zu holds '%s')", src, c->name,
                             i + 1, c->str[i]);

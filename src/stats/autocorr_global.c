@@ -43,36 +43,23 @@ const char *agglo_lisa_cluster_name(int code)
     return code >= 0 && code <= 5 ? names[code] : "undefined";
 }
 
+static const char *weights_id(const void *w, size_t i)
+{
+    return agglo_weights_id((const agglo_weights *)w, i);
+}
+
 int agglo_autocorr_check_complete(agglo_ctx *ctx, const double *x, size_t n,
                                   const agglo_weights *w, const char *field, const char *source)
 {
-    size_t bad = 0;
-    for (size_t i = 0; i < n; i++)
-        bad += !isfinite(x[i]);
-    if (!bad)
-        return AGGLO_OK;
-    char list[256] = "";
-    size_t len = 0, shown = 0;
-    for (size_t i = 0; i < n && shown < 10; i++) {
-        if (isfinite(x[i]))
-            continue;
-        char one[64];
-        if (w)
-            snprintf(one, sizeof one, "%s%s", shown ? ", " : "", agglo_weights_id(w, i));
-        else
-            snprintf(one, sizeof one, "%s%zu", shown ? ", " : "", i + 1);
-        size_t l = strlen(one);
-        if (len + l + 1 >= sizeof list)
-            break;
-        memcpy(list + len, one, l + 1);
-        len += l;
-        shown++;
-    }
-    return agglo_error(ctx, AGGLO_E_MISSING,
-                       "%s: field '%s' has %zu missing value%s (ids %s%s); use --drop-missing "
-                       "to analyse the complete rows",
-                       source ? source : "input", field ? field : "x", bad, bad == 1 ? "" : "s",
-                       list, bad > shown ? ", ..." : "");
+    return agglo_autocorr_check_variable(ctx, x, n, w, 0, field, source, NULL);
+}
+
+int agglo_autocorr_check_variable(agglo_ctx *ctx, const double *x, size_t n,
+                                  const agglo_weights *w, unsigned flags, const char *field,
+                                  const char *source, agglo_var_info *info)
+{
+    return agglo_check_variable(ctx, x, n, flags, source, field, w ? weights_id : NULL, w,
+                                info);
 }
 
 /* ---------------------------------------------------------------- kernels */
@@ -371,9 +358,10 @@ static int run_permutations(agglo_ctx *ctx, const csr *W, const double *base,
     free(sims);
     res->n_greater_equal = ge;
     res->n_less_equal = le;
-    long M = ge;
-    if (N - ge < M) /* PySAL: larger = #(sim >= obs); folded to the smaller tail */
-        M = N - ge;
+    /* folded pseudo p: the smaller tail, ties counted in both (docs/autocorrelation.md,
+     * "Permutation ties"): equal to GeoDa's / esda's (min(#>=, N - #>=) + 1)/(N + 1) when no
+     * permuted value ties the observed one, and 1 (not 1/(N+1)) when all of them do */
+    long M = ge < le ? ge : le;
     res->p_sim = (double)(M + 1) / (double)(N + 1);
     long pos = smaller_is_positive ? le : ge, neg = smaller_is_positive ? ge : le;
     if (opt->alternative == AGGLO_ALT_GREATER)
@@ -395,12 +383,14 @@ typedef struct prep {
     double nu;   /* n adjusted for islands (or n) */
     double s0, s1, s2;
     double mean, zz, z4;
+    double *x;   /* x times 2^exponent (agglo_check_variable: exact, overflow-safe) */
     double *z;   /* centred x */
     unsigned char *has;
 } prep;
 
 static void prep_free(prep *p)
 {
+    free(p->x);
     free(p->z);
     free(p->has);
 }
@@ -416,7 +406,11 @@ static int prepare(agglo_ctx *ctx, const agglo_weights *w, const double *x,
     if (n < 4)
         return agglo_error(ctx, AGGLO_E_EMPTY, "%s: needs at least 4 observations (got %zu)", what,
                            n);
-    int rc = agglo_autocorr_check_complete(ctx, x, n, w, what, "values");
+    /* finite, not constant; rescaled by a power of two when sums of 4th powers could
+     * overflow or underflow (the statistics are scale-free, so the results are unchanged) */
+    agglo_var_info vi;
+    int rc = agglo_autocorr_check_variable(ctx, x, n, w, AGGLO_CHECK_NONCONSTANT, "values", what,
+                                           &vi);
     if (rc)
         return rc;
     if (opt && opt->permutations < 0)
@@ -436,10 +430,12 @@ static int prepare(agglo_ctx *ctx, const agglo_weights *w, const double *x,
         return agglo_error(ctx, AGGLO_E_NONEIGHBOURS, "%s: the weights sum to zero", what);
     p->z = agglo_malloc(ctx, n * sizeof(double));
     p->has = agglo_malloc(ctx, n);
-    if (!p->z || !p->has) {
+    p->x = agglo_scaled_copy(ctx, x, n, vi.exponent);
+    if (!p->z || !p->has || !p->x) {
         prep_free(p);
         return AGGLO_E_NOMEM;
     }
+    x = p->x;
     p->mean = agglo_sum(x, n) / (double)n;
     for (size_t i = 0; i < n; i++)
         p->z[i] = x[i] - p->mean;
@@ -584,6 +580,7 @@ int agglo_getis_global(agglo_ctx *ctx, const agglo_weights *w, const double *x,
             prep_free(&p);
             return rc;
         }
+    x = p.x;
     fill_common(res, &p, AGGLO_STAT_GETIS_G, opt);
     csr W = csr_of(w);
     double nu = p.nu, n1 = nu - 1, n2 = nu - 2, n3 = nu - 3, nn = nu * nu;

@@ -161,11 +161,14 @@ typedef struct cperm {
                              e.g. Gi*'s w_ii x_i with the value at i held fixed */
 } cperm;
 
-/* Per observation: the folded pseudo p (M+1)/(N+1), M = min(#sim >= obs, #sim < obs),
- * and the mean/sd of the simulated statistics. Stream (seed, i). */
+/* Per observation: the folded pseudo p (M+1)/(N+1), M = min(#sim >= obs, #sim <= obs) (ties
+ * count in both tails: docs/autocorrelation.md, "Permutation ties"), and the mean/sd of the
+ * simulated statistics. Stream (seed, i). *all_ties: observations whose every simulated
+ * statistic tied with the observed one (p = 1). */
 static int conditional_permutation(agglo_ctx *ctx, const cperm *c, double *p_sim, double *mean,
-                                   double *sd)
+                                   double *sd, size_t *all_ties)
 {
+    size_t ties = 0;
     size_t n = c->n;
     if (n - 1 > UINT32_MAX)
         return agglo_error(ctx, AGGLO_E_USAGE, "permutations: too many observations");
@@ -173,7 +176,7 @@ static int conditional_permutation(agglo_ctx *ctx, const cperm *c, double *p_sim
     int nthreads = agglo_threads_for(ctx);
     (void)nthreads;
 #ifdef _OPENMP
-#pragma omp parallel num_threads(nthreads) reduction(| : failed)
+#pragma omp parallel num_threads(nthreads) reduction(| : failed) reduction(+ : ties)
 #endif
     {
         uint32_t *stamp = NULL, *idx = NULL, tag = 0;
@@ -197,7 +200,7 @@ static int conditional_permutation(agglo_ctx *ctx, const cperm *c, double *p_sim
             const uint32_t m = (uint32_t)(n - 1), ii = (uint32_t)i;
             st_pair r;
             st_pair_init(&r, c->seed, (uint64_t)i);
-            long ge = 0;
+            long ge = 0, le = 0;
             double mu = 0.0, m2acc = 0.0;
             int mode = (k <= 16 && 2 * k <= m) ? 0 : (2 * k <= m ? 1 : 2);
             if (mode == 1 && !stamp) {
@@ -281,15 +284,15 @@ static int conditional_permutation(agglo_ctx *ctx, const cperm *c, double *p_sim
                 }
                 double d = mult * (l + off) - obs; /* shifted sums: no division in the loop */
                 ge += d >= -tol;
+                le += d <= tol;
                 mu += d;
                 m2acc += d * d;
             }
             mu /= (double)c->N;
             m2acc = fmax(m2acc / (double)c->N - mu * mu, 0.0) * (double)c->N;
             mu += obs;
-            long M = ge;
-            if (c->N - ge < M)
-                M = c->N - ge;
+            long M = ge < le ? ge : le;
+            ties += ge == c->N && le == c->N;
             p_sim[i] = (double)(M + 1) / (double)(c->N + 1);
             mean[i] = mu;
             sd[i] = sqrt(m2acc / (double)c->N);
@@ -299,7 +302,24 @@ static int conditional_permutation(agglo_ctx *ctx, const cperm *c, double *p_sim
     }
     if (failed)
         return agglo_error(ctx, AGGLO_E_NOMEM, "permutations: out of memory");
+    *all_ties = ties;
     return AGGLO_OK;
+}
+
+/* Warnings for the observations a local statistic cannot test. */
+static void local_warnings(agglo_ctx *ctx, const agglo_local_result *r, const char *what)
+{
+    if (r->islands)
+        agglo_warn(ctx, "%s: %zu observation(s) without neighbours: statistic, z and p left NA "
+                        "(labelled 'no neighbours')", what, r->islands);
+    if (r->undefined)
+        agglo_warn(ctx, "%s: %zu observation(s) whose statistic has no variance under the null "
+                        "(e.g. zero weights, or the other values all equal): z and analytic p "
+                        "left NA, not classed significant", what, r->undefined);
+    if (r->all_ties)
+        agglo_warn(ctx, "%s: %zu observation(s) whose every permuted statistic tied with the "
+                        "observed one: pseudo p = 1 (ties count as at least as extreme)",
+                   what, r->all_ties);
 }
 
 /* ---------------------------------------------------------------- LISA */
@@ -335,8 +355,10 @@ static const agglo_autocorr_options *local_opts(const agglo_autocorr_options *op
     return buf;
 }
 
+/* Arguments, then the shared variable check (finite, not constant); *exponent: the power of
+ * two to rescale x by (agglo_check_variable). */
 static int local_check(agglo_ctx *ctx, const agglo_weights *w, const double *x,
-                       const agglo_autocorr_options *opt, const char *what)
+                       const agglo_autocorr_options *opt, const char *what, int *exponent)
 {
     if (!w || !x)
         return agglo_error(ctx, AGGLO_E_USAGE, "%s: no weights or values", what);
@@ -349,7 +371,12 @@ static int local_check(agglo_ctx *ctx, const agglo_weights *w, const double *x,
     if (!(opt->alpha > 0 && opt->alpha < 1))
         return agglo_error(ctx, AGGLO_E_USAGE, "%s: alpha must be in (0, 1), got %g", what,
                            opt->alpha);
-    return agglo_autocorr_check_complete(ctx, x, n, w, what, "values");
+    agglo_var_info vi;
+    int rc = agglo_autocorr_check_variable(ctx, x, n, w, AGGLO_CHECK_NONCONSTANT, "values", what,
+                                           &vi);
+    if (rc == AGGLO_OK)
+        *exponent = vi.exponent;
+    return rc;
 }
 
 /* Local Moran needs weights without the diagonal (spdep localmoran refuses self.included). */
@@ -365,6 +392,32 @@ static int no_diagonal(agglo_ctx *ctx, const agglo_weights *w, const char *what)
                                    "(a diagonal); build them without it", what,
                                    agglo_weights_id(w, i));
     return AGGLO_OK;
+}
+
+/* Extremes of x and how often they occur: the n-1 values other than x_i are all equal
+ * exactly when one extreme occurs n-1 times and x_i is the other (others_equal). */
+typedef struct extremes {
+    double lo, hi;
+    size_t nlo, nhi, n;
+} extremes;
+
+static extremes extremes_of(const double *x, size_t n)
+{
+    extremes e = {x[0], x[0], 0, 0, n};
+    for (size_t i = 1; i < n; i++) {
+        e.lo = x[i] < e.lo ? x[i] : e.lo;
+        e.hi = x[i] > e.hi ? x[i] : e.hi;
+    }
+    for (size_t i = 0; i < n; i++) {
+        e.nlo += x[i] == e.lo;
+        e.nhi += x[i] == e.hi;
+    }
+    return e;
+}
+
+static int others_equal(const extremes *e, double xi)
+{
+    return (e->nlo == e->n - 1 && xi == e->hi) || (e->nhi == e->n - 1 && xi == e->lo);
 }
 
 /* Centres x; returns m2 = sum z^2 / n; z allocated by the caller. */
@@ -387,7 +440,8 @@ agglo_local_result *agglo_moran_local(agglo_ctx *ctx, const agglo_weights *w, co
 {
     agglo_autocorr_options d;
     const agglo_autocorr_options *opt = local_opts(opt_in, &d);
-    if (local_check(ctx, w, x, opt, "local Moran") || no_diagonal(ctx, w, "local Moran"))
+    int ex = 0;
+    if (local_check(ctx, w, x, opt, "local Moran", &ex) || no_diagonal(ctx, w, "local Moran"))
         return NULL;
     size_t n = agglo_weights_n(w);
     const size_t *rp = agglo_weights_row_ptr(w);
@@ -396,9 +450,10 @@ agglo_local_result *agglo_moran_local(agglo_ctx *ctx, const agglo_weights *w, co
     agglo_local_result *r = local_alloc(ctx, n, AGGLO_STAT_MORAN, 1, opt);
     double *z = agglo_malloc(ctx, n * sizeof(double));
     double *mult = agglo_malloc(ctx, n * sizeof(double));
-    if (!r || !z || !mult)
+    double *xs = agglo_scaled_copy(ctx, x, n, ex);
+    if (!r || !z || !mult || !xs)
         goto fail;
-    double m2 = centre(x, n, z);
+    double m2 = centre(xs, n, z);
     if (!(m2 > 0)) {
         agglo_error(ctx, AGGLO_E_NUMERIC, "local Moran: the variable is constant");
         goto fail;
@@ -408,6 +463,7 @@ agglo_local_result *agglo_moran_local(agglo_ctx *ctx, const agglo_weights *w, co
     for (size_t i = 0; i < n; i++)
         z4 += z[i] * z[i] * z[i] * z[i];
     double b2 = (z4 / dn) / (m2 * m2);
+    extremes ext = extremes_of(xs, n);
     double A = (dn - b2) / (dn - 1), B = (2 * b2 - dn) / ((dn - 1) * (dn - 2));
     for (size_t i = 0; i < n; i++) {
         double lz = 0.0, Wi = 0.0, Wi2 = 0.0;
@@ -427,7 +483,17 @@ agglo_local_result *agglo_moran_local(agglo_ctx *ctx, const agglo_weights *w, co
             r->expected[i] = -Wi / (dn - 1);
             r->variance[i] = A * Wi2 + B * (Wi * Wi - Wi2) - r->expected[i] * r->expected[i];
         }
-        r->z[i] = r->island[i] ? NAN : (r->stat[i] - r->expected[i]) / sqrt(r->variance[i]);
+        if (r->island[i]) {
+            r->z[i] = NAN;
+            r->islands++;
+        } else if (!(r->variance[i] > 0) || (opt->conditional && others_equal(&ext, xs[i]))) {
+            /* no variance under the null: zero weights, x_i at the mean, or the n-1 others
+             * all equal (then the computed variance is rounding noise) */
+            r->z[i] = NAN;
+            r->undefined++;
+        } else {
+            r->z[i] = (r->stat[i] - r->expected[i]) / sqrt(r->variance[i]);
+        }
         r->p[i] = st_pvalue(r->z[i], opt->alternative);
         r->value_z[i] = z[i] / sd;
         r->lag_z[i] = lz / sd;
@@ -437,20 +503,20 @@ agglo_local_result *agglo_moran_local(agglo_ctx *ctx, const agglo_weights *w, co
     }
     if (opt->permutations > 0) {
         cperm c = {n, rp, col, wv, mult, z, r->stat, opt->permutations, opt->seed, NULL};
-        if (conditional_permutation(ctx, &c, r->p_sim, r->sim_mean, r->sim_sd))
+        if (conditional_permutation(ctx, &c, r->p_sim, r->sim_mean, r->sim_sd, &r->all_ties))
             goto fail;
     }
     if (lisa_classify(ctx, r))
         goto fail;
-    if (agglo_weights_islands(w))
-        agglo_warn(ctx, "local Moran: %zu observation(s) without neighbours (labelled 'no "
-                        "neighbours')", agglo_weights_islands(w));
+    local_warnings(ctx, r, "local Moran");
     free(z);
     free(mult);
+    free(xs);
     return r;
 fail:
     free(z);
     free(mult);
+    free(xs);
     agglo_local_result_free(r);
     return NULL;
 }
@@ -461,8 +527,9 @@ agglo_local_result *agglo_moran_local_bivariate(agglo_ctx *ctx, const agglo_weig
 {
     agglo_autocorr_options d;
     const agglo_autocorr_options *opt = local_opts(opt_in, &d);
-    if (local_check(ctx, w, x, opt, "bivariate local Moran (x)") ||
-        local_check(ctx, w, y, opt, "bivariate local Moran (y)") ||
+    int ex = 0, ey = 0;
+    if (local_check(ctx, w, x, opt, "bivariate local Moran (x)", &ex) ||
+        local_check(ctx, w, y, opt, "bivariate local Moran (y)", &ey) ||
         no_diagonal(ctx, w, "bivariate local Moran"))
         return NULL;
     size_t n = agglo_weights_n(w);
@@ -470,11 +537,11 @@ agglo_local_result *agglo_moran_local_bivariate(agglo_ctx *ctx, const agglo_weig
     const int32_t *col = agglo_weights_col(w);
     const double *wv = agglo_weights_values(w);
     agglo_local_result *r = local_alloc(ctx, n, AGGLO_STAT_MORAN_BIVARIATE, 0, opt);
-    double *zx = agglo_malloc(ctx, n * sizeof(double));
-    double *zy = agglo_malloc(ctx, n * sizeof(double));
+    double *zx = agglo_scaled_copy(ctx, x, n, ex);
+    double *zy = agglo_scaled_copy(ctx, y, n, ey);
     if (!r || !zx || !zy)
         goto fail;
-    double mx = centre(x, n, zx), my = centre(y, n, zy);
+    double mx = centre(zx, n, zx), my = centre(zy, n, zy);
     if (!(mx > 0) || !(my > 0)) {
         agglo_error(ctx, AGGLO_E_NUMERIC, "bivariate local Moran: a variable is constant");
         goto fail;
@@ -489,6 +556,7 @@ agglo_local_result *agglo_moran_local_bivariate(agglo_ctx *ctx, const agglo_weig
         for (size_t k = rp[i]; k < rp[i + 1]; k++)
             l += wv[k] * zy[col[k]];
         r->island[i] = rp[i + 1] == rp[i];
+        r->islands += r->island[i];
         r->stat[i] = zx[i] * l;
         r->z[i] = NAN;
         r->p[i] = NAN;
@@ -498,13 +566,14 @@ agglo_local_result *agglo_moran_local_bivariate(agglo_ctx *ctx, const agglo_weig
     }
     if (opt->permutations > 0) {
         cperm c = {n, rp, col, wv, zx, zy, r->stat, opt->permutations, opt->seed, NULL};
-        if (conditional_permutation(ctx, &c, r->p_sim, r->sim_mean, r->sim_sd))
+        if (conditional_permutation(ctx, &c, r->p_sim, r->sim_mean, r->sim_sd, &r->all_ties))
             goto fail;
     } else {
         agglo_warn(ctx, "bivariate local Moran has no analytic p-values: use --permutations");
     }
     if (lisa_classify(ctx, r))
         goto fail;
+    local_warnings(ctx, r, "bivariate local Moran");
     free(zx);
     free(zy);
     return r;
@@ -554,7 +623,7 @@ static int getis_permutation(agglo_ctx *ctx, const agglo_weights *w, const doubl
         mult[i] = 1.0 / (star ? sum : sum - x[i]);
     }
     cperm c = {n, rp2, col2, w2, mult, x, r->g_value, opt->permutations, opt->seed, offset};
-    rc = conditional_permutation(ctx, &c, r->p_sim, r->sim_mean, r->sim_sd);
+    rc = conditional_permutation(ctx, &c, r->p_sim, r->sim_mean, r->sim_sd, &r->all_ties);
 out:
     free(rp2);
     free(col2);
@@ -569,7 +638,8 @@ agglo_local_result *agglo_getis_local(agglo_ctx *ctx, const agglo_weights *w, co
 {
     agglo_autocorr_options d;
     const agglo_autocorr_options *opt = local_opts(opt_in, &d);
-    if (local_check(ctx, w, x, opt, star ? "Gi*" : "Gi"))
+    int ex = 0;
+    if (local_check(ctx, w, x, opt, star ? "Gi*" : "Gi", &ex))
         return NULL;
     size_t n = agglo_weights_n(w);
     const size_t *rp = agglo_weights_row_ptr(w);
@@ -590,17 +660,18 @@ agglo_local_result *agglo_getis_local(agglo_ctx *ctx, const agglo_weights *w, co
     int perms = opt->permutations > 0;
     agglo_local_result *r = local_alloc(ctx, n, AGGLO_STAT_GETIS_G, 0, opt);
     double *z = agglo_malloc(ctx, n * sizeof(double));
-    if (!r || !z)
+    double *xs = agglo_scaled_copy(ctx, x, n, ex);
+    if (!r || !z || !xs)
         goto fail;
+    x = xs; /* rescaled by a power of two: z-values and the ratio G are unchanged */
     r->g_value = agglo_malloc(ctx, n * sizeof(double));
     if (!r->g_value)
         goto fail;
     r->star = star;
     double dn = (double)n;
     double m2 = centre(x, n, z), sd = sqrt(m2);
-    double sum = agglo_sum(x, n), sumsq = 0.0;
-    for (size_t i = 0; i < n; i++)
-        sumsq += x[i] * x[i];
+    double sum = agglo_sum(x, n);
+    extremes ext = extremes_of(x, n);
     for (size_t i = 0; i < n; i++) {
         double lx = 0.0, Wi = 0.0, S1i = 0.0, lz = 0.0;
         size_t card = 0;
@@ -611,18 +682,32 @@ agglo_local_result *agglo_getis_local(agglo_ctx *ctx, const agglo_weights *w, co
             S1i += wv[k] * wv[k];
             card += (size_t)col[k] != i;
         }
-        double xibar, si2, VG;
+        /* spdep localG's moments, from the centred values (no cancellation of large means):
+         * Gi* numerator lx - Wi mean = lz; Gi: the others' mean is mean - z_i/(n-1), their
+         * variance (sum z^2 - z_i^2)/(n-1) - (z_i/(n-1))^2 */
+        double num, si2, wfac, wref;
         if (star) {
-            xibar = sum / dn;
+            num = lz;
             si2 = m2;
-            VG = si2 * ((dn * S1i - Wi * Wi) / (dn - 1));
+            wfac = dn * S1i - Wi * Wi;
+            wref = dn * S1i;
         } else {
-            xibar = (sum - x[i]) / (dn - 1);
-            si2 = (sumsq - x[i] * x[i]) / (dn - 1) - xibar * xibar;
-            VG = si2 * (((dn - 1) * S1i - Wi * Wi) / (dn - 2));
+            double zo = z[i] / (dn - 1);
+            num = lz + Wi * zo;
+            si2 = (dn * m2 - z[i] * z[i]) / (dn - 1) - zo * zo;
+            wfac = (dn - 1) * S1i - Wi * Wi;
+            wref = (dn - 1) * S1i;
         }
+        double VG = si2 * wfac / (star ? dn - 1 : dn - 2);
         r->island[i] = card == 0;
-        r->stat[i] = r->island[i] ? NAN : (lx - Wi * xibar) / sqrt(VG);
+        /* undefined: no variance under the null (the other values all equal for Gi, or the
+         * neighbourhood is everyone with equal weights); wfac below 1e-12 of its scale is
+         * rounding noise of an exact zero */
+        int undef = !r->island[i] && (!(VG > 0) || !(wfac > 1e-12 * wref) ||
+                                      (!star && others_equal(&ext, x[i])));
+        r->islands += r->island[i];
+        r->undefined += undef;
+        r->stat[i] = r->island[i] || undef ? NAN : num / sqrt(VG);
         r->g_value[i] = r->island[i] ? NAN : lx / (star ? sum : sum - x[i]);
         r->z[i] = r->stat[i];
         r->p[i] = st_pvalue(r->z[i], opt->alternative);
@@ -643,17 +728,20 @@ agglo_local_result *agglo_getis_local(agglo_ctx *ctx, const agglo_weights *w, co
         int bin = 0;
         double pa = r->p_adjusted[i];
         for (int l = 0; l < 3; l++)
-            if (!isnan(pa) && pa <= levels[l])
+            if (!isnan(pa) && !isnan(r->z[i]) && pa <= levels[l])
                 bin = l + 1;
         if (r->z[i] < 0)
             bin = -bin;
         r->cluster[i] = bin;
         r->counts[bin + 3]++;
     }
+    local_warnings(ctx, r, star ? "Gi*" : "Gi");
     free(z);
+    free(xs);
     return r;
 fail:
     free(z);
+    free(xs);
     agglo_local_result_free(r);
     return NULL;
 }
