@@ -13,6 +13,7 @@
 #include "agglo/plot.h"
 #include "agglo/discretize.h"
 #include "agglo/geodetector.h"
+#include "agglo/inequality.h"
 /* Modules added by later work; included when present. */
 #if __has_include("agglo/autocorr.h")
 #include "agglo/autocorr.h"

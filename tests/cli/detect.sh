@@ -44,4 +44,14 @@ sed 's/^5,0,6.77,/5,0,,/' "$D" > "$SCRATCH/missing.csv"
 expect_fail 1 "rows 5" -- "$AGGLO" geodetector "$SCRATCH/missing.csv" --y incidence --factors watershed
 "$AGGLO" geodetector "$SCRATCH/missing.csv" --y incidence --factors watershed --drop-missing --csv 2>/dev/null \
   | grep -q "^,n,184" && ok || bad "drop-missing"
+# agglo dagum on Columbus INC by CP against scripts/reference/dagum.R
+out=$("$AGGLO" dagum "$TEST_DATA/columbus/columbus.shp" --var INC --group CP --csv 2>/dev/null) \
+  && ok || bad "dagum: $out"
+for k in G G_within G_between_net G_transvariation theil_between; do
+  got=$(echo "$out" | grep "^dagum,$k," | cut -d, -f3)
+  ref=$(grep "^INC_CP,$k," "$R/dagum_columbus.csv" | cut -d, -f3)
+  near "$got" "$ref" 1e-12 && ok || bad "dagum $k $got != R $ref"
+done
+expect_fail 2 "required" -- "$AGGLO" dagum "$TEST_DATA/columbus/columbus.shp" --var INC
+expect_fail 1 "no field 'REGION'" -- "$AGGLO" dagum "$TEST_DATA/columbus/columbus.shp" --var INC --group REGION
 finish
