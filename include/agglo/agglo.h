@@ -11,6 +11,9 @@
 #include "agglo/weights.h"
 #include "agglo/join.h"
 #include "agglo/plot.h"
+#include "agglo/discretize.h"
+#include "agglo/geodetector.h"
+#include "agglo/inequality.h"
 /* Modules added by later work; included when present. */
 #if __has_include("agglo/autocorr.h")
 #include "agglo/autocorr.h"

@@ -55,6 +55,11 @@ int agglo_plot_lcurve(agglo_ctx *ctx, const double *r, const double *l, const do
                       const double *hi, size_t n, const char *xlabel, const char *title,
                       const char *path);
 
+/* A square n x n matrix of values in [0, 1] (row-major; NaN grey) as coloured cells with the
+ * values printed and labels on both axes (src/plot/matrix.c: the interaction q matrix). */
+int agglo_plot_matrix(agglo_ctx *ctx, const double *values, size_t n, const char *const *labels,
+                      const char *title, const char *path);
+
 #ifdef __cplusplus
 }
 #endif

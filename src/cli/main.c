@@ -20,7 +20,9 @@
     X(gwr, "geographically weighted regression")                                                 \
     X(kde, "kernel density of points to a GeoTIFF raster")                                       \
     X(concentration, "location quotient, spatial Gini, HHI, Theil, Ellison-Glaeser")             \
-    X(points, "point-pattern measures: Clark-Evans, Ripley's K/L, standard deviational ellipse")
+    X(points, "point-pattern measures: Clark-Evans, Ripley's K/L, standard deviational ellipse") \
+    X(geodetector, "geographical detector: factor, interaction, risk, ecological; discretisation") \
+    X(dagum, "Dagum Gini decomposition by groups (within, net between, transvariation); Theil")
 
 #define DECLARE(name, help) int cmd_##name(int argc, char **argv) __attribute__((weak));
 AGGLO_COMMANDS(DECLARE)
