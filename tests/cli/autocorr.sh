@@ -219,7 +219,7 @@ grep -q '"no_neighbours":1' "$SCRATCH/hot_isle.json" && grep -q '"Not Significan
 # LISA with all-zero weights: every permuted statistic ties the observed 0, so p = 1 and
 # nothing is significant (it used to label every region significant with p = 1/(N+1))
 for t in V W; do
-  err=$("$AGGLO" lisa "$DEG" --var v --id name --weights "$SCRATCH/zero.gwt" --transform $t --permutations 99 \
+  err=$("$AGGLO" lisa "$DEG" --var v --id name --weights "$SCRATCH/zero.gwt" --gwt-values weights --transform $t --permutations 99 \
         --json 2>&1 >"$SCRATCH/lisa_zero.json")
   grep -q '"not significant":37' "$SCRATCH/lisa_zero.json" && ok || bad "zero weights ($t): $(cat "$SCRATCH/lisa_zero.json")"
   grep -q '"all_permutations_tied":37' "$SCRATCH/lisa_zero.json" && ok || bad "ties not reported ($t)"
