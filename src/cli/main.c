@@ -18,7 +18,8 @@
     X(gwr, "geographically weighted regression")                                                 \
     X(kde, "kernel density of points to a GeoTIFF raster")                                       \
     X(concentration, "location quotient, spatial Gini, HHI, Theil, Ellison-Glaeser")             \
-    X(points, "point-pattern measures: Clark-Evans, Ripley's K/L, standard deviational ellipse")
+    X(points, "point-pattern measures: Clark-Evans, Ripley's K/L, standard deviational ellipse") \
+    X(regress, "OLS with spatial diagnostics; spatial lag, error, Durbin, SDEM, SAC, SLX models")
 
 #define DECLARE(name, help) int cmd_##name(int argc, char **argv) __attribute__((weak));
 AGGLO_COMMANDS(DECLARE)
