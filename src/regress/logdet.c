@@ -279,8 +279,25 @@ rg_logdet *rg_logdet_create(agglo_ctx *ctx, const agglo_weights *w, agglo_logdet
     if (method == AGGLO_LOGDET_EIGEN) {
         rc = eigen_setup(ctx, l);
     } else {
-        double lmin, lmax;
-        rc = rg_eigen_range(ctx, w, &lmin, &lmax);
+        /* row-standardised non-negative W: spectrum in [-1, 1], lambda_max = 1, so the
+         * interval (-1, 1) (spatialreg's default for these methods) is admissible and the
+         * power iterations, slow on large lattices, are skipped */
+        int rowstd = 1;
+        const size_t *rp = agglo_weights_row_ptr(w);
+        const double *v = agglo_weights_values(w);
+        for (size_t i = 0; i < l->n && rowstd; i++) {
+            double sum = 0;
+            for (size_t k = rp[i]; k < rp[i + 1]; k++) {
+                sum += v[k];
+                if (v[k] < 0)
+                    rowstd = 0;
+            }
+            if (fabs(sum - 1.0) > 1e-10)
+                rowstd = 0;
+        }
+        double lmin = -1, lmax = 1;
+        if (!rowstd)
+            rc = rg_eigen_range(ctx, w, &lmin, &lmax);
         if (!rc) {
             l->lo = lmin < 0 ? 1.0 / lmin : -1.0;
             l->hi = 1.0 / lmax;
