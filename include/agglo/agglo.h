@@ -27,6 +27,9 @@
 #if __has_include("agglo/concentration.h")
 #include "agglo/concentration.h"
 #endif
+#if __has_include("agglo/regress.h")
+#include "agglo/regress.h"
+#endif
 #if __has_include("agglo/points.h")
 #include "agglo/points.h"
 #endif
