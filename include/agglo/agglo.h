@@ -10,6 +10,7 @@
 #include "agglo/rng.h"
 #include "agglo/weights.h"
 #include "agglo/join.h"
+#include "agglo/geom.h"
 #include "agglo/plot.h"
 /* Modules added by later work; included when present. */
 #if __has_include("agglo/autocorr.h")

@@ -17,7 +17,7 @@
  *
  * The K-function comes from agglo_kest_compute (src/kde/points.c, spatstat's Krect /
  * Kborder engines); the translation-corrected K that spatstat uses for 1000 <= n < 3000 is
- * and the uncorrected K it uses from 100000 points on are computed here (kde_kest_trans). */
+ * and the uncorrected K it uses from 100000 points on are computed here (agglo__points_kest_trans). */
 #define _GNU_SOURCE
 #include "agglo/points.h"
 
@@ -26,11 +26,12 @@
 
 #include "../core/core_internal.h"
 #include "kde_internal.h"
+#include "../points/points_internal.h"
 
 enum { TBLOCKS = 64 };
 
-int kde_kest_trans(agglo_ctx *ctx, const double *x, const double *y, size_t n, const double *win,
-                   double rmax, size_t nr, int translate, double *K)
+int agglo__points_kest_trans(agglo_ctx *ctx, const double *x, const double *y, size_t n,
+                             const double *win, double rmax, size_t nr, int translate, double *K)
 {
     double W = win[2] - win[0], H = win[3] - win[1], A = W * H;
     double dr = rmax / (double)(nr - 1), r2max = rmax * rmax;
@@ -108,8 +109,8 @@ int kde_kest_trans(agglo_ctx *ctx, const double *x, const double *y, size_t n, c
     return AGGLO_OK;
 }
 
-int kde_bw_diggle(agglo_ctx *ctx, const double *x, const double *y, size_t m, const double *win,
-                  double *sigma)
+int agglo__points_bw_diggle(agglo_ctx *ctx, const double *x, const double *y, size_t m,
+                            const double *win, double *sigma)
 {
     if (m < 2)
         return agglo_error(ctx, AGGLO_E_EMPTY,
@@ -141,7 +142,7 @@ int kde_bw_diggle(agglo_ctx *ctx, const double *x, const double *y, size_t m, co
         }
         for (size_t t = 0; t < nr; t++)
             r[t] = t + 1 == nr ? rmax : (double)t * (rmax / (double)(nr - 1));
-        rc = kde_kest_trans(ctx, x, y, m, win, rmax, nr, m < 3000, K);
+        rc = agglo__points_kest_trans(ctx, x, y, m, win, rmax, nr, m < 3000, K);
         if (rc) {
             free(K);
             free(r);

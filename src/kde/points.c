@@ -117,12 +117,12 @@ int agglo_clarkevans_compute(agglo_ctx *ctx, const double *x, const double *y, s
     out->R = out->mean_nnd / out->expected;
     double se = sqrt((4 - M_PI) * A / (4 * M_PI)) / dn;
     out->z = (out->mean_nnd - out->expected) / se;
-    out->p = 2 * (1 - kde_pnorm(fabs(out->z)));
+    out->p = 2 * (1 - agglo__kde_pnorm(fabs(out->z)));
     out->expected_donnelly = out->expected + (0.0514 + 0.0412 / sqrt(dn)) * P / dn;
     out->R_donnelly = out->mean_nnd / out->expected_donnelly;
     double vd = 0.0703 * A / (dn * dn) + 0.037 * P * sqrt(A / pow(dn, 5));
     out->z_donnelly = (out->mean_nnd - out->expected_donnelly) / sqrt(vd);
-    out->p_donnelly = 2 * (1 - kde_pnorm(fabs(out->z_donnelly)));
+    out->p_donnelly = 2 * (1 - agglo__kde_pnorm(fabs(out->z_donnelly)));
     out->p_donnelly_mc = NAN;
     out->nsim = nsim > 0 ? nsim : 0;
     out->seed = seed;
