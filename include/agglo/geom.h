@@ -18,6 +18,14 @@ int agglo_geom_mask_grid(agglo_ctx *ctx, double xmin, double ymax, double cell, 
                          size_t nrows, const agglo_layer *polygons, double *values, double nodata,
                          size_t *kept);
 
+struct GEOSGeom_t;
+
+/* Ellipse centred at (cx, cy) with semi-axes a (along the direction `rotation`, degrees
+ * clockwise from north) and b, as a GEOS polygon of nvertices (at least 8) points plus the
+ * closing one, in the ctx's GEOS handle (free with GEOSGeom_destroy_r). NULL on failure. */
+struct GEOSGeom_t *agglo_geom_ellipse(agglo_ctx *ctx, double cx, double cy, double a, double b,
+                                      double rotation, int nvertices);
+
 #ifdef __cplusplus
 }
 #endif

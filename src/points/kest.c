@@ -1,164 +1,16 @@
-/* Point-pattern measures: Clark-Evans, Ripley's K/L with envelopes, centrography. */
+/* Ripley's K with border and isotropic edge correction and CSR envelopes (spatstat Kest /
+ * envelope), on a bucket grid of points, never all pairs. */
 #define _GNU_SOURCE
 #include "agglo/points.h"
 #include "agglo/rng.h"
 
-#include <geos_c.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../core/core_internal.h"
-#include "kde_internal.h"
-
-/* finite points copied, window resolved */
-static int points_prepare(agglo_ctx *ctx, const double *x, const double *y, size_t n,
-                          const double *window, double **px, double **py, size_t *m,
-                          double win[4], const char *what)
-{
-    *px = agglo_malloc(ctx, (n ? n : 1) * sizeof(double));
-    *py = agglo_malloc(ctx, (n ? n : 1) * sizeof(double));
-    if (!*px || !*py) {
-        free(*px);
-        free(*py);
-        return AGGLO_E_NOMEM;
-    }
-    size_t k = 0;
-    double bb[4] = {INFINITY, INFINITY, -INFINITY, -INFINITY};
-    for (size_t i = 0; i < n; i++) {
-        if (!isfinite(x[i]) || !isfinite(y[i]))
-            continue;
-        (*px)[k] = x[i];
-        (*py)[k] = y[i];
-        k++;
-        bb[0] = fmin(bb[0], x[i]);
-        bb[1] = fmin(bb[1], y[i]);
-        bb[2] = fmax(bb[2], x[i]);
-        bb[3] = fmax(bb[3], y[i]);
-    }
-    *m = k;
-    int rc = AGGLO_OK;
-    if (k < 2) {
-        rc = agglo_error(ctx, AGGLO_E_EMPTY, "%s: needs at least 2 points with coordinates (got %zu)",
-                         what, k);
-    } else if (window) {
-        memcpy(win, window, 4 * sizeof(double));
-        if (!(win[2] > win[0]) || !(win[3] > win[1]))
-            rc = agglo_error(ctx, AGGLO_E_USAGE, "%s: empty window %g,%g,%g,%g", what, win[0],
-                             win[1], win[2], win[3]);
-        else
-            for (size_t i = 0; i < k && !rc; i++)
-                if ((*px)[i] < win[0] || (*px)[i] > win[2] || (*py)[i] < win[1] || (*py)[i] > win[3])
-                    rc = agglo_error(ctx, AGGLO_E_USAGE,
-                                     "%s: point (%g, %g) lies outside the window %g,%g,%g,%g",
-                                     what, (*px)[i], (*py)[i], win[0], win[1], win[2], win[3]);
-    } else {
-        memcpy(win, bb, sizeof bb);
-        if (!(win[2] > win[0]) || !(win[3] > win[1]))
-            rc = agglo_error(ctx, AGGLO_E_USAGE,
-                             "%s: the points' bounding box has no area (all on a line); give a "
-                             "window", what);
-    }
-    if (rc) {
-        free(*px);
-        free(*py);
-        *px = *py = NULL;
-    }
-    return rc;
-}
-
-/* ---- Clark-Evans ---- */
-
-static double mean_nnd(agglo_ctx *ctx, const double *x, const double *y, size_t n, double area,
-                       int *err)
-{
-    kde_pgrid g;
-    *err = kde_pgrid_build(ctx, &g, x, y, n, sqrt(area / (double)n) * 1.5);
-    if (*err)
-        return NAN;
-    double *d = agglo_malloc(ctx, n * sizeof(double));
-    if (!d) {
-        kde_pgrid_free(&g);
-        *err = AGGLO_E_NOMEM;
-        return NAN;
-    }
-#pragma omp parallel for schedule(dynamic, 256) num_threads(agglo_threads_for(ctx))
-    for (size_t i = 0; i < n; i++)
-        d[i] = kde_pgrid_nn(&g, x[i], y[i], i, NULL);
-    double s = agglo_sum(d, n);
-    free(d);
-    kde_pgrid_free(&g);
-    return s / (double)n;
-}
-
-int agglo_clarkevans_compute(agglo_ctx *ctx, const double *x, const double *y, size_t n,
-                             const double *window, int nsim, uint64_t seed,
-                             agglo_clarkevans *out)
-{
-    double *px, *py, win[4];
-    size_t m;
-    int rc = points_prepare(ctx, x, y, n, window, &px, &py, &m, win, "clark-evans");
-    if (rc)
-        return rc;
-    memset(out, 0, sizeof *out);
-    double W = win[2] - win[0], H = win[3] - win[1];
-    double A = W * H, P = 2 * (W + H), dn = (double)m;
-    out->n = m;
-    out->area = A;
-    out->perimeter = P;
-    out->intensity = dn / A;
-    out->mean_nnd = mean_nnd(ctx, px, py, m, A, &rc);
-    if (rc) {
-        free(px);
-        free(py);
-        return rc;
-    }
-    out->expected = 1.0 / (2 * sqrt(out->intensity));
-    out->R = out->mean_nnd / out->expected;
-    double se = sqrt((4 - M_PI) * A / (4 * M_PI)) / dn;
-    out->z = (out->mean_nnd - out->expected) / se;
-    out->p = 2 * (1 - agglo__kde_pnorm(fabs(out->z)));
-    out->expected_donnelly = out->expected + (0.0514 + 0.0412 / sqrt(dn)) * P / dn;
-    out->R_donnelly = out->mean_nnd / out->expected_donnelly;
-    double vd = 0.0703 * A / (dn * dn) + 0.037 * P * sqrt(A / pow(dn, 5));
-    out->z_donnelly = (out->mean_nnd - out->expected_donnelly) / sqrt(vd);
-    out->p_donnelly = 2 * (1 - agglo__kde_pnorm(fabs(out->z_donnelly)));
-    out->p_donnelly_mc = NAN;
-    out->nsim = nsim > 0 ? nsim : 0;
-    out->seed = seed;
-    if (nsim > 0) {
-        double *sx = agglo_malloc(ctx, m * sizeof(double)), *sy = agglo_malloc(ctx, m * sizeof(double));
-        if (!sx || !sy) {
-            free(sx);
-            free(sy);
-            free(px);
-            free(py);
-            return AGGLO_E_NOMEM;
-        }
-        long ge = 0, le = 0;
-        for (int s = 0; s < nsim && !rc; s++) {
-            agglo_rng r;
-            agglo_rng_init(&r, seed, (uint64_t)s);
-            for (size_t i = 0; i < m; i++) {
-                sx[i] = win[0] + agglo_rng_uniform(&r) * W;
-                sy[i] = win[1] + agglo_rng_uniform(&r) * H;
-            }
-            double d = mean_nnd(ctx, sx, sy, m, A, &rc);
-            double Rs = d / out->expected_donnelly;
-            ge += Rs >= out->R_donnelly;
-            le += Rs <= out->R_donnelly;
-        }
-        free(sx);
-        free(sy);
-        double pu = (1.0 + (double)ge) / (1.0 + nsim), pl = (1.0 + (double)le) / (1.0 + nsim);
-        out->p_donnelly_mc = fmin(1.0, 2 * fmin(pu, pl));
-    }
-    free(px);
-    free(py);
-    return rc;
-}
-
-/* ---- Ripley's K ---- */
+#include "../kde/kde_internal.h"
+#include "points_internal.h"
 
 /* Ripley's isotropic edge weight of a pair at distance r seen from (x, y): 1 / (fraction of
  * the circle of radius r centred there inside the rectangle w), capped at 100; spatstat's
@@ -353,7 +205,7 @@ agglo_kest *agglo_kest_compute(agglo_ctx *ctx, const double *x, const double *y,
         agglo_error(ctx, AGGLO_E_USAGE, "kest: no edge correction requested");
         return NULL;
     }
-    if (points_prepare(ctx, x, y, n, window, &px, &py, &m, win, "ripley K"))
+    if (agglo__points_prepare(ctx, x, y, n, window, &px, &py, &m, win, "ripley K"))
         return NULL;
     double W = win[2] - win[0], H = win[3] - win[1], A = W * H;
     double lambda = (double)m / A;
@@ -467,93 +319,3 @@ agglo_kest *agglo_kest_compute(agglo_ctx *ctx, const double *x, const double *y,
     return k;
 }
 
-/* ---- centrography ---- */
-
-int agglo_centrography_compute(agglo_ctx *ctx, const double *x, const double *y,
-                               const double *w, size_t n, double axis_scale, double stdevs,
-                               agglo_centrography *out)
-{
-    memset(out, 0, sizeof *out);
-    double sw = 0, sx = 0, sy = 0;
-    size_t m = 0;
-    for (size_t i = 0; i < n; i++) {
-        double wi = w ? w[i] : 1.0;
-        if (!isfinite(x[i]) || !isfinite(y[i]) || !isfinite(wi))
-            continue;
-        if (wi < 0)
-            return agglo_error(ctx, AGGLO_E_USAGE, "centrography: negative weight %g at point %zu",
-                               wi, i + 1);
-        sw += wi;
-        sx += wi * x[i];
-        sy += wi * y[i];
-        m++;
-    }
-    if (m < 2 || !(sw > 0))
-        return agglo_error(ctx, AGGLO_E_EMPTY,
-                           "centrography: needs at least 2 points with positive weight");
-    double mx = sx / sw, my = sy / sw;
-    /* second pass for the centred moments (exact centring) */
-    double cxx = 0, cyy = 0, cxy = 0;
-    for (size_t i = 0; i < n; i++) {
-        double wi = w ? w[i] : 1.0;
-        if (!isfinite(x[i]) || !isfinite(y[i]) || !isfinite(wi))
-            continue;
-        double dx = x[i] - mx, dy = y[i] - my;
-        cxx += wi * dx * dx;
-        cyy += wi * dy * dy;
-        cxy += wi * dx * dy;
-    }
-    cxx /= sw;
-    cyy /= sw;
-    cxy /= sw;
-    if (!(axis_scale > 0))
-        axis_scale = M_SQRT2;
-    if (!(stdevs > 0))
-        stdevs = 1;
-    out->n = m;
-    out->weight_sum = sw;
-    out->mean_x = mx;
-    out->mean_y = my;
-    out->standard_distance = sqrt(cxx + cyy);
-    double half = 0.5 * (cxx + cyy), dif = sqrt(0.25 * (cxx - cyy) * (cxx - cyy) + cxy * cxy);
-    double l1 = half + dif, l2 = fmax(half - dif, 0);
-    out->sde_major = axis_scale * stdevs * sqrt(l1);
-    out->sde_minor = axis_scale * stdevs * sqrt(l2);
-    double phi = 0.5 * atan2(2 * cxy, cxx - cyy); /* major axis, ccw from east */
-    double rot = 90.0 - phi * 180.0 / M_PI;       /* clockwise from north */
-    rot = fmod(rot, 180.0);
-    if (rot < 0)
-        rot += 180.0;
-    out->rotation = rot;
-    out->axis_scale = axis_scale;
-    out->stdevs = stdevs;
-    return AGGLO_OK;
-}
-
-struct GEOSGeom_t *agglo_centrography_ellipse(agglo_ctx *ctx, const agglo_centrography *c,
-                                              int nvertices)
-{
-    GEOSContextHandle_t h = agglo_ctx_geos(ctx);
-    if (nvertices < 8)
-        nvertices = 8;
-    GEOSCoordSequence *cs = GEOSCoordSeq_create_r(h, (unsigned)nvertices + 1, 2);
-    if (!cs) {
-        agglo_error(ctx, AGGLO_E_GEOMETRY, "ellipse: cannot create coordinates");
-        return NULL;
-    }
-    double phi = (90.0 - c->rotation) * M_PI / 180.0;
-    double cp = cos(phi), sp = sin(phi);
-    for (int t = 0; t <= nvertices; t++) {
-        double th = 2 * M_PI * (double)(t % nvertices) / nvertices;
-        double u = c->sde_major * cos(th), v = c->sde_minor * sin(th);
-        GEOSCoordSeq_setXY_r(h, cs, (unsigned)t, c->mean_x + u * cp - v * sp,
-                             c->mean_y + u * sp + v * cp);
-    }
-    GEOSGeometry *ring = GEOSGeom_createLinearRing_r(h, cs);
-    GEOSGeometry *poly = ring ? GEOSGeom_createPolygon_r(h, ring, NULL, 0) : NULL;
-    if (!poly) {
-        agglo_error(ctx, AGGLO_E_GEOMETRY, "ellipse: cannot create the polygon");
-        return NULL;
-    }
-    return (struct GEOSGeom_t *)poly;
-}

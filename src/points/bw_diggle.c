@@ -15,7 +15,7 @@
  *   sigma  = r / 2 at the first minimum of M (r = 0 gives NaN and is never chosen),
  *            spatstat's bw.optim (which.min).
  *
- * The K-function comes from agglo_kest_compute (src/kde/points.c, spatstat's Krect /
+ * The K-function comes from agglo_kest_compute (src/points/kest.c, spatstat's Krect /
  * Kborder engines); the translation-corrected K that spatstat uses for 1000 <= n < 3000 is
  * and the uncorrected K it uses from 100000 points on are computed here (agglo__points_kest_trans). */
 #define _GNU_SOURCE
@@ -25,8 +25,8 @@
 #include <stdlib.h>
 
 #include "../core/core_internal.h"
-#include "kde_internal.h"
-#include "../points/points_internal.h"
+#include "../kde/kde_internal.h"
+#include "points_internal.h"
 
 enum { TBLOCKS = 64 };
 
