@@ -38,7 +38,59 @@ static double ripley_weight(double x, double y, double r, const double *w)
     return wt > 100 || !(wt > 0) ? 100 : wt; /* spatstat.options("maxedgewt") */
 }
 
-enum { KBLOCKS = 64 };
+enum { KBLOCKS = AGGLO__POINTS_PAIR_BLOCKS };
+
+/* What the pair iterator's callbacks of one pattern's K add into (per block: row blk of
+ * nr + 1 values; NULL = that estimate is not wanted). */
+typedef struct kest_acc {
+    const agglo__points_pairs *pp;
+    const double *win;
+    const size_t *kbs;
+    double dr;
+    size_t nr;
+    long long *bnum, *bden; /* border: difference arrays of the numerator and denominator */
+    double *ih;             /* isotropic: weight sums by the smallest k with d <= r_k */
+} kest_acc;
+
+static void kest_point(void *ud, int blk, size_t i)
+{
+    kest_acc *a = ud;
+    if (a->bden) { /* point i is in the border sample at r_k, k < kb */
+        long long *bd = a->bden + (size_t)blk * (a->nr + 1);
+        bd[0]++;
+        bd[a->kbs[i]]--;
+    }
+}
+
+static void kest_pair(void *ud, int blk, size_t i, size_t t, double dx, double dy, double d)
+{
+    kest_acc *a = ud;
+    (void)dx;
+    (void)dy;
+    size_t nr = a->nr;
+    /* smallest k with d <= r_k, as spatstat's ldist = ceil(d / rstep) */
+    double k0d = ceil(d / a->dr);
+    if (!(k0d <= (double)(nr - 1)))
+        return;
+    size_t k0 = (size_t)k0d;
+    if (a->bnum) { /* counted at r_k, k0 <= k < kb, for each point of the pair */
+        long long *bn = a->bnum + (size_t)blk * (nr + 1);
+        size_t kb = a->kbs[i];
+        if (k0 < kb) {
+            bn[k0]++;
+            bn[kb]--;
+        }
+        if (k0 < a->kbs[t]) {
+            bn[k0]++;
+            bn[a->kbs[t]]--;
+        }
+    }
+    if (a->ih) {
+        const double *px = a->pp->px, *py = a->pp->py;
+        a->ih[(size_t)blk * (nr + 1) + k0] +=
+            ripley_weight(px[i], py[i], d, a->win) + ripley_weight(px[t], py[t], d, a->win);
+    }
+}
 
 /* K estimates of one pattern into border[] / iso[] (nr values each; NULL = skip). */
 static int kest_one(agglo_ctx *ctx, const double *x, const double *y, size_t n, const double *win,
@@ -46,38 +98,16 @@ static int kest_one(agglo_ctx *ctx, const double *x, const double *y, size_t n, 
 {
     double A = (win[2] - win[0]) * (win[3] - win[1]);
     double dr = rmax / (double)(nr - 1);
-    kde_pgrid g;
-    int rc = kde_pgrid_build(ctx, &g, x, y, n, rmax / 3); /* 7x7 buckets cover the disc */
-    if (rc)
+    agglo__points_pairs pp;
+    int rc = agglo__points_pairs_init(ctx, &pp, x, y, n, rmax);
+    if (rc) {
+        agglo__points_pairs_free(&pp);
         return rc;
+    }
+    size_t m = pp.m;
     long long *bnum = border ? agglo_calloc(ctx, KBLOCKS * (nr + 1), sizeof(long long)) : NULL;
     long long *bden = border ? agglo_calloc(ctx, KBLOCKS * (nr + 1), sizeof(long long)) : NULL;
     double *ih = iso ? agglo_calloc(ctx, KBLOCKS * (nr + 1), sizeof(double)) : NULL;
-    if ((border && (!bnum || !bden)) || (iso && !ih)) {
-        free(bnum);
-        free(bden);
-        free(ih);
-        kde_pgrid_free(&g);
-        return AGGLO_E_NOMEM;
-    }
-    /* coordinates in bucket order: the buckets of one bucket row are contiguous, so the
-     * neighbours of a point are a few contiguous runs of memory */
-    double *px = agglo_malloc(ctx, (n ? n : 1) * sizeof(double));
-    double *py = agglo_malloc(ctx, (n ? n : 1) * sizeof(double));
-    if (!px || !py) {
-        free(px);
-        free(py);
-        free(bnum);
-        free(bden);
-        free(ih);
-        kde_pgrid_free(&g);
-        return AGGLO_E_NOMEM;
-    }
-    for (size_t t = 0; t < g.n; t++) {
-        px[t] = x[g.idx[t]];
-        py[t] = y[g.idx[t]];
-    }
-    size_t m = g.n;
     /* kb[t]: the r values at which point t is in the border-corrected sample, k = 0..kb-1
      * (kb = 0: none). spatstat (KrectBody.h) keeps a point for r_k < b_t strictly, with k
      * from the same arithmetic: the largest integer strictly below b_t / rstep, b_t measured
@@ -85,76 +115,28 @@ static int kest_one(agglo_ctx *ctx, const double *x, const double *y, size_t n, 
      * edge (b = 0) is in no sample, not even at r = 0, where its duplicates would otherwise
      * count, and a point at a distance exactly r_k from the edge is out of the sample at r_k. */
     size_t *kbs = agglo_malloc(ctx, (m ? m : 1) * sizeof(size_t));
-    if (!kbs) {
-        free(px);
-        free(py);
+    if ((border && (!bnum || !bden)) || (iso && !ih) || !kbs) {
         free(bnum);
         free(bden);
         free(ih);
-        kde_pgrid_free(&g);
+        free(kbs);
+        agglo__points_pairs_free(&pp);
         return AGGLO_E_NOMEM;
     }
     double wide = win[2] - win[0], high = win[3] - win[1];
     for (size_t t = 0; t < m; t++) {
-        double xs = px[t] - win[0], ys = py[t] - win[1];
+        double xs = pp.px[t] - win[0], ys = pp.py[t] - win[1];
         double b = fmin(fmin(xs, wide - xs), fmin(ys, high - ys));
         double lb = ceil(b / dr) - 1; /* largest integer strictly below b / rstep */
         kbs[t] = lb < 0 ? 0 : (lb >= (double)(nr - 1) ? nr : (size_t)lb + 1);
     }
-    size_t per = (m + KBLOCKS - 1) / KBLOCKS;
-    double r2max = rmax * rmax;
+    kest_acc acc = {&pp, win, kbs, dr, nr, bnum, bden, ih};
     /* each unordered pair once (t > i), counted for both of its points */
 #pragma omp parallel for schedule(dynamic, 1) num_threads(agglo_threads_for(ctx))
-    for (int blk = 0; blk < KBLOCKS; blk++) {
-        long long *bn = bnum ? bnum + (size_t)blk * (nr + 1) : NULL;
-        long long *bd = bden ? bden + (size_t)blk * (nr + 1) : NULL;
-        double *hi = ih ? ih + (size_t)blk * (nr + 1) : NULL;
-        size_t i0 = (size_t)blk * per, i1 = i0 + per < m ? i0 + per : m;
-        for (size_t i = i0; i < i1; i++) {
-            double xi = px[i], yi = py[i];
-            size_t kb = kbs[i];
-            if (bd) {
-                bd[0]++;
-                bd[kb]--;
-            }
-            long bx0, by0, bx1, by1;
-            kde_pgrid_cell(&g, xi - rmax, yi - rmax, &bx0, &by0);
-            kde_pgrid_cell(&g, xi + rmax, yi + rmax, &bx1, &by1);
-            for (long by = by0; by <= by1; by++) {
-                size_t t0 = g.start[(size_t)by * g.nx + (size_t)bx0];
-                size_t t1 = g.start[(size_t)by * g.nx + (size_t)bx1 + 1];
-                if (t0 <= i)
-                    t0 = i + 1;
-                for (size_t t = t0; t < t1; t++) {
-                    double dx = px[t] - xi, dy = py[t] - yi;
-                    double d2 = dx * dx + dy * dy;
-                    if (d2 >= r2max) /* spatstat's rectangle engine: d < rmax */
-                        continue;
-                    double d = sqrt(d2);
-                    /* smallest k with d <= r_k, as spatstat's ldist = ceil(d / rstep) */
-                    double k0d = ceil(d / dr);
-                    if (!(k0d <= (double)(nr - 1)))
-                        continue;
-                    size_t k0 = (size_t)k0d;
-                    if (bn) { /* counted at r_k, k0 <= k < kb, for each point of the pair */
-                        if (k0 < kb) {
-                            bn[k0]++;
-                            bn[kb]--;
-                        }
-                        if (k0 < kbs[t]) {
-                            bn[k0]++;
-                            bn[kbs[t]]--;
-                        }
-                    }
-                    if (hi)
-                        hi[k0] += ripley_weight(xi, yi, d, win) + ripley_weight(px[t], py[t], d, win);
-                }
-            }
-        }
-    }
+    for (int blk = 0; blk < KBLOCKS; blk++)
+        agglo__points_pairs_block(&pp, blk, kest_point, kest_pair, &acc);
     free(kbs);
-    free(px);
-    free(py);
+    agglo__points_pairs_free(&pp);
     double lambda = (double)n / A;
     if (border) {
         long long num = 0, den = 0;
@@ -178,7 +160,6 @@ static int kest_one(agglo_ctx *ctx, const double *x, const double *y, size_t n, 
     free(bnum);
     free(bden);
     free(ih);
-    kde_pgrid_free(&g);
     return AGGLO_OK;
 }
 
