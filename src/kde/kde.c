@@ -246,6 +246,45 @@ int agglo_kde_compute(agglo_ctx *ctx, const double *x, const double *y, const do
     return rc;
 }
 
+int agglo_kde_default_extent(agglo_ctx *ctx, const double *x, const double *y, size_t n,
+                             double pad, double cell, double ext[4])
+{
+    ext[0] = ext[1] = INFINITY;
+    ext[2] = ext[3] = -INFINITY;
+    for (size_t i = 0; i < n; i++) {
+        if (!isfinite(x[i]) || !isfinite(y[i]))
+            continue;
+        ext[0] = fmin(ext[0], x[i]);
+        ext[1] = fmin(ext[1], y[i]);
+        ext[2] = fmax(ext[2], x[i]);
+        ext[3] = fmax(ext[3], y[i]);
+    }
+    if (!isfinite(ext[0]))
+        return agglo_error(ctx, AGGLO_E_EMPTY, "no point has coordinates");
+    ext[0] -= pad;
+    ext[1] -= pad;
+    ext[2] += pad;
+    ext[3] += pad;
+    if (ext[2] - ext[0] < cell)
+        ext[2] = ext[0] + cell;
+    if (ext[3] - ext[1] < cell)
+        ext[3] = ext[1] + cell;
+    return AGGLO_OK;
+}
+
+void agglo_kde_summarise(const agglo_grid *g, const double *values, double nodata, double *max,
+                         double *sum)
+{
+    double vmax = 0, mass = 0;
+    for (size_t t = 0; t < g->ncols * g->nrows; t++)
+        if (values[t] != nodata && isfinite(values[t])) {
+            vmax = fmax(vmax, values[t]);
+            mass += values[t];
+        }
+    *max = vmax;
+    *sum = mass;
+}
+
 /* ---- mask ---- */
 
 int agglo_kde_mask(agglo_ctx *ctx, const agglo_grid *g, const agglo_layer *polygons,

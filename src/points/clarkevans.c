@@ -101,3 +101,19 @@ int agglo_clarkevans_compute(agglo_ctx *ctx, const double *x, const double *y, s
     return rc;
 }
 
+agglo_pattern agglo_clarkevans_pattern(const agglo_clarkevans *ce, double alpha)
+{
+    if (!(ce->p < alpha))
+        return AGGLO_PATTERN_RANDOM;
+    return ce->R < 1 ? AGGLO_PATTERN_CLUSTERED : AGGLO_PATTERN_DISPERSED;
+}
+
+const char *agglo_pattern_name(agglo_pattern p)
+{
+    switch (p) {
+    case AGGLO_PATTERN_RANDOM: return "random";
+    case AGGLO_PATTERN_CLUSTERED: return "clustered";
+    case AGGLO_PATTERN_DISPERSED: return "dispersed";
+    }
+    return "?";
+}

@@ -300,3 +300,41 @@ agglo_kest *agglo_kest_compute(agglo_ctx *ctx, const double *x, const double *y,
     return k;
 }
 
+const double *agglo_kest_main(const agglo_kest *k)
+{
+    return k->iso ? k->iso : k->border;
+}
+
+void agglo_kest_lcurve(const agglo_kest *k, double *L, double *lo, double *hi)
+{
+    const double *kk = agglo_kest_main(k);
+    for (size_t t = 0; t < k->nr; t++) {
+        L[t] = sqrt(kk[t] / M_PI);
+        if (k->lo && lo)
+            lo[t] = sqrt(k->lo[t] / M_PI);
+        if (k->hi && hi)
+            hi[t] = sqrt(k->hi[t] / M_PI);
+    }
+}
+
+void agglo_kest_summarise(const agglo_kest *k, agglo_kest_summary *s)
+{
+    const double *kk = agglo_kest_main(k);
+    double best = -INFINITY, rbest = 0;
+    size_t above = 0, below = 0;
+    for (size_t t = 1; t < k->nr; t++) {
+        double l = sqrt(kk[t] / M_PI) - k->r[t];
+        if (isfinite(l) && l > best) {
+            best = l;
+            rbest = k->r[t];
+        }
+        if (k->hi && kk[t] > k->hi[t])
+            above++;
+        if (k->lo && kk[t] < k->lo[t])
+            below++;
+    }
+    s->max_L_minus_r = best;
+    s->r_at_max = rbest;
+    s->r_above = above;
+    s->r_below = below;
+}
