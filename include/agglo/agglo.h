@@ -10,6 +10,7 @@
 #include "agglo/rng.h"
 #include "agglo/weights.h"
 #include "agglo/join.h"
+#include "agglo/geom.h"
 #include "agglo/plot.h"
 #include "agglo/discretize.h"
 #include "agglo/geodetector.h"

@@ -81,6 +81,12 @@ typedef struct agglo_grid {
  * rows needed to cover it (ceil), anchored at (xmin, ymax). */
 int agglo_grid_from_extent(agglo_ctx *ctx, const double extent[4], double cell, agglo_grid *g);
 
+/* The default grid extent: the bounding box of the points with finite coordinates grown by
+ * pad (>= 0) on each side, widened to at least one cell of side cell on each axis (from its
+ * xmin / ymin). AGGLO_E_EMPTY when no point has coordinates. */
+int agglo_kde_default_extent(agglo_ctx *ctx, const double *x, const double *y, size_t n,
+                             double pad, double cell, double ext[4]);
+
 typedef enum {
     AGGLO_KDE_AUTO = 0,  /* exact when cheap, else FFT */
     AGGLO_KDE_EXACT = 1, /* kernel evaluated at every cell centre (gaussian truncated at
@@ -142,8 +148,13 @@ int agglo_kde_compute(agglo_ctx *ctx, const double *x, const double *y, const do
                       size_t n, const agglo_grid *g, const agglo_kde_options *opts,
                       double *out, agglo_kde_info *info);
 
+/* Largest value (*max, 0 at least) and sum (*sum) of the cells of a density on g that are
+ * neither nodata nor non-finite; with the intensity scale, sum * cell^2 is the integral. */
+void agglo_kde_summarise(const agglo_grid *g, const double *values, double nodata, double *max,
+                         double *sum);
+
 /* Sets cells whose centre lies outside every polygon of layer (even-odd rule per feature,
- * so holes are excluded) to nodata. Returns the number of cells kept in *kept (may be NULL). */
+ * so holes are excluded) to nodata (agglo_geom_mask_grid, agglo/geom.h). Returns the number of cells kept in *kept (may be NULL). */
 int agglo_kde_mask(agglo_ctx *ctx, const agglo_grid *g, const agglo_layer *polygons,
                    double *values, double nodata, size_t *kept);
 

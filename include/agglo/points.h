@@ -40,6 +40,19 @@ int agglo_clarkevans_compute(agglo_ctx *ctx, const double *x, const double *y, s
                              const double *window, int nsim, uint64_t seed,
                              agglo_clarkevans *out);
 
+typedef enum {
+    AGGLO_PATTERN_RANDOM = 0,
+    AGGLO_PATTERN_CLUSTERED = 1,
+    AGGLO_PATTERN_DISPERSED = 2
+} agglo_pattern;
+
+/* The pattern the Clark-Evans test points to at level alpha (e.g. 0.05): clustered when
+ * p < alpha and R < 1, dispersed when p < alpha and R >= 1, else random (the z-test without
+ * edge correction). */
+agglo_pattern agglo_clarkevans_pattern(const agglo_clarkevans *ce, double alpha);
+/* "random", "clustered", "dispersed". */
+const char *agglo_pattern_name(agglo_pattern p);
+
 enum {
     AGGLO_KEST_BORDER = 1,    /* reduced sample: pairs with d <= r and b_i >= r */
     AGGLO_KEST_ISOTROPIC = 2  /* Ripley's isotropic correction (rectangle, weights <= 100) */
@@ -62,7 +75,7 @@ typedef struct agglo_kest {
     double area, intensity, rmax;
 } agglo_kest;
 
-/* K function on r = 0, rmax/(nr-1), ..., rmax. rmax <= 0 picks spatstat's default
+/* K function on r = 0, rmax/(nr-1), ..., rmax (free with agglo_kest_free; NULL on failure). rmax <= 0 picks spatstat's default
  * (min(short side / 4, sqrt(1000 / (pi lambda)))); nr = 0 gives 513 values. corrections is a
  * bit set of AGGLO_KEST_*. nsim > 0 adds a pointwise envelope using the isotropic correction
  * when requested, else border: each simulation is a Poisson process of intensity n / area in
@@ -71,6 +84,22 @@ agglo_kest *agglo_kest_compute(agglo_ctx *ctx, const double *x, const double *y,
                                const double *window, double rmax, size_t nr, int corrections,
                                int nsim, int fix_n, uint64_t seed);
 void agglo_kest_free(agglo_kest *k);
+
+/* The estimate the summaries, L and the envelope use: iso when computed, else border. */
+const double *agglo_kest_main(const agglo_kest *k);
+
+/* L = sqrt(K / pi) of agglo_kest_main into L (nr values); lo and hi (may be NULL) get the
+ * envelope's L when k has one (left untouched otherwise). */
+void agglo_kest_lcurve(const agglo_kest *k, double *L, double *lo, double *hi);
+
+typedef struct agglo_kest_summary {
+    double max_L_minus_r; /* largest finite L(r) - r over r > 0 (-inf when none) */
+    double r_at_max;      /* its r (first one on ties; 0 when none) */
+    size_t r_above;       /* r > 0 values where K lies above the envelope's hi (0 without) */
+    size_t r_below;       /* ... below its lo */
+} agglo_kest_summary;
+
+void agglo_kest_summarise(const agglo_kest *k, agglo_kest_summary *s);
 
 typedef struct agglo_centrography {
     size_t n;
@@ -90,7 +119,8 @@ int agglo_centrography_compute(agglo_ctx *ctx, const double *x, const double *y,
                                const double *w, size_t n, double axis_scale, double stdevs,
                                agglo_centrography *out);
 
-/* The ellipse as a GEOS polygon (in the ctx's GEOS handle) with nvertices (>= 8) points. */
+/* The ellipse as a GEOS polygon (in the ctx's GEOS handle) with nvertices (>= 8) points, built
+ * by agglo_geom_ellipse (agglo/geom.h); free with GEOSGeom_destroy_r. NULL on failure. */
 struct GEOSGeom_t *agglo_centrography_ellipse(agglo_ctx *ctx, const agglo_centrography *c,
                                               int nvertices);
 

@@ -233,30 +233,12 @@ int cmd_kde(int argc, char **argv)
         }
         have_ext = 1;
     }
-    if (!have_ext) {
-        ext[0] = ext[1] = INFINITY;
-        ext[2] = ext[3] = -INFINITY;
-        for (size_t i = 0; i < n; i++) {
-            if (!isfinite(x[i]) || !isfinite(y[i]))
-                continue;
-            ext[0] = fmin(ext[0], x[i]);
-            ext[1] = fmin(ext[1], y[i]);
-            ext[2] = fmax(ext[2], x[i]);
-            ext[3] = fmax(ext[3], y[i]);
-        }
-        if (!isfinite(ext[0])) {
-            agglo_error(ctx, AGGLO_E_EMPTY, "%s: no point has coordinates", path);
-            rc = cli_fail(ctx);
-            goto out;
-        }
-        ext[0] -= pad;
-        ext[1] -= pad;
-        ext[2] += pad;
-        ext[3] += pad;
-        if (ext[2] - ext[0] < cell)
-            ext[2] = ext[0] + cell;
-        if (ext[3] - ext[1] < cell)
-            ext[3] = ext[1] + cell;
+    if (!have_ext && agglo_kde_default_extent(ctx, x, y, n, pad, cell, ext)) {
+        char msg[256]; /* name the input file in the message */
+        snprintf(msg, sizeof msg, "%s", agglo_ctx_errmsg(ctx));
+        agglo_error(ctx, agglo_ctx_errcode(ctx), "%s: %s", path, msg);
+        rc = cli_fail(ctx);
+        goto out;
     }
     if (rule != AGGLO_BW_FIXED) {
         if (agglo_kde_bandwidth(ctx, (agglo_bw_rule)rule, x, y, w, n, have_ext ? ext : NULL, &bw)) {
@@ -328,12 +310,8 @@ int cmd_kde(int argc, char **argv)
             goto out;
         }
     }
-    double vmax = 0, mass = 0;
-    for (size_t t = 0; t < g.ncols * g.nrows; t++)
-        if (grid[t] != nodata && isfinite(grid[t])) {
-            vmax = fmax(vmax, grid[t]);
-            mass += grid[t];
-        }
+    double vmax, mass;
+    agglo_kde_summarise(&g, grid, nodata, &vmax, &mass);
     cli_report *r = cli_report_create("kernel density");
     cli_report_str(r, "input", path);
     cli_report_int(r, "points_used", (long long)info.points_used);

@@ -50,10 +50,15 @@ static int write_curve(agglo_ctx *ctx, const agglo_kest *k, const char *path)
         return agglo_ctx_errcode(ctx);
     FILE *fp = agglo_output_stream(o);
     fprintf(fp, "r,theo,border,iso,L,L_minus_r,lo,hi\n");
-    const double *kk = k->iso ? k->iso : k->border;
+    double *L = malloc(k->nr * sizeof(double));
+    if (!L) {
+        agglo_output_abort(o);
+        return agglo_error(ctx, AGGLO_E_NOMEM, "out of memory");
+    }
+    agglo_kest_lcurve(k, L, NULL, NULL);
     for (size_t t = 0; t < k->nr; t++) {
         double v[8] = {k->r[t], k->theo[t], k->border ? k->border[t] : NAN,
-                       k->iso ? k->iso[t] : NAN, sqrt(kk[t] / M_PI), sqrt(kk[t] / M_PI) - k->r[t],
+                       k->iso ? k->iso[t] : NAN, L[t], L[t] - k->r[t],
                        k->lo ? k->lo[t] : NAN, k->hi ? k->hi[t] : NAN};
         for (int j = 0; j < 8; j++) {
             if (j)
@@ -65,6 +70,7 @@ static int write_curve(agglo_ctx *ctx, const agglo_kest *k, const char *path)
         }
         fputc('\n', fp);
     }
+    free(L);
     return agglo_output_commit(ctx, o);
 }
 
@@ -224,27 +230,15 @@ int cmd_points(int argc, char **argv)
             cli_report_int(r, "nsim", ce.nsim);
             cli_report_int(r, "seed", (long long)ce.seed);
         }
-        cli_report_str(r, "pattern", ce.p < 0.05 ? (ce.R < 1 ? "clustered" : "dispersed") : "random");
+        cli_report_str(r, "pattern", agglo_pattern_name(agglo_clarkevans_pattern(&ce, 0.05)));
     }
     if (do_k) {
         K = agglo_kest_compute(ctx, x, y, n, have_win ? win : NULL, rmax, (size_t)nr, corr,
                                (int)nsim, fix_n, c.seed);
         if (!K)
             goto fail;
-        const double *kk = K->iso ? K->iso : K->border;
-        double best = -INFINITY, rbest = 0;
-        size_t above = 0, below = 0;
-        for (size_t t = 1; t < K->nr; t++) {
-            double l = sqrt(kk[t] / M_PI) - K->r[t];
-            if (isfinite(l) && l > best) {
-                best = l;
-                rbest = K->r[t];
-            }
-            if (K->hi && kk[t] > K->hi[t])
-                above++;
-            if (K->lo && kk[t] < K->lo[t])
-                below++;
-        }
+        agglo_kest_summary ks;
+        agglo_kest_summarise(K, &ks);
         cli_report_section(r, "ripley");
         cli_report_int(r, "n", (long long)K->n);
         cli_report_num(r, "area", K->area);
@@ -257,13 +251,13 @@ int cmd_points(int argc, char **argv)
         if (K->iso)
             cli_report_num(r, "K_iso_rmax", K->iso[K->nr - 1]);
         cli_report_num(r, "K_theo_rmax", K->theo[K->nr - 1]);
-        cli_report_num(r, "max_L_minus_r", best);
-        cli_report_num(r, "r_at_max", rbest);
+        cli_report_num(r, "max_L_minus_r", ks.max_L_minus_r);
+        cli_report_num(r, "r_at_max", ks.r_at_max);
         if (K->nsim > 0) {
             cli_report_int(r, "nsim", K->nsim);
             cli_report_int(r, "seed", (long long)K->seed);
-            cli_report_int(r, "r_above_envelope", (long long)above);
-            cli_report_int(r, "r_below_envelope", (long long)below);
+            cli_report_int(r, "r_above_envelope", (long long)ks.r_above);
+            cli_report_int(r, "r_below_envelope", (long long)ks.r_below);
         }
         if (curve && write_curve(ctx, K, curve))
             goto fail;
@@ -280,13 +274,7 @@ int cmd_points(int argc, char **argv)
                 agglo_error(ctx, AGGLO_E_NOMEM, "out of memory");
                 goto fail;
             }
-            for (size_t t = 0; t < K->nr; t++) {
-                l[t] = sqrt(kk[t] / M_PI);
-                if (lo) {
-                    lo[t] = sqrt(K->lo[t] / M_PI);
-                    hi[t] = sqrt(K->hi[t] / M_PI);
-                }
-            }
+            agglo_kest_lcurve(K, l, lo, hi);
             char title[128];
             snprintf(title, sizeof title, "Ripley's L (%s correction)%s",
                      K->iso ? "isotropic" : "border", K->lo ? " with CSR envelope" : "");

@@ -141,8 +141,3 @@ double kde_pgrid_nn(const kde_pgrid *g, double px, double py, size_t exclude, si
         *j = bj;
     return bj == (size_t)-1 ? INFINITY : sqrt(best2);
 }
-
-double kde_pnorm(double z)
-{
-    return 0.5 * erfc(-z / M_SQRT2);
-}

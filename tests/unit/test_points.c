@@ -70,6 +70,10 @@ static void test_clarkevans(void **state)
         /* p from pnorm in R: absolute agreement (p can be 0 in double) */
         assert_true(fabs(ce.p - p) <= 1e-12 + 1e-10 * p);
         assert_true(isnan(ce.p_donnelly_mc));
+        /* the label at 5%, from spatstat's p and R */
+        agglo_pattern want = p < 0.05 ? (rn < 1 ? AGGLO_PATTERN_CLUSTERED : AGGLO_PATTERN_DISPERSED)
+                                      : AGGLO_PATTERN_RANDOM;
+        assert_int_equal(agglo_clarkevans_pattern(&ce, 0.05), want);
         pset_free(&ps);
         rows++;
     }
@@ -145,6 +149,25 @@ static void test_kest(void **state)
         print_message("Kest %s: max rel diff border %.3g iso %.3g\n", sets[s], mb, mi);
         assert_true(mb < 1e-12);
         assert_true(mi < 1e-9);
+        /* L and the summary against spatstat's isotropic K (Lest = sqrt(K / pi)) */
+        double *L = malloc(nr * sizeof(double)), best = -INFINITY, rbest = 0;
+        assert_non_null(L);
+        agglo_kest_lcurve(k, L, NULL, NULL);
+        for (size_t t = 0; t < nr; t++) {
+            double lr = sqrt(iso[t] / M_PI);
+            assert_true(fabs(L[t] - lr) <= 1e-9 * lr);
+            if (t > 0 && isfinite(lr - r[t]) && lr - r[t] > best) {
+                best = lr - r[t];
+                rbest = r[t];
+            }
+        }
+        agglo_kest_summary ks;
+        agglo_kest_summarise(k, &ks);
+        assert_true(fabs(ks.max_L_minus_r - best) <= 1e-9 * fabs(best) + 1e-12);
+        assert_close(ks.r_at_max, rbest, 1e-15);
+        assert_int_equal(ks.r_above, 0); /* no envelope */
+        assert_int_equal(ks.r_below, 0);
+        free(L);
         agglo_kest_free(k);
         pset_free(&ps);
         free(r);

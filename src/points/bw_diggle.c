@@ -15,9 +15,9 @@
  *   sigma  = r / 2 at the first minimum of M (r = 0 gives NaN and is never chosen),
  *            spatstat's bw.optim (which.min).
  *
- * The K-function comes from agglo_kest_compute (src/kde/points.c, spatstat's Krect /
+ * The K-function comes from agglo_kest_compute (src/points/kest.c, spatstat's Krect /
  * Kborder engines); the translation-corrected K that spatstat uses for 1000 <= n < 3000 is
- * and the uncorrected K it uses from 100000 points on are computed here (kde_kest_trans). */
+ * and the uncorrected K it uses from 100000 points on are computed here (agglo__points_kest_trans). */
 #define _GNU_SOURCE
 #include "agglo/points.h"
 
@@ -25,76 +25,66 @@
 #include <stdlib.h>
 
 #include "../core/core_internal.h"
-#include "kde_internal.h"
+#include "../kde/kde_internal.h"
+#include "points_internal.h"
 
-enum { TBLOCKS = 64 };
+enum { TBLOCKS = AGGLO__POINTS_PAIR_BLOCKS };
 
-int kde_kest_trans(agglo_ctx *ctx, const double *x, const double *y, size_t n, const double *win,
-                   double rmax, size_t nr, int translate, double *K)
+/* What the pair iterator's callback adds into: per block, nr pair weights binned at the
+ * smallest k with d <= r_k. */
+typedef struct trans_acc {
+    double *hist;
+    size_t nr;
+    double dr, W, H, A;
+    int translate;
+} trans_acc;
+
+static void trans_pair(void *ud, int blk, size_t i, size_t t, double dx, double dy, double d)
+{
+    trans_acc *a = ud;
+    (void)i;
+    (void)t;
+    size_t nr = a->nr;
+    double dr = a->dr;
+    dx = fabs(dx);
+    dy = fabs(dy);
+    /* smallest k with d <= r_k, r_k as R's seq(0, rmax, length.out = nr) */
+    double k0d = ceil(d / dr);
+    size_t k0 = k0d < 0 ? 0 : (k0d > (double)(nr - 1) ? nr - 1 : (size_t)k0d);
+    while (k0 > 0 && d <= (double)(k0 - 1) * dr)
+        k0--;
+    while (k0 + 1 < nr && d > (double)k0 * dr)
+        k0++;
+    double *hb = a->hist + (size_t)blk * nr;
+    if (a->translate) {
+        double ov = (a->W - dx) * (a->H - dy);
+        double wt = ov > 0 ? a->A / ov : INFINITY;
+        hb[k0] += 2 * (wt > 100 ? 100 : wt);
+    } else {
+        hb[k0] += 2;
+    }
+}
+
+int agglo__points_kest_trans(agglo_ctx *ctx, const double *x, const double *y, size_t n,
+                             const double *win, double rmax, size_t nr, int translate, double *K)
 {
     double W = win[2] - win[0], H = win[3] - win[1], A = W * H;
-    double dr = rmax / (double)(nr - 1), r2max = rmax * rmax;
-    kde_pgrid g;
-    int rc = kde_pgrid_build(ctx, &g, x, y, n, rmax / 3);
-    if (rc)
-        return rc;
-    size_t m = g.n;
-    double *hist = agglo_calloc(ctx, (size_t)TBLOCKS * nr, sizeof(double));
-    double *px = agglo_malloc(ctx, (m ? m : 1) * sizeof(double));
-    double *py = agglo_malloc(ctx, (m ? m : 1) * sizeof(double));
-    if (!hist || !px || !py) {
-        free(hist);
-        free(px);
-        free(py);
-        kde_pgrid_free(&g);
-        return AGGLO_E_NOMEM;
+    double dr = rmax / (double)(nr - 1);
+    agglo__points_pairs pp;
+    int rc = agglo__points_pairs_init(ctx, &pp, x, y, n, rmax);
+    double *hist = rc ? NULL : agglo_calloc(ctx, (size_t)TBLOCKS * nr, sizeof(double));
+    if (!hist) {
+        agglo__points_pairs_free(&pp);
+        return rc ? rc : AGGLO_E_NOMEM;
     }
-    for (size_t t = 0; t < m; t++) {
-        px[t] = x[g.idx[t]];
-        py[t] = y[g.idx[t]];
-    }
+    size_t m = pp.m;
     /* each unordered pair once (t > i in bucket order), counted for both orders; blocks of
      * points summed separately and combined in block order: deterministic whatever the
      * thread count */
-    size_t per = (m + TBLOCKS - 1) / TBLOCKS;
+    trans_acc acc = {hist, nr, dr, W, H, A, translate};
 #pragma omp parallel for schedule(dynamic, 1) num_threads(agglo_threads_for(ctx))
-    for (int blk = 0; blk < TBLOCKS; blk++) {
-        double *hb = hist + (size_t)blk * nr;
-        size_t i0 = (size_t)blk * per, i1 = i0 + per < m ? i0 + per : m;
-        for (size_t i = i0; i < i1; i++) {
-            double xi = px[i], yi = py[i];
-            long bx0, by0, bx1, by1;
-            kde_pgrid_cell(&g, xi - rmax, yi - rmax, &bx0, &by0);
-            kde_pgrid_cell(&g, xi + rmax, yi + rmax, &bx1, &by1);
-            for (long by = by0; by <= by1; by++) {
-                size_t t0 = g.start[(size_t)by * g.nx + (size_t)bx0];
-                size_t t1 = g.start[(size_t)by * g.nx + (size_t)bx1 + 1];
-                if (t0 <= i)
-                    t0 = i + 1;
-                for (size_t t = t0; t < t1; t++) {
-                    double dx = fabs(px[t] - xi), dy = fabs(py[t] - yi);
-                    double d2 = dx * dx + dy * dy;
-                    if (d2 >= r2max) /* spatstat's rectangle engines: d < rmax */
-                        continue;
-                    double d = sqrt(d2);
-                    /* smallest k with d <= r_k, r_k as R's seq(0, rmax, length.out = nr) */
-                    double k0d = ceil(d / dr);
-                    size_t k0 = k0d < 0 ? 0 : (k0d > (double)(nr - 1) ? nr - 1 : (size_t)k0d);
-                    while (k0 > 0 && d <= (double)(k0 - 1) * dr)
-                        k0--;
-                    while (k0 + 1 < nr && d > (double)k0 * dr)
-                        k0++;
-                    if (translate) {
-                        double ov = (W - dx) * (H - dy);
-                        double wt = ov > 0 ? A / ov : INFINITY;
-                        hb[k0] += 2 * (wt > 100 ? 100 : wt);
-                    } else {
-                        hb[k0] += 2;
-                    }
-                }
-            }
-        }
-    }
+    for (int blk = 0; blk < TBLOCKS; blk++)
+        agglo__points_pairs_block(&pp, blk, NULL, trans_pair, &acc);
     double f = A / ((double)m * (double)(m - 1)), cum = 0;
     for (size_t k = 0; k < nr; k++) {
         for (int blk = 0; blk < TBLOCKS; blk++)
@@ -102,14 +92,12 @@ int kde_kest_trans(agglo_ctx *ctx, const double *x, const double *y, size_t n, c
         K[k] = cum * f;
     }
     free(hist);
-    free(px);
-    free(py);
-    kde_pgrid_free(&g);
+    agglo__points_pairs_free(&pp);
     return AGGLO_OK;
 }
 
-int kde_bw_diggle(agglo_ctx *ctx, const double *x, const double *y, size_t m, const double *win,
-                  double *sigma)
+int agglo__points_bw_diggle(agglo_ctx *ctx, const double *x, const double *y, size_t m,
+                            const double *win, double *sigma)
 {
     if (m < 2)
         return agglo_error(ctx, AGGLO_E_EMPTY,
@@ -141,7 +129,7 @@ int kde_bw_diggle(agglo_ctx *ctx, const double *x, const double *y, size_t m, co
         }
         for (size_t t = 0; t < nr; t++)
             r[t] = t + 1 == nr ? rmax : (double)t * (rmax / (double)(nr - 1));
-        rc = kde_kest_trans(ctx, x, y, m, win, rmax, nr, m < 3000, K);
+        rc = agglo__points_kest_trans(ctx, x, y, m, win, rmax, nr, m < 3000, K);
         if (rc) {
             free(K);
             free(r);
