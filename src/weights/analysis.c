@@ -38,7 +38,7 @@ agglo_weights *agglo_weights_higher_order(agglo_ctx *ctx, const agglo_weights *w
     size_t *stamp = agglo_calloc(ctx, n ? n : 1, sizeof(size_t));
     int32_t *queue = agglo_malloc(ctx, (n ? n : 1) * sizeof(int32_t));
     char **ids = copy_ids(ctx, w);
-    wi_links L = {0};
+    agglo__weights_links L = {0};
     agglo_weights *R = NULL;
     if (!depth || !stamp || !queue || !ids)
         goto out;
@@ -59,7 +59,7 @@ agglo_weights *agglo_weights_higher_order(agglo_ctx *ctx, const agglo_weights *w
                 depth[v] = depth[u] + 1;
                 queue[tail++] = v;
                 if (depth[v] == order || (inclusive && depth[v] < order)) {
-                    if (wi_links_push(&L, (int32_t)s, v, 1.0)) {
+                    if (agglo__weights_links_push(&L, (int32_t)s, v, 1.0)) {
                         agglo_error(ctx, AGGLO_E_NOMEM, "out of memory");
                         goto out;
                     }
@@ -67,13 +67,13 @@ agglo_weights *agglo_weights_higher_order(agglo_ctx *ctx, const agglo_weights *w
             }
         }
     }
-    R = wi_from_links(ctx, n, &L, 0, (const char *const *)ids);
+    R = agglo__weights_from_links(ctx, n, &L, 0, (const char *const *)ids);
 out:
     free(depth);
     free(stamp);
     free(queue);
     agglo_strings_free(ids, n);
-    wi_links_free(&L);
+    agglo__weights_links_free(&L);
     return R;
 }
 
@@ -83,20 +83,20 @@ agglo_weights *agglo_weights_symmetrize(agglo_ctx *ctx, const agglo_weights *w)
     const size_t *rp = agglo_weights_row_ptr(w);
     const int32_t *col = agglo_weights_col(w);
     char **ids = copy_ids(ctx, w);
-    wi_links L = {0};
+    agglo__weights_links L = {0};
     agglo_weights *R = NULL;
     if (!ids)
         return NULL;
     for (size_t i = 0; i < n; i++)
         for (size_t k = rp[i]; k < rp[i + 1]; k++)
-            if (wi_links_push(&L, (int32_t)i, col[k], 1.0)) {
+            if (agglo__weights_links_push(&L, (int32_t)i, col[k], 1.0)) {
                 agglo_error(ctx, AGGLO_E_NOMEM, "out of memory");
                 goto out;
             }
-    R = wi_from_links(ctx, n, &L, 1, (const char *const *)ids);
+    R = agglo__weights_from_links(ctx, n, &L, 1, (const char *const *)ids);
 out:
     agglo_strings_free(ids, n);
-    wi_links_free(&L);
+    agglo__weights_links_free(&L);
     return R;
 }
 

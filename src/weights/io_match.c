@@ -55,7 +55,8 @@ out:
 
 /* AGGLO_E_FORMAT naming the first link listed twice and both its lines (L holds f's links
  * resolved to indices, in file order). */
-static int report_duplicate_link(agglo_ctx *ctx, const char *path, const wfile *f, const wi_links *L)
+static int report_duplicate_link(agglo_ctx *ctx, const char *path, const wfile *f,
+                                 const agglo__weights_links *L)
 {
     /* hash of (i, j) keys */
     size_t cap = 16;
@@ -91,7 +92,7 @@ agglo_weights *agglo__weights_resolve(agglo_ctx *ctx, const char *path, const wf
 {
     agglo_strmap m = {0};
     int32_t *seen = NULL;
-    wi_links L = {0};
+    agglo__weights_links L = {0};
     agglo_weights *W = NULL;
     if (agglo_strmap_init(&m, n))
         goto nomem;
@@ -139,10 +140,10 @@ agglo_weights *agglo__weights_resolve(agglo_ctx *ctx, const char *path, const wf
                         path, f->lline[k], i < 0 ? f->li[k] : f->lj[k]);
             goto out;
         }
-        if (wi_links_push(&L, (int32_t)i, (int32_t)j, f->lw[k]))
+        if (agglo__weights_links_push(&L, (int32_t)i, (int32_t)j, f->lw[k]))
             goto nomem;
     }
-    W = wi_from_links(ctx, n, &L, 0, ids);
+    W = agglo__weights_from_links(ctx, n, &L, 0, ids);
     if (W && agglo_weights_nnz(W) != L.n) {
         /* duplicated links were merged: refuse, naming one with its lines */
         report_duplicate_link(ctx, path, f, &L);
@@ -155,7 +156,7 @@ nomem:
 out:
     agglo_strmap_free(&m);
     free(seen);
-    wi_links_free(&L);
+    agglo__weights_links_free(&L);
     return W;
 }
 
@@ -174,7 +175,7 @@ agglo_weights *agglo_weights_match_ids(agglo_ctx *ctx, const agglo_weights *w,
         return NULL;
     }
     int64_t *perm = malloc((n ? n : 1) * sizeof(int64_t)); /* weights row -> data row */
-    wi_links L = {0};
+    agglo__weights_links L = {0};
     agglo_weights *R = NULL;
     if (!perm) {
         agglo__weights_oom(ctx);
@@ -195,14 +196,14 @@ agglo_weights *agglo_weights_match_ids(agglo_ctx *ctx, const agglo_weights *w,
     }
     const size_t *rp = agglo_weights_row_ptr(w);
     const int32_t *col = agglo_weights_col(w);
-    const double *v = wi_base_values(w);
+    const double *v = agglo__weights_base_values(w);
     for (size_t r = 0; r < n; r++)
         for (size_t k = rp[r]; k < rp[r + 1]; k++)
-            if (wi_links_push(&L, (int32_t)perm[r], (int32_t)perm[col[k]], v[k])) {
+            if (agglo__weights_links_push(&L, (int32_t)perm[r], (int32_t)perm[col[k]], v[k])) {
                 agglo__weights_oom(ctx);
                 goto out;
             }
-    R = wi_from_links(ctx, n, &L, 0, ids);
+    R = agglo__weights_from_links(ctx, n, &L, 0, ids);
     if (R && agglo_weights_transform_style(w) != AGGLO_TRANSFORM_V &&
         agglo_weights_transform(ctx, R, agglo_weights_transform_style(w)) != AGGLO_OK) {
         agglo_weights_free(R);
@@ -211,12 +212,12 @@ agglo_weights *agglo_weights_match_ids(agglo_ctx *ctx, const agglo_weights *w,
 out:
     agglo_strmap_free(&m);
     free(perm);
-    wi_links_free(&L);
+    agglo__weights_links_free(&L);
     return R;
 }
 
-int wi_check_unique_ids(agglo_ctx *ctx, const char *const *ids, size_t n, const char *source,
-                        const char *field)
+int agglo__weights_check_unique_ids(agglo_ctx *ctx, const char *const *ids, size_t n,
+                                    const char *source, const char *field)
 {
     agglo_strmap m;
     if (agglo_strmap_init(&m, n))

@@ -168,7 +168,8 @@ agglo_weights *agglo_weights_read_for_layer_ex(agglo_ctx *ctx, const char *path,
 }
 
 /* Entry point for the fuzzer: parses a buffer as the given format and resolves it. */
-int wi_parse_buffer(agglo_ctx *ctx, const char *data, size_t size, int format, agglo_weights **out)
+int agglo__weights_parse_buffer(agglo_ctx *ctx, const char *data, size_t size, int format,
+                                agglo_weights **out)
 {
     *out = NULL;
     char *text = malloc(size + 1);

@@ -192,7 +192,7 @@ agglo_weights *agglo_weights_build(agglo_ctx *ctx, const agglo_layer *layer,
     const char *const *cids = (const char *const *)ids;
     agglo_weights *W = NULL;
     double *x = NULL, *y = NULL;
-    if (id_field && wi_check_unique_ids(ctx, cids, n, agglo_layer_path(layer), id_field))
+    if (id_field && agglo__weights_check_unique_ids(ctx, cids, n, agglo_layer_path(layer), id_field))
         goto out;
     if (s->kind == AGGLO_WSPEC_QUEEN || s->kind == AGGLO_WSPEC_ROOK) {
         W = s->kind == AGGLO_WSPEC_QUEEN ? agglo_weights_queen(ctx, layer, s->snap, cids)
