@@ -183,9 +183,12 @@ typedef struct agglo_weights_summary {
     size_t components;
     double min_w, max_w, mean_w; /* of the current values */
     size_t *histogram;        /* histogram[c] = observations with c neighbours, c <= max_card */
+    char *island_ids;         /* the islands' ids joined by ", " ("" when none) */
+    double bandwidth_min, bandwidth_max; /* kernel weights: range of the finite bandwidths
+                                            (+inf/-inf when none is finite); NaN otherwise */
 } agglo_weights_summary;
-/* Fills s (histogram allocated); release it with agglo_weights_summary_free, also after a
- * failure. */
+/* Fills s (histogram and island_ids allocated); release it with agglo_weights_summary_free,
+ * also after a failure. */
 int agglo_weights_summarize(agglo_ctx *ctx, const agglo_weights *w, agglo_weights_summary *s);
 void agglo_weights_summary_free(agglo_weights_summary *s);
 
@@ -207,6 +210,10 @@ int agglo_weights_write(agglo_ctx *ctx, const agglo_weights *w, const char *path
 #define AGGLO_WRITE_GAL_BINARY 1u
 int agglo_weights_write_ex(agglo_ctx *ctx, const agglo_weights *w, const char *path,
                            const char *layer_name, const char *id_field, unsigned flags);
+/* As agglo_weights_write_ex for weights built for a layer: the header names the layer's
+ * file stem (its path without directory and extension, as GeoDa writes) and id_field. */
+int agglo_weights_write_for_layer(agglo_ctx *ctx, const agglo_weights *w, const char *path,
+                                  const agglo_layer *layer, const char *id_field, unsigned flags);
 
 /* What the third column of a .gwt/.kwt/.csv file means. GeoDa writes distances there for
  * its k-nearest-neighbour and distance-band .gwt files, and its own Moran and LISA take any
@@ -285,6 +292,9 @@ typedef struct agglo_weights_spec {
 } agglo_weights_spec;
 
 void agglo_weights_spec_init(agglo_weights_spec *s);
+/* "queen", "rook", "knn", "distance band", "inverse distance", "kernel", "file"; "?" for an
+ * unknown value. */
+const char *agglo_wspec_kind_name(agglo_wspec_kind kind);
 /* Parses "queen", "rook" (options ":snap=S", ":order=K", ":cumulative"), "knn:K", "band[:D]",
  * "idw:P[:D]", "kernel:NAME[:BW]" (options ":adaptive=K", ":k=K", ":diag", ":diag=1"), with
  * ":arc" and ":surface" accepted by the distance kinds; anything else naming an existing file
@@ -295,6 +305,15 @@ int agglo_weights_spec_parse(agglo_ctx *ctx, const char *text, agglo_weights_spe
  * suggesting a projection. Free with agglo_weights_free. */
 agglo_weights *agglo_weights_build(agglo_ctx *ctx, const agglo_layer *layer,
                                    const agglo_weights_spec *s, const char *id_field);
+
+/* Builds weights as `agglo weights` does: agglo_weights_build, then the transform (V = keep
+ * the values as built). Islands are reported through the warning handler, naming the layer's
+ * path and up to 20 ids. *threshold_used (optional) receives the distance band the weights
+ * were built with: band: the spec's, or the automatic one (the smallest without islands);
+ * idw: its band; NaN for other kinds and idw over all pairs. Free with agglo_weights_free. */
+agglo_weights *agglo_weights_make(agglo_ctx *ctx, const agglo_layer *layer,
+                                  const agglo_weights_spec *s, const char *id_field,
+                                  agglo_transform transform, double *threshold_used);
 
 /* Builds weights from a spec or a file, as every statistics command's --weights does:
  * "queen", "rook", "knn:K", "band:D", "idw:P[:D]", "kernel:NAME:BW" (see docs/weights.md),

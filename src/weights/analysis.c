@@ -4,6 +4,7 @@
 #include "../core/core_internal.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -199,6 +200,30 @@ int agglo_weights_summarize(agglo_ctx *ctx, const agglo_weights *w, agglo_weight
             s->max_w = v[k];
     }
     s->mean_w = nnz ? agglo_sum(v, nnz) / (double)nnz : NAN;
+    const double *bw = agglo_weights_bandwidths(w);
+    s->bandwidth_min = s->bandwidth_max = NAN;
+    if (bw && n) {
+        s->bandwidth_min = INFINITY;
+        s->bandwidth_max = -INFINITY;
+        for (size_t i = 0; i < n; i++)
+            if (isfinite(bw[i])) {
+                s->bandwidth_min = fmin(s->bandwidth_min, bw[i]);
+                s->bandwidth_max = fmax(s->bandwidth_max, bw[i]);
+            }
+    }
+    /* the islands' ids, ", "-separated */
+    size_t len = 1;
+    for (size_t i = 0; i < n; i++)
+        if (agglo_weights_cardinality(w, i) == 0)
+            len += strlen(agglo_weights_id(w, i)) + 2;
+    s->island_ids = agglo_malloc(ctx, len);
+    if (!s->island_ids)
+        return AGGLO_E_NOMEM;
+    char *p = s->island_ids;
+    *p = '\0';
+    for (size_t i = 0; i < n; i++)
+        if (agglo_weights_cardinality(w, i) == 0)
+            p += sprintf(p, "%s%s", p == s->island_ids ? "" : ", ", agglo_weights_id(w, i));
     return AGGLO_OK;
 }
 
@@ -208,4 +233,6 @@ void agglo_weights_summary_free(agglo_weights_summary *s)
         return;
     free(s->histogram);
     s->histogram = NULL;
+    free(s->island_ids);
+    s->island_ids = NULL;
 }

@@ -144,3 +144,18 @@ int agglo_weights_write_ex(agglo_ctx *ctx, const agglo_weights *w, const char *p
     }
     return agglo_output_commit(ctx, out);
 }
+
+int agglo_weights_write_for_layer(agglo_ctx *ctx, const agglo_weights *w, const char *path,
+                                  const agglo_layer *layer, const char *id_field, unsigned flags)
+{
+    /* the layer's file stem: no directory, no extension */
+    const char *lp = agglo_layer_path(layer);
+    const char *b = lp ? strrchr(lp, '/') : NULL;
+    b = b ? b + 1 : lp ? lp : "";
+    char stem[256];
+    snprintf(stem, sizeof stem, "%s", b);
+    char *dot = strrchr(stem, '.');
+    if (dot && dot != stem)
+        *dot = '\0';
+    return agglo_weights_write_ex(ctx, w, path, stem, id_field, flags);
+}
