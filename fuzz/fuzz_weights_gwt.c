@@ -1,4 +1,4 @@
-/* libFuzzer target: the gwt weights parser (src/weights/io.c). Run with fuzz/run_weights.sh. */
+/* libFuzzer target: the gwt weights parser (src/weights/io_gwt.c). Run with fuzz/run_weights.sh. */
 #include "fuzz_weights_common.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -38,11 +38,15 @@ int agglo_transform_parse(const char *name, agglo_transform *style);
 const char *agglo_transform_name(agglo_transform style);
 
 /* Creates weights from CSR arrays (copied). w may be NULL (all 1). ids may be NULL (1..n).
- * Columns in each row are sorted; duplicate (i,j) pairs are an error. */
+ * Columns in each row are sorted here; duplicate (i,j) pairs are an error. The constructors
+ * below (create, copy, subset, the builders, higher_order, symmetrize, the readers,
+ * match_ids, build, from_spec) return weights the caller frees with agglo_weights_free. */
 agglo_weights *agglo_weights_create(agglo_ctx *ctx, size_t n, const size_t *row_ptr,
                                     const int32_t *col, const double *w,
                                     const char *const *ids);
+/* A deep copy (values, transform, ids, bandwidths). Free with agglo_weights_free. */
 agglo_weights *agglo_weights_copy(agglo_ctx *ctx, const agglo_weights *w);
+/* Frees weights; NULL is a no-op. */
 void agglo_weights_free(agglo_weights *w);
 
 size_t agglo_weights_n(const agglo_weights *w);
@@ -65,7 +69,7 @@ agglo_transform agglo_weights_transform_style(const agglo_weights *w);
 int agglo_weights_transform(agglo_ctx *ctx, agglo_weights *w, agglo_transform style);
 
 /* Weights restricted to the observations keep[0..nkeep-1] (links to dropped observations
- * removed), re-transformed with the current style. */
+ * removed), re-transformed with the current style. Free with agglo_weights_free. */
 agglo_weights *agglo_weights_subset(agglo_ctx *ctx, const agglo_weights *w, const size_t *keep,
                                     size_t nkeep);
 
@@ -84,7 +88,8 @@ void agglo_weights_lag(const agglo_weights *w, const double *x, double *lag);
  * (knearneigh, dnearneigh, nbdists with longlat = TRUE), so neighbour sets and distances
  * match spdep's on lon/lat data; the kd-tree's sphere only pre-selects candidates.
  * Distance-based builders run in parallel (ctx threads) with results independent of the
- * thread count. */
+ * thread count. Every builder returns weights to free with agglo_weights_free (NULL on error,
+ * the context holding why). */
 
 /* Contiguity from polygon vertices (linear time through a hash of snapped coordinates).
  * Queen: two polygons are neighbours when a vertex of one lies within `snap` of a vertex of
@@ -151,22 +156,23 @@ typedef struct agglo_kernel_options {
 void agglo_kernel_options_init(agglo_kernel_options *o);
 agglo_weights *agglo_weights_kernel(agglo_ctx *ctx, const double *x, const double *y, size_t n,
                                     const agglo_kernel_options *opts, const char *const *ids);
-/* Bandwidth per observation of the last kernel weights (NULL for other weights). */
+/* Bandwidth per observation of kernel weights w (borrowed; NULL for other weights). */
 const double *agglo_weights_bandwidths(const agglo_weights *w);
 
 /* Higher-order contiguity: j is an order-k neighbour of i when the shortest path between them
- * in w's graph has k links (spdep nblag). inclusive: orders 1..k (spdep nblag_cumul). */
+ * in w's graph has k links (spdep nblag). inclusive: orders 1..k (spdep nblag_cumul). Free
+ * with agglo_weights_free. */
 agglo_weights *agglo_weights_higher_order(agglo_ctx *ctx, const agglo_weights *w, int order,
                                           int inclusive);
 
-/* Union with the transpose (binary), as spdep make.sym.nb. */
+/* Union with the transpose (binary), as spdep make.sym.nb. Free with agglo_weights_free. */
 agglo_weights *agglo_weights_symmetrize(agglo_ctx *ctx, const agglo_weights *w);
 
 /* Connected components of the graph (links taken as undirected): label[i] in
  * 0..count-1 (labels by first appearance) when label != NULL. Returns the count. */
 size_t agglo_weights_components(const agglo_weights *w, int32_t *label);
 
-/* Summary for `agglo weights --summary`. */
+/* Neighbour structure of weights (what `agglo weights --summary` prints). */
 typedef struct agglo_weights_summary {
     size_t n, nnz;            /* observations, links (excluding the diagonal) */
     double pct_nonzero;       /* 100 * links / n^2 */
@@ -177,7 +183,12 @@ typedef struct agglo_weights_summary {
     size_t components;
     double min_w, max_w, mean_w; /* of the current values */
     size_t *histogram;        /* histogram[c] = observations with c neighbours, c <= max_card */
+    char *island_ids;         /* the islands' ids joined by ", " ("" when none) */
+    double bandwidth_min, bandwidth_max; /* kernel weights: range of the finite bandwidths
+                                            (+inf/-inf when none is finite); NaN otherwise */
 } agglo_weights_summary;
+/* Fills s (histogram and island_ids allocated); release it with agglo_weights_summary_free,
+ * also after a failure. */
 int agglo_weights_summarize(agglo_ctx *ctx, const agglo_weights *w, agglo_weights_summary *s);
 void agglo_weights_summary_free(agglo_weights_summary *s);
 
@@ -199,6 +210,10 @@ int agglo_weights_write(agglo_ctx *ctx, const agglo_weights *w, const char *path
 #define AGGLO_WRITE_GAL_BINARY 1u
 int agglo_weights_write_ex(agglo_ctx *ctx, const agglo_weights *w, const char *path,
                            const char *layer_name, const char *id_field, unsigned flags);
+/* As agglo_weights_write_ex for weights built for a layer: the header names the layer's
+ * file stem (its path without directory and extension, as GeoDa writes) and id_field. */
+int agglo_weights_write_for_layer(agglo_ctx *ctx, const agglo_weights *w, const char *path,
+                                  const agglo_layer *layer, const char *id_field, unsigned flags);
 
 /* What the third column of a .gwt/.kwt/.csv file means. GeoDa writes distances there for
  * its k-nearest-neighbour and distance-band .gwt files, and its own Moran and LISA take any
@@ -226,7 +241,8 @@ typedef struct agglo_weights_read_options {
 void agglo_weights_read_options_init(agglo_weights_read_options *o);
 
 /* Reads a weights file, its rows in file order with the file's ids. *id_field_out (optional)
- * receives a malloc'd copy of the header's id field or NULL. */
+ * receives a malloc'd copy of the header's id field (the caller free()s it) or NULL. Free the
+ * weights with agglo_weights_free. */
 agglo_weights *agglo_weights_read(agglo_ctx *ctx, const char *path, char **id_field_out);
 /* With options (NULL = defaults; match_order does not apply without a layer). */
 agglo_weights *agglo_weights_read_ex(agglo_ctx *ctx, const char *path,
@@ -235,14 +251,16 @@ agglo_weights *agglo_weights_read_ex(agglo_ctx *ctx, const char *path,
 /* Reads a weights file and matches it to the layer's observations: the ids in the file are
  * matched to agglo_layer_ids(layer, id_field), where id_field is the argument, else the id
  * field named in the file header when the layer has it, else 1..n feature order. Unknown or
- * duplicated ids and count mismatches are errors naming the file and line. */
+ * duplicated ids and count mismatches are errors naming the file and line. Free with
+ * agglo_weights_free. */
 agglo_weights *agglo_weights_read_for_layer(agglo_ctx *ctx, const char *path,
                                             const agglo_layer *layer, const char *id_field);
 agglo_weights *agglo_weights_read_for_layer_ex(agglo_ctx *ctx, const char *path,
                                                const agglo_layer *layer, const char *id_field,
                                                const agglo_weights_read_options *o);
 
-/* Same matching for weights already in memory: reorders w's rows to the given ids. */
+/* Same matching for weights already in memory: reorders w's rows to the given ids. Free the
+ * result with agglo_weights_free. */
 agglo_weights *agglo_weights_match_ids(agglo_ctx *ctx, const agglo_weights *w,
                                        const char *const *ids, size_t n, const char *source);
 
@@ -274,6 +292,9 @@ typedef struct agglo_weights_spec {
 } agglo_weights_spec;
 
 void agglo_weights_spec_init(agglo_weights_spec *s);
+/* "queen", "rook", "knn", "distance band", "inverse distance", "kernel", "file"; "?" for an
+ * unknown value. */
+const char *agglo_wspec_kind_name(agglo_wspec_kind kind);
 /* Parses "queen", "rook" (options ":snap=S", ":order=K", ":cumulative"), "knn:K", "band[:D]",
  * "idw:P[:D]", "kernel:NAME[:BW]" (options ":adaptive=K", ":k=K", ":diag", ":diag=1"), with
  * ":arc" and ":surface" accepted by the distance kinds; anything else naming an existing file
@@ -281,14 +302,24 @@ void agglo_weights_spec_init(agglo_weights_spec *s);
 int agglo_weights_spec_parse(agglo_ctx *ctx, const char *text, agglo_weights_spec *s);
 /* Builds the weights for a layer (ids from id_field, else 1..n; files matched to them).
  * Distance-based kinds on a geographic CRS need arc (great circle) and fail otherwise,
- * suggesting a projection. */
+ * suggesting a projection. Free with agglo_weights_free. */
 agglo_weights *agglo_weights_build(agglo_ctx *ctx, const agglo_layer *layer,
                                    const agglo_weights_spec *s, const char *id_field);
+
+/* Builds weights as `agglo weights` does: agglo_weights_build, then the transform (V = keep
+ * the values as built). Islands are reported through the warning handler, naming the layer's
+ * path and up to 20 ids. *threshold_used (optional) receives the distance band the weights
+ * were built with: band: the spec's, or the automatic one (the smallest without islands);
+ * idw: its band; NaN for other kinds and idw over all pairs. Free with agglo_weights_free. */
+agglo_weights *agglo_weights_make(agglo_ctx *ctx, const agglo_layer *layer,
+                                  const agglo_weights_spec *s, const char *id_field,
+                                  agglo_transform transform, double *threshold_used);
 
 /* Builds weights from a spec or a file, as every statistics command's --weights does:
  * "queen", "rook", "knn:K", "band:D", "idw:P[:D]", "kernel:NAME:BW" (see docs/weights.md),
  * or a path to a .gal/.gwt/.kwt/.csv file (ids matched against id_field, or 1..n).
- * The result is row-standardised when row_standardise != 0, else as built. */
+ * The result is row-standardised when row_standardise != 0, else as built. Islands are
+ * reported through the warning handler. Free with agglo_weights_free. */
 agglo_weights *agglo_weights_from_spec(agglo_ctx *ctx, const agglo_layer *layer,
                                        const char *spec, const char *id_field,
                                        int row_standardise);

@@ -57,30 +57,6 @@ enum {
     OPT_ARC, OPT_SURFACE, OPT_TRANSFORM, OPT_SUMMARY, OPT_GAL_BINARY, OPT_GWT_VALUES, OPT_WMATCH
 };
 
-static const char *kind_name(agglo_wspec_kind k)
-{
-    switch (k) {
-    case AGGLO_WSPEC_QUEEN: return "queen";
-    case AGGLO_WSPEC_ROOK: return "rook";
-    case AGGLO_WSPEC_KNN: return "knn";
-    case AGGLO_WSPEC_BAND: return "distance band";
-    case AGGLO_WSPEC_IDW: return "inverse distance";
-    case AGGLO_WSPEC_KERNEL: return "kernel";
-    case AGGLO_WSPEC_FILE: return "file";
-    }
-    return "?";
-}
-
-static void file_stem(const char *path, char *buf, size_t size)
-{
-    const char *b = strrchr(path, '/');
-    b = b ? b + 1 : path;
-    snprintf(buf, size, "%s", b);
-    char *dot = strrchr(buf, '.');
-    if (dot && dot != buf)
-        *dot = '\0';
-}
-
 int cmd_weights(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -116,7 +92,7 @@ int cmd_weights(int argc, char **argv)
     const char *spec_text = NULL;
     int kinds = 0, summary = 0, band_given = 0, gal_binary = 0;
     double band = 0.0;
-    char transform = 0;
+    agglo_transform transform = AGGLO_TRANSFORM_V;
     int opt;
     long v;
     double d;
@@ -195,14 +171,10 @@ int cmd_weights(int argc, char **argv)
         case OPT_ARC: s.arc = 1; break;
         case OPT_SURFACE: s.on_surface = 1; break;
         case OPT_TRANSFORM:
-        {
-            agglo_transform t;
-            if (agglo_transform_parse(optarg, &t))
+            if (agglo_transform_parse(optarg, &transform))
                 return cli_usage("weights", "--transform: '%s' is not B, W, C, S, U, minmax or V",
                                  optarg);
-            transform = t == AGGLO_TRANSFORM_V ? 'V' : (char)t;
             break;
-        }
         case OPT_SUMMARY: summary = 1; break;
         case OPT_GAL_BINARY: gal_binary = 1; break;
         case OPT_GWT_VALUES:
@@ -274,53 +246,12 @@ int cmd_weights(int argc, char **argv)
         rc = cli_fail(ctx);
         goto out;
     }
-    double used_band = NAN;
-    if (s.kind == AGGLO_WSPEC_BAND && !(s.threshold > 0)) {
-        /* report the automatic threshold: computed here too (cheap) */
-        size_t n = agglo_layer_count(L);
-        double *x = malloc((n ? n : 1) * sizeof(double)), *y = malloc((n ? n : 1) * sizeof(double));
-        if (x && y && agglo_layer_coords(ctx, L, s.on_surface, x, y) == AGGLO_OK &&
-            (!agglo_layer_is_geographic(L) || s.arc) &&
-            agglo_weights_min_threshold(ctx, x, y, n, s.arc, &used_band) == AGGLO_OK)
-            s.threshold = used_band;
-        free(x);
-        free(y);
-    } else if (s.kind == AGGLO_WSPEC_BAND || s.kind == AGGLO_WSPEC_IDW) {
-        used_band = s.threshold > 0 ? s.threshold : NAN;
-    }
-    W = agglo_weights_build(ctx, L, &s, c.id_field);
-    if (!W) {
+    double used_band;
+    W = agglo_weights_make(ctx, L, &s, c.id_field, transform, &used_band);
+    if (!W || (c.out && agglo_weights_write_for_layer(ctx, W, c.out, L, c.id_field,
+                                                      gal_binary ? AGGLO_WRITE_GAL_BINARY : 0))) {
         rc = cli_fail(ctx);
         goto out;
-    }
-    if (transform && agglo_weights_transform(ctx, W, (agglo_transform)(transform == 'V' ? 0 : transform))) {
-        rc = cli_fail(ctx);
-        goto out;
-    }
-    size_t n = agglo_weights_n(W);
-    size_t islands = agglo_weights_islands(W);
-    if (islands && !c.quiet) {
-        char list[512] = "";
-        size_t len = 0, shown = 0;
-        for (size_t i = 0; i < n && shown < 20; i++)
-            if (agglo_weights_cardinality(W, i) == 0) {
-                int k = snprintf(list + len, sizeof list - len, "%s%s", shown ? ", " : "", agglo_weights_id(W, i));
-                if (k < 0 || (size_t)k >= sizeof list - len)
-                    break;
-                len += (size_t)k;
-                shown++;
-            }
-        fprintf(stderr, "agglo: warning: %s: %zu observation(s) without neighbours (islands; kept with empty rows): %s%s\n",
-                path, islands, list, islands > shown ? ", ..." : "");
-    }
-    if (c.out) {
-        char stem[256];
-        file_stem(path, stem, sizeof stem);
-        if (agglo_weights_write_ex(ctx, W, c.out, stem, c.id_field,
-                                   gal_binary ? AGGLO_WRITE_GAL_BINARY : 0) != AGGLO_OK) {
-            rc = cli_fail(ctx);
-            goto out;
-        }
     }
     if (summary || !c.out) {
         if (agglo_weights_summarize(ctx, W, &S) != AGGLO_OK) {
@@ -329,7 +260,7 @@ int cmd_weights(int argc, char **argv)
         }
         r = cli_report_create("spatial weights");
         cli_report_str(r, "input", path);
-        cli_report_str(r, "kind", kind_name(s.kind));
+        cli_report_str(r, "kind", agglo_wspec_kind_name(s.kind));
         if (s.kind == AGGLO_WSPEC_FILE)
             cli_report_str(r, "file", s.path);
         if (s.kind == AGGLO_WSPEC_KNN)
@@ -345,16 +276,9 @@ int cmd_weights(int argc, char **argv)
         if (s.kind == AGGLO_WSPEC_KERNEL) {
             cli_report_str(r, "kernel", agglo_kernel_name(s.kernel.kernel));
             cli_report_str(r, "bandwidth_type", s.kernel.adaptive ? "adaptive" : "fixed");
-            const double *bw = agglo_weights_bandwidths(W);
-            if (bw && n) {
-                double lo = INFINITY, hi = -INFINITY;
-                for (size_t i = 0; i < n; i++)
-                    if (isfinite(bw[i])) {
-                        lo = fmin(lo, bw[i]);
-                        hi = fmax(hi, bw[i]);
-                    }
-                cli_report_num(r, "bandwidth_min", lo);
-                cli_report_num(r, "bandwidth_max", hi);
+            if (!isnan(S.bandwidth_min)) {
+                cli_report_num(r, "bandwidth_min", S.bandwidth_min);
+                cli_report_num(r, "bandwidth_max", S.bandwidth_max);
             }
         }
         if (s.kind != AGGLO_WSPEC_QUEEN && s.kind != AGGLO_WSPEC_ROOK && s.kind != AGGLO_WSPEC_FILE)
@@ -370,29 +294,8 @@ int cmd_weights(int argc, char **argv)
         cli_report_num(r, "median_neighbours", S.median_card);
         cli_report_int(r, "max_neighbours", (long long)S.max_card);
         cli_report_int(r, "islands", (long long)S.islands);
-        if (S.islands) {
-            size_t cap = 64, len = 0;
-            char *list = malloc(cap);
-            if (list) {
-                list[0] = '\0';
-                for (size_t i = 0; i < n; i++)
-                    if (agglo_weights_cardinality(W, i) == 0) {
-                        const char *id = agglo_weights_id(W, i);
-                        size_t need = len + strlen(id) + 3;
-                        if (need > cap) {
-                            while (cap < need)
-                                cap *= 2;
-                            char *nl = realloc(list, cap);
-                            if (!nl)
-                                break;
-                            list = nl;
-                        }
-                        len += (size_t)sprintf(list + len, "%s%s", len ? ", " : "", id);
-                    }
-                cli_report_str(r, "island_ids", list);
-                free(list);
-            }
-        }
+        if (S.islands)
+            cli_report_str(r, "island_ids", S.island_ids);
         cli_report_str(r, "symmetric", S.symmetric ? "yes" : "no");
         cli_report_int(r, "components", (long long)S.components);
         cli_report_num(r, "min_weight", S.min_w);
@@ -410,7 +313,8 @@ int cmd_weights(int argc, char **argv)
         }
         cli_report_print(r, stdout, c.format);
     } else if (!c.quiet) {
-        fprintf(stderr, "agglo: wrote %s (%zu observations, %zu links)\n", c.out, n, agglo_weights_nnz(W));
+        fprintf(stderr, "agglo: wrote %s (%zu observations, %zu links)\n", c.out, agglo_weights_n(W),
+                agglo_weights_nnz(W));
     }
     rc = CLI_OK;
 out:

@@ -3,6 +3,7 @@
 #define AGGLO_CORE_INTERNAL_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include "agglo/core.h"
 
 const char *agglo_ctx_geos_message(agglo_ctx *ctx);
@@ -12,6 +13,25 @@ const char *agglo_ctx_geos_message(agglo_ctx *ctx);
 void *agglo_malloc(agglo_ctx *ctx, size_t size);
 void *agglo_calloc(agglo_ctx *ctx, size_t n, size_t size);
 char *agglo_strdup(agglo_ctx *ctx, const char *s);
+
+/* String -> index hash map (src/core/strmap.c) for matching observation ids. Keys are
+ * borrowed: they must outlive the map. */
+typedef struct agglo_strmap {
+    const char **key;
+    int64_t *val;
+    size_t cap; /* power of two, at least twice the keys */
+    size_t n;   /* keys held */
+} agglo_strmap;
+/* An empty map sized for n keys; 0, or -1 out of memory (m then holds nothing to free). */
+int agglo_strmap_init(agglo_strmap *m, size_t n);
+void agglo_strmap_free(agglo_strmap *m);
+/* The value of k, or -1 when absent. */
+int64_t agglo_strmap_get(const agglo_strmap *m, const char *k);
+/* Inserts k -> v unless k is present: returns the value already held, or -1 when inserted.
+ * Never allocates: the map must have room (agglo_strmap_init / agglo_strmap_reserve). */
+int64_t agglo_strmap_put(agglo_strmap *m, const char *k, int64_t v);
+/* Makes room for n keys in all (rehashing when needed); 0, or -1 out of memory (m unchanged). */
+int agglo_strmap_reserve(agglo_strmap *m, size_t n);
 
 /* Neumaier-compensated sum of n doubles. */
 double agglo_sum(const double *x, size_t n);

@@ -4,6 +4,7 @@
 #include "../core/core_internal.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -38,7 +39,7 @@ agglo_weights *agglo_weights_higher_order(agglo_ctx *ctx, const agglo_weights *w
     size_t *stamp = agglo_calloc(ctx, n ? n : 1, sizeof(size_t));
     int32_t *queue = agglo_malloc(ctx, (n ? n : 1) * sizeof(int32_t));
     char **ids = copy_ids(ctx, w);
-    wi_links L = {0};
+    agglo__weights_links L = {0};
     agglo_weights *R = NULL;
     if (!depth || !stamp || !queue || !ids)
         goto out;
@@ -59,7 +60,7 @@ agglo_weights *agglo_weights_higher_order(agglo_ctx *ctx, const agglo_weights *w
                 depth[v] = depth[u] + 1;
                 queue[tail++] = v;
                 if (depth[v] == order || (inclusive && depth[v] < order)) {
-                    if (wi_links_push(&L, (int32_t)s, v, 1.0)) {
+                    if (agglo__weights_links_push(&L, (int32_t)s, v, 1.0)) {
                         agglo_error(ctx, AGGLO_E_NOMEM, "out of memory");
                         goto out;
                     }
@@ -67,13 +68,13 @@ agglo_weights *agglo_weights_higher_order(agglo_ctx *ctx, const agglo_weights *w
             }
         }
     }
-    R = wi_from_links(ctx, n, &L, 0, (const char *const *)ids);
+    R = agglo__weights_from_links(ctx, n, &L, 0, (const char *const *)ids);
 out:
     free(depth);
     free(stamp);
     free(queue);
     agglo_strings_free(ids, n);
-    wi_links_free(&L);
+    agglo__weights_links_free(&L);
     return R;
 }
 
@@ -83,20 +84,20 @@ agglo_weights *agglo_weights_symmetrize(agglo_ctx *ctx, const agglo_weights *w)
     const size_t *rp = agglo_weights_row_ptr(w);
     const int32_t *col = agglo_weights_col(w);
     char **ids = copy_ids(ctx, w);
-    wi_links L = {0};
+    agglo__weights_links L = {0};
     agglo_weights *R = NULL;
     if (!ids)
         return NULL;
     for (size_t i = 0; i < n; i++)
         for (size_t k = rp[i]; k < rp[i + 1]; k++)
-            if (wi_links_push(&L, (int32_t)i, col[k], 1.0)) {
+            if (agglo__weights_links_push(&L, (int32_t)i, col[k], 1.0)) {
                 agglo_error(ctx, AGGLO_E_NOMEM, "out of memory");
                 goto out;
             }
-    R = wi_from_links(ctx, n, &L, 1, (const char *const *)ids);
+    R = agglo__weights_from_links(ctx, n, &L, 1, (const char *const *)ids);
 out:
     agglo_strings_free(ids, n);
-    wi_links_free(&L);
+    agglo__weights_links_free(&L);
     return R;
 }
 
@@ -199,6 +200,30 @@ int agglo_weights_summarize(agglo_ctx *ctx, const agglo_weights *w, agglo_weight
             s->max_w = v[k];
     }
     s->mean_w = nnz ? agglo_sum(v, nnz) / (double)nnz : NAN;
+    const double *bw = agglo_weights_bandwidths(w);
+    s->bandwidth_min = s->bandwidth_max = NAN;
+    if (bw && n) {
+        s->bandwidth_min = INFINITY;
+        s->bandwidth_max = -INFINITY;
+        for (size_t i = 0; i < n; i++)
+            if (isfinite(bw[i])) {
+                s->bandwidth_min = fmin(s->bandwidth_min, bw[i]);
+                s->bandwidth_max = fmax(s->bandwidth_max, bw[i]);
+            }
+    }
+    /* the islands' ids, ", "-separated */
+    size_t len = 1;
+    for (size_t i = 0; i < n; i++)
+        if (agglo_weights_cardinality(w, i) == 0)
+            len += strlen(agglo_weights_id(w, i)) + 2;
+    s->island_ids = agglo_malloc(ctx, len);
+    if (!s->island_ids)
+        return AGGLO_E_NOMEM;
+    char *p = s->island_ids;
+    *p = '\0';
+    for (size_t i = 0; i < n; i++)
+        if (agglo_weights_cardinality(w, i) == 0)
+            p += sprintf(p, "%s%s", p == s->island_ids ? "" : ", ", agglo_weights_id(w, i));
     return AGGLO_OK;
 }
 
@@ -208,4 +233,6 @@ void agglo_weights_summary_free(agglo_weights_summary *s)
         return;
     free(s->histogram);
     s->histogram = NULL;
+    free(s->island_ids);
+    s->island_ids = NULL;
 }

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-int wi_links_push(wi_links *L, int32_t i, int32_t j, double w)
+int agglo__weights_links_push(agglo__weights_links *L, int32_t i, int32_t j, double w)
 {
     if (L->n == L->cap) {
         size_t cap = L->cap ? 2 * L->cap : 1024;
@@ -29,7 +29,7 @@ int wi_links_push(wi_links *L, int32_t i, int32_t j, double w)
     return 0;
 }
 
-void wi_links_free(wi_links *L)
+void agglo__weights_links_free(agglo__weights_links *L)
 {
     free(L->i);
     free(L->j);
@@ -47,8 +47,8 @@ static int cmp_cell(const void *a, const void *b)
     return (x->order > y->order) - (x->order < y->order);
 }
 
-agglo_weights *wi_from_links(agglo_ctx *ctx, size_t n, const wi_links *L, int symmetric,
-                             const char *const *ids)
+agglo_weights *agglo__weights_from_links(agglo_ctx *ctx, size_t n, const agglo__weights_links *L,
+                                         int symmetric, const char *const *ids)
 {
     size_t m = L->n * (symmetric ? 2 : 1);
     size_t *rp = agglo_calloc(ctx, n + 2, sizeof(size_t));
@@ -115,7 +115,7 @@ agglo_weights *wi_from_links(agglo_ctx *ctx, size_t n, const wi_links *L, int sy
     for (size_t i = n; i > 0; i--)
         rp[i] = rp[i - 1];
     rp[0] = 0;
-    W = wi_adopt(ctx, n, rp, col, w, ids);
+    W = agglo__weights_adopt(ctx, n, rp, col, w, ids);
     rp = NULL;
     col = NULL;
     w = NULL;

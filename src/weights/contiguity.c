@@ -315,7 +315,7 @@ static agglo_weights *pairs_to_weights(agglo_ctx *ctx, size_t n, const plist *P,
     for (size_t i = n; i > 0; i--)
         rp[i] = rp[i - 1];
     rp[0] = 0;
-    return wi_adopt(ctx, n, rp, col, NULL, ids);
+    return agglo__weights_adopt(ctx, n, rp, col, NULL, ids);
 }
 
 static agglo_weights *contiguity(agglo_ctx *ctx, const agglo_layer *layer, double snap, int rook,

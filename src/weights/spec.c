@@ -180,9 +180,26 @@ int agglo_weights_spec_parse(agglo_ctx *ctx, const char *text, agglo_weights_spe
     return AGGLO_OK;
 }
 
-agglo_weights *agglo_weights_build(agglo_ctx *ctx, const agglo_layer *layer,
-                                   const agglo_weights_spec *s, const char *id_field)
+const char *agglo_wspec_kind_name(agglo_wspec_kind k)
 {
+    switch (k) {
+    case AGGLO_WSPEC_QUEEN: return "queen";
+    case AGGLO_WSPEC_ROOK: return "rook";
+    case AGGLO_WSPEC_KNN: return "knn";
+    case AGGLO_WSPEC_BAND: return "distance band";
+    case AGGLO_WSPEC_IDW: return "inverse distance";
+    case AGGLO_WSPEC_KERNEL: return "kernel";
+    case AGGLO_WSPEC_FILE: return "file";
+    }
+    return "?";
+}
+
+/* agglo_weights_build; *threshold_used (optional) as agglo_weights_make documents. */
+static agglo_weights *build(agglo_ctx *ctx, const agglo_layer *layer, const agglo_weights_spec *s,
+                            const char *id_field, double *threshold_used)
+{
+    if (threshold_used)
+        *threshold_used = s->kind == AGGLO_WSPEC_IDW && s->threshold > 0 ? s->threshold : NAN;
     if (s->kind == AGGLO_WSPEC_FILE)
         return agglo_weights_read_for_layer_ex(ctx, s->path, layer, id_field, &s->read);
     size_t n = agglo_layer_count(layer);
@@ -192,7 +209,7 @@ agglo_weights *agglo_weights_build(agglo_ctx *ctx, const agglo_layer *layer,
     const char *const *cids = (const char *const *)ids;
     agglo_weights *W = NULL;
     double *x = NULL, *y = NULL;
-    if (id_field && wi_check_unique_ids(ctx, cids, n, agglo_layer_path(layer), id_field))
+    if (id_field && agglo__weights_check_unique_ids(ctx, cids, n, agglo_layer_path(layer), id_field))
         goto out;
     if (s->kind == AGGLO_WSPEC_QUEEN || s->kind == AGGLO_WSPEC_ROOK) {
         W = s->kind == AGGLO_WSPEC_QUEEN ? agglo_weights_queen(ctx, layer, s->snap, cids)
@@ -231,6 +248,8 @@ agglo_weights *agglo_weights_build(agglo_ctx *ctx, const agglo_layer *layer,
         double t = s->threshold;
         if (!(t > 0) && agglo_weights_min_threshold(ctx, x, y, n, s->arc, &t))
             break;
+        if (threshold_used)
+            *threshold_used = t;
         W = agglo_weights_band(ctx, x, y, n, t, s->arc, cids);
         break;
     }
@@ -250,6 +269,50 @@ out:
     free(x);
     free(y);
     agglo_strings_free(ids, n);
+    return W;
+}
+
+agglo_weights *agglo_weights_build(agglo_ctx *ctx, const agglo_layer *layer,
+                                   const agglo_weights_spec *s, const char *id_field)
+{
+    return build(ctx, layer, s, id_field, NULL);
+}
+
+/* The ids of W's first islands, ", "-separated, into list[size]: at most max of them, and
+ * only whole ids that fit. Returns how many are listed. */
+static size_t island_list(const agglo_weights *W, size_t max, char *list, size_t size)
+{
+    size_t len = 0, shown = 0;
+    list[0] = '\0';
+    for (size_t i = 0; i < agglo_weights_n(W) && shown < max; i++)
+        if (agglo_weights_cardinality(W, i) == 0) {
+            int r = snprintf(list + len, size - len, "%s%s", shown ? ", " : "", agglo_weights_id(W, i));
+            if (r < 0 || (size_t)r >= size - len)
+                break;
+            len += (size_t)r;
+            shown++;
+        }
+    return shown;
+}
+
+agglo_weights *agglo_weights_make(agglo_ctx *ctx, const agglo_layer *layer,
+                                  const agglo_weights_spec *s, const char *id_field,
+                                  agglo_transform transform, double *threshold_used)
+{
+    agglo_weights *W = build(ctx, layer, s, id_field, threshold_used);
+    if (!W)
+        return NULL;
+    if (transform != AGGLO_TRANSFORM_V && agglo_weights_transform(ctx, W, transform)) {
+        agglo_weights_free(W);
+        return NULL;
+    }
+    size_t islands = agglo_weights_islands(W);
+    if (islands) {
+        char list[512];
+        size_t shown = island_list(W, 20, list, sizeof list);
+        agglo_warn(ctx, "%s: %zu observation(s) without neighbours (islands; kept with empty rows): %s%s",
+                   agglo_layer_path(layer), islands, list, islands > shown ? ", ..." : "");
+    }
     return W;
 }
 
@@ -275,17 +338,8 @@ agglo_weights *agglo_weights_from_spec_ex(agglo_ctx *ctx, const agglo_layer *lay
         return NULL;
     size_t isl = agglo_weights_islands(W);
     if (isl) {
-        char list[256] = "";
-        size_t len = 0, shown = 0;
-        for (size_t i = 0; i < agglo_weights_n(W) && shown < 10; i++)
-            if (agglo_weights_cardinality(W, i) == 0) {
-                int r = snprintf(list + len, sizeof list - len, "%s%s", shown ? ", " : "",
-                                 agglo_weights_id(W, i));
-                if (r < 0 || (size_t)r >= sizeof list - len)
-                    break;
-                len += (size_t)r;
-                shown++;
-            }
+        char list[256];
+        size_t shown = island_list(W, 10, list, sizeof list);
         agglo_warn(ctx, "weights %s: %zu observation(s) without neighbours (ids: %s%s)", spec, isl, list,
                    isl > shown ? ", ..." : "");
     }

@@ -126,7 +126,7 @@ fail:
 
 const double *agglo_weights_bandwidths(const agglo_weights *W) { return W->bw; }
 
-int wi_set_bandwidths(agglo_ctx *ctx, agglo_weights *W, const double *bw)
+int agglo__weights_set_bandwidths(agglo_ctx *ctx, agglo_weights *W, const double *bw)
 {
     double *b = agglo_malloc(ctx, (W->n ? W->n : 1) * sizeof(double));
     if (!b)
@@ -138,8 +138,8 @@ int wi_set_bandwidths(agglo_ctx *ctx, agglo_weights *W, const double *bw)
     return AGGLO_OK;
 }
 
-agglo_weights *wi_adopt(agglo_ctx *ctx, size_t n, size_t *rp, int32_t *col, double *w,
-                        const char *const *ids)
+agglo_weights *agglo__weights_adopt(agglo_ctx *ctx, size_t n, size_t *rp, int32_t *col,
+                                    double *w, const char *const *ids)
 {
     size_t nnz = rp[n];
     agglo_weights *W = agglo_calloc(ctx, 1, sizeof *W);
@@ -174,7 +174,7 @@ agglo_weights *agglo_weights_copy(agglo_ctx *ctx, const agglo_weights *W)
 {
     agglo_weights *C = agglo_weights_create(ctx, W->n, W->row_ptr, W->col, W->w0,
                                             (const char *const *)W->ids);
-    if (C && W->bw && wi_set_bandwidths(ctx, C, W->bw) != AGGLO_OK) {
+    if (C && W->bw && agglo__weights_set_bandwidths(ctx, C, W->bw) != AGGLO_OK) {
         agglo_weights_free(C);
         return NULL;
     }
@@ -190,7 +190,7 @@ size_t agglo_weights_nnz(const agglo_weights *W) { return W->row_ptr[W->n]; }
 const size_t *agglo_weights_row_ptr(const agglo_weights *W) { return W->row_ptr; }
 const int32_t *agglo_weights_col(const agglo_weights *W) { return W->col; }
 const double *agglo_weights_values(const agglo_weights *W) { return W->w; }
-const double *wi_base_values(const agglo_weights *W) { return W->w0; }
+const double *agglo__weights_base_values(const agglo_weights *W) { return W->w0; }
 const char *agglo_weights_id(const agglo_weights *W, size_t i) { return W->ids[i]; }
 agglo_transform agglo_weights_transform_style(const agglo_weights *W) { return W->style; }
 

@@ -1050,6 +1050,80 @@ static void test_meaning(void **state)
     agglo_ctx_free(ctx);
 }
 
+static void keep_warning(const char *msg, void *userdata)
+{
+    snprintf((char *)userdata, 1024, "%s", msg);
+}
+
+/* agglo_weights_make, what `agglo weights` calls: the automatic band is spdep's smallest
+ * threshold without islands (scalars.csv min_threshold, dnearneigh), the islands of a band
+ * at 0.6 of it are spdep's count, reported through the warning handler and the summary;
+ * the W transform is nb2listw(style = "W"). */
+static void test_make_spdep(void **state)
+{
+    (void)state;
+    agglo_ctx *ctx = agglo_ctx_create();
+    char warning[1024] = "";
+    agglo_ctx_set_warning_handler(ctx, keep_warning, warning);
+    agglo_layer *L = read_layer(ctx, "columbus/columbus.shp");
+    assert_non_null(L);
+    warning[0] = '\0'; /* the layer's own (no .prj) */
+    double ref = scalar("columbus", "min_threshold");
+    agglo_weights_spec s;
+    assert_int_equal(agglo_weights_spec_parse(ctx, "band", &s), AGGLO_OK);
+    assert_string_equal(agglo_wspec_kind_name(s.kind), "distance band");
+    double t = 0;
+    agglo_weights *W = agglo_weights_make(ctx, L, &s, NULL, AGGLO_TRANSFORM_V, &t);
+    assert_non_null(W);
+    assert_true(fabs(t - ref) <= 1e-12 * ref);
+    assert_int_equal(compare(W, "columbus_band_min", 0), 0);
+    assert_string_equal(warning, "");
+    agglo_weights_free(W);
+
+    char spec[64];
+    snprintf(spec, sizeof spec, "band:%.17g", 0.6 * ref);
+    assert_int_equal(agglo_weights_spec_parse(ctx, spec, &s), AGGLO_OK);
+    W = agglo_weights_make(ctx, L, &s, NULL, AGGLO_TRANSFORM_W, &t);
+    assert_non_null(W);
+    assert_true(t == 0.6 * ref);
+    assert_int_equal(compare(W, "columbus_band_0.6_styleW", 1e-12), 0);
+    size_t islands = (size_t)scalar("columbus", "islands_band_0.6");
+    char expect[256];
+    snprintf(expect, sizeof expect, "%s: %zu observation(s) without neighbours", agglo_layer_path(L), islands);
+    assert_non_null(strstr(warning, expect));
+    agglo_weights_summary S;
+    assert_int_equal(agglo_weights_summarize(ctx, W, &S), AGGLO_OK);
+    assert_int_equal(S.islands, islands);
+    size_t listed = *S.island_ids ? 1 : 0;
+    for (const char *q = S.island_ids; (q = strstr(q, ", ")); q += 2)
+        listed++;
+    assert_int_equal(listed, islands);
+    assert_true(isnan(S.bandwidth_min) && isnan(S.bandwidth_max));
+    agglo_weights_summary_free(&S);
+
+    /* the file header names the layer's stem and the id field (GeoDa's GAL header) */
+    const char *gal = scratch_path("make.gal");
+    assert_int_equal(agglo_weights_write_for_layer(ctx, W, gal, L, "POLYID", AGGLO_WRITE_GAL_BINARY), AGGLO_OK);
+    FILE *fp = fopen(gal, "r");
+    assert_non_null(fp);
+    char line[128] = "";
+    assert_non_null(fgets(line, sizeof line, fp));
+    fclose(fp);
+    remove(gal);
+    assert_string_equal(line, "0 49 columbus POLYID\n");
+    agglo_weights_free(W);
+
+    /* kinds without a band report none */
+    assert_int_equal(agglo_weights_spec_parse(ctx, "knn:4", &s), AGGLO_OK);
+    W = agglo_weights_make(ctx, L, &s, NULL, AGGLO_TRANSFORM_V, &t);
+    assert_non_null(W);
+    assert_true(isnan(t));
+    assert_int_equal(compare(W, "columbus_knn4", 0), 0);
+    agglo_weights_free(W);
+    agglo_layer_free(L);
+    agglo_ctx_free(ctx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1059,6 +1133,7 @@ int main(void)
         cmocka_unit_test(test_kernel_pysal),     cmocka_unit_test(test_kdtree_vs_brute),
         cmocka_unit_test(test_symmetrize_match), cmocka_unit_test(test_snap_spdep),
         cmocka_unit_test(test_styles_u_minmax_spdep), cmocka_unit_test(test_meaning),
+        cmocka_unit_test(test_make_spdep),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
