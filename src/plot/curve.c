@@ -122,14 +122,15 @@ int agglo_plot_lcurve(agglo_ctx *ctx, const double *r, const double *l, const do
         cairo_move_to(cr, PX(v), mt + ph);
         cairo_line_to(cr, PX(v), mt + ph + 5);
         cairo_stroke(cr);
-        snprintf(buf, sizeof buf, "%.6g", v);
+        snprintf(buf, sizeof buf, "%.*f", sx < 1 ? (int)ceil(-log10(sx) - 1e-9) : 0, v);
         agglo_plot_text(cr, PX(v), mt + ph + 19, 11, 0, 1, buf);
     }
     for (double v = ceil(ymin / sy) * sy; v <= ymax + 1e-9 * (ymax - ymin); v += sy) {
         cairo_move_to(cr, ml - 5, PY(v));
         cairo_line_to(cr, ml, PY(v));
         cairo_stroke(cr);
-        snprintf(buf, sizeof buf, "%.4g", fabs(v) < 1e-12 * (ymax - ymin) ? 0.0 : v);
+        snprintf(buf, sizeof buf, "%.*f", sy < 1 ? (int)ceil(-log10(sy) - 1e-9) : 0,
+                 fabs(v) < 1e-12 * (ymax - ymin) ? 0.0 : v);
         agglo_plot_text(cr, ml - 8, PY(v) + 4, 11, 0, 2, buf);
     }
     agglo_plot_text(cr, ml + pw / 2, H - 15, 14, 0, 1, xl);

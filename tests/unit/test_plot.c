@@ -562,10 +562,13 @@ static void test_ellipses(void **state)
     agglo_ctx *ctx = new_ctx(&wc);
     agglo_layer *L = agglo_layer_read(ctx, AGGLO_SAMPLE_DATA "/counties_utm.gpkg", NULL);
     assert_non_null(L);
+    double ex[4];
+    assert_int_equal(agglo_layer_extent(L, ex), AGGLO_OK);
+    double cx = 0.5 * (ex[0] + ex[2]), cy = 0.5 * (ex[1] + ex[3]);
     agglo_plot_ellipse e[3] = {
-        {"2015", 560000, 3245000, 30000, 15000, 60},
-        {"2018", 565000, 3243000, 32000, 17000, 70},
-        {"2021", 572000, 3240000, 35000, 20000, 80}};
+        {"2015", cx - 12000, cy + 6000, 40000, 22000, 60},
+        {"2018", cx - 4000, cy + 2000, 42000, 25000, 70},
+        {"2021", cx + 9000, cy - 5000, 45000, 28000, 80}};
     agglo_plot_style st;
     agglo_plot_style_init(&st);
     st.label_field = "name";
