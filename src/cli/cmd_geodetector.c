@@ -149,7 +149,7 @@ static int plot(agglo_ctx *ctx, const agglo_geodetector *g, const char *y, const
     }
     char title[256];
     snprintf(title, sizeof title, "Interaction detector: q of %s", y);
-    int rc = agglo_plot_matrix(ctx, m, n, (const char *const *)g->names, title, png);
+    int rc = agglo_plot_matrix(ctx, m, n, (const char *const *)g->names, title, png, NULL);
     free(m);
     return rc;
 }

@@ -133,7 +133,7 @@ int cmd_hotspot(int argc, char **argv)
                  a.opt.correction == AGGLO_CORRECT_FDR          ? " (FDR-corrected)"
                  : a.opt.correction == AGGLO_CORRECT_BONFERRONI ? " (Bonferroni-corrected)"
                                                                 : "");
-        if (agglo_plot_map_categories(a.ctx, a.layer, cat, 8, names, colours, title, a.c.png) !=
+        if (agglo_plot_map_categories(a.ctx, a.layer, cat, 8, names, colours, title, a.c.png, NULL) !=
             AGGLO_OK)
             rc = cli_fail(a.ctx);
     }

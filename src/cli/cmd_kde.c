@@ -305,7 +305,7 @@ int cmd_kde(int argc, char **argv)
         snprintf(title, sizeof title, "Kernel density (%s, h = %.4g)",
                  agglo_kde_kernel_name(ko.kernel), bw);
         if (agglo_plot_raster(ctx, grid, g.ncols, g.nrows, g.xmin, g.ymax, g.cell, nodata, maskl,
-                              legend, title, c.png)) {
+                              legend, title, c.png, NULL)) {
             rc = cli_fail(ctx);
             goto out;
         }

@@ -111,7 +111,7 @@ int cmd_lisa(int argc, char **argv)
                  a.opt.correction ? ", " : "",
                  a.opt.correction ? agglo_correction_name(a.opt.correction) : "");
         if (agglo_plot_map_categories(a.ctx, a.layer, l->cluster, 6, names, LISA_COLOURS, title,
-                                      a.c.png) != AGGLO_OK)
+                                      a.c.png, NULL) != AGGLO_OK)
             rc = cli_fail(a.ctx);
     }
     if (!rc && a.sig_png) {
@@ -153,7 +153,7 @@ int cmd_lisa(int argc, char **argv)
                  l->p_sim ? "pseudo" : "analytic",
                  a.opt.correction ? ", corrected" : "");
         if (agglo_plot_map_categories(a.ctx, a.layer, cat, nl + 2, labp, colours, title,
-                                      a.sig_png) != AGGLO_OK)
+                                      a.sig_png, NULL) != AGGLO_OK)
             rc = cli_fail(a.ctx);
         free(cat);
     }
@@ -169,7 +169,7 @@ int cmd_lisa(int argc, char **argv)
         snprintf(yl, sizeof yl, "spatial lag of %s",
                  a.bivariate ? a.bivariate : a.rate ? "EB rate" : a.var);
         if (agglo_plot_moran_scatter(a.ctx, l->value_z, l->lag_z, n, szl / szz, xl, yl, title,
-                                     a.scatter_png) != AGGLO_OK)
+                                     a.scatter_png, l->cluster, 6, NULL, LISA_COLOURS, NULL) != AGGLO_OK)
             rc = cli_fail(a.ctx);
     }
     if (!rc) {

@@ -84,7 +84,7 @@ int cmd_moran(int argc, char **argv)
         snprintf(xl, sizeof xl, "%s (standardised)", a.rate ? "EB rate" : a.var);
         snprintf(yl, sizeof yl, "spatial lag of %s", a.bivariate ? a.bivariate : a.rate ? "EB rate" : a.var);
         st = agglo_plot_moran_scatter(a.ctx, l->value_z, l->lag_z, a.n, szl / szz, xl, yl, title,
-                                      a.c.png);
+                                      a.c.png, NULL, 0, NULL, NULL, NULL);
         agglo_local_result_free(l);
         if (st != AGGLO_OK) {
             rc = cli_fail(a.ctx);

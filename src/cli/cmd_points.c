@@ -278,7 +278,7 @@ int cmd_points(int argc, char **argv)
             char title[128];
             snprintf(title, sizeof title, "Ripley's L (%s correction)%s",
                      K->iso ? "isotropic" : "border", K->lo ? " with CSR envelope" : "");
-            int prc = agglo_plot_lcurve(ctx, K->r, l, lo, hi, K->nr, "distance r", title, c.png);
+            int prc = agglo_plot_lcurve(ctx, K->r, l, lo, hi, K->nr, "distance r", title, c.png, NULL);
             free(l);
             free(lo);
             free(hi);

@@ -103,7 +103,7 @@ int gwr_cli_coef_maps(agglo_ctx *ctx, const agglo_layer *L, const gwr_cli_coefs 
                      k->names[j], k->bw[j]);
         else
             snprintf(title, sizeof title, "%s local coefficient: %s", k->model, k->names[j]);
-        rc = agglo_plot_map_values(ctx, L, v, AGGLO_PALETTE_DIVERGING, 7, title, path);
+        rc = agglo_plot_map_values(ctx, L, v, AGGLO_PALETTE_DIVERGING, 7, title, path, NULL);
         if (rc || !k->tval)
             continue;
         for (size_t i = 0; i < n; i++)
@@ -112,7 +112,7 @@ int gwr_cli_coef_maps(agglo_ctx *ctx, const agglo_layer *L, const gwr_cli_coefs 
         snprintf(path, sizeof path, "%s_%s_sig.png", stem, k->names[j]);
         snprintf(title, sizeof title, "%s where |t| > %.3f (adjusted alpha %.4g)", k->names[j],
                  k->tcrit[j], k->alpha[j]);
-        rc = agglo_plot_map_values(ctx, L, v, AGGLO_PALETTE_DIVERGING, 7, title, path);
+        rc = agglo_plot_map_values(ctx, L, v, AGGLO_PALETTE_DIVERGING, 7, title, path, NULL);
     }
     free(v);
     return rc;

@@ -9,7 +9,7 @@
 
 int agglo_plot_lcurve(agglo_ctx *ctx, const double *r, const double *l, const double *lo,
                       const double *hi, size_t n, const char *xlabel, const char *title,
-                      const char *path)
+                      const char *path, const agglo_plot_style *style)
 {
     if (n < 2)
         return agglo_error(ctx, AGGLO_E_USAGE, "%s: curve needs at least 2 points", path);
@@ -31,13 +31,36 @@ int agglo_plot_lcurve(agglo_ctx *ctx, const double *r, const double *l, const do
     ymax += pad;
     if (!(xmax > xmin))
         xmax = xmin + 1;
-    const int W = 900, H = 650;
-    const double ml = 90, mr = 30, mt = 50, mb = 60;
+    agglo_plot_style st;
+    plot_style_resolve(style, &st);
+    title = plot_title(&st, title);
+    /* the distance unit: the style's, else the CRS's */
+    char unit[64] = "";
+    if (st.distance_unit && *st.distance_unit)
+        snprintf(unit, sizeof unit, "%.60s", st.distance_unit);
+    else if (st.crs) {
+        plot_crs c;
+        plot_crs_of(&st, NULL, &c);
+        if (c.geographic)
+            snprintf(unit, sizeof unit, "degrees");
+        else if (c.unit_m == 1)
+            snprintf(unit, sizeof unit, "m");
+        else if (c.unit_m > 0)
+            snprintf(unit, sizeof unit, "%.6g m", c.unit_m);
+    }
+    char xl[256];
+    if (*unit)
+        snprintf(xl, sizeof xl, "%.180s (%s)", xlabel ? xlabel : "r", unit);
+    else
+        snprintf(xl, sizeof xl, "%.180s", xlabel ? xlabel : "r");
+    double W, H;
+    plot_layout(&st, title, 900, 600, &W, &H, NULL);
+    const double ml = 90, mr = 30, mt = 10, mb = 60;
     double pw = W - ml - mr, ph = H - mt - mb;
-    cairo_t *cr;
-    cairo_surface_t *s = agglo_plot_surface(ctx, W, H, &cr);
-    if (!s)
+    plot_canvas *cv = plot_begin(ctx, &st, path, title, W, H);
+    if (!cv)
         return agglo_ctx_errcode(ctx);
+    cairo_t *cr = cv->cr;
 #define PX(x) (ml + ((x) - xmin) / (xmax - xmin) * pw)
 #define PY(y) (mt + (ymax - (y)) / (ymax - ymin) * ph)
     /* envelope */
@@ -99,20 +122,19 @@ int agglo_plot_lcurve(agglo_ctx *ctx, const double *r, const double *l, const do
         cairo_move_to(cr, PX(v), mt + ph);
         cairo_line_to(cr, PX(v), mt + ph + 5);
         cairo_stroke(cr);
-        snprintf(buf, sizeof buf, "%.6g", v);
+        snprintf(buf, sizeof buf, "%.*f", sx < 1 ? (int)ceil(-log10(sx) - 1e-9) : 0, v);
         agglo_plot_text(cr, PX(v), mt + ph + 19, 11, 0, 1, buf);
     }
     for (double v = ceil(ymin / sy) * sy; v <= ymax + 1e-9 * (ymax - ymin); v += sy) {
         cairo_move_to(cr, ml - 5, PY(v));
         cairo_line_to(cr, ml, PY(v));
         cairo_stroke(cr);
-        snprintf(buf, sizeof buf, "%.4g", fabs(v) < 1e-12 * (ymax - ymin) ? 0.0 : v);
+        snprintf(buf, sizeof buf, "%.*f", sy < 1 ? (int)ceil(-log10(sy) - 1e-9) : 0,
+                 fabs(v) < 1e-12 * (ymax - ymin) ? 0.0 : v);
         agglo_plot_text(cr, ml - 8, PY(v) + 4, 11, 0, 2, buf);
     }
-    agglo_plot_text(cr, ml + pw / 2, H - 15, 12, 0, 1, xlabel ? xlabel : "r");
-    agglo_plot_text_vertical(cr, 22, mt + ph / 2, 12, "L(r) - r");
-    if (title)
-        agglo_plot_text(cr, ml + pw / 2, 30, 15, 1, 1, title);
+    agglo_plot_text(cr, ml + pw / 2, H - 15, 14, 0, 1, xl);
+    agglo_plot_text_vertical(cr, 22, mt + ph / 2, 14, *unit ? "L(r) − r" : "L(r) - r");
     /* legend */
     double lx = ml + 12, ly = mt + 14;
     cairo_set_source_rgb(cr, 0, 0, 0);
@@ -139,8 +161,5 @@ int agglo_plot_lcurve(agglo_ctx *ctx, const double *r, const double *l, const do
     }
 #undef PX
 #undef PY
-    cairo_destroy(cr);
-    int rc = agglo_plot_write_png(ctx, s, path);
-    cairo_surface_destroy(s);
-    return rc;
+    return plot_end(cv);
 }

@@ -17,20 +17,22 @@ static agglo_rgb ramp(double t)
 }
 
 int agglo_plot_matrix(agglo_ctx *ctx, const double *values, size_t n, const char *const *labels,
-                      const char *title, const char *path)
+                      const char *title, const char *path, const agglo_plot_style *style)
 {
     if (n == 0)
         return agglo_error(ctx, AGGLO_E_EMPTY, "plot: empty matrix");
-    const int W = 1000, H = 900;
-    double L = 220, T = 110, size = fmin(W - L - 60, H - T - 180);
+    agglo_plot_style st;
+    plot_style_resolve(style, &st);
+    title = plot_title(&st, title);
+    double W, H;
+    plot_layout(&st, title, 1000, 840, &W, &H, NULL);
+    double L = 220, T = 50, size = fmin(W - L - 60, H - T - 180);
     double cell = size / (double)n;
-    cairo_t *cr;
-    cairo_surface_t *s = agglo_plot_surface(ctx, W, H, &cr);
-    if (!s)
+    plot_canvas *cv = plot_begin(ctx, &st, path, title, W, H);
+    if (!cv)
         return agglo_ctx_errcode(ctx);
+    cairo_t *cr = cv->cr;
     cairo_set_source_rgb(cr, 0, 0, 0);
-    if (title)
-        agglo_plot_text(cr, W / 2.0, 50, 26, 1, 1, title);
     double fs = fmin(20, cell / 4);
     char buf[32];
     for (size_t i = 0; i < n; i++) {
@@ -75,8 +77,5 @@ int agglo_plot_matrix(agglo_ctx *ctx, const double *values, size_t n, const char
         snprintf(buf, sizeof buf, "%.2f", k / 4.0);
         agglo_plot_text(cr, bx + k * bw / 4, by + bh + 20, 14, 0, 1, buf);
     }
-    cairo_destroy(cr);
-    int rc = agglo_plot_write_png(ctx, s, path);
-    cairo_surface_destroy(s);
-    return rc;
+    return plot_end(cv);
 }
