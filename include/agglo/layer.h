@@ -57,6 +57,17 @@ void agglo_read_options_init(agglo_read_options *opts);
 agglo_layer *agglo_layer_read(agglo_ctx *ctx, const char *path, const agglo_read_options *opts);
 void agglo_layer_free(agglo_layer *layer);
 
+/* Reads the attributes of a source as a table (panels, geodetector, Dagum, indices): a CSV
+ * (column types from its .csvt, else detected from every row; an empty cell is NULL), a .dbf,
+ * a GeoPackage attribute table, or any OGR layer, whose geometry is then ignored (not read,
+ * not checked: no CRS, validity or NULL-geometry warnings). All columns (or opts->fields),
+ * one row per feature in source order, NULLs kept. The same checks as agglo_layer_read
+ * otherwise (file, Shapefile sidecars, GDAL errors, encoding, --where, at least one row);
+ * assign_crs, to_crs and make_valid are refused (AGGLO_E_USAGE), x_field/y_field ignored.
+ * agglo_layer_read refuses such a source with one line (AGGLO_E_GEOMETRY, or AGGLO_E_FIELD
+ * for a CSV without coordinate columns). */
+agglo_table *agglo_table_read(agglo_ctx *ctx, const char *path, const agglo_read_options *opts);
+
 size_t agglo_layer_count(const agglo_layer *layer);
 const char *agglo_layer_path(const agglo_layer *layer);
 const char *agglo_layer_name(const agglo_layer *layer);

@@ -257,20 +257,35 @@ int cli_usage(const char *cmd, const char *fmt, ...)
     return CLI_USAGE;
 }
 
+static void read_options(agglo_read_options *o, const cli_common *c)
+{
+    agglo_read_options_init(o);
+    o->layer_name = c->layer;
+    o->encoding = c->encoding;
+    o->where = c->where;
+    o->strict = c->strict;
+}
+
+agglo_table *cli_read_table(agglo_ctx *ctx, const char *path, const cli_common *c)
+{
+    agglo_read_options o;
+    read_options(&o, c);
+    o.assign_crs = c->assign_crs;
+    o.to_crs = c->to_crs;
+    o.make_valid = c->make_valid;
+    return agglo_table_read(ctx, path, &o);
+}
+
 agglo_layer *cli_read_layer(agglo_ctx *ctx, const char *path, const cli_common *c)
 {
     agglo_read_options o;
-    agglo_read_options_init(&o);
-    o.layer_name = c->layer;
-    o.encoding = c->encoding;
+    read_options(&o, c);
     o.x_field = c->x_field;
     o.y_field = c->y_field;
     o.assign_crs = c->assign_crs;
     o.to_crs = c->to_crs;
     o.make_valid = c->make_valid;
     o.allow_invalid = c->allow_invalid;
-    o.where = c->where;
-    o.strict = c->strict;
     o.skip_validity = c->skip_validity;
     return agglo_layer_read(ctx, path, &o);
 }

@@ -95,6 +95,9 @@ int cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(print
 
 /* Reads a layer with the common options applied. */
 agglo_layer *cli_read_layer(agglo_ctx *ctx, const char *path, const cli_common *c);
+/* Reads the attributes of a source as a table (agglo_table_read): a CSV, a .dbf, a GeoPackage
+ * attribute table or any layer, its geometry ignored; --to/--crs/--make-valid are refused. */
+agglo_table *cli_read_table(agglo_ctx *ctx, const char *path, const cli_common *c);
 
 /* Parsing helpers: return 0 on success, -1 (after printing a usage message) on error. */
 int cli_parse_int(const char *cmd, const char *opt, const char *arg, long min, long max, long *out);

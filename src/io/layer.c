@@ -23,6 +23,7 @@
 #include <strings.h>
 #include <stdarg.h>
 #include <cpl_vsi.h>
+#include <sys/stat.h>
 
 struct agglo_layer {
     agglo_ctx *ctx;          /* GEOS handle owner; the layer must not outlive it */
@@ -591,7 +592,9 @@ static void field_list(OGRFeatureDefnH defn, char *out, size_t size)
     }
 }
 
-agglo_layer *agglo_layer_read(agglo_ctx *ctx, const char *path, const agglo_read_options *opts_in)
+/* Reads a layer; table_only: the attributes of any source, its geometry (if any) ignored. */
+static agglo_layer *layer_read(agglo_ctx *ctx, const char *path, const agglo_read_options *opts_in,
+                               int table_only)
 {
     agglo_read_options defaults;
     agglo_read_options_init(&defaults);
@@ -601,7 +604,14 @@ agglo_layer *agglo_layer_read(agglo_ctx *ctx, const char *path, const agglo_read
 
     if (agglo_check_input_file(ctx, path) != AGGLO_OK)
         return NULL;
+    if (table_only && (opts->assign_crs || opts->to_crs || opts->make_valid)) {
+        agglo_error(ctx, AGGLO_E_USAGE, "%s: read as a table (geometry not used): %s does not apply",
+                    path, opts->to_crs ? "--to" : opts->assign_crs ? "--crs" : "--make-valid");
+        return NULL;
+    }
     int is_shp = ends_with_ci(path, ".shp");
+    struct stat dir_st;
+    int is_dir = !agglo_is_vsi_path(path) && stat(path, &dir_st) == 0 && S_ISDIR(dir_st.st_mode);
     int is_csv = ends_with_ci(path, ".csv");
     /* a zipped Shapefile (or any zipped source) is read through /vsizip/ */
     char *open_path = NULL;
@@ -617,14 +627,23 @@ agglo_layer *agglo_layer_read(agglo_ctx *ctx, const char *path, const agglo_read
     }
 
     char **oo = NULL;
-    if (opts->encoding && (is_shp || open_path))
+    if (opts->encoding && (is_shp || ends_with_ci(path, ".dbf") || open_path || is_dir))
         oo = CSLSetNameValue(oo, "ENCODING", opts->encoding);
     if (is_csv) {
-        oo = CSLSetNameValue(oo, "X_POSSIBLE_NAMES",
-                             opts->x_field ? opts->x_field : "lon,longitude,lng,long,x,X");
-        oo = CSLSetNameValue(oo, "Y_POSSIBLE_NAMES",
-                             opts->y_field ? opts->y_field : "lat,latitude,y,Y");
+        if (!table_only) {
+            oo = CSLSetNameValue(oo, "X_POSSIBLE_NAMES",
+                                 opts->x_field ? opts->x_field : "lon,longitude,lng,long,x,X");
+            oo = CSLSetNameValue(oo, "Y_POSSIBLE_NAMES",
+                                 opts->y_field ? opts->y_field : "lat,latitude,y,Y");
+        } else {
+            /* an empty cell of a table is a missing value, whatever the column's type */
+            oo = CSLSetNameValue(oo, "EMPTY_STRING_AS_NULL", "YES");
+        }
+        /* column types from a .csvt when there is one, else from every row: GDAL's default
+         * looks at the first 1 MB only and then truncates a later 2.5 to the integer 2
+         * with a mere warning */
         oo = CSLSetNameValue(oo, "AUTODETECT_TYPE", "YES");
+        oo = CSLSetNameValue(oo, "AUTODETECT_SIZE_LIMIT", "0");
         oo = CSLSetNameValue(oo, "KEEP_GEOM_COLUMNS", "YES");
     }
     gdal_errors ge;
@@ -641,6 +660,15 @@ agglo_layer *agglo_layer_read(agglo_ctx *ctx, const char *path, const agglo_read
     unsigned char *wkb = NULL;
     size_t wkb_cap = 0;
 
+    if (!ds && is_dir) {
+        /* a directory is a source only when GDAL reads it as one (a directory of Shapefiles,
+         * an Esri File Geodatabase .gdb) */
+        agglo_error(ctx, AGGLO_E_FORMAT,
+                    "%s: a directory GDAL does not read as a vector dataset (give a file, or a "
+                    "directory of Shapefiles)%s%s",
+                    path, ge.first[0] ? ": " : "", ge.first);
+        goto fail;
+    }
     if (!ds) {
         agglo_error(ctx, AGGLO_E_FORMAT, "%s: not a vector data source GDAL can read%s%s", path,
                     ge.first[0] ? ": " : "", ge.first);
@@ -660,6 +688,22 @@ agglo_layer *agglo_layer_read(agglo_ctx *ctx, const char *path, const agglo_read
             agglo_error(ctx, AGGLO_E_EMPTY, "%s: no layers", path);
             goto fail;
         }
+        /* the layers of a directory come in the order the file system lists its files: which
+         * is "the first" must be said */
+        if (is_dir && GDALDatasetGetLayerCount(ds) > 1) {
+            char list[1024];
+            size_t used = 0;
+            list[0] = '\0';
+            for (int k = 0; k < GDALDatasetGetLayerCount(ds) && used + 1 < sizeof list; k++) {
+                int w = snprintf(list + used, sizeof list - used, "%s%s", k ? ", " : "",
+                                 OGR_L_GetName(GDALDatasetGetLayer(ds, k)));
+                if (w > 0)
+                    used += (size_t)w;
+            }
+            agglo_error(ctx, AGGLO_E_USAGE, "%s: a directory of %d layers (%s): choose one with --layer",
+                        path, GDALDatasetGetLayerCount(ds), list);
+            goto fail;
+        }
         lyr = GDALDatasetGetLayer(ds, 0);
     }
     /* A Shapefile reached through a directory or a .zip gets the same byte checks. */
@@ -676,6 +720,20 @@ agglo_layer *agglo_layer_read(agglo_ctx *ctx, const char *path, const agglo_read
     }
 
     OGRFeatureDefnH defn = OGR_L_GetLayerDefn(lyr);
+    /* A source without geometry (a CSV without coordinate columns, a .dbf, a GeoPackage
+     * attribute table) is a table: one line saying so, before reading anything. */
+    if (!table_only && OGR_FD_GetGeomFieldCount(defn) == 0) {
+        if (is_csv)
+            agglo_error(ctx, AGGLO_E_FIELD,
+                        "%s: no x/y (lon/lat) columns found: a table without geometry; name the "
+                        "coordinate columns with --x-field and --y-field",
+                        path);
+        else
+            agglo_error(ctx, AGGLO_E_GEOMETRY,
+                        "%s: layer '%s' has no geometry (a table): this needs points or polygons",
+                        path, OGR_L_GetName(lyr));
+        goto fail;
+    }
     nf = OGR_FD_GetFieldCount(defn);
     fb = calloc((size_t)(nf ? nf : 1), sizeof *fb);
     if (!fb)
@@ -717,7 +775,9 @@ agglo_layer *agglo_layer_read(agglo_ctx *ctx, const char *path, const agglo_read
             goto nomem;
         }
     }
-    if (opts->fields) {
+    if (table_only)
+        ignored = CSLAddString(ignored, "OGR_GEOMETRY");
+    if (opts->fields || table_only) {
         ignored = CSLAddString(ignored, "OGR_STYLE");
         OGR_L_SetIgnoredFields(lyr, (const char **)ignored);
     }
@@ -728,7 +788,7 @@ agglo_layer *agglo_layer_read(agglo_ctx *ctx, const char *path, const agglo_read
         goto fail;
     }
 
-    src_srs = OGR_L_GetSpatialRef(lyr) ? OSRClone(OGR_L_GetSpatialRef(lyr)) : NULL;
+    src_srs = !table_only && OGR_L_GetSpatialRef(lyr) ? OSRClone(OGR_L_GetSpatialRef(lyr)) : NULL;
     if (src_srs && srs_is_undefined(src_srs)) {
         OSRDestroySpatialReference(src_srs);
         src_srs = NULL;
@@ -836,7 +896,7 @@ agglo_layer *agglo_layer_read(agglo_ctx *ctx, const char *path, const agglo_read
                                                             : raw->Real;
             }
         }
-        OGRGeometryH g = OGR_F_GetGeometryRef(feat);
+        OGRGeometryH g = table_only ? NULL : OGR_F_GetGeometryRef(feat);
         if (g && !OGR_G_IsEmpty(g)) {
             OGRwkbGeometryType gt = OGR_G_GetGeometryType(g);
             agglo_geom_kind k = kind_of(gt);
@@ -870,7 +930,7 @@ agglo_layer *agglo_layer_read(agglo_ctx *ctx, const char *path, const agglo_read
                     opts->where ? " matching --where" : "");
         goto fail;
     }
-    if (is_csv && kind == AGGLO_GEOM_NONE) {
+    if (!table_only && is_csv && kind == AGGLO_GEOM_NONE) {
         agglo_error(ctx, AGGLO_E_FIELD,
                     "%s: no x/y (lon/lat) columns found; name them with --x-field and "
                     "--y-field",
@@ -918,7 +978,7 @@ agglo_layer *agglo_layer_read(agglo_ctx *ctx, const char *path, const agglo_read
             if (is_shp && !opts->encoding && !cpg) {
                 agglo_read_options retry = *opts;
                 retry.encoding = "GB18030";
-                agglo_layer *R = agglo_layer_read(ctx, path, &retry);
+                agglo_layer *R = layer_read(ctx, path, &retry, table_only);
                 if (R && !table_has_invalid_utf8(R->table, &bad_row, &bad_field)) {
                     agglo_layer_free(L);
                     L = R;
@@ -941,6 +1001,9 @@ agglo_layer *agglo_layer_read(agglo_ctx *ctx, const char *path, const agglo_read
             goto fail;
         }
     }
+
+    if (table_only)
+        goto done;
 
     /* A CRS that says degrees over coordinates that cannot be degrees (a GeoPackage written
      * with the wrong srs_id, a .prj copied from elsewhere): the coordinates are planar. */
@@ -1086,6 +1149,22 @@ done:
         GDALClose(ds);
     agglo_gdal_pop();
     return L;
+}
+
+agglo_layer *agglo_layer_read(agglo_ctx *ctx, const char *path, const agglo_read_options *opts)
+{
+    return layer_read(ctx, path, opts, 0);
+}
+
+agglo_table *agglo_table_read(agglo_ctx *ctx, const char *path, const agglo_read_options *opts)
+{
+    agglo_layer *L = layer_read(ctx, path, opts, 1);
+    if (!L)
+        return NULL;
+    agglo_table *t = L->table;
+    L->table = NULL;
+    agglo_layer_free(L);
+    return t;
 }
 
 size_t agglo_layer_count(const agglo_layer *L) { return L->n; }

@@ -73,6 +73,17 @@ out=$("$AGGLO" info "$B/zipped/squares.zip" --json) && [[ "$out" == *'"features"
 out=$("$AGGLO" info "$TEST_DATA/nc/nc.shp" --where "BIR74 > 5000" --json) && [[ "$out" == *'"features":16,'* ]] && ok || bad "--where info: $out"
 expect_ok -- "$AGGLO" moran "$TEST_DATA/nc/nc.shp" --var SID74 --where "BIR74 > 1000"
 expect_fail 1 "nc.shp: --where 'NOPE > 1' is not a filter OGR accepts" -- "$AGGLO" info "$TEST_DATA/nc/nc.shp" --where "NOPE > 1"
+# tables without geometry: the layer readers refuse them in one line, table readers take them
+printf 'id,val\n1,2\n' > "$SCRATCH/nogeom.csv"
+expect_fail 1 "nogeom.csv: no x/y (lon/lat) columns found: a table without geometry" -- "$AGGLO" moran "$SCRATCH/nogeom.csv" --var val
+printf 'region,gdp\nA,1\nA,3\nB,2\nB,\nB,6\n' > "$SCRATCH/long.csv"
+expect_fail 1 "long.csv: 1 rows with NULL in gdp, region (rows 4)" -- "$AGGLO" dagum "$SCRATCH/long.csv" --var gdp --group region
+out=$("$AGGLO" dagum "$SCRATCH/long.csv" --var gdp --group region --drop-missing --csv 2>/dev/null) && \
+  [[ "$out" == *$'\ndagum,n,4\n'* ]] && ok || bad "dagum on a CSV table: $out"
+# directories: a directory of Shapefiles is a source; anything else is one line
+mkdir -p "$SCRATCH/notdata" && echo hello > "$SCRATCH/notdata/readme.txt"
+expect_fail 1 "notdata: a directory GDAL does not read as a vector dataset" -- "$AGGLO" info "$SCRATCH/notdata"
+out=$("$AGGLO" moran "$TEST_DATA/bad/shp_dir/one" --var value --json) && [[ "$out" == *'"n":9'* ]] && ok || bad "moran on a directory: $out"
 # ---- end of the reading block --------------------------------------------------------------
 
 # the bad-input corpus (tests/data/bad, see its README.md): each case's expected error
