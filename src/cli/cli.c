@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 const char *const cli_common_help =
     "Common options:\n"
@@ -29,8 +30,9 @@ const char *const cli_common_help =
     "                        (e.g. --where \"pop > 1000 AND name LIKE 'A%'\")\n"
     "  --make-valid          repair invalid polygons with GEOS MakeValid (by default they\n"
     "                        are read with a warning)\n"
-    "  --strict              warnings while reading (invalid polygons, CRS guesses, NULL\n"
-    "                        geometries, encoding fallback) are errors\n"
+    "  --strict              every warning is an error (exit 1, nothing written to --out\n"
+    "                        or stdout): invalid polygons, CRS guesses, NULL geometries,\n"
+    "                        encoding fallback, islands, dropped rows, ...\n"
     "  --seed S --threads N --quiet --help\n";
 
 void cli_common_init(cli_common *c)
@@ -99,6 +101,99 @@ static void print_warning(const char *msg, void *userdata)
     fprintf(stderr, "agglo: warning: %s\n", msg);
 }
 
+/* --strict: the first warning of the run is its error. Warnings are not printed as they come
+ * (the first is printed once, as the error); stdout goes to a temporary file that reaches the
+ * real stdout only when the command succeeded without a warning (cli_strict_finish); file
+ * outputs are refused by the library's commits (agglo_ctx_set_strict). The process-wide
+ * state is the program's, not the library's. */
+static struct {
+    int capturing;
+    int saved_fd;
+    FILE *capture;
+    int warned;
+    char first[2048];
+} strict_run = {0, -1, NULL, 0, ""};
+
+static void strict_warning(const char *msg, void *userdata)
+{
+    (void)userdata;
+    if (!strict_run.warned++)
+        snprintf(strict_run.first, sizeof strict_run.first, "%s", msg);
+}
+
+static int capture_stdout(void)
+{
+    if (strict_run.capturing)
+        return 0;
+    fflush(stdout);
+    FILE *t = tmpfile();
+    int saved = t ? dup(STDOUT_FILENO) : -1;
+    if (saved < 0 || dup2(fileno(t), STDOUT_FILENO) < 0) {
+        if (saved >= 0)
+            close(saved);
+        if (t)
+            fclose(t);
+        fprintf(stderr, "agglo: --strict: cannot hold back stdout (%s)\n", strerror(errno));
+        return -1;
+    }
+    strict_run.capture = t;
+    strict_run.saved_fd = saved;
+    strict_run.capturing = 1;
+    return 0;
+}
+
+int cli_strict_finish(int rc)
+{
+    if (!strict_run.capturing && !strict_run.warned)
+        return rc;
+    int keep = rc == CLI_OK && !strict_run.warned;
+    if (rc == CLI_OK && strict_run.warned) {
+        fprintf(stderr, "agglo: %s (an error with --strict)\n", strict_run.first);
+        if (strict_run.warned > 1)
+            fprintf(stderr, "agglo: (and %d more warning%s)\n", strict_run.warned - 1,
+                    strict_run.warned == 2 ? "" : "s");
+        rc = CLI_FAIL;
+    }
+    if (!strict_run.capturing)
+        return rc;
+    int bad = fflush(stdout) != 0 || ferror(stdout);
+    int err = errno;
+    /* what the command printed, copied to the real stdout only on success */
+    if (keep && !bad && lseek(fileno(strict_run.capture), 0, SEEK_SET) == 0) {
+        char buf[65536];
+        ssize_t r;
+        while (!bad && (r = read(fileno(strict_run.capture), buf, sizeof buf)) != 0) {
+            if (r < 0) {
+                if (errno == EINTR)
+                    continue;
+                bad = 1;
+                err = errno;
+                break;
+            }
+            for (ssize_t off = 0; off < r && !bad;) {
+                ssize_t w = write(strict_run.saved_fd, buf + off, (size_t)(r - off));
+                if (w < 0 && errno == EINTR)
+                    continue;
+                if (w <= 0) {
+                    bad = 1;
+                    err = w < 0 ? errno : EIO;
+                } else {
+                    off += w;
+                }
+            }
+        }
+    }
+    dup2(strict_run.saved_fd, STDOUT_FILENO);
+    close(strict_run.saved_fd);
+    fclose(strict_run.capture);
+    strict_run.capturing = 0;
+    if (bad && keep) {
+        fprintf(stderr, "agglo: stdout: write failed (%s)\n", strerror(err ? err : EIO));
+        rc = CLI_FAIL;
+    }
+    return rc;
+}
+
 agglo_ctx *cli_ctx_create(const cli_common *c)
 {
     agglo_ctx *ctx = agglo_ctx_create();
@@ -106,8 +201,16 @@ agglo_ctx *cli_ctx_create(const cli_common *c)
         fprintf(stderr, "agglo: cannot initialise (out of memory)\n");
         return NULL;
     }
-    if (!c || !c->quiet)
+    if (c && c->strict) {
+        agglo_ctx_set_strict(ctx, 1);
+        agglo_ctx_set_warning_handler(ctx, strict_warning, NULL);
+        if (capture_stdout() != 0) {
+            agglo_ctx_free(ctx);
+            return NULL;
+        }
+    } else if (!c || !c->quiet) {
         agglo_ctx_set_warning_handler(ctx, print_warning, NULL);
+    }
     if (c) {
         agglo_ctx_set_threads(ctx, c->threads);
         agglo_ctx_set_max_memory(ctx, c->max_memory);

@@ -24,7 +24,7 @@ typedef struct cli_common {
     const char *y_field;    /* --y-field */
     const char *id_field;   /* --id FIELD */
     const char *where;      /* --where SQL: OGR attribute filter */
-    int strict;             /* --strict: warnings while reading are errors */
+    int strict;             /* --strict: every warning is an error (cli_ctx_create) */
     int skip_validity;      /* set by commands whose result does not depend on polygon validity */
     int make_valid;         /* --make-valid */
     int allow_invalid;      /* set by commands that report or tolerate invalid polygons */
@@ -87,6 +87,11 @@ int cli_check_files(int argc, char **argv);
  * unless quiet; threads, output format, layer creation options and memory limit from the
  * options. */
 agglo_ctx *cli_ctx_create(const cli_common *c);
+
+/* End of a run (main): with --strict, a warning makes a successful command fail (exit 1,
+ * "agglo: <first warning> (an error with --strict)") and what it printed on stdout is
+ * dropped; without a warning the held-back stdout is copied out. Returns the exit code. */
+int cli_strict_finish(int rc);
 
 /* Prints "agglo: <message>" from the context and returns CLI_FAIL. */
 int cli_fail(agglo_ctx *ctx);

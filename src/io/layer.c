@@ -565,7 +565,7 @@ static int read_warn(agglo_ctx *ctx, const agglo_read_options *o, int code, cons
     va_start(ap, fmt);
     vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
-    if (o->strict)
+    if (o->strict || agglo_ctx_strict(ctx))
         return agglo_error(ctx, code, "%s (an error with --strict)", buf);
     agglo_warn(ctx, "%s", buf);
     return AGGLO_OK;
@@ -1603,6 +1603,9 @@ static int flush_memdir(agglo_ctx *ctx, const char *memdir, const char *dir, con
 
 int agglo_layer_write(agglo_ctx *ctx, const agglo_layer *L, const char *path, const char *layer_name)
 {
+    /* a warning under strict mode: nothing is written (checked again at the commit) */
+    if (agglo_ctx_check_strict(ctx) != AGGLO_OK)
+        return AGGLO_E_STRICT;
     agglo_gdal_init();
     GDALDriverH drv = driver_for(ctx, path);
     if (!drv)

@@ -606,6 +606,49 @@ static void test_directory_sources(void **state)
     agglo_ctx_free(ctx);
 }
 
+/* Strict mode: a warning is sticky and every output commit refuses, leaving nothing. */
+static void test_strict_mode_refuses_outputs(void **state)
+{
+    (void)state;
+    agglo_ctx *ctx = agglo_ctx_create();
+    int nwarn = 0;
+    agglo_ctx_set_warning_handler(ctx, count_warning, &nwarn);
+    agglo_layer *L = agglo_layer_read(ctx, TEST_DATA("nc/nc.shp"), NULL);
+    assert_non_null(L);
+    agglo_ctx_set_strict(ctx, 1);
+    assert_int_equal(agglo_ctx_check_strict(ctx), AGGLO_OK);
+    char dir[300], path[320], gpkg[320];
+    snprintf(dir, sizeof dir, "%s/strict", scratch);
+    assert_int_equal(mkdir(dir, 0755), 0);
+    snprintf(path, sizeof path, "%s/strict.csv", dir);
+    snprintf(gpkg, sizeof gpkg, "%s/strict.gpkg", dir);
+    /* before a warning, outputs are written */
+    agglo_output *out = agglo_output_open(ctx, path);
+    assert_non_null(out);
+    fputs("a\n1\n", agglo_output_stream(out));
+    assert_int_equal(agglo_output_commit(ctx, out), AGGLO_OK);
+    assert_int_equal(unlink(path), 0);
+    agglo_warn(ctx, "weights: %d island(s)", 2);
+    agglo_warn(ctx, "a second one");
+    assert_int_equal(nwarn, 2); /* the handler still sees them */
+    assert_int_equal(agglo_ctx_warning_count(ctx), 2);
+    assert_int_equal(agglo_ctx_check_strict(ctx), AGGLO_E_STRICT);
+    assert_string_equal(agglo_ctx_errmsg(ctx), "weights: 2 island(s) (an error with --strict)");
+    out = agglo_output_open(ctx, path);
+    assert_non_null(out);
+    fputs("a\n1\n", agglo_output_stream(out));
+    assert_int_equal(agglo_output_commit(ctx, out), AGGLO_E_STRICT);
+    assert_int_equal(agglo_layer_write(ctx, L, gpkg, NULL), AGGLO_E_STRICT);
+    assert_int_equal(count_entries(dir), 0);
+    rmdir(dir);
+    /* the readers fail at their own warnings (nc has none; columbus has no .prj) */
+    agglo_layer *C = agglo_layer_read(ctx, TEST_DATA("columbus/columbus.shp"), NULL);
+    assert_null(C);
+    assert_non_null(strstr(agglo_ctx_errmsg(ctx), "has no CRS"));
+    agglo_layer_free(L);
+    agglo_ctx_free(ctx);
+}
+
 static void assert_same_layer(agglo_ctx *ctx, const agglo_layer *a, const agglo_layer *b)
 {
     GEOSContextHandle_t gh = agglo_ctx_geos(ctx);
@@ -687,6 +730,7 @@ int main(void)
         cmocka_unit_test(test_table_read),
         cmocka_unit_test(test_csv_types_from_every_row),
         cmocka_unit_test(test_directory_sources),
+        cmocka_unit_test(test_strict_mode_refuses_outputs),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }
