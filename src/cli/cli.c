@@ -360,29 +360,67 @@ int cli_usage(const char *cmd, const char *fmt, ...)
     return CLI_USAGE;
 }
 
-static void read_options(agglo_read_options *o, const cli_common *c)
+void cli_need(cli_common *c, const char *text)
+{
+    if (!text || !*text)
+        return;
+    if (c->nneed >= (int)(sizeof c->need / sizeof c->need[0])) {
+        c->need_all = 1;
+        return;
+    }
+    c->need[c->nneed++] = text;
+}
+
+/* The common options as read options; with cli_need'ed variables, the fields they read. */
+static int read_options(agglo_ctx *ctx, agglo_read_options *o, const cli_common *c)
 {
     agglo_read_options_init(o);
     o->layer_name = c->layer;
     o->encoding = c->encoding;
     o->where = c->where;
     o->strict = c->strict;
+    if (c->need_all || !c->nneed)
+        return AGGLO_OK;
+    int rc = c->id_field ? agglo_read_options_add_variable(ctx, o, c->id_field) : AGGLO_OK;
+    for (int i = 0; i < c->nneed && rc == AGGLO_OK; i++) {
+        /* "a,b,c" lists (--x, --factors) name one variable each */
+        size_t n = 0;
+        char **parts = strchr(c->need[i], ',') ? cli_split(c->need[i], &n) : NULL;
+        if (parts) {
+            for (size_t k = 0; k < n && rc == AGGLO_OK; k++)
+                rc = agglo_read_options_add_variable(ctx, o, parts[k]);
+            for (size_t k = 0; k < n; k++)
+                free(parts[k]);
+            free(parts);
+        } else {
+            rc = agglo_read_options_add_variable(ctx, o, c->need[i]);
+        }
+    }
+    return rc;
 }
 
 agglo_table *cli_read_table(agglo_ctx *ctx, const char *path, const cli_common *c)
 {
     agglo_read_options o;
-    read_options(&o, c);
+    if (read_options(ctx, &o, c) != AGGLO_OK) {
+        agglo_read_options_clear(&o);
+        return NULL;
+    }
     o.assign_crs = c->assign_crs;
     o.to_crs = c->to_crs;
     o.make_valid = c->make_valid;
-    return agglo_table_read(ctx, path, &o);
+    agglo_table *t = agglo_table_read(ctx, path, &o);
+    agglo_read_options_clear(&o);
+    return t;
 }
 
 agglo_layer *cli_read_layer(agglo_ctx *ctx, const char *path, const cli_common *c)
 {
     agglo_read_options o;
-    read_options(&o, c);
+    if (read_options(ctx, &o, c) != AGGLO_OK) {
+        agglo_read_options_clear(&o);
+        return NULL;
+    }
     o.x_field = c->x_field;
     o.y_field = c->y_field;
     o.assign_crs = c->assign_crs;
@@ -390,7 +428,9 @@ agglo_layer *cli_read_layer(agglo_ctx *ctx, const char *path, const cli_common *
     o.make_valid = c->make_valid;
     o.allow_invalid = c->allow_invalid;
     o.skip_validity = c->skip_validity;
-    return agglo_layer_read(ctx, path, &o);
+    agglo_layer *L = agglo_layer_read(ctx, path, &o);
+    agglo_read_options_clear(&o);
+    return L;
 }
 
 int cli_parse_int(const char *cmd, const char *opt, const char *arg, long min, long max, long *out)

@@ -36,6 +36,12 @@ typedef struct cli_common {
     const char *lco[32];    /* --lco NAME=VALUE, repeatable */
     int nlco;
     double max_memory;      /* --max-memory SIZE in bytes (0: default) */
+    /* What the command reads from the input (cli_need): with at least one, cli_read_layer
+     * and cli_read_table read only those fields (plus --id, the fields --where names and a
+     * CSV's coordinates); with none, every field. */
+    const char *need[64];
+    int nneed;
+    int need_all;           /* set by cli_need when the list is full: read every field */
 } cli_common;
 
 /* Long-option ids of the common options (>= 1000 so commands can use chars below). */
@@ -97,6 +103,11 @@ int cli_strict_finish(int rc);
 int cli_fail(agglo_ctx *ctx);
 /* Prints "agglo <cmd>: <message>" + a hint to use --help and returns CLI_USAGE. */
 int cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Declares a variable the command reads from its input: a field name or an expression
+ * (--var, --y, --x, --group, ...; a comma-separated list is split). Call once per option
+ * value before cli_read_layer/cli_read_table. text is not copied (argv strings live on). */
+void cli_need(cli_common *c, const char *text);
 
 /* Reads a layer with the common options applied. */
 agglo_layer *cli_read_layer(agglo_ctx *ctx, const char *path, const cli_common *c);

@@ -92,6 +92,9 @@ int cmd_dagum(int argc, char **argv)
     size_t np = 0;
     agglo_dagum **d = NULL;
     cli_report *r = cli_report_create("dagum");
+    cli_need(&c, var); /* only the fields the decomposition uses are read */
+    cli_need(&c, group);
+    cli_need(&c, time);
     agglo_table *table = cli_read_table(ctx, path, &c);
     if (!table)
         goto fail;

@@ -243,6 +243,8 @@ int cmd_geodetector(int argc, char **argv)
     }
     cli_report *r = cli_report_create("geodetector");
     agglo_geodetector *g = NULL;
+    cli_need(&c, y); /* only the fields the detectors use are read */
+    cli_need(&c, factors);
     agglo_table *table = cli_read_table(ctx, path, &c);
     if (!table)
         goto fail;

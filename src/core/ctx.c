@@ -72,10 +72,14 @@ void agglo_ctx_clear_error(agglo_ctx *ctx)
 
 int agglo_error(agglo_ctx *ctx, int code, const char *fmt, ...)
 {
+    /* formatted aside first: callers may pass agglo_ctx_errmsg(ctx) itself as an argument
+     * (to prefix a file name), which vsnprintf into the same buffer would garble */
+    char msg[AGGLO_MSG_MAX];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(ctx->errmsg, sizeof ctx->errmsg, fmt, ap);
+    vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    memcpy(ctx->errmsg, msg, sizeof msg);
     ctx->errcode = code;
     return code;
 }

@@ -4,6 +4,9 @@
 #include "agglo/output.h"
 #include "../core/core_internal.h"
 #include "gdal_util.h"
+#include "agglo/expr.h"
+
+#include <ctype.h>
 
 #include <cpl_conv.h>
 #include <cpl_string.h>
@@ -592,6 +595,120 @@ static void field_list(OGRFeatureDefnH defn, char *out, size_t size)
     }
 }
 
+int agglo_read_options_add_variable(agglo_ctx *ctx, agglo_read_options *opts, const char *text)
+{
+    for (size_t i = 0; i < opts->nvariables; i++)
+        if (strcmp(opts->variables[i], text) == 0)
+            return AGGLO_OK;
+    char **v = realloc(opts->variables, (opts->nvariables + 2) * sizeof *v);
+    if (!v)
+        return agglo_error(ctx, AGGLO_E_NOMEM, "out of memory");
+    opts->variables = v;
+    if (!(v[opts->nvariables] = strdup(text)))
+        return agglo_error(ctx, AGGLO_E_NOMEM, "out of memory");
+    v[++opts->nvariables] = NULL;
+    return AGGLO_OK;
+}
+
+void agglo_read_options_clear(agglo_read_options *opts)
+{
+    for (size_t i = 0; i < opts->nvariables; i++)
+        free(opts->variables[i]);
+    free(opts->variables);
+    opts->variables = NULL;
+    opts->nvariables = 0;
+}
+
+/* Index of the field named name (exactly, else the one case-insensitive match), or -1. */
+static int defn_field(OGRFeatureDefnH defn, const char *name, size_t len)
+{
+    int found = -1, n = OGR_FD_GetFieldCount(defn);
+    for (int j = 0; j < n; j++) {
+        const char *f = OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(defn, j));
+        if (strlen(f) == len && strncmp(f, name, len) == 0)
+            return j;
+    }
+    for (int j = 0; j < n; j++) {
+        const char *f = OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(defn, j));
+        if (strlen(f) == len && strncasecmp(f, name, len) == 0) {
+            if (found >= 0)
+                return -1;
+            found = j;
+        }
+    }
+    return found;
+}
+
+static char **want_add(char **want, const char *name)
+{
+    for (char **w = want; w && *w; w++)
+        if (strcasecmp(*w, name) == 0)
+            return want;
+    return CSLAddString(want, name);
+}
+
+/* The fields to read: opts->fields; the fields each of opts->variables reads (a field's name
+ * itself, else the fields of the expression: agglo_expr_parse); the fields a --where filter
+ * names (OGR evaluates it on the feature read, so they must not be ignored); a CSV's
+ * coordinate columns. */
+static int wanted_fields(agglo_ctx *ctx, const char *path, OGRFeatureDefnH defn,
+                         const agglo_read_options *opts, int csv_coords, char ***out)
+{
+    char **want = NULL;
+    for (const char *const *w = opts->fields; w && *w; w++)
+        want = want_add(want, *w);
+    for (size_t i = 0; i < opts->nvariables; i++) {
+        const char *text = opts->variables[i];
+        if (defn_field(defn, text, strlen(text)) >= 0) {
+            want = want_add(want, text);
+            continue;
+        }
+        agglo_expr *e = agglo_expr_parse(ctx, text);
+        if (!e) {
+            CSLDestroy(want);
+            return agglo_error(ctx, agglo_ctx_errcode(ctx), "%s: %s", path, agglo_ctx_errmsg(ctx));
+        }
+        for (size_t k = 0; k < agglo_expr_field_count(e); k++)
+            want = want_add(want, agglo_expr_field(e, k));
+        agglo_expr_free(e);
+    }
+    /* identifiers of the filter (words and "quoted" names outside 'strings') that are fields */
+    for (const char *p = opts->where; p && *p;) {
+        if (*p == '\'') {
+            for (p++; *p && !(*p == '\'' && p[1] != '\''); p += *p == '\'' ? 2 : 1)
+                ;
+            p += *p != 0;
+        } else if (*p == '"' || isalpha((unsigned char)*p) || *p == '_') {
+            int quoted = *p == '"';
+            const char *s = p + quoted, *q = s;
+            while (*q && (quoted ? *q != '"' : (isalnum((unsigned char)*q) || *q == '_')))
+                q++;
+            int j = defn_field(defn, s, (size_t)(q - s));
+            if (j >= 0)
+                want = want_add(want, OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(defn, j)));
+            p = q + (quoted && *q);
+        } else {
+            p++;
+        }
+    }
+    /* a CSV's points are made from its coordinate columns, which stay attributes */
+    if (csv_coords) {
+        const char *xs = opts->x_field ? opts->x_field : "lon,longitude,lng,long,x,X";
+        const char *ys = opts->y_field ? opts->y_field : "lat,latitude,y,Y";
+        for (int axis = 0; axis < 2; axis++) {
+            char **names = CSLTokenizeString2(axis ? ys : xs, ",", 0);
+            for (char **n = names; n && *n; n++) {
+                int j = defn_field(defn, *n, strlen(*n));
+                if (j >= 0)
+                    want = want_add(want, OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(defn, j)));
+            }
+            CSLDestroy(names);
+        }
+    }
+    *out = want;
+    return AGGLO_OK;
+}
+
 /* Reads a layer; table_only: the attributes of any source, its geometry (if any) ignored. */
 static agglo_layer *layer_read(agglo_ctx *ctx, const char *path, const agglo_read_options *opts_in,
                                int table_only)
@@ -621,7 +738,10 @@ static agglo_layer *layer_read(agglo_ctx *ctx, const char *path, const agglo_rea
             return NULL;
         }
     }
-    if (is_shp && agglo_shp_check(ctx, path, path, opts->fields) != AGGLO_OK) {
+    /* the numeric checks of the .dbf cover the fields read; variables are resolved against
+     * the layer later, so then every field is checked */
+    const char *const *checked = opts->nvariables ? NULL : opts->fields;
+    if (is_shp && agglo_shp_check(ctx, path, path, checked) != AGGLO_OK) {
         free(open_path);
         return NULL;
     }
@@ -713,7 +833,7 @@ static agglo_layer *layer_read(agglo_ctx *ctx, const char *path, const agglo_rea
         VSIStatBufL vs;
         int rc = AGGLO_OK;
         if (shp_copy && VSIStatExL(shp_copy, &vs, VSI_STAT_EXISTS_FLAG) == 0)
-            rc = agglo_shp_check(ctx, path, shp_copy, opts->fields);
+            rc = agglo_shp_check(ctx, path, shp_copy, checked);
         free(shp_copy);
         if (rc != AGGLO_OK)
             goto fail;
@@ -739,8 +859,12 @@ static agglo_layer *layer_read(agglo_ctx *ctx, const char *path, const agglo_rea
     if (!fb)
         goto nomem;
     /* Only the named fields are read (the others are ignored by OGR, not even parsed). */
-    if (opts->fields) {
-        for (const char *const *w = opts->fields; *w; w++) {
+    char **want = NULL;
+    int restrict_fields = opts->fields || opts->nvariables;
+    if (restrict_fields && wanted_fields(ctx, path, defn, opts, is_csv && !table_only, &want) != AGGLO_OK)
+        goto fail;
+    if (restrict_fields) {
+        for (char **w = want; w && *w; w++) {
             int found = 0;
             for (int j = 0; j < nf && !found; j++)
                 found = strcasecmp(*w, OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(defn, j))) == 0;
@@ -748,6 +872,7 @@ static agglo_layer *layer_read(agglo_ctx *ctx, const char *path, const agglo_rea
                 char list[1024];
                 field_list(defn, list, sizeof list);
                 agglo_error(ctx, AGGLO_E_FIELD, "%s: no field '%s' (fields: %s)", path, *w, list);
+                CSLDestroy(want);
                 goto fail;
             }
         }
@@ -758,9 +883,9 @@ static agglo_layer *layer_read(agglo_ctx *ctx, const char *path, const agglo_rea
         OGRFieldType t = OGR_Fld_GetType(fd);
         const char *name = OGR_Fld_GetNameRef(fd);
         fb[j].skip = 0;
-        if (opts->fields) {
+        if (restrict_fields) {
             fb[j].skip = 1;
-            for (const char *const *w = opts->fields; *w; w++)
+            for (char **w = want; w && *w; w++)
                 if (strcasecmp(*w, name) == 0)
                     fb[j].skip = 0;
             if (fb[j].skip)
@@ -772,12 +897,14 @@ static agglo_layer *layer_read(agglo_ctx *ctx, const char *path, const agglo_rea
         fb[j].type = t;
         if (!fb[j].name) {
             CSLDestroy(ignored);
+            CSLDestroy(want);
             goto nomem;
         }
     }
+    CSLDestroy(want);
     if (table_only)
         ignored = CSLAddString(ignored, "OGR_GEOMETRY");
-    if (opts->fields || table_only) {
+    if (restrict_fields || table_only) {
         ignored = CSLAddString(ignored, "OGR_STYLE");
         OGR_L_SetIgnoredFields(lyr, (const char **)ignored);
     }

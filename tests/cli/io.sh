@@ -119,6 +119,10 @@ expect_fail 1 "squares.shp: no .cpg and the text is not UTF-8; decoded it as GB1
 "$AGGLO" lisa "$TEST_DATA/nc/nc.shp" --var SID74 --strict --out "$SCRATCH/clean.gpkg" --quiet && [ -s "$SCRATCH/clean.gpkg" ] \
   && ok || bad "--strict clean run: no output"
 [ -z "$(ls -A "$SCRATCH" | grep -i tmp)" ] && ok || bad "temporary files left by --strict: $(ls -A "$SCRATCH")"
+# declared variables (cli_need): dagum reads only --var/--group/--time's fields, an expression's too
+out=$("$AGGLO" dagum "$TEST_DATA/columbus/columbus.shp" --var "INC * 2" --group CP --where "CRIME > 40" --csv) && \
+  [[ "$out" == *$'\ndagum,n,19\n'* ]] && ok || bad "dagum on declared fields: $out"
+expect_fail 1 "columbus.shp: no field 'NOPE' (fields: AREA" -- "$AGGLO" dagum "$TEST_DATA/columbus/columbus.shp" --var "NOPE * 2" --group CP
 # ---- end of the reading block --------------------------------------------------------------
 
 # the bad-input corpus (tests/data/bad, see its README.md): each case's expected error

@@ -649,6 +649,63 @@ static void test_strict_mode_refuses_outputs(void **state)
     agglo_ctx_free(ctx);
 }
 
+/* Declared variables: only the fields they read (plus --where's and a CSV's coordinates). */
+static void test_read_declared_variables(void **state)
+{
+    (void)state;
+    agglo_ctx *ctx = agglo_ctx_create();
+    agglo_read_options o;
+    agglo_read_options_init(&o);
+    assert_int_equal(agglo_read_options_add_variable(ctx, &o, "log(inc) + CRIME / 2"), AGGLO_OK);
+    assert_int_equal(agglo_read_options_add_variable(ctx, &o, "POLYID"), AGGLO_OK);
+    assert_int_equal(agglo_read_options_add_variable(ctx, &o, "POLYID"), AGGLO_OK);
+    o.where = "\"HOVAL\" > 0 AND CRIME > 40 AND 'EW' <> 'x'";
+    agglo_layer *L = agglo_layer_read(ctx, TEST_DATA("columbus/columbus.shp"), &o);
+    assert_non_null(L);
+    const agglo_table *t = agglo_layer_table(L);
+    /* INC, CRIME, POLYID and HOVAL (named by the filter; EW is inside a string) */
+    assert_int_equal(agglo_table_ncols(t), 4);
+    assert_true(agglo_table_find(t, "INC") >= 0 && agglo_table_find(t, "HOVAL") >= 0);
+    assert_true(agglo_table_find(t, "EW") < 0 && agglo_table_find(t, "AREA") < 0);
+    assert_int_equal(agglo_layer_count(L), 19); /* as without the field list (test_table_read) */
+    double *v = agglo_table_get_numeric(ctx, t, "log(inc) + CRIME / 2", "columbus");
+    assert_non_null(v);
+    free(v);
+    agglo_layer_free(L);
+    /* a field the expression reads that the layer lacks: one line naming the file */
+    assert_int_equal(agglo_read_options_add_variable(ctx, &o, "NOPE * 2"), AGGLO_OK);
+    assert_null(agglo_layer_read(ctx, TEST_DATA("columbus/columbus.shp"), &o));
+    assert_non_null(strstr(agglo_ctx_errmsg(ctx), "columbus.shp: no field 'NOPE' (fields: AREA"));
+    agglo_read_options_clear(&o);
+    /* a syntax error is the parser's message, prefixed with the file */
+    assert_int_equal(agglo_read_options_add_variable(ctx, &o, "INC *"), AGGLO_OK);
+    assert_null(agglo_table_read(ctx, TEST_DATA("columbus/columbus.shp"), &o));
+    assert_string_equal(agglo_ctx_errmsg(ctx), TEST_DATA("columbus/columbus.shp") ": expression "
+                                               "'INC *': unexpected end at character 6");
+    agglo_read_options_clear(&o);
+    /* a CSV keeps its coordinate columns, so its points are still made */
+    char csv[300];
+    snprintf(csv, sizeof csv, "%s/pts.csv", scratch);
+    FILE *fp = fopen(csv, "w");
+    assert_non_null(fp);
+    fputs("name,lon,lat,v,w\na,120.1,30.2,1,5\nb,120.3,30.1,2,6\n", fp);
+    fclose(fp);
+    agglo_read_options_init(&o);
+    assert_int_equal(agglo_read_options_add_variable(ctx, &o, "w"), AGGLO_OK);
+    L = agglo_layer_read(ctx, csv, &o);
+    assert_non_null(L);
+    assert_int_equal(agglo_table_ncols(agglo_layer_table(L)), 3);
+    assert_int_equal(agglo_layer_null_geometries(L), 0);
+    double x[2], y[2];
+    assert_int_equal(agglo_layer_coords(ctx, L, 0, x, y), AGGLO_OK);
+    assert_close(x[1], 120.3, 0);
+    assert_close(y[1], 30.1, 0);
+    agglo_layer_free(L);
+    agglo_read_options_clear(&o);
+    unlink(csv);
+    agglo_ctx_free(ctx);
+}
+
 static void assert_same_layer(agglo_ctx *ctx, const agglo_layer *a, const agglo_layer *b)
 {
     GEOSContextHandle_t gh = agglo_ctx_geos(ctx);
@@ -731,6 +788,7 @@ int main(void)
         cmocka_unit_test(test_csv_types_from_every_row),
         cmocka_unit_test(test_directory_sources),
         cmocka_unit_test(test_strict_mode_refuses_outputs),
+        cmocka_unit_test(test_read_declared_variables),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }
