@@ -404,6 +404,25 @@ with zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as z:
         with open(f"{src}/squares.{e}", "rb") as f:
             z.writestr(info, f.read())
 PY
+# tables/: the squares' attributes without geometry: a GeoPackage attribute table (no
+# geometry column) and a lone .dbf. agglo_table_read reads them (geodetector, dagum, panels);
+# commands that need geometry refuse them with one line.
+fresh tables
+to_gpkg "$tmp/squares.csv" "$out/tables/squares.gpkg" -nln attributes -nlt NONE
+ogr2ogr -q -f "ESRI Shapefile" "$out/tables/squares.dbf" "$tmp/squares.csv" \
+    -oo GEOM_POSSIBLE_NAMES=wkt -oo KEEP_GEOM_COLUMNS=NO -lco ENCODING=UTF-8 -nlt NONE -nln squares
+pin_dbf "$out/tables/squares.dbf"
+
+# shp_dir/: directories of Shapefiles, which GDAL opens as one source with a layer per file:
+# one/ holds good/squares.*, two/ holds it and a copy named grid.* (two layers: --layer needed)
+fresh shp_dir
+mkdir -p "$out/shp_dir/one" "$out/shp_dir/two"
+for e in shp shx dbf prj cpg; do
+    cp "$out/good/squares.$e" "$out/shp_dir/one/squares.$e"
+    cp "$out/good/squares.$e" "$out/shp_dir/two/squares.$e"
+    cp "$out/good/squares.$e" "$out/shp_dir/two/grid.$e"
+done
+
 # A FIFO cannot be committed: tests/cli/io.sh and tests/unit/test_io.c make one with mkfifo.
 
 echo "bad-input corpus written to $out"

@@ -20,6 +20,7 @@ enum {
     /* usage */
     AGGLO_E_USAGE = -1,     /* invalid argument or option */
     AGGLO_E_NOMEM = -2,     /* allocation failed */
+    AGGLO_E_STRICT = -3,    /* a warning in strict mode (agglo_ctx_set_strict) */
     /* input */
     AGGLO_E_IO = -10,       /* cannot open / read / write a file */
     AGGLO_E_FORMAT = -11,   /* malformed file content */
@@ -58,6 +59,21 @@ int agglo_error(agglo_ctx *ctx, int code, const char *fmt, ...)
  * default handler stores nothing and prints nothing. */
 void agglo_ctx_set_warning_handler(agglo_ctx *ctx, agglo_warning_fn fn, void *userdata);
 void agglo_warn(agglo_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Strict mode: every warning is an error. The readers (agglo_layer_read, agglo_table_read)
+ * then fail at their warning. Any other function that warns carries on (its result is still
+ * computed and returned), but the warning is recorded, sticky, and every output commit of
+ * the library (agglo_output_commit, agglo_output_tempdir_commit, agglo_layer_write, and
+ * through them GAL/GWT, GeoTIFF and PNG writers) refuses with AGGLO_E_STRICT, so nothing is
+ * written after a warning. A caller that prints results itself checks
+ * agglo_ctx_check_strict() first. The handler is still called for every warning. */
+void agglo_ctx_set_strict(agglo_ctx *ctx, int strict);
+int agglo_ctx_strict(const agglo_ctx *ctx);
+/* AGGLO_OK, or after a warning in strict mode AGGLO_E_STRICT with the error set to the first
+ * warning's text followed by " (an error with --strict)". */
+int agglo_ctx_check_strict(agglo_ctx *ctx);
+/* Number of warnings issued on this context (strict or not). */
+size_t agglo_ctx_warning_count(const agglo_ctx *ctx);
 
 /* Threads used by parallel loops (OpenMP); 0 = library default (all cores). */
 void agglo_ctx_set_threads(agglo_ctx *ctx, int nthreads);

@@ -41,10 +41,24 @@ typedef struct agglo_read_options {
                               * a warning) unless strict */
     int skip_validity;       /* do not test polygon validity (contiguity only needs vertices) */
     int strict;              /* every warning of the reader is an error */
+    char **variables;        /* owned, NULL-terminated: what agglo_read_options_add_variable
+                              * added; with variables (or fields) only the fields they read
+                              * are read. Freed by agglo_read_options_clear. */
+    size_t nvariables;
 } agglo_read_options;
 
 /* Initialise options with defaults (all NULL/0). */
 void agglo_read_options_init(agglo_read_options *opts);
+/* Declares a variable the caller needs: a field name, or an expression (include/agglo/expr.h)
+ * whose fields are then read. Resolved when the layer is read: text that is a field's name
+ * (exactly, else case-insensitively when unique) is that field, else it is parsed as an
+ * expression (a syntax error, or a field it reads that the layer lacks, fails the read
+ * naming the file). Once any variable (or fields) is given, only those fields are read, plus
+ * the fields a where filter names and a CSV's coordinate columns; without any, all are.
+ * The text is copied. AGGLO_E_NOMEM on allocation failure. */
+int agglo_read_options_add_variable(agglo_ctx *ctx, agglo_read_options *opts, const char *text);
+/* Frees what agglo_read_options_add_variable allocated (the options can be reused). */
+void agglo_read_options_clear(agglo_read_options *opts);
 
 /* Reads a layer. Checks at load: the path is a regular file (or a GDAL /vsi... path; a .zip
  * is read through /vsizip/); for Shapefiles the .shx and .dbf exist and agree with the .shp
@@ -56,6 +70,17 @@ void agglo_read_options_init(agglo_read_options *opts);
  * warning (the coordinates are planar). */
 agglo_layer *agglo_layer_read(agglo_ctx *ctx, const char *path, const agglo_read_options *opts);
 void agglo_layer_free(agglo_layer *layer);
+
+/* Reads the attributes of a source as a table (panels, geodetector, Dagum, indices): a CSV
+ * (column types from its .csvt, else detected from every row; an empty cell is NULL), a .dbf,
+ * a GeoPackage attribute table, or any OGR layer, whose geometry is then ignored (not read,
+ * not checked: no CRS, validity or NULL-geometry warnings). All columns (or opts->fields),
+ * one row per feature in source order, NULLs kept. The same checks as agglo_layer_read
+ * otherwise (file, Shapefile sidecars, GDAL errors, encoding, --where, at least one row);
+ * assign_crs, to_crs and make_valid are refused (AGGLO_E_USAGE), x_field/y_field ignored.
+ * agglo_layer_read refuses such a source with one line (AGGLO_E_GEOMETRY, or AGGLO_E_FIELD
+ * for a CSV without coordinate columns). */
+agglo_table *agglo_table_read(agglo_ctx *ctx, const char *path, const agglo_read_options *opts);
 
 size_t agglo_layer_count(const agglo_layer *layer);
 const char *agglo_layer_path(const agglo_layer *layer);

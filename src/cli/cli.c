@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 const char *const cli_common_help =
     "Common options:\n"
@@ -29,8 +30,9 @@ const char *const cli_common_help =
     "                        (e.g. --where \"pop > 1000 AND name LIKE 'A%'\")\n"
     "  --make-valid          repair invalid polygons with GEOS MakeValid (by default they\n"
     "                        are read with a warning)\n"
-    "  --strict              warnings while reading (invalid polygons, CRS guesses, NULL\n"
-    "                        geometries, encoding fallback) are errors\n"
+    "  --strict              every warning is an error (exit 1, nothing written to --out\n"
+    "                        or stdout): invalid polygons, CRS guesses, NULL geometries,\n"
+    "                        encoding fallback, islands, dropped rows, ...\n"
     "  --seed S --threads N --quiet --help\n";
 
 void cli_common_init(cli_common *c)
@@ -99,6 +101,99 @@ static void print_warning(const char *msg, void *userdata)
     fprintf(stderr, "agglo: warning: %s\n", msg);
 }
 
+/* --strict: the first warning of the run is its error. Warnings are not printed as they come
+ * (the first is printed once, as the error); stdout goes to a temporary file that reaches the
+ * real stdout only when the command succeeded without a warning (cli_strict_finish); file
+ * outputs are refused by the library's commits (agglo_ctx_set_strict). The process-wide
+ * state is the program's, not the library's. */
+static struct {
+    int capturing;
+    int saved_fd;
+    FILE *capture;
+    int warned;
+    char first[2048];
+} strict_run = {0, -1, NULL, 0, ""};
+
+static void strict_warning(const char *msg, void *userdata)
+{
+    (void)userdata;
+    if (!strict_run.warned++)
+        snprintf(strict_run.first, sizeof strict_run.first, "%s", msg);
+}
+
+static int capture_stdout(void)
+{
+    if (strict_run.capturing)
+        return 0;
+    fflush(stdout);
+    FILE *t = tmpfile();
+    int saved = t ? dup(STDOUT_FILENO) : -1;
+    if (saved < 0 || dup2(fileno(t), STDOUT_FILENO) < 0) {
+        if (saved >= 0)
+            close(saved);
+        if (t)
+            fclose(t);
+        fprintf(stderr, "agglo: --strict: cannot hold back stdout (%s)\n", strerror(errno));
+        return -1;
+    }
+    strict_run.capture = t;
+    strict_run.saved_fd = saved;
+    strict_run.capturing = 1;
+    return 0;
+}
+
+int cli_strict_finish(int rc)
+{
+    if (!strict_run.capturing && !strict_run.warned)
+        return rc;
+    int keep = rc == CLI_OK && !strict_run.warned;
+    if (rc == CLI_OK && strict_run.warned) {
+        fprintf(stderr, "agglo: %s (an error with --strict)\n", strict_run.first);
+        if (strict_run.warned > 1)
+            fprintf(stderr, "agglo: (and %d more warning%s)\n", strict_run.warned - 1,
+                    strict_run.warned == 2 ? "" : "s");
+        rc = CLI_FAIL;
+    }
+    if (!strict_run.capturing)
+        return rc;
+    int bad = fflush(stdout) != 0 || ferror(stdout);
+    int err = errno;
+    /* what the command printed, copied to the real stdout only on success */
+    if (keep && !bad && lseek(fileno(strict_run.capture), 0, SEEK_SET) == 0) {
+        char buf[65536];
+        ssize_t r;
+        while (!bad && (r = read(fileno(strict_run.capture), buf, sizeof buf)) != 0) {
+            if (r < 0) {
+                if (errno == EINTR)
+                    continue;
+                bad = 1;
+                err = errno;
+                break;
+            }
+            for (ssize_t off = 0; off < r && !bad;) {
+                ssize_t w = write(strict_run.saved_fd, buf + off, (size_t)(r - off));
+                if (w < 0 && errno == EINTR)
+                    continue;
+                if (w <= 0) {
+                    bad = 1;
+                    err = w < 0 ? errno : EIO;
+                } else {
+                    off += w;
+                }
+            }
+        }
+    }
+    dup2(strict_run.saved_fd, STDOUT_FILENO);
+    close(strict_run.saved_fd);
+    fclose(strict_run.capture);
+    strict_run.capturing = 0;
+    if (bad && keep) {
+        fprintf(stderr, "agglo: stdout: write failed (%s)\n", strerror(err ? err : EIO));
+        rc = CLI_FAIL;
+    }
+    return rc;
+}
+
 agglo_ctx *cli_ctx_create(const cli_common *c)
 {
     agglo_ctx *ctx = agglo_ctx_create();
@@ -106,8 +201,16 @@ agglo_ctx *cli_ctx_create(const cli_common *c)
         fprintf(stderr, "agglo: cannot initialise (out of memory)\n");
         return NULL;
     }
-    if (!c || !c->quiet)
+    if (c && c->strict) {
+        agglo_ctx_set_strict(ctx, 1);
+        agglo_ctx_set_warning_handler(ctx, strict_warning, NULL);
+        if (capture_stdout() != 0) {
+            agglo_ctx_free(ctx);
+            return NULL;
+        }
+    } else if (!c || !c->quiet) {
         agglo_ctx_set_warning_handler(ctx, print_warning, NULL);
+    }
     if (c) {
         agglo_ctx_set_threads(ctx, c->threads);
         agglo_ctx_set_max_memory(ctx, c->max_memory);
@@ -257,22 +360,77 @@ int cli_usage(const char *cmd, const char *fmt, ...)
     return CLI_USAGE;
 }
 
+void cli_need(cli_common *c, const char *text)
+{
+    if (!text || !*text)
+        return;
+    if (c->nneed >= (int)(sizeof c->need / sizeof c->need[0])) {
+        c->need_all = 1;
+        return;
+    }
+    c->need[c->nneed++] = text;
+}
+
+/* The common options as read options; with cli_need'ed variables, the fields they read. */
+static int read_options(agglo_ctx *ctx, agglo_read_options *o, const cli_common *c)
+{
+    agglo_read_options_init(o);
+    o->layer_name = c->layer;
+    o->encoding = c->encoding;
+    o->where = c->where;
+    o->strict = c->strict;
+    if (c->need_all || !c->nneed)
+        return AGGLO_OK;
+    int rc = c->id_field ? agglo_read_options_add_variable(ctx, o, c->id_field) : AGGLO_OK;
+    for (int i = 0; i < c->nneed && rc == AGGLO_OK; i++) {
+        /* "a,b,c" lists (--x, --factors) name one variable each */
+        size_t n = 0;
+        char **parts = strchr(c->need[i], ',') ? cli_split(c->need[i], &n) : NULL;
+        if (parts) {
+            for (size_t k = 0; k < n && rc == AGGLO_OK; k++)
+                rc = agglo_read_options_add_variable(ctx, o, parts[k]);
+            for (size_t k = 0; k < n; k++)
+                free(parts[k]);
+            free(parts);
+        } else {
+            rc = agglo_read_options_add_variable(ctx, o, c->need[i]);
+        }
+    }
+    return rc;
+}
+
+agglo_table *cli_read_table(agglo_ctx *ctx, const char *path, const cli_common *c)
+{
+    agglo_read_options o;
+    if (read_options(ctx, &o, c) != AGGLO_OK) {
+        agglo_read_options_clear(&o);
+        return NULL;
+    }
+    o.assign_crs = c->assign_crs;
+    o.to_crs = c->to_crs;
+    o.make_valid = c->make_valid;
+    agglo_table *t = agglo_table_read(ctx, path, &o);
+    agglo_read_options_clear(&o);
+    return t;
+}
+
 agglo_layer *cli_read_layer(agglo_ctx *ctx, const char *path, const cli_common *c)
 {
     agglo_read_options o;
-    agglo_read_options_init(&o);
-    o.layer_name = c->layer;
-    o.encoding = c->encoding;
+    if (read_options(ctx, &o, c) != AGGLO_OK) {
+        agglo_read_options_clear(&o);
+        return NULL;
+    }
     o.x_field = c->x_field;
     o.y_field = c->y_field;
     o.assign_crs = c->assign_crs;
     o.to_crs = c->to_crs;
     o.make_valid = c->make_valid;
     o.allow_invalid = c->allow_invalid;
-    o.where = c->where;
-    o.strict = c->strict;
     o.skip_validity = c->skip_validity;
-    return agglo_layer_read(ctx, path, &o);
+    agglo_layer *L = agglo_layer_read(ctx, path, &o);
+    agglo_read_options_clear(&o);
+    return L;
 }
 
 int cli_parse_int(const char *cmd, const char *opt, const char *arg, long min, long max, long *out)

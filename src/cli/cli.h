@@ -24,7 +24,7 @@ typedef struct cli_common {
     const char *y_field;    /* --y-field */
     const char *id_field;   /* --id FIELD */
     const char *where;      /* --where SQL: OGR attribute filter */
-    int strict;             /* --strict: warnings while reading are errors */
+    int strict;             /* --strict: every warning is an error (cli_ctx_create) */
     int skip_validity;      /* set by commands whose result does not depend on polygon validity */
     int make_valid;         /* --make-valid */
     int allow_invalid;      /* set by commands that report or tolerate invalid polygons */
@@ -36,6 +36,12 @@ typedef struct cli_common {
     const char *lco[32];    /* --lco NAME=VALUE, repeatable */
     int nlco;
     double max_memory;      /* --max-memory SIZE in bytes (0: default) */
+    /* What the command reads from the input (cli_need): with at least one, cli_read_layer
+     * and cli_read_table read only those fields (plus --id, the fields --where names and a
+     * CSV's coordinates); with none, every field. */
+    const char *need[64];
+    int nneed;
+    int need_all;           /* set by cli_need when the list is full: read every field */
 } cli_common;
 
 /* Long-option ids of the common options (>= 1000 so commands can use chars below). */
@@ -88,13 +94,26 @@ int cli_check_files(int argc, char **argv);
  * options. */
 agglo_ctx *cli_ctx_create(const cli_common *c);
 
+/* End of a run (main): with --strict, a warning makes a successful command fail (exit 1,
+ * "agglo: <first warning> (an error with --strict)") and what it printed on stdout is
+ * dropped; without a warning the held-back stdout is copied out. Returns the exit code. */
+int cli_strict_finish(int rc);
+
 /* Prints "agglo: <message>" from the context and returns CLI_FAIL. */
 int cli_fail(agglo_ctx *ctx);
 /* Prints "agglo <cmd>: <message>" + a hint to use --help and returns CLI_USAGE. */
 int cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* Declares a variable the command reads from its input: a field name or an expression
+ * (--var, --y, --x, --group, ...; a comma-separated list is split). Call once per option
+ * value before cli_read_layer/cli_read_table. text is not copied (argv strings live on). */
+void cli_need(cli_common *c, const char *text);
+
 /* Reads a layer with the common options applied. */
 agglo_layer *cli_read_layer(agglo_ctx *ctx, const char *path, const cli_common *c);
+/* Reads the attributes of a source as a table (agglo_table_read): a CSV, a .dbf, a GeoPackage
+ * attribute table or any layer, its geometry ignored; --to/--crs/--make-valid are refused. */
+agglo_table *cli_read_table(agglo_ctx *ctx, const char *path, const cli_common *c);
 
 /* Parsing helpers: return 0 on success, -1 (after printing a usage message) on error. */
 int cli_parse_int(const char *cmd, const char *opt, const char *arg, long min, long max, long *out);

@@ -92,10 +92,13 @@ int cmd_dagum(int argc, char **argv)
     size_t np = 0;
     agglo_dagum **d = NULL;
     cli_report *r = cli_report_create("dagum");
-    agglo_layer *layer = cli_read_layer(ctx, path, &c);
-    if (!layer)
+    cli_need(&c, var); /* only the fields the decomposition uses are read */
+    cli_need(&c, group);
+    cli_need(&c, time);
+    agglo_table *table = cli_read_table(ctx, path, &c);
+    if (!table)
         goto fail;
-    d = agglo_dagum_table(ctx, agglo_layer_table(layer), path, var, group, time, drop, &np);
+    d = agglo_dagum_table(ctx, table, path, var, group, time, drop, &np);
     if (!d)
         goto fail;
     cli_report_str(r, "input", path);
@@ -113,7 +116,7 @@ fail:
 out:
     cli_report_free(r);
     agglo_dagum_free_all(d, np);
-    agglo_layer_free(layer);
+    agglo_table_free(table);
     agglo_ctx_free(ctx);
     return rc;
 }

@@ -243,10 +243,12 @@ int cmd_geodetector(int argc, char **argv)
     }
     cli_report *r = cli_report_create("geodetector");
     agglo_geodetector *g = NULL;
-    agglo_layer *layer = cli_read_layer(ctx, path, &c);
-    if (!layer)
+    cli_need(&c, y); /* only the fields the detectors use are read */
+    cli_need(&c, factors);
+    agglo_table *table = cli_read_table(ctx, path, &c);
+    if (!table)
         goto fail;
-    g = agglo_geodetector_table(ctx, agglo_layer_table(layer), path, y, sp, nf, drop, &go);
+    g = agglo_geodetector_table(ctx, table, path, y, sp, nf, drop, &go);
     if (!g)
         goto fail;
     report(r, g, path, y, go.alpha);
@@ -264,7 +266,7 @@ fail:
 out:
     cli_report_free(r);
     agglo_geodetector_free(g);
-    agglo_layer_free(layer);
+    agglo_table_free(table);
     agglo_ctx_free(ctx);
 free_lists:
     if (fl)

@@ -104,4 +104,4 @@ static int run(int argc, char **argv)
     return CLI_USAGE;
 }
 
-int main(int argc, char **argv) { return finish_stdout(run(argc, argv)); }
+int main(int argc, char **argv) { return finish_stdout(cli_strict_finish(run(argc, argv))); }

@@ -22,6 +22,9 @@ struct agglo_ctx {
     double max_memory;    /* bytes; 0 = default (half the physical memory) */
     char *out_format;     /* GDAL driver for vector outputs; NULL = from the extension */
     char **out_lco;       /* NAME=VALUE layer creation options, NULL-terminated */
+    int strict;           /* every warning is an error */
+    size_t nwarnings;
+    char first_warning[AGGLO_MSG_MAX]; /* kept in strict mode */
 };
 
 static void geos_error_handler(const char *message, void *userdata)
@@ -69,10 +72,14 @@ void agglo_ctx_clear_error(agglo_ctx *ctx)
 
 int agglo_error(agglo_ctx *ctx, int code, const char *fmt, ...)
 {
+    /* formatted aside first: callers may pass agglo_ctx_errmsg(ctx) itself as an argument
+     * (to prefix a file name), which vsnprintf into the same buffer would garble */
+    char msg[AGGLO_MSG_MAX];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(ctx->errmsg, sizeof ctx->errmsg, fmt, ap);
+    vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    memcpy(ctx->errmsg, msg, sizeof msg);
     ctx->errcode = code;
     return code;
 }
@@ -85,14 +92,37 @@ void agglo_ctx_set_warning_handler(agglo_ctx *ctx, agglo_warning_fn fn, void *us
 
 void agglo_warn(agglo_ctx *ctx, const char *fmt, ...)
 {
-    if (!ctx->warn_fn)
+    if (!ctx->warn_fn && !ctx->strict) {
+        ctx->nwarnings++;
         return;
+    }
     char msg[AGGLO_MSG_MAX];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    ctx->warn_fn(msg, ctx->warn_data);
+    if (ctx->strict && ctx->nwarnings == 0)
+        snprintf(ctx->first_warning, sizeof ctx->first_warning, "%s", msg);
+    ctx->nwarnings++;
+    if (ctx->warn_fn)
+        ctx->warn_fn(msg, ctx->warn_data);
+}
+
+void agglo_ctx_set_strict(agglo_ctx *ctx, int strict)
+{
+    if (strict && !ctx->strict)
+        ctx->nwarnings = 0; /* warnings from before are not this mode's */
+    ctx->strict = strict != 0;
+}
+
+int agglo_ctx_strict(const agglo_ctx *ctx) { return ctx->strict; }
+size_t agglo_ctx_warning_count(const agglo_ctx *ctx) { return ctx->nwarnings; }
+
+int agglo_ctx_check_strict(agglo_ctx *ctx)
+{
+    if (!ctx->strict || ctx->nwarnings == 0)
+        return AGGLO_OK;
+    return agglo_error(ctx, AGGLO_E_STRICT, "%s (an error with --strict)", ctx->first_warning);
 }
 
 void agglo_ctx_set_threads(agglo_ctx *ctx, int nthreads) { ctx->nthreads = nthreads < 0 ? 0 : nthreads; }
@@ -178,6 +208,7 @@ const char *agglo_strerror(int code)
     case AGGLO_OK: return "success";
     case AGGLO_E_USAGE: return "usage error";
     case AGGLO_E_NOMEM: return "out of memory";
+    case AGGLO_E_STRICT: return "warning in strict mode";
     case AGGLO_E_IO: return "I/O error";
     case AGGLO_E_FORMAT: return "malformed input";
     case AGGLO_E_FIELD: return "field error";

@@ -4,6 +4,9 @@
 #include "agglo/output.h"
 #include "../core/core_internal.h"
 #include "gdal_util.h"
+#include "agglo/expr.h"
+
+#include <ctype.h>
 
 #include <cpl_conv.h>
 #include <cpl_string.h>
@@ -23,6 +26,7 @@
 #include <strings.h>
 #include <stdarg.h>
 #include <cpl_vsi.h>
+#include <sys/stat.h>
 
 struct agglo_layer {
     agglo_ctx *ctx;          /* GEOS handle owner; the layer must not outlive it */
@@ -564,7 +568,7 @@ static int read_warn(agglo_ctx *ctx, const agglo_read_options *o, int code, cons
     va_start(ap, fmt);
     vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
-    if (o->strict)
+    if (o->strict || agglo_ctx_strict(ctx))
         return agglo_error(ctx, code, "%s (an error with --strict)", buf);
     agglo_warn(ctx, "%s", buf);
     return AGGLO_OK;
@@ -591,7 +595,123 @@ static void field_list(OGRFeatureDefnH defn, char *out, size_t size)
     }
 }
 
-agglo_layer *agglo_layer_read(agglo_ctx *ctx, const char *path, const agglo_read_options *opts_in)
+int agglo_read_options_add_variable(agglo_ctx *ctx, agglo_read_options *opts, const char *text)
+{
+    for (size_t i = 0; i < opts->nvariables; i++)
+        if (strcmp(opts->variables[i], text) == 0)
+            return AGGLO_OK;
+    char **v = realloc(opts->variables, (opts->nvariables + 2) * sizeof *v);
+    if (!v)
+        return agglo_error(ctx, AGGLO_E_NOMEM, "out of memory");
+    opts->variables = v;
+    if (!(v[opts->nvariables] = strdup(text)))
+        return agglo_error(ctx, AGGLO_E_NOMEM, "out of memory");
+    v[++opts->nvariables] = NULL;
+    return AGGLO_OK;
+}
+
+void agglo_read_options_clear(agglo_read_options *opts)
+{
+    for (size_t i = 0; i < opts->nvariables; i++)
+        free(opts->variables[i]);
+    free(opts->variables);
+    opts->variables = NULL;
+    opts->nvariables = 0;
+}
+
+/* Index of the field named name (exactly, else the one case-insensitive match), or -1. */
+static int defn_field(OGRFeatureDefnH defn, const char *name, size_t len)
+{
+    int found = -1, n = OGR_FD_GetFieldCount(defn);
+    for (int j = 0; j < n; j++) {
+        const char *f = OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(defn, j));
+        if (strlen(f) == len && strncmp(f, name, len) == 0)
+            return j;
+    }
+    for (int j = 0; j < n; j++) {
+        const char *f = OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(defn, j));
+        if (strlen(f) == len && strncasecmp(f, name, len) == 0) {
+            if (found >= 0)
+                return -1;
+            found = j;
+        }
+    }
+    return found;
+}
+
+static char **want_add(char **want, const char *name)
+{
+    for (char **w = want; w && *w; w++)
+        if (strcasecmp(*w, name) == 0)
+            return want;
+    return CSLAddString(want, name);
+}
+
+/* The fields to read: opts->fields; the fields each of opts->variables reads (a field's name
+ * itself, else the fields of the expression: agglo_expr_parse); the fields a --where filter
+ * names (OGR evaluates it on the feature read, so they must not be ignored); a CSV's
+ * coordinate columns. */
+static int wanted_fields(agglo_ctx *ctx, const char *path, OGRFeatureDefnH defn,
+                         const agglo_read_options *opts, int csv_coords, char ***out)
+{
+    char **want = NULL;
+    for (const char *const *w = opts->fields; w && *w; w++)
+        want = want_add(want, *w);
+    for (size_t i = 0; i < opts->nvariables; i++) {
+        const char *text = opts->variables[i];
+        if (defn_field(defn, text, strlen(text)) >= 0) {
+            want = want_add(want, text);
+            continue;
+        }
+        agglo_expr *e = agglo_expr_parse(ctx, text);
+        if (!e) {
+            CSLDestroy(want);
+            return agglo_error(ctx, agglo_ctx_errcode(ctx), "%s: %s", path, agglo_ctx_errmsg(ctx));
+        }
+        for (size_t k = 0; k < agglo_expr_field_count(e); k++)
+            want = want_add(want, agglo_expr_field(e, k));
+        agglo_expr_free(e);
+    }
+    /* identifiers of the filter (words and "quoted" names outside 'strings') that are fields */
+    for (const char *p = opts->where; p && *p;) {
+        if (*p == '\'') {
+            for (p++; *p && !(*p == '\'' && p[1] != '\''); p += *p == '\'' ? 2 : 1)
+                ;
+            p += *p != 0;
+        } else if (*p == '"' || isalpha((unsigned char)*p) || *p == '_') {
+            int quoted = *p == '"';
+            const char *s = p + quoted, *q = s;
+            while (*q && (quoted ? *q != '"' : (isalnum((unsigned char)*q) || *q == '_')))
+                q++;
+            int j = defn_field(defn, s, (size_t)(q - s));
+            if (j >= 0)
+                want = want_add(want, OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(defn, j)));
+            p = q + (quoted && *q);
+        } else {
+            p++;
+        }
+    }
+    /* a CSV's points are made from its coordinate columns, which stay attributes */
+    if (csv_coords) {
+        const char *xs = opts->x_field ? opts->x_field : "lon,longitude,lng,long,x,X";
+        const char *ys = opts->y_field ? opts->y_field : "lat,latitude,y,Y";
+        for (int axis = 0; axis < 2; axis++) {
+            char **names = CSLTokenizeString2(axis ? ys : xs, ",", 0);
+            for (char **n = names; n && *n; n++) {
+                int j = defn_field(defn, *n, strlen(*n));
+                if (j >= 0)
+                    want = want_add(want, OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(defn, j)));
+            }
+            CSLDestroy(names);
+        }
+    }
+    *out = want;
+    return AGGLO_OK;
+}
+
+/* Reads a layer; table_only: the attributes of any source, its geometry (if any) ignored. */
+static agglo_layer *layer_read(agglo_ctx *ctx, const char *path, const agglo_read_options *opts_in,
+                               int table_only)
 {
     agglo_read_options defaults;
     agglo_read_options_init(&defaults);
@@ -601,7 +721,14 @@ agglo_layer *agglo_layer_read(agglo_ctx *ctx, const char *path, const agglo_read
 
     if (agglo_check_input_file(ctx, path) != AGGLO_OK)
         return NULL;
+    if (table_only && (opts->assign_crs || opts->to_crs || opts->make_valid)) {
+        agglo_error(ctx, AGGLO_E_USAGE, "%s: read as a table (geometry not used): %s does not apply",
+                    path, opts->to_crs ? "--to" : opts->assign_crs ? "--crs" : "--make-valid");
+        return NULL;
+    }
     int is_shp = ends_with_ci(path, ".shp");
+    struct stat dir_st;
+    int is_dir = !agglo_is_vsi_path(path) && stat(path, &dir_st) == 0 && S_ISDIR(dir_st.st_mode);
     int is_csv = ends_with_ci(path, ".csv");
     /* a zipped Shapefile (or any zipped source) is read through /vsizip/ */
     char *open_path = NULL;
@@ -611,20 +738,32 @@ agglo_layer *agglo_layer_read(agglo_ctx *ctx, const char *path, const agglo_read
             return NULL;
         }
     }
-    if (is_shp && agglo_shp_check(ctx, path, path, opts->fields) != AGGLO_OK) {
+    /* the numeric checks of the .dbf cover the fields read; variables are resolved against
+     * the layer later, so then every field is checked */
+    const char *const *checked = opts->nvariables ? NULL : opts->fields;
+    if (is_shp && agglo_shp_check(ctx, path, path, checked) != AGGLO_OK) {
         free(open_path);
         return NULL;
     }
 
     char **oo = NULL;
-    if (opts->encoding && (is_shp || open_path))
+    if (opts->encoding && (is_shp || ends_with_ci(path, ".dbf") || open_path || is_dir))
         oo = CSLSetNameValue(oo, "ENCODING", opts->encoding);
     if (is_csv) {
-        oo = CSLSetNameValue(oo, "X_POSSIBLE_NAMES",
-                             opts->x_field ? opts->x_field : "lon,longitude,lng,long,x,X");
-        oo = CSLSetNameValue(oo, "Y_POSSIBLE_NAMES",
-                             opts->y_field ? opts->y_field : "lat,latitude,y,Y");
+        if (!table_only) {
+            oo = CSLSetNameValue(oo, "X_POSSIBLE_NAMES",
+                                 opts->x_field ? opts->x_field : "lon,longitude,lng,long,x,X");
+            oo = CSLSetNameValue(oo, "Y_POSSIBLE_NAMES",
+                                 opts->y_field ? opts->y_field : "lat,latitude,y,Y");
+        } else {
+            /* an empty cell of a table is a missing value, whatever the column's type */
+            oo = CSLSetNameValue(oo, "EMPTY_STRING_AS_NULL", "YES");
+        }
+        /* column types from a .csvt when there is one, else from every row: GDAL's default
+         * looks at the first 1 MB only and then truncates a later 2.5 to the integer 2
+         * with a mere warning */
         oo = CSLSetNameValue(oo, "AUTODETECT_TYPE", "YES");
+        oo = CSLSetNameValue(oo, "AUTODETECT_SIZE_LIMIT", "0");
         oo = CSLSetNameValue(oo, "KEEP_GEOM_COLUMNS", "YES");
     }
     gdal_errors ge;
@@ -641,6 +780,15 @@ agglo_layer *agglo_layer_read(agglo_ctx *ctx, const char *path, const agglo_read
     unsigned char *wkb = NULL;
     size_t wkb_cap = 0;
 
+    if (!ds && is_dir) {
+        /* a directory is a source only when GDAL reads it as one (a directory of Shapefiles,
+         * an Esri File Geodatabase .gdb) */
+        agglo_error(ctx, AGGLO_E_FORMAT,
+                    "%s: a directory GDAL does not read as a vector dataset (give a file, or a "
+                    "directory of Shapefiles)%s%s",
+                    path, ge.first[0] ? ": " : "", ge.first);
+        goto fail;
+    }
     if (!ds) {
         agglo_error(ctx, AGGLO_E_FORMAT, "%s: not a vector data source GDAL can read%s%s", path,
                     ge.first[0] ? ": " : "", ge.first);
@@ -660,6 +808,22 @@ agglo_layer *agglo_layer_read(agglo_ctx *ctx, const char *path, const agglo_read
             agglo_error(ctx, AGGLO_E_EMPTY, "%s: no layers", path);
             goto fail;
         }
+        /* the layers of a directory come in the order the file system lists its files: which
+         * is "the first" must be said */
+        if (is_dir && GDALDatasetGetLayerCount(ds) > 1) {
+            char list[1024];
+            size_t used = 0;
+            list[0] = '\0';
+            for (int k = 0; k < GDALDatasetGetLayerCount(ds) && used + 1 < sizeof list; k++) {
+                int w = snprintf(list + used, sizeof list - used, "%s%s", k ? ", " : "",
+                                 OGR_L_GetName(GDALDatasetGetLayer(ds, k)));
+                if (w > 0)
+                    used += (size_t)w;
+            }
+            agglo_error(ctx, AGGLO_E_USAGE, "%s: a directory of %d layers (%s): choose one with --layer",
+                        path, GDALDatasetGetLayerCount(ds), list);
+            goto fail;
+        }
         lyr = GDALDatasetGetLayer(ds, 0);
     }
     /* A Shapefile reached through a directory or a .zip gets the same byte checks. */
@@ -669,20 +833,38 @@ agglo_layer *agglo_layer_read(agglo_ctx *ctx, const char *path, const agglo_read
         VSIStatBufL vs;
         int rc = AGGLO_OK;
         if (shp_copy && VSIStatExL(shp_copy, &vs, VSI_STAT_EXISTS_FLAG) == 0)
-            rc = agglo_shp_check(ctx, path, shp_copy, opts->fields);
+            rc = agglo_shp_check(ctx, path, shp_copy, checked);
         free(shp_copy);
         if (rc != AGGLO_OK)
             goto fail;
     }
 
     OGRFeatureDefnH defn = OGR_L_GetLayerDefn(lyr);
+    /* A source without geometry (a CSV without coordinate columns, a .dbf, a GeoPackage
+     * attribute table) is a table: one line saying so, before reading anything. */
+    if (!table_only && OGR_FD_GetGeomFieldCount(defn) == 0) {
+        if (is_csv)
+            agglo_error(ctx, AGGLO_E_FIELD,
+                        "%s: no x/y (lon/lat) columns found: a table without geometry; name the "
+                        "coordinate columns with --x-field and --y-field",
+                        path);
+        else
+            agglo_error(ctx, AGGLO_E_GEOMETRY,
+                        "%s: layer '%s' has no geometry (a table): this needs points or polygons",
+                        path, OGR_L_GetName(lyr));
+        goto fail;
+    }
     nf = OGR_FD_GetFieldCount(defn);
     fb = calloc((size_t)(nf ? nf : 1), sizeof *fb);
     if (!fb)
         goto nomem;
     /* Only the named fields are read (the others are ignored by OGR, not even parsed). */
-    if (opts->fields) {
-        for (const char *const *w = opts->fields; *w; w++) {
+    char **want = NULL;
+    int restrict_fields = opts->fields || opts->nvariables;
+    if (restrict_fields && wanted_fields(ctx, path, defn, opts, is_csv && !table_only, &want) != AGGLO_OK)
+        goto fail;
+    if (restrict_fields) {
+        for (char **w = want; w && *w; w++) {
             int found = 0;
             for (int j = 0; j < nf && !found; j++)
                 found = strcasecmp(*w, OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(defn, j))) == 0;
@@ -690,6 +872,7 @@ agglo_layer *agglo_layer_read(agglo_ctx *ctx, const char *path, const agglo_read
                 char list[1024];
                 field_list(defn, list, sizeof list);
                 agglo_error(ctx, AGGLO_E_FIELD, "%s: no field '%s' (fields: %s)", path, *w, list);
+                CSLDestroy(want);
                 goto fail;
             }
         }
@@ -700,9 +883,9 @@ agglo_layer *agglo_layer_read(agglo_ctx *ctx, const char *path, const agglo_read
         OGRFieldType t = OGR_Fld_GetType(fd);
         const char *name = OGR_Fld_GetNameRef(fd);
         fb[j].skip = 0;
-        if (opts->fields) {
+        if (restrict_fields) {
             fb[j].skip = 1;
-            for (const char *const *w = opts->fields; *w; w++)
+            for (char **w = want; w && *w; w++)
                 if (strcasecmp(*w, name) == 0)
                     fb[j].skip = 0;
             if (fb[j].skip)
@@ -714,10 +897,14 @@ agglo_layer *agglo_layer_read(agglo_ctx *ctx, const char *path, const agglo_read
         fb[j].type = t;
         if (!fb[j].name) {
             CSLDestroy(ignored);
+            CSLDestroy(want);
             goto nomem;
         }
     }
-    if (opts->fields) {
+    CSLDestroy(want);
+    if (table_only)
+        ignored = CSLAddString(ignored, "OGR_GEOMETRY");
+    if (restrict_fields || table_only) {
         ignored = CSLAddString(ignored, "OGR_STYLE");
         OGR_L_SetIgnoredFields(lyr, (const char **)ignored);
     }
@@ -728,7 +915,7 @@ agglo_layer *agglo_layer_read(agglo_ctx *ctx, const char *path, const agglo_read
         goto fail;
     }
 
-    src_srs = OGR_L_GetSpatialRef(lyr) ? OSRClone(OGR_L_GetSpatialRef(lyr)) : NULL;
+    src_srs = !table_only && OGR_L_GetSpatialRef(lyr) ? OSRClone(OGR_L_GetSpatialRef(lyr)) : NULL;
     if (src_srs && srs_is_undefined(src_srs)) {
         OSRDestroySpatialReference(src_srs);
         src_srs = NULL;
@@ -836,7 +1023,7 @@ agglo_layer *agglo_layer_read(agglo_ctx *ctx, const char *path, const agglo_read
                                                             : raw->Real;
             }
         }
-        OGRGeometryH g = OGR_F_GetGeometryRef(feat);
+        OGRGeometryH g = table_only ? NULL : OGR_F_GetGeometryRef(feat);
         if (g && !OGR_G_IsEmpty(g)) {
             OGRwkbGeometryType gt = OGR_G_GetGeometryType(g);
             agglo_geom_kind k = kind_of(gt);
@@ -870,7 +1057,7 @@ agglo_layer *agglo_layer_read(agglo_ctx *ctx, const char *path, const agglo_read
                     opts->where ? " matching --where" : "");
         goto fail;
     }
-    if (is_csv && kind == AGGLO_GEOM_NONE) {
+    if (!table_only && is_csv && kind == AGGLO_GEOM_NONE) {
         agglo_error(ctx, AGGLO_E_FIELD,
                     "%s: no x/y (lon/lat) columns found; name them with --x-field and "
                     "--y-field",
@@ -918,7 +1105,7 @@ agglo_layer *agglo_layer_read(agglo_ctx *ctx, const char *path, const agglo_read
             if (is_shp && !opts->encoding && !cpg) {
                 agglo_read_options retry = *opts;
                 retry.encoding = "GB18030";
-                agglo_layer *R = agglo_layer_read(ctx, path, &retry);
+                agglo_layer *R = layer_read(ctx, path, &retry, table_only);
                 if (R && !table_has_invalid_utf8(R->table, &bad_row, &bad_field)) {
                     agglo_layer_free(L);
                     L = R;
@@ -941,6 +1128,9 @@ agglo_layer *agglo_layer_read(agglo_ctx *ctx, const char *path, const agglo_read
             goto fail;
         }
     }
+
+    if (table_only)
+        goto done;
 
     /* A CRS that says degrees over coordinates that cannot be degrees (a GeoPackage written
      * with the wrong srs_id, a .prj copied from elsewhere): the coordinates are planar. */
@@ -1086,6 +1276,22 @@ done:
         GDALClose(ds);
     agglo_gdal_pop();
     return L;
+}
+
+agglo_layer *agglo_layer_read(agglo_ctx *ctx, const char *path, const agglo_read_options *opts)
+{
+    return layer_read(ctx, path, opts, 0);
+}
+
+agglo_table *agglo_table_read(agglo_ctx *ctx, const char *path, const agglo_read_options *opts)
+{
+    agglo_layer *L = layer_read(ctx, path, opts, 1);
+    if (!L)
+        return NULL;
+    agglo_table *t = L->table;
+    L->table = NULL;
+    agglo_layer_free(L);
+    return t;
 }
 
 size_t agglo_layer_count(const agglo_layer *L) { return L->n; }
@@ -1524,6 +1730,9 @@ static int flush_memdir(agglo_ctx *ctx, const char *memdir, const char *dir, con
 
 int agglo_layer_write(agglo_ctx *ctx, const agglo_layer *L, const char *path, const char *layer_name)
 {
+    /* a warning under strict mode: nothing is written (checked again at the commit) */
+    if (agglo_ctx_check_strict(ctx) != AGGLO_OK)
+        return AGGLO_E_STRICT;
     agglo_gdal_init();
     GDALDriverH drv = driver_for(ctx, path);
     if (!drv)

@@ -237,7 +237,11 @@ static void output_destroy(agglo_output *out)
 
 int agglo_output_commit(agglo_ctx *ctx, agglo_output *out)
 {
-    int rc = AGGLO_OK;
+    int rc = agglo_ctx_check_strict(ctx);
+    if (rc != AGGLO_OK) { /* a warning under strict mode: nothing is written */
+        agglo_output_abort(out);
+        return rc;
+    }
     if (!out->tmp) { /* stdout: flush and check, the stream stays open */
         errno = 0;
         if (fflush(out->fp) != 0 || ferror(out->fp))
@@ -346,10 +350,13 @@ int agglo_output_tempdir_commit(agglo_ctx *ctx, const char *tmpdir, const char *
 {
     char *dir = dir_of(path);
     const char *base = base_of(path);
-    DIR *d = opendir(tmpdir);
+    DIR *d = NULL;
     char **names = NULL;
     size_t n = 0, cap = 0;
-    int rc = AGGLO_OK;
+    int rc = agglo_ctx_check_strict(ctx);
+    if (rc != AGGLO_OK) /* a warning under strict mode: nothing is written */
+        goto out;
+    d = opendir(tmpdir);
     if (!dir || !d) {
         rc = agglo_error(ctx, AGGLO_E_IO, "%s: cannot finish writing", path);
         goto out;

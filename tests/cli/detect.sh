@@ -1,14 +1,11 @@
 #!/usr/bin/env bash
 # agglo geodetector end to end against the geodetector R package on its published example
 # (tests/data/reference/detect/ from scripts/reference/geodetector.R).
-# The io layer reads only sources with geometry (a CSV needs x/y columns), so the test adds
-# row-number x and a constant y to the published table; the detectors never use them.
+# The published tables are read as they are: plain CSV without coordinates (agglo_table_read).
 source "$(dirname "$0")/lib.bash"
 R="$TEST_DATA/reference/detect"
 near() { awk -v a="$1" -v b="$2" -v t="$3" 'BEGIN{d=a-b; if (d<0) d=-d; s=b<0?-b:b; exit !(d <= t*(s>1?s:1))}'; }
-awk -F, 'NR==1{print "x,y,"$0; next}{print NR-1",0,"$0}' "$TEST_DATA/detect/disease.csv" > "$SCRATCH/disease.csv"
-awk -F, 'NR==1{print "x,y,"$0; next}{print NR-1",0,"$0}' "$TEST_DATA/detect/ndvi_40.csv" > "$SCRATCH/ndvi.csv"
-D="$SCRATCH/disease.csv"
+D="$TEST_DATA/detect/disease.csv"
 "$AGGLO" geodetector --help | grep -q "usage: agglo geodetector" && ok || bad "help"
 "$AGGLO" --help | grep -q "geodetector" && ok || bad "command listed"
 out=$("$AGGLO" geodetector "$D" --y incidence --factors watershed,soiltype,elevation --csv \
@@ -30,7 +27,7 @@ echo "$out" | grep -q "^ecological,watershed vs soiltype significant,yes" && ok 
 "$AGGLO" geodetector "$D" --y incidence --factors watershed --json | grep -q '"factor watershed":{"q":' \
   && ok || bad "json"
 # optimal discretisation of a continuous factor (GD's optidisc picks equal:7 for Precipitation)
-out=$("$AGGLO" geodetector "$SCRATCH/ndvi.csv" --y NDVIchange --factors Precipitation \
+out=$("$AGGLO" geodetector "$TEST_DATA/detect/ndvi_40.csv" --y NDVIchange --factors Precipitation \
       --discretize optimal --csv) && ok || bad "optimal: $out"
 ref=$(awk -F, '$1=="Precipitation"{print $5}' "$R/disc_optimal.csv")
 got=$(echo "$out" | grep "^factor Precipitation,q," | cut -d, -f3)
@@ -40,7 +37,7 @@ echo "$out" | grep -q "^factor Precipitation,discretisation,equal" && ok || bad 
 expect_fail 1 "agglo: .*disease.csv: no field 'nope'" -- "$AGGLO" geodetector "$D" --y incidence --factors nope
 expect_fail 2 "discretize" -- "$AGGLO" geodetector "$D" --y incidence --factors watershed --discretize foo:3
 expect_fail 2 "required" -- "$AGGLO" geodetector "$D" --y incidence
-sed 's/^5,0,6.77,/5,0,,/' "$D" > "$SCRATCH/missing.csv"
+sed '6s/^6.77,/,/' "$D" > "$SCRATCH/missing.csv"
 expect_fail 1 "rows 5" -- "$AGGLO" geodetector "$SCRATCH/missing.csv" --y incidence --factors watershed
 "$AGGLO" geodetector "$SCRATCH/missing.csv" --y incidence --factors watershed --drop-missing --csv 2>/dev/null \
   | grep -q "^,n,184" && ok || bad "drop-missing"

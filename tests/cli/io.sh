@@ -73,6 +73,56 @@ out=$("$AGGLO" info "$B/zipped/squares.zip" --json) && [[ "$out" == *'"features"
 out=$("$AGGLO" info "$TEST_DATA/nc/nc.shp" --where "BIR74 > 5000" --json) && [[ "$out" == *'"features":16,'* ]] && ok || bad "--where info: $out"
 expect_ok -- "$AGGLO" moran "$TEST_DATA/nc/nc.shp" --var SID74 --where "BIR74 > 1000"
 expect_fail 1 "nc.shp: --where 'NOPE > 1' is not a filter OGR accepts" -- "$AGGLO" info "$TEST_DATA/nc/nc.shp" --where "NOPE > 1"
+# tables without geometry: the layer readers refuse them in one line, table readers take them
+printf 'id,val\n1,2\n' > "$SCRATCH/nogeom.csv"
+expect_fail 1 "nogeom.csv: no x/y (lon/lat) columns found: a table without geometry" -- "$AGGLO" moran "$SCRATCH/nogeom.csv" --var val
+printf 'region,gdp\nA,1\nA,3\nB,2\nB,\nB,6\n' > "$SCRATCH/long.csv"
+expect_fail 1 "long.csv: 1 rows with NULL in gdp, region (rows 4)" -- "$AGGLO" dagum "$SCRATCH/long.csv" --var gdp --group region
+out=$("$AGGLO" dagum "$SCRATCH/long.csv" --var gdp --group region --drop-missing --csv 2>/dev/null) && \
+  [[ "$out" == *$'\ndagum,n,4\n'* ]] && ok || bad "dagum on a CSV table: $out"
+# directories: a directory of Shapefiles is a source; anything else is one line
+mkdir -p "$SCRATCH/notdata" && echo hello > "$SCRATCH/notdata/readme.txt"
+expect_fail 1 "notdata: a directory GDAL does not read as a vector dataset" -- "$AGGLO" info "$SCRATCH/notdata"
+out=$("$AGGLO" moran "$TEST_DATA/bad/shp_dir/one" --var value --json) && [[ "$out" == *'"n":9'* ]] && ok || bad "moran on a directory: $out"
+# --strict: every warning is an error (exit 1) and nothing is written, to --out or to stdout.
+# isle.geojson: a 3 x 3 grid (v NULL in c12) and a far square "isle" without neighbours
+awk 'BEGIN { printf "{\"type\":\"FeatureCollection\",\"features\":["
+  for (i = 0; i < 3; i++) for (j = 0; j < 3; j++)
+    printf "{\"type\":\"Feature\",\"properties\":{\"name\":\"c%d%d\",\"v\":%s,\"k\":%d},\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[%d,%d],[%d,%d],[%d,%d],[%d,%d],[%d,%d]]]}},", \
+      i, j, (i == 1 && j == 2) ? "null" : (i * 7 + j * 3) % 11, (i * 5 + j * 2) % 7, i, j, i + 1, j, i + 1, j + 1, i, j + 1, i, j
+  printf "{\"type\":\"Feature\",\"properties\":{\"name\":\"isle\",\"v\":4,\"k\":3},\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[10,10],[11,10],[11,11],[10,11],[10,10]]]}}]}\n" }' \
+  > "$SCRATCH/isle.geojson"
+ISLE=$SCRATCH/isle.geojson
+# islands under moran: a warning without --strict, the error with it, and no result on stdout
+out=$("$AGGLO" moran "$ISLE" --var k --json 2>"$SCRATCH/err") && [[ "$out" == *'"islands":1'* ]] && \
+  grep -q "warning: weights queen: 1 observation(s) without neighbours" "$SCRATCH/err" && ok || bad "islands warning: $out $(cat "$SCRATCH/err")"
+expect_fail 1 "1 observation(s) without neighbours (ids: 10) (an error with --strict)" -- "$AGGLO" moran "$ISLE" --var k --json --strict
+out=$("$AGGLO" moran "$ISLE" --var k --json --strict 2>/dev/null); [ -z "$out" ] && ok || bad "--strict printed a result: $out"
+# the same with outputs: neither --out nor --table nor --png is written
+"$AGGLO" lisa "$ISLE" --var k --strict --out "$SCRATCH/s.gpkg" --table "$SCRATCH/s.csv" --png "$SCRATCH/s.png" >"$SCRATCH/s.out" 2>"$SCRATCH/err"
+rc=$?; [ "$rc" = 1 ] && [ ! -e "$SCRATCH/s.gpkg" ] && [ ! -e "$SCRATCH/s.csv" ] && [ ! -e "$SCRATCH/s.png" ] && [ ! -s "$SCRATCH/s.out" ] \
+  && grep -q "(an error with --strict)" "$SCRATCH/err" && ok || bad "lisa --strict: rc $rc, $(ls "$SCRATCH"/s.* 2>&1) $(cat "$SCRATCH/err")"
+expect_ok -- "$AGGLO" lisa "$ISLE" --var k --out "$SCRATCH/s.gpkg" --quiet
+# a dropped-rows warning (geodetector --drop-missing) under --strict
+sed '6s/^6.77,/,/' "$TEST_DATA/detect/disease.csv" > "$SCRATCH/missing.csv"
+expect_ok -- "$AGGLO" geodetector "$SCRATCH/missing.csv" --y incidence --factors watershed --drop-missing
+expect_fail 1 "missing.csv: 1 rows with NULL in incidence or a factor dropped (rows 5) (an error with --strict)" -- \
+  "$AGGLO" geodetector "$SCRATCH/missing.csv" --y incidence --factors watershed --drop-missing --strict
+# the encoding fallback (a GBK .dbf without .cpg) under --strict, with an output
+expect_fail 1 "squares.shp: no .cpg and the text is not UTF-8; decoded it as GB18030/GBK .*(an error with --strict)" -- \
+  "$AGGLO" lisa "$TEST_DATA/bad/gbk_no_cpg/squares.shp" --var value --strict --out "$SCRATCH/gbk.gpkg"
+[ ! -e "$SCRATCH/gbk.gpkg" ] && ok || bad "output written from a --strict failure"
+# without any warning --strict changes nothing: the same bytes on stdout, outputs written
+"$AGGLO" lisa "$TEST_DATA/nc/nc.shp" --var SID74 --table - > "$SCRATCH/plain.csv" 2>/dev/null
+"$AGGLO" lisa "$TEST_DATA/nc/nc.shp" --var SID74 --table - --strict > "$SCRATCH/strict.csv" && \
+  [ -s "$SCRATCH/strict.csv" ] && cmp -s "$SCRATCH/plain.csv" "$SCRATCH/strict.csv" && ok || bad "--strict changed a clean run's stdout"
+"$AGGLO" lisa "$TEST_DATA/nc/nc.shp" --var SID74 --strict --out "$SCRATCH/clean.gpkg" --quiet && [ -s "$SCRATCH/clean.gpkg" ] \
+  && ok || bad "--strict clean run: no output"
+[ -z "$(ls -A "$SCRATCH" | grep -i tmp)" ] && ok || bad "temporary files left by --strict: $(ls -A "$SCRATCH")"
+# declared variables (cli_need): dagum reads only --var/--group/--time's fields, an expression's too
+out=$("$AGGLO" dagum "$TEST_DATA/columbus/columbus.shp" --var "INC * 2" --group CP --where "CRIME > 40" --csv) && \
+  [[ "$out" == *$'\ndagum,n,19\n'* ]] && ok || bad "dagum on declared fields: $out"
+expect_fail 1 "columbus.shp: no field 'NOPE' (fields: AREA" -- "$AGGLO" dagum "$TEST_DATA/columbus/columbus.shp" --var "NOPE * 2" --group CP
 # ---- end of the reading block --------------------------------------------------------------
 
 # the bad-input corpus (tests/data/bad, see its README.md): each case's expected error

@@ -462,6 +462,250 @@ static void test_real_world_inputs(void **state)
 }
 
 /* The columnar (Arrow) GeoPackage read gives the same layer as the feature-by-feature one. */
+/* Tables without geometry (agglo_table_read): a CSV without coordinates, a .dbf alone, a
+ * GeoPackage attribute table, and any layer with its geometry ignored. */
+static void test_table_read(void **state)
+{
+    (void)state;
+    agglo_ctx *ctx = agglo_ctx_create();
+    int nwarn = 0;
+    agglo_ctx_set_warning_handler(ctx, count_warning, &nwarn);
+    /* a long table: types detected, an empty cell is NULL, a .csvt wins over detection */
+    char csv[300], csvt[300];
+    snprintf(csv, sizeof csv, "%s/panel.csv", scratch);
+    FILE *fp = fopen(csv, "w");
+    assert_non_null(fp);
+    fputs("region,year,gdp,code\nA,2001,1.5,0330\nA,2002,,0331\nB,2001,2.25,0332\n", fp);
+    fclose(fp);
+    agglo_table *t = agglo_table_read(ctx, csv, NULL);
+    assert_non_null(t);
+    assert_int_equal(agglo_table_nrows(t), 3);
+    assert_int_equal(agglo_table_ncols(t), 4);
+    long gdp = agglo_table_find(t, "gdp"), year = agglo_table_find(t, "year");
+    long code = agglo_table_find(t, "code"), region = agglo_table_find(t, "region");
+    assert_true(gdp >= 0 && year >= 0 && code >= 0 && region >= 0);
+    assert_int_equal(agglo_table_col_type(t, (size_t)gdp), AGGLO_COL_REAL);
+    assert_int_equal(agglo_table_col_type(t, (size_t)year), AGGLO_COL_INTEGER);
+    assert_int_equal(agglo_table_col_type(t, (size_t)region), AGGLO_COL_STRING);
+    assert_int_equal(agglo_table_nulls(t, (size_t)gdp)[1], 1);
+    assert_close(agglo_table_numeric(t, (size_t)gdp)[2], 2.25, 0);
+    agglo_table_free(t);
+    snprintf(csvt, sizeof csvt, "%s/panel.csvt", scratch);
+    fp = fopen(csvt, "w");
+    assert_non_null(fp);
+    fputs("String,Integer,Real,String\n", fp);
+    fclose(fp);
+    t = agglo_table_read(ctx, csv, NULL);
+    assert_non_null(t);
+    code = agglo_table_find(t, "code");
+    assert_int_equal(agglo_table_col_type(t, (size_t)code), AGGLO_COL_STRING);
+    assert_string_equal(agglo_table_strings(t, (size_t)code)[0], "0330");
+    agglo_table_free(t);
+    unlink(csvt);
+    /* the same CSV as a layer: one line saying it has no geometry */
+    assert_null(agglo_layer_read(ctx, csv, NULL));
+    assert_int_equal(agglo_ctx_errcode(ctx), AGGLO_E_FIELD);
+    assert_non_null(strstr(agglo_ctx_errmsg(ctx), "a table without geometry"));
+    unlink(csv);
+
+    /* a GeoPackage attribute table and a lone .dbf (tests/data/bad/tables) */
+    const char *sources[] = {TEST_DATA("bad/tables/squares.gpkg"), TEST_DATA("bad/tables/squares.dbf")};
+    for (int k = 0; k < 2; k++) {
+        t = agglo_table_read(ctx, sources[k], NULL);
+        assert_non_null(t);
+        assert_int_equal(agglo_table_nrows(t), 9);
+        long v = agglo_table_find(t, "value"), c = agglo_table_find(t, "count");
+        assert_true(v >= 0 && c >= 0);
+        /* value = 10 + 2.5 k^2 / 9 rounded to 2 decimals, count = 3 k (make_bad_inputs.sh) */
+        assert_close(agglo_table_numeric(t, (size_t)v)[0], 10.28, 1e-12);
+        assert_close(agglo_table_numeric(t, (size_t)c)[8], 27, 0);
+        assert_string_equal(agglo_table_strings(t, (size_t)agglo_table_find(t, "name"))[7], "佛堂镇");
+        agglo_table_free(t);
+        assert_null(agglo_layer_read(ctx, sources[k], NULL));
+        assert_int_equal(agglo_ctx_errcode(ctx), AGGLO_E_GEOMETRY);
+        assert_non_null(strstr(agglo_ctx_errmsg(ctx), "has no geometry (a table)"));
+    }
+    /* a layer with geometry read as a table: its geometry is not read, so a layer without CRS
+     * or with invalid polygons gives no warning; --where applies */
+    nwarn = 0;
+    agglo_read_options o;
+    agglo_read_options_init(&o);
+    o.where = "CRIME > 40";
+    t = agglo_table_read(ctx, TEST_DATA("columbus/columbus.shp"), &o);
+    assert_non_null(t);
+    /* R: sum(st_read(system.file("shapes/columbus.shp", package = "spData"))$CRIME > 40) */
+    assert_int_equal(agglo_table_nrows(t), 19);
+    agglo_table_free(t);
+    t = agglo_table_read(ctx, TEST_DATA("bad/selfintersect/squares.shp"), NULL);
+    assert_non_null(t);
+    agglo_table_free(t);
+    assert_int_equal(nwarn, 0);
+    /* geometry options do not apply to a table */
+    o.where = NULL;
+    o.to_crs = "EPSG:4326";
+    assert_null(agglo_table_read(ctx, TEST_DATA("bad/tables/squares.gpkg"), &o));
+    assert_int_equal(agglo_ctx_errcode(ctx), AGGLO_E_USAGE);
+    agglo_ctx_free(ctx);
+}
+
+/* CSV column types come from every row: GDAL's default looks at the first 1 MB (this file
+ * has 1.4 MB) and truncates a later 2.5 to the integer 2. */
+static void test_csv_types_from_every_row(void **state)
+{
+    (void)state;
+    agglo_ctx *ctx = agglo_ctx_create();
+    char csv[300];
+    snprintf(csv, sizeof csv, "%s/late_real.csv", scratch);
+    FILE *fp = fopen(csv, "w");
+    assert_non_null(fp);
+    fputs("lon,lat,v\n", fp);
+    for (int i = 0; i < 60000; i++)
+        fprintf(fp, "%.6f,%.6f,%d\n", 120 + i * 1e-5, 30 + i * 1e-5, i % 7);
+    fputs("121.5,31.5,2.5\n", fp);
+    fclose(fp);
+    agglo_layer *L = agglo_layer_read(ctx, csv, NULL);
+    assert_non_null(L);
+    const agglo_table *t = agglo_layer_table(L);
+    long v = agglo_table_find(t, "v");
+    assert_int_equal(agglo_table_col_type(t, (size_t)v), AGGLO_COL_REAL);
+    assert_close(agglo_table_numeric(t, (size_t)v)[60000], 2.5, 0);
+    agglo_layer_free(L);
+    agglo_table *T = agglo_table_read(ctx, csv, NULL);
+    assert_non_null(T);
+    assert_close(agglo_table_numeric(T, (size_t)agglo_table_find(T, "v"))[60000], 2.5, 0);
+    agglo_table_free(T);
+    unlink(csv);
+    agglo_ctx_free(ctx);
+}
+
+/* Directories: read when GDAL opens them as a vector dataset, one layer or --layer. */
+static void test_directory_sources(void **state)
+{
+    (void)state;
+    agglo_ctx *ctx = agglo_ctx_create();
+    agglo_layer *L = agglo_layer_read(ctx, TEST_DATA("bad/shp_dir/one"), NULL);
+    assert_non_null(L);
+    assert_int_equal(agglo_layer_count(L), 9);
+    assert_int_equal(agglo_layer_epsg(L), 32650);
+    agglo_layer_free(L);
+    assert_null(agglo_layer_read(ctx, TEST_DATA("bad/shp_dir/two"), NULL));
+    assert_non_null(strstr(agglo_ctx_errmsg(ctx), "a directory of 2 layers"));
+    agglo_read_options o;
+    agglo_read_options_init(&o);
+    o.layer_name = "grid";
+    L = agglo_layer_read(ctx, TEST_DATA("bad/shp_dir/two"), &o);
+    assert_non_null(L);
+    assert_string_equal(agglo_layer_name(L), "grid");
+    agglo_layer_free(L);
+    char dir[300];
+    snprintf(dir, sizeof dir, "%s/nodata", scratch);
+    assert_int_equal(mkdir(dir, 0755), 0);
+    assert_null(agglo_layer_read(ctx, dir, NULL));
+    assert_non_null(strstr(agglo_ctx_errmsg(ctx), "a directory GDAL does not read as a vector dataset"));
+    rmdir(dir);
+    agglo_ctx_free(ctx);
+}
+
+/* Strict mode: a warning is sticky and every output commit refuses, leaving nothing. */
+static void test_strict_mode_refuses_outputs(void **state)
+{
+    (void)state;
+    agglo_ctx *ctx = agglo_ctx_create();
+    int nwarn = 0;
+    agglo_ctx_set_warning_handler(ctx, count_warning, &nwarn);
+    agglo_layer *L = agglo_layer_read(ctx, TEST_DATA("nc/nc.shp"), NULL);
+    assert_non_null(L);
+    agglo_ctx_set_strict(ctx, 1);
+    assert_int_equal(agglo_ctx_check_strict(ctx), AGGLO_OK);
+    char dir[300], path[320], gpkg[320];
+    snprintf(dir, sizeof dir, "%s/strict", scratch);
+    assert_int_equal(mkdir(dir, 0755), 0);
+    snprintf(path, sizeof path, "%s/strict.csv", dir);
+    snprintf(gpkg, sizeof gpkg, "%s/strict.gpkg", dir);
+    /* before a warning, outputs are written */
+    agglo_output *out = agglo_output_open(ctx, path);
+    assert_non_null(out);
+    fputs("a\n1\n", agglo_output_stream(out));
+    assert_int_equal(agglo_output_commit(ctx, out), AGGLO_OK);
+    assert_int_equal(unlink(path), 0);
+    agglo_warn(ctx, "weights: %d island(s)", 2);
+    agglo_warn(ctx, "a second one");
+    assert_int_equal(nwarn, 2); /* the handler still sees them */
+    assert_int_equal(agglo_ctx_warning_count(ctx), 2);
+    assert_int_equal(agglo_ctx_check_strict(ctx), AGGLO_E_STRICT);
+    assert_string_equal(agglo_ctx_errmsg(ctx), "weights: 2 island(s) (an error with --strict)");
+    out = agglo_output_open(ctx, path);
+    assert_non_null(out);
+    fputs("a\n1\n", agglo_output_stream(out));
+    assert_int_equal(agglo_output_commit(ctx, out), AGGLO_E_STRICT);
+    assert_int_equal(agglo_layer_write(ctx, L, gpkg, NULL), AGGLO_E_STRICT);
+    assert_int_equal(count_entries(dir), 0);
+    rmdir(dir);
+    /* the readers fail at their own warnings (nc has none; columbus has no .prj) */
+    agglo_layer *C = agglo_layer_read(ctx, TEST_DATA("columbus/columbus.shp"), NULL);
+    assert_null(C);
+    assert_non_null(strstr(agglo_ctx_errmsg(ctx), "has no CRS"));
+    agglo_layer_free(L);
+    agglo_ctx_free(ctx);
+}
+
+/* Declared variables: only the fields they read (plus --where's and a CSV's coordinates). */
+static void test_read_declared_variables(void **state)
+{
+    (void)state;
+    agglo_ctx *ctx = agglo_ctx_create();
+    agglo_read_options o;
+    agglo_read_options_init(&o);
+    assert_int_equal(agglo_read_options_add_variable(ctx, &o, "log(inc) + CRIME / 2"), AGGLO_OK);
+    assert_int_equal(agglo_read_options_add_variable(ctx, &o, "POLYID"), AGGLO_OK);
+    assert_int_equal(agglo_read_options_add_variable(ctx, &o, "POLYID"), AGGLO_OK);
+    o.where = "\"HOVAL\" > 0 AND CRIME > 40 AND 'EW' <> 'x'";
+    agglo_layer *L = agglo_layer_read(ctx, TEST_DATA("columbus/columbus.shp"), &o);
+    assert_non_null(L);
+    const agglo_table *t = agglo_layer_table(L);
+    /* INC, CRIME, POLYID and HOVAL (named by the filter; EW is inside a string) */
+    assert_int_equal(agglo_table_ncols(t), 4);
+    assert_true(agglo_table_find(t, "INC") >= 0 && agglo_table_find(t, "HOVAL") >= 0);
+    assert_true(agglo_table_find(t, "EW") < 0 && agglo_table_find(t, "AREA") < 0);
+    assert_int_equal(agglo_layer_count(L), 19); /* as without the field list (test_table_read) */
+    double *v = agglo_table_get_numeric(ctx, t, "log(inc) + CRIME / 2", "columbus");
+    assert_non_null(v);
+    free(v);
+    agglo_layer_free(L);
+    /* a field the expression reads that the layer lacks: one line naming the file */
+    assert_int_equal(agglo_read_options_add_variable(ctx, &o, "NOPE * 2"), AGGLO_OK);
+    assert_null(agglo_layer_read(ctx, TEST_DATA("columbus/columbus.shp"), &o));
+    assert_non_null(strstr(agglo_ctx_errmsg(ctx), "columbus.shp: no field 'NOPE' (fields: AREA"));
+    agglo_read_options_clear(&o);
+    /* a syntax error is the parser's message, prefixed with the file */
+    assert_int_equal(agglo_read_options_add_variable(ctx, &o, "INC *"), AGGLO_OK);
+    assert_null(agglo_table_read(ctx, TEST_DATA("columbus/columbus.shp"), &o));
+    assert_string_equal(agglo_ctx_errmsg(ctx), TEST_DATA("columbus/columbus.shp") ": expression "
+                                               "'INC *': unexpected end at character 6");
+    agglo_read_options_clear(&o);
+    /* a CSV keeps its coordinate columns, so its points are still made */
+    char csv[300];
+    snprintf(csv, sizeof csv, "%s/pts.csv", scratch);
+    FILE *fp = fopen(csv, "w");
+    assert_non_null(fp);
+    fputs("name,lon,lat,v,w\na,120.1,30.2,1,5\nb,120.3,30.1,2,6\n", fp);
+    fclose(fp);
+    agglo_read_options_init(&o);
+    assert_int_equal(agglo_read_options_add_variable(ctx, &o, "w"), AGGLO_OK);
+    L = agglo_layer_read(ctx, csv, &o);
+    assert_non_null(L);
+    assert_int_equal(agglo_table_ncols(agglo_layer_table(L)), 3);
+    assert_int_equal(agglo_layer_null_geometries(L), 0);
+    double x[2], y[2];
+    assert_int_equal(agglo_layer_coords(ctx, L, 0, x, y), AGGLO_OK);
+    assert_close(x[1], 120.3, 0);
+    assert_close(y[1], 30.1, 0);
+    agglo_layer_free(L);
+    agglo_read_options_clear(&o);
+    unlink(csv);
+    agglo_ctx_free(ctx);
+}
+
 static void assert_same_layer(agglo_ctx *ctx, const agglo_layer *a, const agglo_layer *b)
 {
     GEOSContextHandle_t gh = agglo_ctx_geos(ctx);
@@ -540,6 +784,11 @@ int main(void)
         cmocka_unit_test(test_fifo_refused),
         cmocka_unit_test(test_real_world_inputs),
         cmocka_unit_test(test_gpkg_columnar_matches_features),
+        cmocka_unit_test(test_table_read),
+        cmocka_unit_test(test_csv_types_from_every_row),
+        cmocka_unit_test(test_directory_sources),
+        cmocka_unit_test(test_strict_mode_refuses_outputs),
+        cmocka_unit_test(test_read_declared_variables),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }
