@@ -328,7 +328,7 @@ int cmd_regress(int argc, char **argv)
     }
     if (!rc && c.png &&
         agglo_plot_map_values(ctx, L, res.resid, AGGLO_PALETTE_DIVERGING, 7,
-                              "Regression residuals", c.png))
+                              "Regression residuals", c.png, NULL))
         rc = cli_fail(ctx);
     agglo_regress_result_free(&res);
     agglo_weights_free(w);
