@@ -136,6 +136,7 @@ int pn_random(pn_work *k, agglo_panel_result *r)
                     for (size_t j = 0; j < nx; j++)
                         h += (ow.beta[i] - og.beta[1 + i]) * D[i + j * nx] *
                              (ow.beta[j] - og.beta[1 + j]);
+                h = fabs(h); /* as plm's phtest: V_w - V_r need not be definite */
                 r->hausman = h;
                 r->hausman_df = (int)nx;
                 r->hausman_p = rg_pchisq_upper(h, (double)nx);
