@@ -31,6 +31,9 @@
 #if __has_include("agglo/regress.h")
 #include "agglo/regress.h"
 #endif
+#if __has_include("agglo/panel.h")
+#include "agglo/panel.h"
+#endif
 #if __has_include("agglo/points.h")
 #include "agglo/points.h"
 #endif

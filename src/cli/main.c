@@ -23,7 +23,8 @@
     X(points, "point-pattern measures: Clark-Evans, Ripley's K/L, standard deviational ellipse") \
     X(geodetector, "geographical detector: factor, interaction, risk, ecological; discretisation") \
     X(dagum, "Dagum Gini decomposition by groups (within, net between, transvariation); Theil") \
-    X(regress, "OLS with spatial diagnostics; spatial lag, error, Durbin, SDEM, SAC, SLX models")
+    X(regress, "OLS with spatial diagnostics; spatial lag, error, Durbin, SDEM, SAC, SLX models") \
+    X(panel, "spatial panel models: fixed/random effects SAR, SEM, SDM, SDEM, SLX; impacts")
 
 #define DECLARE(name, help) int cmd_##name(int argc, char **argv) __attribute__((weak));
 AGGLO_COMMANDS(DECLARE)

@@ -134,7 +134,8 @@ int rg_impacts_model(rg_model *m, agglo_regress_result *r, const double *cov)
     agglo_ctx *ctx = m->ctx;
     size_t n = m->n, p = m->p, nimp, q = p + 1;
     int durbin = m->opts->model == AGGLO_REG_DURBIN;
-    size_t nx = durbin ? (p - 1) / 2 : p - 1, lc = durbin ? (p - 1) % 2 : 0;
+    size_t c0 = m->no_constant ? 0 : 1; /* index of the first regressor */
+    size_t nx = durbin ? (p - c0) / 2 : p - c0, lc = durbin ? (p - c0) % 2 : 0;
     nimp = nx;
     const double *im;
     const double *re = rg_logdet_eigen(m->ld, &im);
@@ -195,8 +196,8 @@ int rg_impacts_model(rg_model *m, agglo_regress_result *r, const double *cov)
     if (!rc)
         rc = imp_scalars(&c, r->rho, s);
     for (size_t j = 0; j < nimp && !rc; j++) {
-        size_t bi = 1 + j;
-        double b = r->coef[bi], t = durbin ? r->coef[1 + nx + lc + j] : 0;
+        size_t bi = c0 + j;
+        double b = r->coef[bi], t = durbin ? r->coef[c0 + nx + lc + j] : 0;
         r->impact_names[j] = r->names[bi];
         r->direct[j] = b * s[0] + t * s[1];
         r->total[j] = b * s[2] + t * s[3];
@@ -236,7 +237,7 @@ int rg_impacts_model(rg_model *m, agglo_regress_result *r, const double *cov)
                 continue;
             rc = imp_scalars(&c, theta[0], s);
             for (size_t j = 0; j < nimp && !rc; j++) {
-                double b = theta[1 + 1 + j], t = durbin ? theta[1 + 1 + nx + lc + j] : 0;
+                double b = theta[1 + c0 + j], t = durbin ? theta[1 + c0 + nx + lc + j] : 0;
                 double dir = b * s[0] + t * s[1], tot = b * s[2] + t * s[3];
                 double v3[3] = {dir, tot - dir, tot};
                 for (int e = 0; e < 3; e++) {

@@ -286,7 +286,7 @@ int agglo_regress_fit(agglo_ctx *ctx, const double *y, const double *const *x,
             rc = agglo_ctx_errcode(ctx) ? agglo_ctx_errcode(ctx) : AGGLO_E_NUMERIC;
     }
     if (!rc) {
-        rg_model m = {ctx, w, n, p, X, WX, y, Wy, ld, opts};
+        rg_model m = {ctx, w, n, p, X, WX, y, Wy, ld, opts, 0};
         out->method = rg_logdet_method(ld);
         rg_logdet_interval(ld, &out->rho_lower, &out->rho_upper);
         if (model == AGGLO_REG_LAG || model == AGGLO_REG_DURBIN)

@@ -100,6 +100,8 @@ typedef struct rg_model {
     const double *X, *WX, *y, *Wy; /* WX: lag of every column of X */
     rg_logdet *ld;
     const agglo_regress_options *opts;
+    int no_constant; /* 1: no constant column first (the panel fits' within-transformed
+                        designs; only the impacts read it) */
 } rg_model;
 int rg_ml_lag(rg_model *m, agglo_regress_result *r);
 int rg_ml_error(rg_model *m, agglo_regress_result *r);
