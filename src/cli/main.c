@@ -22,7 +22,8 @@
     X(concentration, "location quotient, spatial Gini, HHI, Theil, Ellison-Glaeser")             \
     X(points, "point-pattern measures: Clark-Evans, Ripley's K/L, standard deviational ellipse") \
     X(geodetector, "geographical detector: factor, interaction, risk, ecological; discretisation") \
-    X(dagum, "Dagum Gini decomposition by groups (within, net between, transvariation); Theil")
+    X(dagum, "Dagum Gini decomposition by groups (within, net between, transvariation); Theil") \
+    X(index, "composite index: entropy weights, TOPSIS, coupling coordination degree")
 
 #define DECLARE(name, help) int cmd_##name(int argc, char **argv) __attribute__((weak));
 AGGLO_COMMANDS(DECLARE)
