@@ -227,9 +227,11 @@ static void report(cli_report *r, const agglo_ci_result *res, const agglo_ci_opt
 static int add_col(agglo_ctx *ctx, agglo_table *t, const char *name, const double *v)
 {
     long c = agglo_table_add_numeric(ctx, t, name, AGGLO_COL_REAL, v, NULL);
-    if (c < 0)
-        return agglo_error(ctx, (int)c, "cannot add column %s to the output: %s", name,
-                           agglo_ctx_errmsg(ctx));
+    if (c < 0) {
+        char msg[1024]; /* the context's message buffer is rewritten by agglo_error */
+        snprintf(msg, sizeof msg, "%s", agglo_ctx_errmsg(ctx));
+        return agglo_error(ctx, (int)c, "cannot add column %s to the output: %s", name, msg);
+    }
     return AGGLO_OK;
 }
 

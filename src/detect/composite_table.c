@@ -288,7 +288,9 @@ agglo_ci_result *agglo_ci_table(agglo_ctx *ctx, const agglo_table *t, const char
     for (size_t k = 0; k < n; k++)
         memcpy(xk + k * m, x + keep[k] * m, m * sizeof *x);
     if (compute(ctx, xk, n, m, &o, r, idx, dp, dm, U, C, T, D)) {
-        agglo_error(ctx, agglo_ctx_errcode(ctx), "%s: %s", source, agglo_ctx_errmsg(ctx));
+        char msg[1024]; /* the context's message buffer is rewritten by agglo_error */
+        snprintf(msg, sizeof msg, "%s", agglo_ctx_errmsg(ctx));
+        agglo_error(ctx, agglo_ctx_errcode(ctx), "%s: %s", source, msg);
         goto done;
     }
     for (size_t k = 0; k < n; k++) {
