@@ -201,7 +201,7 @@ static void report(cli_report *r, const agglo_ci_result *res, const agglo_ci_opt
         cli_report_str(r, "type", o->coupling == AGGLO_COUPLING_WANG ? "wang" : "classic");
         for (size_t g = 0; g < res->ngroups; g++) {
             snprintf(key, sizeof key, "U%zu", g + 1);
-            cli_report_str(r, key, gspec[g]);
+            cli_report_str(r, key, gspec && gspec[g] ? gspec[g] : "");
         }
         for (size_t j = 0; j < res->m; j++)
             if (!isnan(res->group_w[j])) {
