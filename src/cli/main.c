@@ -24,7 +24,8 @@
     X(geodetector, "geographical detector: factor, interaction, risk, ecological; discretisation") \
     X(dagum, "Dagum Gini decomposition by groups (within, net between, transvariation); Theil") \
     X(regress, "OLS with spatial diagnostics; spatial lag, error, Durbin, SDEM, SAC, SLX models") \
-    X(panel, "spatial panel models: fixed/random effects SAR, SEM, SDM, SDEM, SLX; impacts")
+    X(panel, "spatial panel models: fixed/random effects SAR, SEM, SDM, SDEM, SLX; impacts") \
+    X(index, "composite index: entropy weights, TOPSIS, coupling coordination degree")
 
 #define DECLARE(name, help) int cmd_##name(int argc, char **argv) __attribute__((weak));
 AGGLO_COMMANDS(DECLARE)
