@@ -54,6 +54,173 @@ static const char *hint_text(agglo_regress_hint h)
     }
 }
 
+/* GeoDa's regression report (Anselin 2005, Exploring Spatial Data with GeoDa, ch. 22-24):
+ * title block, coefficient table, regression diagnostics, diagnostics for spatial dependence
+ * (test, MI/DF, value, probability) with the decision-rule hint. --json/--csv keep the keyed
+ * sections of report(). */
+static const char *model_title(agglo_regress_model m)
+{
+    switch (m) {
+    case AGGLO_REG_OLS: return "ORDINARY LEAST SQUARES ESTIMATION";
+    case AGGLO_REG_LAG: return "SPATIAL LAG MODEL - MAXIMUM LIKELIHOOD ESTIMATION";
+    case AGGLO_REG_ERROR: return "SPATIAL ERROR MODEL - MAXIMUM LIKELIHOOD ESTIMATION";
+    case AGGLO_REG_DURBIN: return "SPATIAL DURBIN MODEL - MAXIMUM LIKELIHOOD ESTIMATION";
+    case AGGLO_REG_SDEM: return "SPATIAL DURBIN ERROR MODEL - MAXIMUM LIKELIHOOD ESTIMATION";
+    case AGGLO_REG_SAC: return "SPATIAL LAG AND ERROR (SAC) MODEL - MAXIMUM LIKELIHOOD "
+                               "ESTIMATION";
+    default: return "SPATIAL LAG OF X (SLX) MODEL - ORDINARY LEAST SQUARES ESTIMATION";
+    }
+}
+
+static void coef_row(FILE *fp, const char *name, double b, double se, double t, double p)
+{
+    fprintf(fp, "%18s %14.6g %14.6g %14.6g %12.5f\n", name, b, se, t, p);
+}
+
+static void test_row(FILE *fp, const char *name, const char *df, double v, double p)
+{
+    fprintf(fp, "%-30s %8s %14.4f %12.5f\n", name, df, v, p);
+}
+
+static void text_report(FILE *fp, const agglo_regress_result *r, const char *input,
+                        const char *yname, const double *y, const char *wspec,
+                        agglo_transform tr)
+{
+    static const char rule[] =
+        "-----------------------------------------------------------------------------\n";
+    int ml = r->model != AGGLO_REG_OLS && r->model != AGGLO_REG_SLX;
+    double dn = (double)r->n, mean = 0, ss = 0;
+    for (size_t i = 0; i < r->n; i++)
+        mean += y[i];
+    mean /= dn;
+    for (size_t i = 0; i < r->n; i++)
+        ss += (y[i] - mean) * (y[i] - mean);
+    double sd = r->n > 1 ? sqrt(ss / (dn - 1)) : NAN;
+    size_t npar = r->k + (isnan(r->rho) ? 0 : 1) + (isnan(r->lambda) ? 0 : 1);
+    fprintf(fp, "SUMMARY OF OUTPUT: %s\n", model_title(r->model));
+    fprintf(fp, "Data set            : %s\n", input);
+    if (r->model != AGGLO_REG_OLS || !isnan(r->lm_err))
+        fprintf(fp, "Weights             : %s (%s)\n", wspec, agglo_transform_name(tr));
+    fprintf(fp, "Dependent Variable  : %12s  Number of Observations: %6zu\n", yname, r->n);
+    fprintf(fp, "Mean dependent var  : %12.6g  Number of Variables   : %6zu\n", mean, npar);
+    fprintf(fp, "S.D. dependent var  : %12.6g  Degrees of Freedom    : %6lld\n", sd,
+            (long long)r->n - (long long)npar);
+    if (ml)
+        fprintf(fp, "Log-determinant     : %s\n", agglo_logdet_method_name(r->method));
+    fprintf(fp, "\n");
+    if (!ml) {
+        fprintf(fp, "R-squared           : %12.6f  F-statistic           : %12.6g\n", r->r2, r->f);
+        fprintf(fp, "Adjusted R-squared  : %12.6f  Prob(F-statistic)     : %12.6g\n",
+                r->adj_r2, r->f_p);
+        fprintf(fp, "Sum squared residual: %12.6g  Log likelihood        : %12.6g\n", r->sse,
+                r->loglik);
+        fprintf(fp, "Sigma-square        : %12.6g  Akaike info criterion : %12.6g\n",
+                r->sigma2, r->aic);
+        fprintf(fp, "S.E. of regression  : %12.6g  Schwarz criterion     : %12.6g\n",
+                sqrt(r->sigma2), r->sc);
+        fprintf(fp, "Sigma-square ML     : %12.6g\n", r->sse / dn);
+        fprintf(fp, "S.E of regression ML: %12.6g\n", sqrt(r->sse / dn));
+    } else {
+        if (!isnan(r->rho))
+            fprintf(fp, "Spatial lag         : W_%s\n", yname);
+        double pr2 = 1.0 - r->sse / ss;
+        fprintf(fp, "Pseudo R-squared    : %12.6f  Log likelihood        : %12.6g\n", pr2,
+                r->loglik);
+        fprintf(fp, "Sigma-square        : %12.6g  Akaike info criterion : %12.6g\n",
+                r->sigma2, r->aic);
+        fprintf(fp, "S.E of regression   : %12.6g  Schwarz criterion     : %12.6g\n",
+                sqrt(r->sigma2), r->sc);
+    }
+    fprintf(fp, "\n%s%18s %14s %14s %14s %12s\n%s", rule, "Variable", "Coefficient",
+            "Std.Error", ml ? "z-value" : "t-Statistic", "Probability", rule);
+    if (!isnan(r->rho)) {
+        char nm[128];
+        snprintf(nm, sizeof nm, "W_%s", yname);
+        coef_row(fp, nm, r->rho, r->rho_se, r->rho_z, r->rho_p);
+    }
+    for (size_t j = 0; j < r->k; j++)
+        coef_row(fp, r->names[j], r->coef[j], r->se[j], r->stat[j], r->p[j]);
+    if (!isnan(r->lambda))
+        coef_row(fp, "LAMBDA", r->lambda, r->lambda_se, r->lambda_z, r->lambda_p);
+    fprintf(fp, "%s", rule);
+    if (ml)
+        fprintf(fp, "Standard errors from the %s.\n",
+                r->hessian_se ? "Hessian of the log-likelihood" : "asymptotic information matrix");
+    if (!isnan(r->cond)) {
+        fprintf(fp, "\nREGRESSION DIAGNOSTICS\n");
+        fprintf(fp, "MULTICOLLINEARITY CONDITION NUMBER %12.6f\n", r->cond);
+        fprintf(fp, "TEST ON NORMALITY OF ERRORS\n");
+        fprintf(fp, "%-30s %8s %14s %12s\n", "TEST", "DF", "VALUE", "PROB");
+        test_row(fp, "Jarque-Bera", "2", r->jb, r->jb_p);
+        fprintf(fp, "\nDIAGNOSTICS FOR HETEROSKEDASTICITY\nRANDOM COEFFICIENTS\n");
+        fprintf(fp, "%-30s %8s %14s %12s\n", "TEST", "DF", "VALUE", "PROB");
+        char df[32];
+        snprintf(df, sizeof df, "%d", r->bp_df);
+        test_row(fp, "Breusch-Pagan test", df, r->bp, r->bp_p);
+        test_row(fp, "Koenker-Bassett test", df, r->kb, r->kb_p);
+        fprintf(fp, "SPECIFICATION ROBUST TEST\n");
+        fprintf(fp, "%-30s %8s %14s %12s\n", "TEST", "DF", "VALUE", "PROB");
+        snprintf(df, sizeof df, "%d", r->white_df);
+        test_row(fp, "White", df, r->white, r->white_p);
+    }
+    if (!isnan(r->lm_err)) {
+        fprintf(fp, "\nDIAGNOSTICS FOR SPATIAL DEPENDENCE\n");
+        fprintf(fp, "FOR WEIGHT MATRIX : %s (%s)\n", wspec, agglo_transform_name(tr));
+        fprintf(fp, "%-30s %8s %14s %12s\n", "TEST", "MI/DF", "VALUE", "PROB");
+        char mi[32];
+        snprintf(mi, sizeof mi, "%.4f", r->moran_i);
+        test_row(fp, "Moran's I (error)", mi, r->moran_z, r->moran_p);
+        test_row(fp, "Lagrange Multiplier (lag)", "1", r->lm_lag, r->lm_lag_p);
+        test_row(fp, "Robust LM (lag)", "1", r->rlm_lag, r->rlm_lag_p);
+        test_row(fp, "Lagrange Multiplier (error)", "1", r->lm_err, r->lm_err_p);
+        test_row(fp, "Robust LM (error)", "1", r->rlm_err, r->rlm_err_p);
+        test_row(fp, "Lagrange Multiplier (SARMA)", "2", r->sarma, r->sarma_p);
+        fprintf(fp, "(Moran's I: z-value, one-sided probability)\n");
+        if (r->model == AGGLO_REG_OLS)
+            fprintf(fp, "Decision rule (Anselin 2005): %s\n", hint_text(r->hint));
+    }
+    if (!isnan(r->lr) || !isnan(r->lm_resid)) {
+        fprintf(fp, "\nDIAGNOSTICS FOR SPATIAL DEPENDENCE\n");
+        fprintf(fp, "SPATIAL %s DEPENDENCE FOR WEIGHT MATRIX : %s (%s)\n",
+                r->model == AGGLO_REG_SAC ? "LAG AND ERROR"
+                : isnan(r->rho)           ? "ERROR"
+                                          : "LAG",
+                wspec, agglo_transform_name(tr));
+        fprintf(fp, "%-30s %8s %14s %12s\n", "TEST", "DF", "VALUE", "PROB");
+        char df[32];
+        snprintf(df, sizeof df, "%g", r->lr_df);
+        if (!isnan(r->lr))
+            test_row(fp, "Likelihood Ratio Test", df, r->lr, r->lr_p);
+        if (!isnan(r->wald))
+            test_row(fp, "Wald Test", "1", r->wald, r->wald_p);
+        if (!isnan(r->lm_resid))
+            test_row(fp, "LM test (residual autocorr.)", "1", r->lm_resid, r->lm_resid_p);
+        if (!isnan(r->loglik_ols))
+            fprintf(fp, "(log likelihood of OLS: %.6g)\n", r->loglik_ols);
+        if (!isnan(r->logdet_se))
+            fprintf(fp, "(Monte Carlo log-determinant SE at the estimate: %.4g)\n",
+                    r->logdet_se);
+    }
+    if (r->nimpacts) {
+        fprintf(fp, "\nIMPACTS (%s%s)\n", r->impacts_exact ? "exact" : "trace-based",
+                r->direct_se && r->draws ? ", simulated standard errors" : "");
+        fprintf(fp, "%s%18s %14s %14s %14s\n%s", rule, "Variable", "Direct", "Indirect",
+                "Total", rule);
+        for (size_t j = 0; j < r->nimpacts; j++) {
+            fprintf(fp, "%18s %14.6g %14.6g %14.6g\n", r->impact_names[j], r->direct[j],
+                    r->indirect[j], r->total[j]);
+            if (r->direct_se)
+                fprintf(fp, "%18s %14.6g %14.6g %14.6g\n", "(std. error)", r->direct_se[j],
+                        r->indirect_se[j], r->total_se[j]);
+        }
+        fprintf(fp, "%s", rule);
+        if (r->direct_se && r->draws)
+            fprintf(fp, "(%zu draws)\n", r->draws);
+    }
+    fprintf(fp, "================================ END OF REPORT "
+                "==============================\n");
+}
+
 static void report(cli_report *rep, const agglo_regress_result *r, const char *y)
 {
     cli_report_section(rep, "model");
@@ -308,13 +475,14 @@ int cmd_regress(int argc, char **argv)
                                  nx, w, &o, &res))
         rc = cli_fail(ctx);
     if (!rc && !c.quiet) {
-        cli_report *rep = cli_report_create("Spatial regression");
-        if (c.format == CLI_FORMAT_TEXT && res.method != AGGLO_LOGDET_AUTO)
-            fprintf(stderr, "agglo: log-determinant by %s\n",
-                    agglo_logdet_method_name(res.method));
-        report(rep, &res, yname);
-        cli_report_print(rep, stdout, c.format);
-        cli_report_free(rep);
+        if (c.format == CLI_FORMAT_TEXT) {
+            text_report(stdout, &res, input, yname, y, wspec, tr);
+        } else {
+            cli_report *rep = cli_report_create("Spatial regression");
+            report(rep, &res, yname);
+            cli_report_print(rep, stdout, c.format);
+            cli_report_free(rep);
+        }
     }
     if (!rc && c.out) {
         agglo_table *t = agglo_layer_table_mut(L);

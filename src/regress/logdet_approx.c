@@ -151,7 +151,7 @@ int rg_exact_traces(agglo_ctx *ctx, const agglo_weights *w, int m, double *tr)
 int rg_cheb_setup(agglo_ctx *ctx, rg_logdet *l, const double *s)
 {
     (void)s;
-    int q = l->opts->cheb_order > 0 ? l->opts->cheb_order : 5;
+    int q = l->guide_q ? l->guide_q : l->opts->cheb_order > 0 ? l->opts->cheb_order : 5;
     double *trw = malloc((size_t)q * sizeof(double));
     /* coefficients of T_j in powers of x: T_0 = 1, T_1 = x, T_j = 2 x T_{j-1} - T_{j-2} */
     double *coef = calloc((size_t)(q + 1) * (size_t)(q + 1), sizeof(double));

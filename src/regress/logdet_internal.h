@@ -19,6 +19,10 @@ struct rg_logdet {
     int mc_m;
     double *mc_t;
     double last_se;
+    int guide;           /* sparse/lu: evaluate with the Chebyshev terms (cheb_tr) */
+    double cache_rho, cache_ld; /* sparse/lu: the last factorisation */
+    int cached;
+    int guide_q;         /* terms of the guide (3: only W^2 is formed) */
 };
 
 double *rg_dense_w(const agglo_weights *w, const double *s);

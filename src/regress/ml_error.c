@@ -112,7 +112,7 @@ int rg_ml_error(rg_model *m, agglo_regress_result *r)
     d.yWy = dotv(y, Wy, n);
     d.WyWy = dotv(Wy, Wy, n);
     double lo = r->rho_lower, hi = r->rho_upper, width = hi - lo;
-    double LL, lam = rg_maximise(err_f, &d, lo + 1e-9 * width, hi - 1e-9 * width, 1e-10, &LL);
+    double LL, lam = rg_logdet_search(m->ld, err_f, &d, lo + 1e-9 * width, hi - 1e-9 * width, &LL);
     int rc = AGGLO_OK;
     if (d.failed) {
         free(mem);

@@ -140,8 +140,7 @@ int rg_ml_lag(rg_model *m, agglo_regress_result *r)
     lag_data d = {m->ld, n, dotv(o0.resid, o0.resid, n), dotv(oL.resid, o0.resid, n),
                   dotv(oL.resid, oL.resid, n), 0};
     double lo = r->rho_lower, hi = r->rho_upper, width = hi - lo;
-    double LL, rho = rg_maximise(lag_f, &d, lo + 1e-9 * width, hi - 1e-9 * width,
-                                 1e-10, &LL);
+    double LL, rho = rg_logdet_search(m->ld, lag_f, &d, lo + 1e-9 * width, hi - 1e-9 * width, &LL);
     if (d.failed) {
         rg_ols_free(&o0);
         rg_ols_free(&oL);

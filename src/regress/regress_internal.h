@@ -58,6 +58,15 @@ rg_logdet *rg_logdet_create(agglo_ctx *ctx, const agglo_weights *w, agglo_logdet
                             const agglo_regress_options *opts);
 void rg_logdet_free(rg_logdet *l);
 agglo_logdet_method rg_logdet_method(const rg_logdet *l);
+/* Maximises f(rho) (a likelihood calling rg_logdet_eval) over (a, b) by Brent's method to
+ * 1e-10. Sparse and lu with n >= RG_GUIDE_MIN_N, where each evaluation is a factorisation:
+ * the maximiser with the Chebyshev log-determinant first, then the exact search within
+ * RG_GUIDE_HALF_WIDTH of it (the full interval again if the maximum lands on that bracket's
+ * edge). */
+#define RG_GUIDE_MIN_N 5000
+#define RG_GUIDE_HALF_WIDTH 0.05
+double rg_logdet_search(rg_logdet *l, double (*f)(double, void *), void *data, double a,
+                        double b, double *fmax);
 /* log det(I - rho W); AGGLO_E_NUMERIC when the factorisation fails (rho outside the range). */
 int rg_logdet_eval(rg_logdet *l, double rho, double *ld);
 /* Standard error of the last evaluation (Monte Carlo), NaN otherwise. */

@@ -16,6 +16,14 @@ close "$(echo "$out" | jget spatial_dependence lm_lag)" "$(ref ols lm_lag)" 1e-6
 close "$(echo "$out" | jget spatial_dependence moran_z)" "$(ref ols moran_z)" 1e-6 && ok || bad "moran_z"
 close "$(echo "$out" | jget diagnostics white)" "$(ref ols white)" 1e-6 && ok || bad "white"
 echo "$out" | grep -q '"hint"' && ok || bad "no hint"
+# the text report: GeoDa's layout, the LM tests in their own block with the decision rule
+txt=$("$AGGLO" regress "$COL" --y CRIME --x INC,HOVAL --weights "$GAL" 2>/dev/null) || bad "ols text"
+echo "$txt" | grep -q "^SUMMARY OF OUTPUT: ORDINARY LEAST SQUARES ESTIMATION" && ok || bad "title block"
+echo "$txt" | grep -q "^REGRESSION DIAGNOSTICS" && ok || bad "regression diagnostics block"
+echo "$txt" | grep -A2 "^DIAGNOSTICS FOR SPATIAL DEPENDENCE" | grep -q "MI/DF" && ok || bad "spatial block header"
+lmrow=$(echo "$txt" | awk '/^Lagrange Multiplier \(lag\)/ { print $(NF-1) }')
+close "$lmrow" "$(ref ols lm_lag)" 1e-4 && ok || bad "LM-lag row ($lmrow)"
+echo "$txt" | grep -q "^Decision rule (Anselin 2005): LM tests point to the spatial lag model" && ok || bad "decision rule"
 out=$("$AGGLO" regress "$COL" --y CRIME --x INC,HOVAL --weights "$GAL" --model lag --impacts --json 2>/dev/null) || bad "lag"
 close "$(echo "$out" | jget rho estimate)" "$(ref lag rho)" 1e-6 && ok || bad "rho"
 close "$(echo "$out" | jget rho std_error)" "$(ref lag rho_se)" 1e-6 && ok || bad "rho se"
