@@ -15,6 +15,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include "agglo/check.h"
 
 typedef enum { WF_GAL, WF_GWT, WF_KWT, WF_CSV } wformat;
 
@@ -145,13 +146,7 @@ static inline int wlex_count(const char *s, long *out)
 /* A finite number (0; an underflow to 0 is accepted), or -1. */
 static inline int wlex_weight(const char *s, double *out)
 {
-    char *end;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (end == s || *end || (errno && !(v == 0.0 || isinf(v))) || !isfinite(v))
-        return -1;
-    *out = v;
-    return 0;
+    return agglo_parse_double(s, out) == 0 ? 0 : -1; /* subnormals (1e-320) are finite */
 }
 
 /* The header of a GAL/GWT/KWT file, its first non-blank line: "0 n shapefile idfield" or "n"

@@ -2,6 +2,7 @@
  * builder every command uses. */
 #define _GNU_SOURCE
 #include "weights_internal.h"
+#include "agglo/check.h"
 #include "agglo/output.h"
 #include "../core/core_internal.h"
 
@@ -22,13 +23,7 @@ void agglo_weights_spec_init(agglo_weights_spec *s)
     agglo_weights_read_options_init(&s->read);
 }
 
-static int num(const char *t, double *v)
-{
-    char *end;
-    errno = 0;
-    *v = strtod(t, &end);
-    return end != t && !*end && !errno && isfinite(*v) ? 0 : -1;
-}
+static int num(const char *t, double *v) { return agglo_parse_double(t, v) == 0 ? 0 : -1; }
 
 static int count(const char *t, long *v)
 {

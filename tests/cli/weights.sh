@@ -143,4 +143,11 @@ expect_fail 1 "id 'New York' (observation 1) contains whitespace" -- "$AGGLO" we
 "$AGGLO" weights "$SCRATCH/cities.csv" --x-field x --y-field y --crs EPSG:32610 --knn 1 --id name --out "$SCRATCH/c.csv" --quiet 2>/dev/null && ok || bad "csv with spaces"
 "$AGGLO" weights "$SCRATCH/cities.csv" --x-field x --y-field y --crs EPSG:32610 --id name --spec "$SCRATCH/c.csv" --json 2>/dev/null \
   | grep -q '"links":3' && ok || bad "csv ids with spaces do not round-trip"
+# subnormal weights are finite numbers (1e-320), as the option parser and tables accept them;
+# overflow (1e999) is not
+awk 'NR == 1 { print; next } { print $1, $2, "1e-320" }' "$SCRATCH/r.gwt" > "$SCRATCH/sub.gwt"
+"$AGGLO" weights "$C" --spec "$SCRATCH/sub.gwt" --gwt-values weights --csv >/dev/null 2>"$SCRATCH/sub.err" \
+  && ok || bad "subnormal weights refused: $(cat "$SCRATCH/sub.err")"
+awk 'NR == 1 { print; next } { print $1, $2, (NR == 2 ? "1e999" : $3) }' "$SCRATCH/r.gwt" > "$SCRATCH/ovf.gwt"
+expect_fail 1 "not a finite number" -- "$AGGLO" weights "$C" --spec "$SCRATCH/ovf.gwt" --gwt-values weights --csv
 finish
