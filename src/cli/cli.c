@@ -33,6 +33,127 @@ const char *const cli_common_help =
     "                        geometries, encoding fallback) are errors\n"
     "  --seed S --threads N --quiet --help\n";
 
+/* Help of each common option, in the order printed. */
+static const struct {
+    int opt;
+    const char *text;
+} common_help[] = {
+    {CLI_OPT_JSON, "  --json                machine-readable output on stdout: one JSON object\n"
+                   "                        (keys in docs/output.md)\n"},
+    {CLI_OPT_CSV, "  --csv                 the report as CSV rows section,key,value\n"},
+    {CLI_OPT_OUT, "  --out FILE            write results (a layer's format from the extension: .gpkg\n"
+                  "                        .shp .geojson .csv .fgb .kml .parquet ...)\n"},
+    {CLI_OPT_FORMAT, "  -f, --format NAME     GDAL driver of --out (e.g. GPKG, FlatGeobuf, \"ESRI Shapefile\")\n"},
+    {CLI_OPT_LCO, "  --lco NAME=VALUE      layer creation option of --out (repeatable, e.g. SPATIAL_INDEX=NO)\n"},
+    {CLI_OPT_PNG, "  --png FILE            draw a picture\n"},
+    {CLI_OPT_LAYER, "  --layer NAME          layer of a multi-layer source\n"},
+    {CLI_OPT_ENCODING, "  --encoding ENC        attribute encoding when there is no .cpg (e.g. GBK)\n"},
+    {CLI_OPT_TO, "  --to CRS              reproject on read (EPSG:xxxx or a PROJ definition)\n"},
+    {CLI_OPT_CRS, "  --crs CRS             CRS of the source (CSV default: EPSG:4326); overrides the\n"
+                  "                        source's own CRS with a warning (--to reprojects)\n"},
+    {CLI_OPT_XFIELD, "  --x-field F           x coordinate column of a CSV (default lon, x)\n"},
+    {CLI_OPT_YFIELD, "  --y-field F           y coordinate column of a CSV (default lat, y)\n"},
+    {CLI_OPT_ID, "  --id FIELD            identifier field (default: feature order 1..n)\n"},
+    {CLI_OPT_WHERE, "  --where SQL           read only the features matching an OGR attribute filter\n"
+                    "                        (e.g. --where \"pop > 1000 AND name LIKE 'A%'\")\n"},
+    {CLI_OPT_MAKE_VALID, "  --make-valid          repair invalid polygons with GEOS MakeValid (by default they\n"
+                         "                        are read with a warning)\n"},
+    {CLI_OPT_STRICT, "  --strict              warnings while reading (invalid polygons, CRS guesses, NULL\n"
+                     "                        geometries, encoding fallback) are errors\n"},
+    {CLI_OPT_SEED, "  --seed S              seed of the random numbers (default 12345)\n"},
+    {CLI_OPT_THREADS, "  --threads N           threads of the parallel loops (default 0: all cores)\n"},
+    {CLI_OPT_MAX_MEMORY, "  --max-memory SIZE     refuse work whose estimated memory exceeds SIZE (e.g. 16G;\n"
+                         "                        default half the physical memory)\n"},
+    {CLI_OPT_QUIET, "  --quiet               no report on stdout (warnings still go to stderr)\n"},
+    {CLI_OPT_HELP, "  --help                this help\n"},
+};
+
+void cli_common_help_print(FILE *fp, unsigned accepts)
+{
+    accepts |= CLI_ACCEPT_ALWAYS;
+    fputs("Common options:\n", fp);
+    for (size_t i = 0; i < sizeof common_help / sizeof common_help[0]; i++)
+        if (accepts & CLI_BIT(common_help[i].opt))
+            fputs(common_help[i].text, fp);
+}
+
+int cli_not_accepted(const char *cmd, const char *name)
+{
+    fprintf(stderr, "agglo %s: --%s is not an option of this command (see 'agglo %s --help')\n",
+            cmd, name, cmd);
+    return CLI_USAGE;
+}
+
+void cli_deprecated(const char *cmd, const char *old_name, const char *new_name)
+{
+    fprintf(stderr, "agglo: warning: %s --%s is deprecated; use --%s\n", cmd, old_name, new_name);
+}
+
+static const char *long_name(const struct option *longopts, int val)
+{
+    for (const struct option *o = longopts; o && o->name; o++)
+        if (o->val == val && !o->flag)
+            return o->name;
+    return NULL;
+}
+
+int cli_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts,
+               cli_common *c, const char *cmd, unsigned accepts)
+{
+    accepts |= CLI_ACCEPT_ALWAYS;
+    opterr = 0;
+    for (;;) {
+        int prev = optind;
+        int opt = getopt_long(argc, argv, shortopts, longopts, NULL);
+        if (opt == -1) {
+            if (c->quiet)
+                c->format = CLI_FORMAT_NONE;
+            return -1;
+        }
+        if (opt == '?' || opt == ':') {
+            /* the offending argument: the last one getopt consumed */
+            const char *arg = optind - 1 >= 1 && optind - 1 < argc ? argv[optind - 1] : "";
+            if (prev < argc && optind == prev)
+                arg = argv[prev]; /* short options grouped in one argument */
+            const char *name = optopt ? long_name(longopts, optopt) : NULL;
+            if (optopt && (name || strchr(shortopts, optopt))) {
+                if (name)
+                    fprintf(stderr, "agglo %s: --%s needs a value (see 'agglo %s --help')\n", cmd,
+                            name, cmd);
+                else
+                    fprintf(stderr, "agglo %s: -%c needs a value (see 'agglo %s --help')\n", cmd,
+                            optopt, cmd);
+            } else if (optopt) {
+                fprintf(stderr, "agglo %s: unknown option '-%c' (see 'agglo %s --help')\n", cmd,
+                        optopt, cmd);
+            } else {
+                char buf[256];
+                snprintf(buf, sizeof buf, "%s", arg);
+                char *eq = strchr(buf, '=');
+                if (eq)
+                    *eq = '\0';
+                fprintf(stderr, "agglo %s: unknown or ambiguous option '%s' (see 'agglo %s --help')\n",
+                        cmd, buf, cmd);
+            }
+            return CLI_GETOPT_ERROR;
+        }
+        if (opt < CLI_OPT_JSON || opt > CLI_OPT_MAX_MEMORY)
+            return opt;
+        if (!(accepts & CLI_BIT(opt))) {
+            const char *name = long_name(longopts, opt);
+            cli_not_accepted(cmd, name ? name : "?");
+            return CLI_GETOPT_ERROR;
+        }
+        if (opt == CLI_OPT_HELP)
+            return opt;
+        int r = cli_common_option(c, opt, optarg);
+        if (r < 0)
+            return CLI_GETOPT_ERROR;
+        if (r == 0)
+            return opt;
+    }
+}
+
 void cli_common_init(cli_common *c)
 {
     memset(c, 0, sizeof *c);
@@ -106,8 +227,8 @@ agglo_ctx *cli_ctx_create(const cli_common *c)
         fprintf(stderr, "agglo: cannot initialise (out of memory)\n");
         return NULL;
     }
-    if (!c || !c->quiet)
-        agglo_ctx_set_warning_handler(ctx, print_warning, NULL);
+    /* --quiet silences the report on stdout, never the warnings */
+    agglo_ctx_set_warning_handler(ctx, print_warning, NULL);
     if (c) {
         agglo_ctx_set_threads(ctx, c->threads);
         agglo_ctx_set_max_memory(ctx, c->max_memory);
@@ -472,6 +593,8 @@ static int same_section(const char *a, const char *b)
 
 void cli_report_print(const cli_report *r, FILE *fp, cli_format format)
 {
+    if (format == CLI_FORMAT_NONE)
+        return;
     if (format == CLI_FORMAT_JSON) {
         fputc('{', fp);
         const char *open = NULL;

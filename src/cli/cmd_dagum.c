@@ -4,6 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* the common options dagum uses */
+#define ACCEPTS (CLI_ACCEPT_REPORT | CLI_ACCEPT_READ | CLI_ACCEPT_COMPUTE)
+
 enum { OPT_VAR = 1, OPT_GROUP, OPT_TIME, OPT_DROP };
 
 static void usage(FILE *fp)
@@ -17,8 +20,8 @@ static void usage(FILE *fp)
             "  --var FIELD      the variable (a field or an expression)\n"
             "  --group FIELD    the grouping (each distinct value a group)\n"
             "  --time FIELD     the period of a panel (one decomposition per value)\n"
-            "  --drop-missing   drop rows with NULLs (default: refuse)\n\n%s",
-            cli_common_help);
+            "  --drop-missing   drop rows with NULLs (default: refuse)\n\n");
+    cli_common_help_print(fp, ACCEPTS);
 }
 
 static void report(cli_report *r, const agglo_dagum *d)
@@ -65,10 +68,11 @@ int cmd_dagum(int argc, char **argv)
     const char *var = NULL, *group = NULL, *time = NULL;
     int drop = 0, opt;
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+    while ((opt = cli_getopt(argc, argv, "h", longopts, &c, "dagum", ACCEPTS)) != -1) {
         switch (opt) {
         case 'h':
         case CLI_OPT_HELP: usage(stdout); return CLI_OK;
+        case CLI_GETOPT_ERROR: return CLI_USAGE;
         case OPT_VAR: var = optarg; break;
         case OPT_GROUP: group = optarg; break;
         case OPT_TIME: time = optarg; break;

@@ -5,6 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* the common options geodetector uses */
+#define ACCEPTS (CLI_ACCEPT_REPORT | CLI_ACCEPT_READ | CLI_ACCEPT_PNG | CLI_ACCEPT_COMPUTE)
+
 enum { OPT_Y = 1, OPT_FACTORS, OPT_DISC, OPT_CONT, OPT_DROP, OPT_ALPHA, OPT_TOL };
 
 static void usage(FILE *fp)
@@ -25,8 +28,8 @@ static void usage(FILE *fp)
             "  --drop-missing     drop rows with NULL in y or a factor (default: refuse)\n"
             "  --alpha A          significance level of the risk and ecological tests (0.05)\n"
             "  --tol T            tolerance of the interaction classes (1e-10)\n"
-            "  --png FILE         the interaction q matrix as a picture\n\n%s",
-            cli_common_help);
+            "  --png FILE         the interaction q matrix as a picture\n\n");
+    cli_common_help_print(fp, ACCEPTS);
 }
 
 static int parse_disc(const char *spec, agglo_gd_factor_spec *sp)
@@ -173,10 +176,11 @@ int cmd_geodetector(int argc, char **argv)
     agglo_gd_options go;
     agglo_gd_options_init(&go);
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+    while ((opt = cli_getopt(argc, argv, "h", longopts, &c, "geodetector", ACCEPTS)) != -1) {
         switch (opt) {
         case 'h':
         case CLI_OPT_HELP: usage(stdout); return CLI_OK;
+        case CLI_GETOPT_ERROR: return CLI_USAGE;
         case OPT_Y: y = optarg; break;
         case OPT_FACTORS: factors = optarg; break;
         case OPT_DISC: disc = optarg; break;

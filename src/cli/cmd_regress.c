@@ -7,6 +7,9 @@
 
 #include "cli.h"
 
+/* the common options regress uses */
+#define ACCEPTS (CLI_ACCEPT_REPORT | CLI_ACCEPT_READ | CLI_ACCEPT_ID | CLI_ACCEPT_VECTOR_OUT | CLI_ACCEPT_PNG | CLI_ACCEPT_SEED | CLI_ACCEPT_COMPUTE)
+
 enum { RG_Y = 3000, RG_X, RG_WEIGHTS, RG_TRANSFORM, RG_MODEL, RG_METHOD, RG_IMPACTS, RG_DRAWS,
        RG_DROP, RG_TRACES };
 
@@ -28,8 +31,8 @@ static void usage(FILE *fp)
             "  --draws R             simulated inference for the impacts with R draws (--seed)\n"
             "  --drop-missing        drop rows with missing values (weights subset); default:\n"
             "                        refuse, naming the rows\n"
-            "%s",
-            cli_common_help);
+            "");
+    cli_common_help_print(fp, ACCEPTS);
 }
 
 static void coef_table(cli_report *rep, const agglo_regress_result *r)
@@ -184,10 +187,11 @@ int cmd_regress(int argc, char **argv)
     int opt;
     long v;
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+    while ((opt = cli_getopt(argc, argv, "h", longopts, &c, "regress", ACCEPTS)) != -1) {
         switch (opt) {
         case 'h':
         case CLI_OPT_HELP: usage(stdout); return CLI_OK;
+        case CLI_GETOPT_ERROR: return CLI_USAGE;
         case RG_Y: yname = optarg; break;
         case RG_X: xlist = optarg; break;
         case RG_WEIGHTS: wspec = optarg; break;

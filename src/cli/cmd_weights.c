@@ -8,6 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* the common options weights uses */
+#define ACCEPTS (CLI_ACCEPT_REPORT | CLI_ACCEPT_READ | CLI_ACCEPT_ID | CLI_ACCEPT_OUT | CLI_ACCEPT_COMPUTE)
+
 static void usage(FILE *fp)
 {
     fprintf(fp,
@@ -47,8 +50,8 @@ static void usage(FILE *fp)
             "                        GeoDa's Moran), weights (default .kwt/.csv) or distances (w = 1/d)\n"
             "  --weights-match M     reading a file: id (default, exact strings) or order (the k-th\n"
             "                        record is the k-th feature)\n\n"
-            "Distance-based weights on a lon/lat layer need --arc or --to EPSG:xxxx.\n\n%s",
-            cli_common_help);
+            "Distance-based weights on a lon/lat layer need --arc or --to EPSG:xxxx.\n\n");
+    cli_common_help_print(fp, ACCEPTS);
 }
 
 enum {
@@ -97,10 +100,11 @@ int cmd_weights(int argc, char **argv)
     long v;
     double d;
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+    while ((opt = cli_getopt(argc, argv, "h", longopts, &c, "weights", ACCEPTS)) != -1) {
         switch (opt) {
         case 'h':
         case CLI_OPT_HELP: usage(stdout); return CLI_OK;
+        case CLI_GETOPT_ERROR: return CLI_USAGE;
         case OPT_QUEEN: s.kind = AGGLO_WSPEC_QUEEN; kinds++; break;
         case OPT_ROOK: s.kind = AGGLO_WSPEC_ROOK; kinds++; break;
         case OPT_KNN:
