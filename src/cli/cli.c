@@ -447,12 +447,14 @@ char **cli_split(const char *list, size_t *n)
 /* ---- reports ---- */
 
 typedef struct report_item {
-    char *section;
+    char *section; /* path components joined by '\x1f' (NULL: top level) */
     char *key;
-    int kind; /* 0 num, 1 int, 2 str */
+    int kind; /* 0 num, 1 int, 2 str, 3 bool, 4 numbers */
     double num;
     long long integer;
     char *str;
+    double *nums;
+    size_t nnums;
 } report_item;
 
 struct cli_report {
@@ -478,6 +480,7 @@ void cli_report_free(cli_report *r)
         free(r->items[i].section);
         free(r->items[i].key);
         free(r->items[i].str);
+        free(r->items[i].nums);
     }
     free(r->items);
     free(r->section);
@@ -487,8 +490,32 @@ void cli_report_free(cli_report *r)
 
 void cli_report_section(cli_report *r, const char *section)
 {
+    cli_report_section_path(r, section, (const char *)NULL);
+}
+
+void cli_report_section_path(cli_report *r, const char *first, ...)
+{
     free(r->section);
-    r->section = section ? strdup(section) : NULL;
+    r->section = NULL;
+    if (!first)
+        return;
+    size_t len = strlen(first) + 1;
+    va_list ap;
+    va_start(ap, first);
+    for (const char *p = va_arg(ap, const char *); p; p = va_arg(ap, const char *))
+        len += strlen(p) + 1;
+    va_end(ap);
+    char *s = malloc(len);
+    if (!s)
+        return;
+    strcpy(s, first);
+    va_start(ap, first);
+    for (const char *p = va_arg(ap, const char *); p; p = va_arg(ap, const char *)) {
+        strcat(s, "\x1f");
+        strcat(s, p);
+    }
+    va_end(ap);
+    r->section = s;
 }
 
 static report_item *report_add(cli_report *r, const char *key)
@@ -532,6 +559,28 @@ void cli_report_str(cli_report *r, const char *key, const char *value)
     if (it) {
         it->kind = 2;
         it->str = value ? strdup(value) : NULL;
+    }
+}
+
+void cli_report_bool(cli_report *r, const char *key, int value)
+{
+    report_item *it = report_add(r, key);
+    if (it) {
+        it->kind = 3;
+        it->integer = value != 0;
+    }
+}
+
+void cli_report_nums(cli_report *r, const char *key, const double *v, size_t n)
+{
+    report_item *it = report_add(r, key);
+    if (it) {
+        it->kind = 4;
+        it->nums = malloc((n ? n : 1) * sizeof(double));
+        if (it->nums) {
+            memcpy(it->nums, v, n * sizeof(double));
+            it->nnums = n;
+        }
     }
 }
 
@@ -591,66 +640,136 @@ static int same_section(const char *a, const char *b)
     return strcmp(a, b) == 0;
 }
 
+/* The section path as words: "factor\x1fX1" -> "factor X1" (text and CSV). */
+static void section_words(const char *s, char *buf, size_t size)
+{
+    snprintf(buf, size, "%s", s ? s : "");
+    for (char *p = buf; *p; p++)
+        if (*p == '\x1f')
+            *p = ' ';
+}
+
+/* Splits a section path into at most 8 components (pointers into buf). */
+static size_t section_split(const char *s, char *buf, size_t size, const char **comp)
+{
+    if (!s)
+        return 0;
+    snprintf(buf, size, "%s", s);
+    size_t n = 0;
+    comp[n++] = buf;
+    for (char *p = buf; *p && n < 8; p++)
+        if (*p == '\x1f') {
+            *p = '\0';
+            comp[n++] = p + 1;
+        }
+    return n;
+}
+
+static void value_text(FILE *fp, const report_item *it, int csv)
+{
+    switch (it->kind) {
+    case 0:
+        if (!isfinite(it->num))
+            fputs("NA", fp);
+        else if (csv)
+            fprintf(fp, "%.17g", it->num);
+        else if (it->num != 0 && (fabs(it->num) < 1e-4 || fabs(it->num) >= 1e9))
+            fprintf(fp, "%.6g", it->num);
+        else
+            fprintf(fp, "%.6f", it->num);
+        break;
+    case 1: fprintf(fp, "%lld", it->integer); break;
+    case 3: fputs(it->integer ? "yes" : "no", fp); break;
+    case 4:
+        for (size_t k = 0; k < it->nnums; k++)
+            fprintf(fp, "%s%.10g", k ? " " : "", it->nums[k]);
+        break;
+    default:
+        if (csv)
+            csv_field(fp, it->str ? it->str : "NA");
+        else
+            fputs(it->str ? it->str : "NA", fp);
+    }
+}
+
+static void print_json(const cli_report *r, FILE *fp)
+{
+    /* the open objects: path components and whether each has a member yet */
+    char open_buf[1024], cur_buf[1024];
+    const char *open[8], *cur[8];
+    int has_member[9] = {0};
+    size_t depth = 0;
+    fputc('{', fp);
+    for (size_t i = 0; i < r->n; i++) {
+        const report_item *it = &r->items[i];
+        size_t nc = section_split(it->section, cur_buf, sizeof cur_buf, cur);
+        size_t common = 0;
+        while (common < depth && common < nc && strcmp(open[common], cur[common]) == 0)
+            common++;
+        while (depth > common) {
+            fputc('}', fp);
+            depth--;
+        }
+        /* keep the still-open components pointing at a buffer that lives on */
+        memcpy(open_buf, cur_buf, sizeof open_buf);
+        for (size_t k = 0; k < nc; k++)
+            open[k] = open_buf + (cur[k] - cur_buf);
+        while (depth < nc) {
+            if (has_member[depth])
+                fputc(',', fp);
+            has_member[depth] = 1;
+            cli_json_string(fp, open[depth]);
+            fputs(":{", fp);
+            depth++;
+            has_member[depth] = 0;
+        }
+        if (has_member[depth])
+            fputc(',', fp);
+        has_member[depth] = 1;
+        cli_json_string(fp, it->key);
+        fputc(':', fp);
+        switch (it->kind) {
+        case 0: cli_json_number(fp, it->num); break;
+        case 1: fprintf(fp, "%lld", it->integer); break;
+        case 3: fputs(it->integer ? "true" : "false", fp); break;
+        case 4:
+            fputc('[', fp);
+            for (size_t k = 0; k < it->nnums; k++) {
+                if (k)
+                    fputc(',', fp);
+                cli_json_number(fp, it->nums[k]);
+            }
+            fputc(']', fp);
+            break;
+        default: cli_json_string(fp, it->str);
+        }
+    }
+    while (depth > 0) {
+        fputc('}', fp);
+        depth--;
+    }
+    fputs("}\n", fp);
+}
+
 void cli_report_print(const cli_report *r, FILE *fp, cli_format format)
 {
     if (format == CLI_FORMAT_NONE)
         return;
     if (format == CLI_FORMAT_JSON) {
-        fputc('{', fp);
-        const char *open = NULL;
-        int first = 1, first_in = 1, in_section = 0;
-        for (size_t i = 0; i < r->n; i++) {
-            const report_item *it = &r->items[i];
-            if (in_section && !same_section(open, it->section)) {
-                fputc('}', fp);
-                in_section = 0;
-            }
-            if (it->section && !in_section) {
-                if (!first)
-                    fputc(',', fp);
-                cli_json_string(fp, it->section);
-                fputs(":{", fp);
-                in_section = 1;
-                first_in = 1;
-                open = it->section;
-                first = 0;
-            }
-            int *f = in_section ? &first_in : &first;
-            if (!*f)
-                fputc(',', fp);
-            *f = 0;
-            cli_json_string(fp, it->key);
-            fputc(':', fp);
-            if (it->kind == 0)
-                cli_json_number(fp, it->num);
-            else if (it->kind == 1)
-                fprintf(fp, "%lld", it->integer);
-            else
-                cli_json_string(fp, it->str);
-        }
-        if (in_section)
-            fputc('}', fp);
-        fputs("}\n", fp);
+        print_json(r, fp);
         return;
     }
+    char words[1024];
     if (format == CLI_FORMAT_CSV) {
         fputs("section,key,value\n", fp);
         for (size_t i = 0; i < r->n; i++) {
             const report_item *it = &r->items[i];
-            csv_field(fp, it->section ? it->section : "");
+            section_words(it->section, words, sizeof words);
+            csv_field(fp, words);
             fputc(',', fp);
             csv_field(fp, it->key);
             fputc(',', fp);
-            if (it->kind == 0) {
-                if (isfinite(it->num))
-                    fprintf(fp, "%.17g", it->num);
-                else
-                    fputs("NA", fp);
-            } else if (it->kind == 1) {
-                fprintf(fp, "%lld", it->integer);
-            } else {
-                csv_field(fp, it->str ? it->str : "NA");
-            }
+            value_text(fp, it, 1);
             fputc('\n', fp);
         }
         return;
@@ -664,22 +783,13 @@ void cli_report_print(const cli_report *r, FILE *fp, cli_format format)
     const char *cur = NULL;
     for (size_t i = 0; i < r->n; i++) {
         const report_item *it = &r->items[i];
-        if (it->section && !same_section(cur, it->section))
-            fprintf(fp, "\n%s\n", it->section);
+        if (it->section && !same_section(cur, it->section)) {
+            section_words(it->section, words, sizeof words);
+            fprintf(fp, "\n%s\n", words);
+        }
         cur = it->section;
         fprintf(fp, "  %-*s  ", (int)width, it->key);
-        if (it->kind == 0) {
-            if (!isfinite(it->num))
-                fputs("NA", fp);
-            else if (it->num != 0 && (fabs(it->num) < 1e-4 || fabs(it->num) >= 1e9))
-                fprintf(fp, "%.6g", it->num);
-            else
-                fprintf(fp, "%.6f", it->num);
-        } else if (it->kind == 1) {
-            fprintf(fp, "%lld", it->integer);
-        } else {
-            fputs(it->str ? it->str : "NA", fp);
-        }
+        value_text(fp, it, 0);
         fputc('\n', fp);
     }
 }

@@ -151,6 +151,13 @@ void cli_report_section(cli_report *r, const char *section); /* following keys g
 void cli_report_num(cli_report *r, const char *key, double value);
 void cli_report_int(cli_report *r, const char *key, long long value);
 void cli_report_str(cli_report *r, const char *key, const char *value);
+/* true/false in JSON, yes/no in text and CSV */
+void cli_report_bool(cli_report *r, const char *key, int value);
+/* a JSON array of numbers; space-separated in text and CSV */
+void cli_report_nums(cli_report *r, const char *key, const double *v, size_t n);
+/* Nested sections: the following keys go into first -> ... (NULL-terminated list of
+ * components), a nested JSON object per component; text and CSV show "first second". */
+void cli_report_section_path(cli_report *r, const char *first, ...) __attribute__((sentinel));
 void cli_report_print(const cli_report *r, FILE *fp, cli_format format);
 
 /* Prints a JSON string literal with escapes. */

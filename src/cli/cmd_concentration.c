@@ -188,9 +188,8 @@ int cmd_concentration(int argc, char **argv)
     cli_report_num(r, "sum_sq_share_diff", cc->g_raw);
     cli_report_num(r, "hhi", cc->hhi);
     cli_report_num(r, "hhi_normalised", cc->hhi_normalised);
-    char key[32];
-    snprintf(key, sizeof key, "cr_%d", cc->cr_k);
-    cli_report_num(r, key, cc->cr);
+    cli_report_int(r, "cr_k", cc->cr_k);
+    cli_report_num(r, "cr", cc->cr);
     cli_report_num(r, "theil", cc->theil);
     cli_report_num(r, "entropy", cc->entropy);
     size_t lq_gt1 = 0;

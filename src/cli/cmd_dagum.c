@@ -41,17 +41,18 @@ static void report(cli_report *r, const agglo_dagum *d)
     cli_report_num(r, "theil_within", d->theil_within);
     cli_report_num(r, "theil_between", d->theil_between);
     size_t k = d->ngroups;
-    for (size_t j = 0; j < k; j++) {
-        snprintf(key, sizeof key, "G_jj %s", d->groups[j]);
-        cli_report_num(r, key, d->Gjj[j]);
-    }
+    const char *sec = d->period ? d->period : "dagum";
+    cli_report_section_path(r, sec, "G_jj", (const char *)NULL);
     for (size_t j = 0; j < k; j++)
-        for (size_t h = j + 1; h < k; h++) {
-            snprintf(key, sizeof key, "G_jh %s-%s", d->groups[j], d->groups[h]);
-            cli_report_num(r, key, d->Gjh[j * k + h]);
-            snprintf(key, sizeof key, "D_jh %s-%s", d->groups[j], d->groups[h]);
-            cli_report_num(r, key, d->Djh[j * k + h]);
-        }
+        cli_report_num(r, d->groups[j], d->Gjj[j]);
+    for (int m = 0; m < 2; m++) {
+        cli_report_section_path(r, sec, m ? "D_jh" : "G_jh", (const char *)NULL);
+        for (size_t j = 0; j < k; j++)
+            for (size_t h = j + 1; h < k; h++) {
+                snprintf(key, sizeof key, "%s:%s", d->groups[j], d->groups[h]);
+                cli_report_num(r, key, m ? d->Djh[j * k + h] : d->Gjh[j * k + h]);
+            }
+    }
 }
 
 int cmd_dagum(int argc, char **argv)
@@ -103,7 +104,7 @@ int cmd_dagum(int argc, char **argv)
     if (!d)
         goto fail;
     cli_report_str(r, "input", path);
-    cli_report_str(r, "var", var);
+    cli_report_str(r, "variable", var);
     cli_report_str(r, "group", group);
     if (time)
         cli_report_str(r, "time", time);

@@ -144,7 +144,7 @@ int cmd_hotspot(int argc, char **argv)
         cli_report *r = cli_report_create(a.gi ? "Getis-Ord Gi" : "Getis-Ord Gi*");
         ac_report_header(&a, r);
         cli_report_str(r, "alternative", agglo_alternative_name(l->alternative));
-        cli_report_str(r, "correction", agglo_correction_name(l->correction));
+        cli_report_str(r, "p_adjust", agglo_correction_name(l->correction));
         if (l->p_sim) {
             cli_report_int(r, "permutations", l->permutations);
             cli_report_int(r, "seed", (long long)l->seed);
@@ -158,8 +158,10 @@ int cmd_hotspot(int argc, char **argv)
             cli_report_int(r, "all_permutations_tied", (long long)l->all_ties);
         cli_report_section(r, "bins");
         /* Not Significant counts only testable regions (islands and undefined are apart) */
+        static const char *const bin_keys[] = {"cold_99", "cold_95", "cold_90", "not_significant",
+                                               "hot_90", "hot_95", "hot_99"};
         for (int b = 3; b >= -3; b--)
-            cli_report_int(r, bin_label(b),
+            cli_report_int(r, bin_keys[b + 3],
                            (long long)(l->counts[b + 3] - (b == 0 ? l->islands + l->undefined : 0)));
         cli_report_print(r, stdout, a.c.format);
         cli_report_free(r);

@@ -96,7 +96,7 @@ int cmd_join(int argc, char **argv)
         cli_report_int(r, "points_outside", (long long)st.outside);
         cli_report_int(r, "points_null_geometry", (long long)st.null_points);
         cli_report_int(r, "regions_without_points", (long long)st.regions_empty);
-        cli_report_str(r, "points_reprojected", st.reprojected ? "yes" : "no");
+        cli_report_bool(r, "points_reprojected", st.reprojected);
         cli_report_str(r, "output", c.out);
         if (!c.quiet || c.format != CLI_FORMAT_TEXT)
             cli_report_print(r, stdout, c.format);

@@ -327,7 +327,7 @@ int cmd_kde(int argc, char **argv)
     cli_report_num(r, "bandwidth", bw);
     cli_report_str(r, "method", info.method == AGGLO_KDE_FFT ? "fft" : "exact");
     cli_report_str(r, "scale", scale_names[ko.scale]);
-    cli_report_str(r, "edge_correction", ko.edge ? "yes" : "no");
+    cli_report_bool(r, "edge_correction", ko.edge);
     cli_report_num(r, "cell", g.cell);
     cli_report_int(r, "ncols", (long long)g.ncols);
     cli_report_int(r, "nrows", (long long)g.nrows);

@@ -191,13 +191,15 @@ int cmd_lisa(int argc, char **argv)
             cli_report_str(r, "moments", a.opt.conditional ? "conditional" : "total");
         }
         cli_report_num(r, "alpha", l->alpha);
-        cli_report_str(r, "correction", agglo_correction_name(l->correction));
+        cli_report_str(r, "p_adjust", agglo_correction_name(l->correction));
         cli_report_int(r, "undefined", (long long)l->undefined);
         if (l->p_sim)
             cli_report_int(r, "all_permutations_tied", (long long)l->all_ties);
         cli_report_section(r, "clusters");
+        static const char *const cluster_keys[] = {"not_significant", "high_high", "low_low",
+                                                   "low_high", "high_low", "no_neighbours"};
         for (int k = 0; k < 6; k++)
-            cli_report_int(r, agglo_lisa_cluster_name(k), (long long)l->counts[k]);
+            cli_report_int(r, cluster_keys[k], (long long)l->counts[k]);
         cli_report_print(r, stdout, a.c.format);
         cli_report_free(r);
     }

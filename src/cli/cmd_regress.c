@@ -39,7 +39,7 @@ static void coef_table(cli_report *rep, const agglo_regress_result *r)
 {
     int z = r->model != AGGLO_REG_OLS && r->model != AGGLO_REG_SLX;
     for (size_t j = 0; j < r->k; j++) {
-        cli_report_section(rep, r->names[j]);
+        cli_report_section_path(rep, "coefficients", r->names[j], (const char *)NULL);
         cli_report_num(rep, "coefficient", r->coef[j]);
         cli_report_num(rep, "std_error", r->se[j]);
         cli_report_num(rep, z ? "z" : "t", r->stat[j]);
@@ -142,9 +142,7 @@ static void report(cli_report *rep, const agglo_regress_result *r, const char *y
             cli_report_num(rep, "logdet_mc_se", r->logdet_se);
     }
     for (size_t j = 0; j < r->nimpacts; j++) {
-        char sec[256];
-        snprintf(sec, sizeof sec, "impacts_%s", r->impact_names[j]);
-        cli_report_section(rep, sec);
+        cli_report_section_path(rep, "impacts", r->impact_names[j], (const char *)NULL);
         cli_report_str(rep, "kind", r->impacts_exact ? "exact" : "traces");
         cli_report_num(rep, "direct", r->direct[j]);
         cli_report_num(rep, "indirect", r->indirect[j]);

@@ -271,7 +271,7 @@ int cmd_weights(int argc, char **argv)
             cli_report_int(r, "k", (long long)s.k);
         if ((s.kind == AGGLO_WSPEC_QUEEN || s.kind == AGGLO_WSPEC_ROOK) && s.order > 1) {
             cli_report_int(r, "order", s.order);
-            cli_report_str(r, "cumulative", s.cumulative ? "yes" : "no");
+            cli_report_bool(r, "cumulative", s.cumulative);
         }
         if (isfinite(used_band))
             cli_report_num(r, "threshold", used_band);
@@ -300,13 +300,13 @@ int cmd_weights(int argc, char **argv)
         cli_report_int(r, "islands", (long long)S.islands);
         if (S.islands)
             cli_report_str(r, "island_ids", S.island_ids);
-        cli_report_str(r, "symmetric", S.symmetric ? "yes" : "no");
+        cli_report_bool(r, "symmetric", S.symmetric);
         cli_report_int(r, "components", (long long)S.components);
         cli_report_num(r, "min_weight", S.min_w);
         cli_report_num(r, "mean_weight", S.mean_w);
         cli_report_num(r, "max_weight", S.max_w);
         if (c.out)
-            cli_report_str(r, "out", c.out);
+            cli_report_str(r, "output", c.out);
         cli_report_section(r, "neighbour_histogram");
         for (size_t k = 0; k <= S.max_card; k++) {
             if (!S.histogram[k])

@@ -66,7 +66,7 @@ PY
 for f in clusters sig scatter; do
   head -c 8 "$SCRATCH/$f.png" | od -An -tx1 | grep -q "89 50 4e 47" && ok || bad "$f.png is not a PNG"
 done
-grep -q "High-High" "$SCRATCH/lisa.txt" && ok || bad "lisa summary"
+grep -q "high_high" "$SCRATCH/lisa.txt" && ok || bad "lisa summary"
 
 # Gi* z-scores = spdep localG(include.self, W)
 "$AGGLO" hotspot "$COL" --var CRIME --table "$SCRATCH/gi.csv" --png "$SCRATCH/hot.png" --quiet > /dev/null \
@@ -214,14 +214,14 @@ grep -q '"I":[-0-9.e]*,' "$SCRATCH/moran_big.json" && ok || bad "moran on 1e308 
 err=$("$AGGLO" hotspot "$DEG" --var v --id name --table "$SCRATCH/hot_isle.csv" --json 2>&1 >"$SCRATCH/hot_isle.json")
 echo "$err" | grep -q "warning: Gi\*: 1 observation(s) without neighbours" && ok || bad "hotspot island not warned: $err"
 grep -q '^isle,NA,NA,NA,0,no neighbours' "$SCRATCH/hot_isle.csv" && ok || bad "island row: $(grep isle "$SCRATCH/hot_isle.csv")"
-grep -q '"no_neighbours":1' "$SCRATCH/hot_isle.json" && grep -q '"Not Significant":36' "$SCRATCH/hot_isle.json" \
+grep -q '"no_neighbours":1' "$SCRATCH/hot_isle.json" && grep -q '"not_significant":36' "$SCRATCH/hot_isle.json" \
   && ok || bad "island counts: $(cat "$SCRATCH/hot_isle.json")"
 # LISA with all-zero weights: every permuted statistic ties the observed 0, so p = 1 and
 # nothing is significant (it used to label every region significant with p = 1/(N+1))
 for t in V W; do
   err=$("$AGGLO" lisa "$DEG" --var v --id name --weights "$SCRATCH/zero.gwt" --gwt-values weights --transform $t --permutations 99 \
         --json 2>&1 >"$SCRATCH/lisa_zero.json")
-  grep -q '"not significant":37' "$SCRATCH/lisa_zero.json" && ok || bad "zero weights ($t): $(cat "$SCRATCH/lisa_zero.json")"
+  grep -q '"not_significant":37' "$SCRATCH/lisa_zero.json" && ok || bad "zero weights ($t): $(cat "$SCRATCH/lisa_zero.json")"
   grep -q '"all_permutations_tied":37' "$SCRATCH/lisa_zero.json" && ok || bad "ties not reported ($t)"
   echo "$err" | grep -q "every permuted statistic tied with the observed one: pseudo p = 1" && ok \
     || bad "ties not warned ($t): $err"
