@@ -58,4 +58,22 @@ printf '%s\n' "$err" | grep -q -- "--correction is deprecated; use --p-adjust" &
 # --quiet: nothing on stdout, in every command
 out=$("$AGGLO" moran "$S/counties.shp" --var pop --quiet 2>/dev/null) && [ -z "$out" ] && ok || bad "moran --quiet printed: $out"
 out=$("$AGGLO" info "$S/counties.shp" --quiet --json 2>/dev/null) && [ -z "$out" ] && ok || bad "info --quiet printed: $out"
+# JSON: valid, no NaN/Infinity literals, keys without spaces (docs/output.md)
+C="$TEST_DATA/columbus/columbus.shp"
+for args in "info $S/counties.shp" "weights $C --knn 4" "moran $C --var CRIME --permutations 9" \
+            "lisa $C --var CRIME" "hotspot $C --var CRIME" "getis $C --var CRIME" "geary $C --var CRIME" \
+            "regress $C --y CRIME --x INC,HOVAL --model lag --impacts" "dagum $C --var INC --group CP" \
+            "kde $S/shops.gpkg --to EPSG:32650 --cell 1000" "points $S/shops.gpkg --to EPSG:32650 --nn"; do
+  # shellcheck disable=SC2086
+  "$AGGLO" $args --json 2>/dev/null | /usr/bin/python3 -c '
+import json, sys
+def bad(c): raise SystemExit("non-JSON constant " + c)
+d = json.loads(sys.stdin.read(), parse_constant=bad)
+def walk(o):
+    for k, v in o.items():
+        assert " " not in k, "key with a space: %r" % k
+        if isinstance(v, dict): walk(v)
+        assert not (isinstance(v, str) and v in ("yes", "no")), "boolean as a string: %r" % k
+walk(d)' && ok || bad "agglo $args --json"
+done
 finish
