@@ -9,7 +9,7 @@
 
 enum {
     AC_VAR = 2000, AC_WEIGHTS, AC_TRANSFORM, AC_PERMS, AC_ALT, AC_DROP, AC_BIV, AC_RATE, AC_ALPHA,
-    AC_CORR, AC_TABLE, AC_SCATTER, AC_SIG, AC_GI, AC_TOTAL, AC_NOADJ, AC_GWTVAL, AC_WMATCH
+    AC_CORR, AC_TABLE, AC_SCATTER, AC_SIG, AC_GI, AC_TOTAL, AC_NOADJ, AC_GWTVAL, AC_WMATCH, AC_PADJ
 };
 
 const char *const ac_help_common =
@@ -33,11 +33,30 @@ const char *const ac_help_common =
 
 const char *const ac_help_local =
     "Local inference:\n"
-    "  --alpha A             significance level (default 0.05)\n"
-    "  --correction C        none (default), bonferroni, fdr (Benjamini-Hochberg)\n"
+    "  --p-adjust C          multiple-testing adjustment: none (default), bonferroni, fdr\n"
+    "                        (Benjamini-Hochberg); --correction is its deprecated name\n"
     "  --table FILE.csv      per-observation results as CSV (id + result fields)\n";
 
-int ac_parse(ac_cli *a, const char *cmd, int argc, char **argv, ac_usage_fn usage, int local)
+/* Which AC_ACCEPT_* bit an option needs (0: every autocorrelation command's). */
+static unsigned ac_bit(int opt)
+{
+    switch (opt) {
+    case AC_BIV: return AC_ACCEPT_BIVARIATE;
+    case AC_RATE: return AC_ACCEPT_RATE;
+    case AC_ALPHA: return AC_ACCEPT_ALPHA;
+    case AC_CORR: case AC_PADJ: return AC_ACCEPT_CORRECTION;
+    case AC_TABLE: return AC_ACCEPT_TABLE;
+    case AC_SCATTER: return AC_ACCEPT_SCATTER;
+    case AC_SIG: return AC_ACCEPT_SIG;
+    case AC_GI: return AC_ACCEPT_GI;
+    case AC_TOTAL: return AC_ACCEPT_TOTAL;
+    case AC_NOADJ: return AC_ACCEPT_NOADJ;
+    default: return 0;
+    }
+}
+
+int ac_parse(ac_cli *a, const char *cmd, int argc, char **argv, ac_usage_fn usage,
+             unsigned common, unsigned own)
 {
     static const struct option longopts[] = {
         CLI_COMMON_LONG_OPTIONS,
@@ -51,6 +70,7 @@ int ac_parse(ac_cli *a, const char *cmd, int argc, char **argv, ac_usage_fn usag
         {"rate", required_argument, 0, AC_RATE},
         {"alpha", required_argument, 0, AC_ALPHA},
         {"correction", required_argument, 0, AC_CORR},
+        {"p-adjust", required_argument, 0, AC_PADJ},
         {"table", required_argument, 0, AC_TABLE},
         {"scatter-png", required_argument, 0, AC_SCATTER},
         {"sig-png", required_argument, 0, AC_SIG},
@@ -69,10 +89,17 @@ int ac_parse(ac_cli *a, const char *cmd, int argc, char **argv, ac_usage_fn usag
     a->transform = 'W';
     int opt;
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "hv:w:", longopts, NULL)) != -1) {
+    while ((opt = cli_getopt(argc, argv, "hv:w:", longopts, &a->c, cmd, common)) != -1) {
         long v;
         double d;
+        if (ac_bit(opt) && !(own & ac_bit(opt))) {
+            const struct option *o = longopts;
+            while (o->name && o->val != opt)
+                o++;
+            return cli_not_accepted(cmd, o->name ? o->name : "?");
+        }
         switch (opt) {
+        case CLI_GETOPT_ERROR: return CLI_USAGE;
         case 'h':
         case CLI_OPT_HELP: usage(stdout); return CLI_OK;
         case 'v':
@@ -114,6 +141,9 @@ int ac_parse(ac_cli *a, const char *cmd, int argc, char **argv, ac_usage_fn usag
             a->opt.alpha = d;
             break;
         case AC_CORR:
+            cli_deprecated(cmd, "correction", "p-adjust");
+            /* fall through */
+        case AC_PADJ:
             if (!strcmp(optarg, "none"))
                 a->opt.correction = AGGLO_CORRECT_NONE;
             else if (!strcmp(optarg, "bonferroni"))
@@ -121,7 +151,7 @@ int ac_parse(ac_cli *a, const char *cmd, int argc, char **argv, ac_usage_fn usag
             else if (!strcmp(optarg, "fdr") || !strcmp(optarg, "bh"))
                 a->opt.correction = AGGLO_CORRECT_FDR;
             else
-                return cli_usage(cmd, "--correction: '%s' is not none, bonferroni or fdr", optarg);
+                return cli_usage(cmd, "--p-adjust: '%s' is not none, bonferroni or fdr", optarg);
             break;
         case AC_TABLE: a->table = optarg; break;
         case AC_SCATTER: a->scatter_png = optarg; break;
@@ -138,16 +168,9 @@ int ac_parse(ac_cli *a, const char *cmd, int argc, char **argv, ac_usage_fn usag
                 return cli_usage(cmd, "--weights-match: '%s' is not id or order", optarg);
             a->wread.match_order = !strcmp(optarg, "order");
             break;
-        default: {
-            int r = cli_common_option(&a->c, opt, optarg);
-            if (r < 0)
-                return CLI_USAGE;
-            if (r == 0)
-                return cli_usage(cmd, "unknown option");
-        }
+        default: return cli_usage(cmd, "unknown option");
         }
     }
-    (void)local;
     if (optind != argc - 1)
         return cli_usage(cmd, "expects one input file");
     a->input = argv[optind];

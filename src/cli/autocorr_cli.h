@@ -33,11 +33,33 @@ typedef struct ac_cli {
 
 typedef void (*ac_usage_fn)(FILE *fp);
 
-/* Parses argv. Returns -1 to continue, or the exit code (help printed / usage error). */
-int ac_parse(ac_cli *a, const char *cmd, int argc, char **argv, ac_usage_fn usage, int local);
+/* The autocorrelation options only some of the commands use (the others -- --var,
+ * --weights, --transform, --permutations, --alternative, --drop-missing, --gwt-values,
+ * --weights-match -- are every command's). */
+enum {
+    AC_ACCEPT_BIVARIATE = 1u << 0, /* --bivariate */
+    AC_ACCEPT_RATE = 1u << 1,      /* --rate */
+    AC_ACCEPT_ALPHA = 1u << 2,     /* --alpha */
+    AC_ACCEPT_CORRECTION = 1u << 3,/* --p-adjust (--correction) */
+    AC_ACCEPT_TABLE = 1u << 4,     /* --table */
+    AC_ACCEPT_SCATTER = 1u << 5,   /* --scatter-png */
+    AC_ACCEPT_SIG = 1u << 6,       /* --sig-png */
+    AC_ACCEPT_GI = 1u << 7,        /* --gi */
+    AC_ACCEPT_TOTAL = 1u << 8,     /* --total-randomisation */
+    AC_ACCEPT_NOADJ = 1u << 9      /* --no-adjust-n */
+};
+/* The common options of a global statistic and of a local one (maps, output layer). */
+#define AC_COMMON_GLOBAL (CLI_ACCEPT_REPORT | CLI_ACCEPT_READ | CLI_ACCEPT_ID | CLI_ACCEPT_SEED |  \
+                          CLI_ACCEPT_COMPUTE)
+#define AC_COMMON_LOCAL (AC_COMMON_GLOBAL | CLI_ACCEPT_VECTOR_OUT | CLI_ACCEPT_PNG)
+
+/* Parses argv: `common` the common options the command accepts (CLI_ACCEPT_*), `own` the
+ * AC_ACCEPT_* options. Returns -1 to continue, or the exit code (help printed / usage error). */
+int ac_parse(ac_cli *a, const char *cmd, int argc, char **argv, ac_usage_fn usage,
+             unsigned common, unsigned own);
 /* Help text of the shared options. */
 extern const char *const ac_help_common;
-extern const char *const ac_help_local;
+extern const char *const ac_help_local; /* --p-adjust and --table */
 
 /* Reads the layer, variables and weights (applying --drop-missing); 0 or CLI_FAIL. */
 int ac_load(ac_cli *a, int need_var);

@@ -35,6 +35,127 @@ const char *const cli_common_help =
     "                        encoding fallback, islands, dropped rows, ...\n"
     "  --seed S --threads N --quiet --help\n";
 
+/* Help of each common option, in the order printed. */
+static const struct {
+    int opt;
+    const char *text;
+} common_help[] = {
+    {CLI_OPT_JSON, "  --json                machine-readable output on stdout: one JSON object\n"
+                   "                        (keys in docs/output.md)\n"},
+    {CLI_OPT_CSV, "  --csv                 the report as CSV rows section,key,value\n"},
+    {CLI_OPT_OUT, "  --out FILE            write results (a layer's format from the extension: .gpkg\n"
+                  "                        .shp .geojson .csv .fgb .kml .parquet ...)\n"},
+    {CLI_OPT_FORMAT, "  -f, --format NAME     GDAL driver of --out (e.g. GPKG, FlatGeobuf, \"ESRI Shapefile\")\n"},
+    {CLI_OPT_LCO, "  --lco NAME=VALUE      layer creation option of --out (repeatable, e.g. SPATIAL_INDEX=NO)\n"},
+    {CLI_OPT_PNG, "  --png FILE            draw a picture\n"},
+    {CLI_OPT_LAYER, "  --layer NAME          layer of a multi-layer source\n"},
+    {CLI_OPT_ENCODING, "  --encoding ENC        attribute encoding when there is no .cpg (e.g. GBK)\n"},
+    {CLI_OPT_TO, "  --to CRS              reproject on read (EPSG:xxxx or a PROJ definition)\n"},
+    {CLI_OPT_CRS, "  --crs CRS             CRS of the source (CSV default: EPSG:4326); overrides the\n"
+                  "                        source's own CRS with a warning (--to reprojects)\n"},
+    {CLI_OPT_XFIELD, "  --x-field F           x coordinate column of a CSV (default lon, x)\n"},
+    {CLI_OPT_YFIELD, "  --y-field F           y coordinate column of a CSV (default lat, y)\n"},
+    {CLI_OPT_ID, "  --id FIELD            identifier field (default: feature order 1..n)\n"},
+    {CLI_OPT_WHERE, "  --where SQL           read only the features matching an OGR attribute filter\n"
+                    "                        (e.g. --where \"pop > 1000 AND name LIKE 'A%'\")\n"},
+    {CLI_OPT_MAKE_VALID, "  --make-valid          repair invalid polygons with GEOS MakeValid (by default they\n"
+                         "                        are read with a warning)\n"},
+    {CLI_OPT_STRICT, "  --strict              warnings while reading (invalid polygons, CRS guesses, NULL\n"
+                     "                        geometries, encoding fallback) are errors\n"},
+    {CLI_OPT_SEED, "  --seed S              seed of the random numbers (default 12345)\n"},
+    {CLI_OPT_THREADS, "  --threads N           threads of the parallel loops (default 0: all cores)\n"},
+    {CLI_OPT_MAX_MEMORY, "  --max-memory SIZE     refuse work whose estimated memory exceeds SIZE (e.g. 16G;\n"
+                         "                        default half the physical memory)\n"},
+    {CLI_OPT_QUIET, "  --quiet               no report on stdout (warnings still go to stderr)\n"},
+    {CLI_OPT_HELP, "  --help                this help\n"},
+};
+
+void cli_common_help_print(FILE *fp, unsigned accepts)
+{
+    accepts |= CLI_ACCEPT_ALWAYS;
+    fputs("Common options:\n", fp);
+    for (size_t i = 0; i < sizeof common_help / sizeof common_help[0]; i++)
+        if (accepts & CLI_BIT(common_help[i].opt))
+            fputs(common_help[i].text, fp);
+}
+
+int cli_not_accepted(const char *cmd, const char *name)
+{
+    fprintf(stderr, "agglo %s: --%s is not an option of this command (see 'agglo %s --help')\n",
+            cmd, name, cmd);
+    return CLI_USAGE;
+}
+
+void cli_deprecated(const char *cmd, const char *old_name, const char *new_name)
+{
+    fprintf(stderr, "agglo: warning: %s --%s is deprecated; use --%s\n", cmd, old_name, new_name);
+}
+
+static const char *long_name(const struct option *longopts, int val)
+{
+    for (const struct option *o = longopts; o && o->name; o++)
+        if (o->val == val && !o->flag)
+            return o->name;
+    return NULL;
+}
+
+int cli_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts,
+               cli_common *c, const char *cmd, unsigned accepts)
+{
+    accepts |= CLI_ACCEPT_ALWAYS;
+    opterr = 0;
+    for (;;) {
+        int prev = optind;
+        int opt = getopt_long(argc, argv, shortopts, longopts, NULL);
+        if (opt == -1) {
+            if (c->quiet)
+                c->format = CLI_FORMAT_NONE;
+            return -1;
+        }
+        if (opt == '?' || opt == ':') {
+            /* the offending argument: the last one getopt consumed */
+            const char *arg = optind - 1 >= 1 && optind - 1 < argc ? argv[optind - 1] : "";
+            if (prev < argc && optind == prev)
+                arg = argv[prev]; /* short options grouped in one argument */
+            const char *name = optopt ? long_name(longopts, optopt) : NULL;
+            if (optopt && (name || strchr(shortopts, optopt))) {
+                if (name)
+                    fprintf(stderr, "agglo %s: --%s needs a value (see 'agglo %s --help')\n", cmd,
+                            name, cmd);
+                else
+                    fprintf(stderr, "agglo %s: -%c needs a value (see 'agglo %s --help')\n", cmd,
+                            optopt, cmd);
+            } else if (optopt) {
+                fprintf(stderr, "agglo %s: unknown option '-%c' (see 'agglo %s --help')\n", cmd,
+                        optopt, cmd);
+            } else {
+                char buf[256];
+                snprintf(buf, sizeof buf, "%s", arg);
+                char *eq = strchr(buf, '=');
+                if (eq)
+                    *eq = '\0';
+                fprintf(stderr, "agglo %s: unknown or ambiguous option '%s' (see 'agglo %s --help')\n",
+                        cmd, buf, cmd);
+            }
+            return CLI_GETOPT_ERROR;
+        }
+        if (opt < CLI_OPT_JSON || opt > CLI_OPT_MAX_MEMORY)
+            return opt;
+        if (!(accepts & CLI_BIT(opt))) {
+            const char *name = long_name(longopts, opt);
+            cli_not_accepted(cmd, name ? name : "?");
+            return CLI_GETOPT_ERROR;
+        }
+        if (opt == CLI_OPT_HELP)
+            return opt;
+        int r = cli_common_option(c, opt, optarg);
+        if (r < 0)
+            return CLI_GETOPT_ERROR;
+        if (r == 0)
+            return opt;
+    }
+}
+
 void cli_common_init(cli_common *c)
 {
     memset(c, 0, sizeof *c);
@@ -201,6 +322,8 @@ agglo_ctx *cli_ctx_create(const cli_common *c)
         fprintf(stderr, "agglo: cannot initialise (out of memory)\n");
         return NULL;
     }
+    /* --quiet silences the report on stdout, never the warnings; --strict turns them into
+     * the run's error (printed once at the end, nothing written) */
     if (c && c->strict) {
         agglo_ctx_set_strict(ctx, 1);
         agglo_ctx_set_warning_handler(ctx, strict_warning, NULL);
@@ -208,7 +331,7 @@ agglo_ctx *cli_ctx_create(const cli_common *c)
             agglo_ctx_free(ctx);
             return NULL;
         }
-    } else if (!c || !c->quiet) {
+    } else {
         agglo_ctx_set_warning_handler(ctx, print_warning, NULL);
     }
     if (c) {
@@ -484,12 +607,14 @@ char **cli_split(const char *list, size_t *n)
 /* ---- reports ---- */
 
 typedef struct report_item {
-    char *section;
+    char *section; /* path components joined by '\x1f' (NULL: top level) */
     char *key;
-    int kind; /* 0 num, 1 int, 2 str */
+    int kind; /* 0 num, 1 int, 2 str, 3 bool, 4 numbers */
     double num;
     long long integer;
     char *str;
+    double *nums;
+    size_t nnums;
 } report_item;
 
 struct cli_report {
@@ -515,6 +640,7 @@ void cli_report_free(cli_report *r)
         free(r->items[i].section);
         free(r->items[i].key);
         free(r->items[i].str);
+        free(r->items[i].nums);
     }
     free(r->items);
     free(r->section);
@@ -524,8 +650,32 @@ void cli_report_free(cli_report *r)
 
 void cli_report_section(cli_report *r, const char *section)
 {
+    cli_report_section_path(r, section, (const char *)NULL);
+}
+
+void cli_report_section_path(cli_report *r, const char *first, ...)
+{
     free(r->section);
-    r->section = section ? strdup(section) : NULL;
+    r->section = NULL;
+    if (!first)
+        return;
+    size_t len = strlen(first) + 1;
+    va_list ap;
+    va_start(ap, first);
+    for (const char *p = va_arg(ap, const char *); p; p = va_arg(ap, const char *))
+        len += strlen(p) + 1;
+    va_end(ap);
+    char *s = malloc(len);
+    if (!s)
+        return;
+    strcpy(s, first);
+    va_start(ap, first);
+    for (const char *p = va_arg(ap, const char *); p; p = va_arg(ap, const char *)) {
+        strcat(s, "\x1f");
+        strcat(s, p);
+    }
+    va_end(ap);
+    r->section = s;
 }
 
 static report_item *report_add(cli_report *r, const char *key)
@@ -569,6 +719,28 @@ void cli_report_str(cli_report *r, const char *key, const char *value)
     if (it) {
         it->kind = 2;
         it->str = value ? strdup(value) : NULL;
+    }
+}
+
+void cli_report_bool(cli_report *r, const char *key, int value)
+{
+    report_item *it = report_add(r, key);
+    if (it) {
+        it->kind = 3;
+        it->integer = value != 0;
+    }
+}
+
+void cli_report_nums(cli_report *r, const char *key, const double *v, size_t n)
+{
+    report_item *it = report_add(r, key);
+    if (it) {
+        it->kind = 4;
+        it->nums = malloc((n ? n : 1) * sizeof(double));
+        if (it->nums) {
+            memcpy(it->nums, v, n * sizeof(double));
+            it->nnums = n;
+        }
     }
 }
 
@@ -628,64 +800,136 @@ static int same_section(const char *a, const char *b)
     return strcmp(a, b) == 0;
 }
 
+/* The section path as words: "factor\x1fX1" -> "factor X1" (text and CSV). */
+static void section_words(const char *s, char *buf, size_t size)
+{
+    snprintf(buf, size, "%s", s ? s : "");
+    for (char *p = buf; *p; p++)
+        if (*p == '\x1f')
+            *p = ' ';
+}
+
+/* Splits a section path into at most 8 components (pointers into buf). */
+static size_t section_split(const char *s, char *buf, size_t size, const char **comp)
+{
+    if (!s)
+        return 0;
+    snprintf(buf, size, "%s", s);
+    size_t n = 0;
+    comp[n++] = buf;
+    for (char *p = buf; *p && n < 8; p++)
+        if (*p == '\x1f') {
+            *p = '\0';
+            comp[n++] = p + 1;
+        }
+    return n;
+}
+
+static void value_text(FILE *fp, const report_item *it, int csv)
+{
+    switch (it->kind) {
+    case 0:
+        if (!isfinite(it->num))
+            fputs("NA", fp);
+        else if (csv)
+            fprintf(fp, "%.17g", it->num);
+        else if (it->num != 0 && (fabs(it->num) < 1e-4 || fabs(it->num) >= 1e9))
+            fprintf(fp, "%.6g", it->num);
+        else
+            fprintf(fp, "%.6f", it->num);
+        break;
+    case 1: fprintf(fp, "%lld", it->integer); break;
+    case 3: fputs(it->integer ? "yes" : "no", fp); break;
+    case 4:
+        for (size_t k = 0; k < it->nnums; k++)
+            fprintf(fp, "%s%.10g", k ? " " : "", it->nums[k]);
+        break;
+    default:
+        if (csv)
+            csv_field(fp, it->str ? it->str : "NA");
+        else
+            fputs(it->str ? it->str : "NA", fp);
+    }
+}
+
+static void print_json(const cli_report *r, FILE *fp)
+{
+    /* the open objects: path components and whether each has a member yet */
+    char open_buf[1024], cur_buf[1024];
+    const char *open[8], *cur[8];
+    int has_member[9] = {0};
+    size_t depth = 0;
+    fputc('{', fp);
+    for (size_t i = 0; i < r->n; i++) {
+        const report_item *it = &r->items[i];
+        size_t nc = section_split(it->section, cur_buf, sizeof cur_buf, cur);
+        size_t common = 0;
+        while (common < depth && common < nc && strcmp(open[common], cur[common]) == 0)
+            common++;
+        while (depth > common) {
+            fputc('}', fp);
+            depth--;
+        }
+        /* keep the still-open components pointing at a buffer that lives on */
+        memcpy(open_buf, cur_buf, sizeof open_buf);
+        for (size_t k = 0; k < nc; k++)
+            open[k] = open_buf + (cur[k] - cur_buf);
+        while (depth < nc) {
+            if (has_member[depth])
+                fputc(',', fp);
+            has_member[depth] = 1;
+            cli_json_string(fp, open[depth]);
+            fputs(":{", fp);
+            depth++;
+            has_member[depth] = 0;
+        }
+        if (has_member[depth])
+            fputc(',', fp);
+        has_member[depth] = 1;
+        cli_json_string(fp, it->key);
+        fputc(':', fp);
+        switch (it->kind) {
+        case 0: cli_json_number(fp, it->num); break;
+        case 1: fprintf(fp, "%lld", it->integer); break;
+        case 3: fputs(it->integer ? "true" : "false", fp); break;
+        case 4:
+            fputc('[', fp);
+            for (size_t k = 0; k < it->nnums; k++) {
+                if (k)
+                    fputc(',', fp);
+                cli_json_number(fp, it->nums[k]);
+            }
+            fputc(']', fp);
+            break;
+        default: cli_json_string(fp, it->str);
+        }
+    }
+    while (depth > 0) {
+        fputc('}', fp);
+        depth--;
+    }
+    fputs("}\n", fp);
+}
+
 void cli_report_print(const cli_report *r, FILE *fp, cli_format format)
 {
+    if (format == CLI_FORMAT_NONE)
+        return;
     if (format == CLI_FORMAT_JSON) {
-        fputc('{', fp);
-        const char *open = NULL;
-        int first = 1, first_in = 1, in_section = 0;
-        for (size_t i = 0; i < r->n; i++) {
-            const report_item *it = &r->items[i];
-            if (in_section && !same_section(open, it->section)) {
-                fputc('}', fp);
-                in_section = 0;
-            }
-            if (it->section && !in_section) {
-                if (!first)
-                    fputc(',', fp);
-                cli_json_string(fp, it->section);
-                fputs(":{", fp);
-                in_section = 1;
-                first_in = 1;
-                open = it->section;
-                first = 0;
-            }
-            int *f = in_section ? &first_in : &first;
-            if (!*f)
-                fputc(',', fp);
-            *f = 0;
-            cli_json_string(fp, it->key);
-            fputc(':', fp);
-            if (it->kind == 0)
-                cli_json_number(fp, it->num);
-            else if (it->kind == 1)
-                fprintf(fp, "%lld", it->integer);
-            else
-                cli_json_string(fp, it->str);
-        }
-        if (in_section)
-            fputc('}', fp);
-        fputs("}\n", fp);
+        print_json(r, fp);
         return;
     }
+    char words[1024];
     if (format == CLI_FORMAT_CSV) {
         fputs("section,key,value\n", fp);
         for (size_t i = 0; i < r->n; i++) {
             const report_item *it = &r->items[i];
-            csv_field(fp, it->section ? it->section : "");
+            section_words(it->section, words, sizeof words);
+            csv_field(fp, words);
             fputc(',', fp);
             csv_field(fp, it->key);
             fputc(',', fp);
-            if (it->kind == 0) {
-                if (isfinite(it->num))
-                    fprintf(fp, "%.17g", it->num);
-                else
-                    fputs("NA", fp);
-            } else if (it->kind == 1) {
-                fprintf(fp, "%lld", it->integer);
-            } else {
-                csv_field(fp, it->str ? it->str : "NA");
-            }
+            value_text(fp, it, 1);
             fputc('\n', fp);
         }
         return;
@@ -699,22 +943,13 @@ void cli_report_print(const cli_report *r, FILE *fp, cli_format format)
     const char *cur = NULL;
     for (size_t i = 0; i < r->n; i++) {
         const report_item *it = &r->items[i];
-        if (it->section && !same_section(cur, it->section))
-            fprintf(fp, "\n%s\n", it->section);
+        if (it->section && !same_section(cur, it->section)) {
+            section_words(it->section, words, sizeof words);
+            fprintf(fp, "\n%s\n", words);
+        }
         cur = it->section;
         fprintf(fp, "  %-*s  ", (int)width, it->key);
-        if (it->kind == 0) {
-            if (!isfinite(it->num))
-                fputs("NA", fp);
-            else if (it->num != 0 && (fabs(it->num) < 1e-4 || fabs(it->num) >= 1e9))
-                fprintf(fp, "%.6g", it->num);
-            else
-                fprintf(fp, "%.6f", it->num);
-        } else if (it->kind == 1) {
-            fprintf(fp, "%lld", it->integer);
-        } else {
-            fputs(it->str ? it->str : "NA", fp);
-        }
+        value_text(fp, it, 0);
         fputc('\n', fp);
     }
 }

@@ -9,7 +9,8 @@
 
 enum { CLI_OK = 0, CLI_FAIL = 1, CLI_USAGE = 2 };
 
-typedef enum { CLI_FORMAT_TEXT = 0, CLI_FORMAT_JSON = 1, CLI_FORMAT_CSV = 2 } cli_format;
+/* CLI_FORMAT_NONE: --quiet, nothing on stdout (warnings still on stderr). */
+typedef enum { CLI_FORMAT_TEXT = 0, CLI_FORMAT_JSON = 1, CLI_FORMAT_CSV = 2, CLI_FORMAT_NONE = 3 } cli_format;
 
 /* Options every command understands. */
 typedef struct cli_common {
@@ -69,7 +70,46 @@ enum {
         {"lco", required_argument, 0, CLI_OPT_LCO},                                              \
         {"max-memory", required_argument, 0, CLI_OPT_MAX_MEMORY}
 
-/* Text for --help describing the common options. */
+/* The common options a command accepts, as bits of cli_common_accepts (one per CLI_OPT_*).
+ * A common option a command does not declare is a usage error naming it (exit 2), so an
+ * option never silently does nothing. --help and --quiet are accepted by every command. */
+#define CLI_BIT(opt) (1u << ((unsigned)(opt) - (unsigned)CLI_OPT_JSON))
+#define CLI_ACCEPT_REPORT (CLI_BIT(CLI_OPT_JSON) | CLI_BIT(CLI_OPT_CSV)) /* --json --csv */
+#define CLI_ACCEPT_OUT CLI_BIT(CLI_OPT_OUT)                              /* --out (any file) */
+#define CLI_ACCEPT_VECTOR_OUT                                                                    \
+    (CLI_ACCEPT_OUT | CLI_BIT(CLI_OPT_FORMAT) | CLI_BIT(CLI_OPT_LCO)) /* --out layer, -f, --lco */
+#define CLI_ACCEPT_PNG CLI_BIT(CLI_OPT_PNG)
+#define CLI_ACCEPT_READ                                                                          \
+    (CLI_BIT(CLI_OPT_LAYER) | CLI_BIT(CLI_OPT_ENCODING) | CLI_BIT(CLI_OPT_TO) |                   \
+     CLI_BIT(CLI_OPT_CRS) | CLI_BIT(CLI_OPT_XFIELD) | CLI_BIT(CLI_OPT_YFIELD) |                  \
+     CLI_BIT(CLI_OPT_WHERE) | CLI_BIT(CLI_OPT_STRICT) | CLI_BIT(CLI_OPT_MAKE_VALID))
+#define CLI_ACCEPT_ID CLI_BIT(CLI_OPT_ID)
+#define CLI_ACCEPT_SEED CLI_BIT(CLI_OPT_SEED)
+#define CLI_ACCEPT_COMPUTE (CLI_BIT(CLI_OPT_THREADS) | CLI_BIT(CLI_OPT_MAX_MEMORY))
+#define CLI_ACCEPT_ALWAYS (CLI_BIT(CLI_OPT_HELP) | CLI_BIT(CLI_OPT_QUIET))
+
+/* Returned by cli_getopt after it printed a one-line usage error: return CLI_USAGE. */
+#define CLI_GETOPT_ERROR (-2)
+
+/* getopt_long for a command: longopts is the command's table (it may hold
+ * CLI_COMMON_LONG_OPTIONS); the common options in `accepts` are applied to *c and not
+ * returned; a common option not in `accepts`, an unknown option, a missing or bad value
+ * print one line "agglo CMD: ..." and return CLI_GETOPT_ERROR. CLI_OPT_HELP and the
+ * command's own options are returned; -1 at the end of the options (then --quiet has set
+ * c->format to CLI_FORMAT_NONE: no report on stdout). Call with optind = 1 first. */
+int cli_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts,
+               cli_common *c, const char *cmd, unsigned accepts);
+
+/* Prints the help of the common options in `accepts` (one line or more per option). */
+void cli_common_help_print(FILE *fp, unsigned accepts);
+
+/* "agglo CMD: --NAME is not an option of this command (see 'agglo CMD --help')";
+ * returns CLI_USAGE. */
+int cli_not_accepted(const char *cmd, const char *name);
+/* A deprecated spelling: "agglo: warning: CMD --OLD is deprecated; use --NEW" on stderr. */
+void cli_deprecated(const char *cmd, const char *old_name, const char *new_name);
+
+/* Text for --help describing all the common options (commands not yet on cli_getopt). */
 extern const char *const cli_common_help;
 
 void cli_common_init(cli_common *c);
@@ -130,6 +170,13 @@ void cli_report_section(cli_report *r, const char *section); /* following keys g
 void cli_report_num(cli_report *r, const char *key, double value);
 void cli_report_int(cli_report *r, const char *key, long long value);
 void cli_report_str(cli_report *r, const char *key, const char *value);
+/* true/false in JSON, yes/no in text and CSV */
+void cli_report_bool(cli_report *r, const char *key, int value);
+/* a JSON array of numbers; space-separated in text and CSV */
+void cli_report_nums(cli_report *r, const char *key, const double *v, size_t n);
+/* Nested sections: the following keys go into first -> ... (NULL-terminated list of
+ * components), a nested JSON object per component; text and CSV show "first second". */
+void cli_report_section_path(cli_report *r, const char *first, ...) __attribute__((sentinel));
 void cli_report_print(const cli_report *r, FILE *fp, cli_format format);
 
 /* Prints a JSON string literal with escapes. */

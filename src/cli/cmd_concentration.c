@@ -7,6 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* the common options concentration uses */
+#define ACCEPTS (CLI_ACCEPT_REPORT | CLI_ACCEPT_READ | CLI_ACCEPT_VECTOR_OUT | CLI_ACCEPT_COMPUTE)
+
 enum { OPT_COUNT = 1, OPT_BASE, OPT_BASE_AREA, OPT_TOP, OPT_SHOPS, OPT_SIZE };
 
 static void usage(FILE *fp)
@@ -30,8 +33,8 @@ static void usage(FILE *fp)
             "  --size FIELD      shop size (sales, employees)\n"
             "  --out FILE        regions with fields lq, share_count, share_base\n"
             "                    (.gpkg .shp .geojson .csv)\n"
-            "--x-field/--y-field/--crs apply to a CSV of --shops.\n\n%s",
-            cli_common_help);
+            "--x-field/--y-field/--crs apply to a CSV of --shops.\n\n");
+    cli_common_help_print(fp, ACCEPTS);
 }
 
 int cmd_concentration(int argc, char **argv)
@@ -51,10 +54,11 @@ int cmd_concentration(int argc, char **argv)
     int base_area = 0, opt;
     long top = 4;
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+    while ((opt = cli_getopt(argc, argv, "h", longopts, &c, "concentration", ACCEPTS)) != -1) {
         switch (opt) {
         case 'h':
         case CLI_OPT_HELP: usage(stdout); return CLI_OK;
+        case CLI_GETOPT_ERROR: return CLI_USAGE;
         case OPT_COUNT: count = optarg; break;
         case OPT_BASE: base = optarg; break;
         case OPT_BASE_AREA: base_area = 1; break;
@@ -184,9 +188,8 @@ int cmd_concentration(int argc, char **argv)
     cli_report_num(r, "sum_sq_share_diff", cc->g_raw);
     cli_report_num(r, "hhi", cc->hhi);
     cli_report_num(r, "hhi_normalised", cc->hhi_normalised);
-    char key[32];
-    snprintf(key, sizeof key, "cr_%d", cc->cr_k);
-    cli_report_num(r, key, cc->cr);
+    cli_report_int(r, "cr_k", cc->cr_k);
+    cli_report_num(r, "cr", cc->cr);
     cli_report_num(r, "theil", cc->theil);
     cli_report_num(r, "entropy", cc->entropy);
     size_t lq_gt1 = 0;

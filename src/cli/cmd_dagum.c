@@ -4,6 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* the common options dagum uses */
+#define ACCEPTS (CLI_ACCEPT_REPORT | CLI_ACCEPT_READ | CLI_ACCEPT_COMPUTE)
+
 enum { OPT_VAR = 1, OPT_GROUP, OPT_TIME, OPT_DROP };
 
 static void usage(FILE *fp)
@@ -17,8 +20,8 @@ static void usage(FILE *fp)
             "  --var FIELD      the variable (a field or an expression)\n"
             "  --group FIELD    the grouping (each distinct value a group)\n"
             "  --time FIELD     the period of a panel (one decomposition per value)\n"
-            "  --drop-missing   drop rows with NULLs (default: refuse)\n\n%s",
-            cli_common_help);
+            "  --drop-missing   drop rows with NULLs (default: refuse)\n\n");
+    cli_common_help_print(fp, ACCEPTS);
 }
 
 static void report(cli_report *r, const agglo_dagum *d)
@@ -38,17 +41,18 @@ static void report(cli_report *r, const agglo_dagum *d)
     cli_report_num(r, "theil_within", d->theil_within);
     cli_report_num(r, "theil_between", d->theil_between);
     size_t k = d->ngroups;
-    for (size_t j = 0; j < k; j++) {
-        snprintf(key, sizeof key, "G_jj %s", d->groups[j]);
-        cli_report_num(r, key, d->Gjj[j]);
-    }
+    const char *sec = d->period ? d->period : "dagum";
+    cli_report_section_path(r, sec, "G_jj", (const char *)NULL);
     for (size_t j = 0; j < k; j++)
-        for (size_t h = j + 1; h < k; h++) {
-            snprintf(key, sizeof key, "G_jh %s-%s", d->groups[j], d->groups[h]);
-            cli_report_num(r, key, d->Gjh[j * k + h]);
-            snprintf(key, sizeof key, "D_jh %s-%s", d->groups[j], d->groups[h]);
-            cli_report_num(r, key, d->Djh[j * k + h]);
-        }
+        cli_report_num(r, d->groups[j], d->Gjj[j]);
+    for (int m = 0; m < 2; m++) {
+        cli_report_section_path(r, sec, m ? "D_jh" : "G_jh", (const char *)NULL);
+        for (size_t j = 0; j < k; j++)
+            for (size_t h = j + 1; h < k; h++) {
+                snprintf(key, sizeof key, "%s:%s", d->groups[j], d->groups[h]);
+                cli_report_num(r, key, m ? d->Djh[j * k + h] : d->Gjh[j * k + h]);
+            }
+    }
 }
 
 int cmd_dagum(int argc, char **argv)
@@ -65,10 +69,11 @@ int cmd_dagum(int argc, char **argv)
     const char *var = NULL, *group = NULL, *time = NULL;
     int drop = 0, opt;
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+    while ((opt = cli_getopt(argc, argv, "h", longopts, &c, "dagum", ACCEPTS)) != -1) {
         switch (opt) {
         case 'h':
         case CLI_OPT_HELP: usage(stdout); return CLI_OK;
+        case CLI_GETOPT_ERROR: return CLI_USAGE;
         case OPT_VAR: var = optarg; break;
         case OPT_GROUP: group = optarg; break;
         case OPT_TIME: time = optarg; break;
@@ -102,7 +107,7 @@ int cmd_dagum(int argc, char **argv)
     if (!d)
         goto fail;
     cli_report_str(r, "input", path);
-    cli_report_str(r, "var", var);
+    cli_report_str(r, "variable", var);
     cli_report_str(r, "group", group);
     if (time)
         cli_report_str(r, "time", time);

@@ -1,6 +1,9 @@
 /* agglo geary: Geary's C (spdep geary.test) with permutation inference. */
 #include "autocorr_cli.h"
 
+/* the common options geary uses */
+#define ACCEPTS (AC_COMMON_GLOBAL)
+
 static void usage(FILE *fp)
 {
     fprintf(fp,
@@ -8,18 +11,18 @@ static void usage(FILE *fp)
             "                   [--seed S] [--json|--csv]\n\n"
             "Geary's C with E[C] = 1 and its variance under normality and randomisation (as R\n"
             "spdep geary.test); z = (1 - C)/sd, so 'greater' means positive autocorrelation\n"
-            "(C < 1). With --permutations the pseudo p of a permutation test.\n\n%s\n%s",
-            ac_help_common, cli_common_help);
+            "(C < 1). With --permutations the pseudo p of a permutation test.\n\n%s\n",
+            ac_help_common);
+    cli_common_help_print(fp, ACCEPTS);
 }
 
 int cmd_geary(int argc, char **argv)
 {
     ac_cli a;
-    int rc = ac_parse(&a, "geary", argc, argv, usage, 0);
+    int rc = ac_parse(&a, "geary", argc, argv, usage, ACCEPTS,
+                      AC_ACCEPT_NOADJ);
     if (rc >= 0)
         return rc;
-    if (a.bivariate || a.rate)
-        return cli_usage("geary", "--bivariate and --rate are for moran and lisa");
     if (ac_load(&a, 1)) {
         ac_free(&a);
         return CLI_FAIL;

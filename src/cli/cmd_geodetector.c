@@ -5,6 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* the common options geodetector uses */
+#define ACCEPTS (CLI_ACCEPT_REPORT | CLI_ACCEPT_READ | CLI_ACCEPT_PNG | CLI_ACCEPT_COMPUTE)
+
 enum { OPT_Y = 1, OPT_FACTORS, OPT_DISC, OPT_CONT, OPT_DROP, OPT_ALPHA, OPT_TOL };
 
 static void usage(FILE *fp)
@@ -25,8 +28,8 @@ static void usage(FILE *fp)
             "  --drop-missing     drop rows with NULL in y or a factor (default: refuse)\n"
             "  --alpha A          significance level of the risk and ecological tests (0.05)\n"
             "  --tol T            tolerance of the interaction classes (1e-10)\n"
-            "  --png FILE         the interaction q matrix as a picture\n\n%s",
-            cli_common_help);
+            "  --png FILE         the interaction q matrix as a picture\n\n");
+    cli_common_help_print(fp, ACCEPTS);
 }
 
 static int parse_disc(const char *spec, agglo_gd_factor_spec *sp)
@@ -65,12 +68,11 @@ static void report(cli_report *r, const agglo_geodetector *g, const char *path, 
 {
     char key[512];
     cli_report_str(r, "input", path);
-    cli_report_str(r, "y", y);
+    cli_report_str(r, "dependent", y);
     cli_report_int(r, "n", (long long)g->n);
     for (size_t f = 0; f < g->nfactors; f++) {
         const agglo_gd_factor *fa = &g->factor[f];
-        snprintf(key, sizeof key, "factor %s", g->names[f]);
-        cli_report_section(r, key);
+        cli_report_section_path(r, "factor", g->names[f], (const char *)NULL);
         cli_report_num(r, "q", fa->q);
         cli_report_num(r, "p", fa->p);
         cli_report_num(r, "F", fa->F);
@@ -80,53 +82,45 @@ static void report(cli_report *r, const agglo_geodetector *g, const char *path, 
             cli_report_str(r, "discretisation",
                            agglo_disc_method_name((agglo_disc_method)g->disc_method[f]));
             cli_report_int(r, "classes", g->disc_k[f]);
-            char buf[2048] = "";
-            for (size_t b = 0; b < g->disc_nbreaks[f]; b++) {
-                size_t l = strlen(buf);
-                snprintf(buf + l, sizeof buf - l, "%s%.10g", b ? " " : "", g->disc_breaks[f][b]);
-            }
-            cli_report_str(r, "breaks", buf);
+            cli_report_nums(r, "breaks", g->disc_breaks[f], g->disc_nbreaks[f]);
         }
     }
     if (g->npairs) {
-        cli_report_section(r, "interaction");
         for (size_t k = 0; k < g->npairs; k++) {
             const agglo_gd_interaction *it = &g->interaction[k];
-            snprintf(key, sizeof key, "%s x %s q", g->names[it->a], g->names[it->b]);
-            cli_report_num(r, key, it->q_ab);
-            snprintf(key, sizeof key, "%s x %s class", g->names[it->a], g->names[it->b]);
-            cli_report_str(r, key, agglo_gd_interaction_name(it->cls));
+            snprintf(key, sizeof key, "%s:%s", g->names[it->a], g->names[it->b]);
+            cli_report_section_path(r, "interaction", key, (const char *)NULL);
+            cli_report_num(r, "q", it->q_ab);
+            cli_report_str(r, "class", agglo_gd_interaction_name(it->cls));
         }
-        cli_report_section(r, "ecological");
         for (size_t k = 0; k < g->npairs; k++) {
             const agglo_gd_ecological *e = &g->ecological[k];
-            snprintf(key, sizeof key, "%s vs %s F", g->names[e->a], g->names[e->b]);
-            cli_report_num(r, key, e->F);
-            snprintf(key, sizeof key, "%s vs %s p", g->names[e->a], g->names[e->b]);
-            cli_report_num(r, key, e->p);
-            snprintf(key, sizeof key, "%s vs %s significant", g->names[e->a], g->names[e->b]);
-            cli_report_str(r, key, e->sig ? "yes" : "no");
-            snprintf(key, sizeof key, "%s vs %s q-ratio flag", g->names[e->a], g->names[e->b]);
-            cli_report_str(r, key, e->qratio_sig ? "yes" : "no");
+            snprintf(key, sizeof key, "%s:%s", g->names[e->a], g->names[e->b]);
+            cli_report_section_path(r, "ecological", key, (const char *)NULL);
+            cli_report_num(r, "F", e->F);
+            cli_report_num(r, "p", e->p);
+            cli_report_bool(r, "significant", e->sig);
+            cli_report_bool(r, "q_ratio_flag", e->qratio_sig);
         }
     }
     for (size_t f = 0; f < g->nfactors; f++) {
         const agglo_gd_risk *rk = &g->risk[f];
-        snprintf(key, sizeof key, "risk %s", g->names[f]);
-        cli_report_section(r, key);
-        for (size_t l = 0; l < rk->nlevels; l++) {
-            snprintf(key, sizeof key, "mean %s", rk->labels[l]);
-            cli_report_num(r, key, rk->mean[l]);
-            snprintf(key, sizeof key, "n %s", rk->labels[l]);
-            cli_report_int(r, key, (long long)rk->count[l]);
-        }
+        cli_report_section_path(r, "risk", g->names[f], "mean", (const char *)NULL);
+        for (size_t l = 0; l < rk->nlevels; l++)
+            cli_report_num(r, rk->labels[l], rk->mean[l]);
+        cli_report_section_path(r, "risk", g->names[f], "n", (const char *)NULL);
+        for (size_t l = 0; l < rk->nlevels; l++)
+            cli_report_int(r, rk->labels[l], (long long)rk->count[l]);
         size_t L = rk->nlevels;
+        cli_report_section_path(r, "risk", g->names[f], "p", (const char *)NULL);
         for (size_t i = 0; i < L; i++)
             for (size_t j = i + 1; j < L; j++) {
-                snprintf(key, sizeof key, "p %s vs %s", rk->labels[i], rk->labels[j]);
+                snprintf(key, sizeof key, "%s:%s", rk->labels[i], rk->labels[j]);
                 cli_report_num(r, key, rk->p[i * L + j]);
             }
-        snprintf(key, sizeof key, "significant pairs (p < %g)", alpha);
+        cli_report_section_path(r, "risk", g->names[f], (const char *)NULL);
+        cli_report_num(r, "alpha", alpha);
+        snprintf(key, sizeof key, "significant_pairs");
         size_t ns = 0;
         for (size_t i = 0; i < L; i++)
             for (size_t j = i + 1; j < L; j++)
@@ -173,10 +167,11 @@ int cmd_geodetector(int argc, char **argv)
     agglo_gd_options go;
     agglo_gd_options_init(&go);
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+    while ((opt = cli_getopt(argc, argv, "h", longopts, &c, "geodetector", ACCEPTS)) != -1) {
         switch (opt) {
         case 'h':
         case CLI_OPT_HELP: usage(stdout); return CLI_OK;
+        case CLI_GETOPT_ERROR: return CLI_USAGE;
         case OPT_Y: y = optarg; break;
         case OPT_FACTORS: factors = optarg; break;
         case OPT_DISC: disc = optarg; break;

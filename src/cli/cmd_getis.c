@@ -1,6 +1,9 @@
 /* agglo getis: Getis-Ord General G (spdep globalG.test) with permutation inference. */
 #include "autocorr_cli.h"
 
+/* the common options getis uses */
+#define ACCEPTS (AC_COMMON_GLOBAL)
+
 static void usage(FILE *fp)
 {
     fprintf(fp,
@@ -9,18 +12,18 @@ static void usage(FILE *fp)
             "Getis-Ord General G = sum_ij w_ij x_i x_j / sum_(i!=j) x_i x_j for a non-negative\n"
             "variable, with E[G], the randomisation variance, z and p (as R spdep globalG.test;\n"
             "binary weights, --transform B, are the usual choice). 'greater' = high values\n"
-            "cluster. With --permutations the pseudo p of a permutation test.\n\n%s\n%s",
-            ac_help_common, cli_common_help);
+            "cluster. With --permutations the pseudo p of a permutation test.\n\n%s\n",
+            ac_help_common);
+    cli_common_help_print(fp, ACCEPTS);
 }
 
 int cmd_getis(int argc, char **argv)
 {
     ac_cli a;
-    int rc = ac_parse(&a, "getis", argc, argv, usage, 0);
+    int rc = ac_parse(&a, "getis", argc, argv, usage, ACCEPTS,
+                      AC_ACCEPT_NOADJ);
     if (rc >= 0)
         return rc;
-    if (a.bivariate || a.rate)
-        return cli_usage("getis", "--bivariate and --rate are for moran and lisa");
     if (ac_load(&a, 1)) {
         ac_free(&a);
         return CLI_FAIL;

@@ -5,28 +5,32 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* the common options hotspot uses */
+#define ACCEPTS (AC_COMMON_LOCAL)
+
 static void usage(FILE *fp)
 {
     fprintf(fp,
             "usage: agglo hotspot INPUT --var FIELD [--weights SPEC|FILE] [--gi]\n"
             "                     [--permutations N [--seed S]]\n"
-            "                     [--correction none|fdr|bonferroni] [--out FILE.gpkg]\n"
+            "                     [--p-adjust none|fdr|bonferroni] [--out FILE.gpkg]\n"
             "                     [--table FILE.csv] [--png hotspots.png]\n\n"
             "Getis-Ord Gi* z-scores (each region included in its own neighbourhood; --gi for Gi\n"
             "without it), as R spdep localG (include.self for Gi*). The weights get the diagonal\n"
             "before --transform is applied (so W weights are 1/(k+1)). Hot/cold spot bins as\n"
             "ArcGIS Gi_Bin: +/-3 at 99 %%, +/-2 at 95 %%, +/-1 at 90 %% confidence (two-sided),\n"
-            "with --correction fdr applied at each level.\n"
+            "with --p-adjust fdr applied at each level.\n"
             "--permutations N adds conditional permutation inference (esda G_Local, spdep\n"
             "localG_perm): the value of each region stays in place, the n-1 others are permuted\n"
             "among its neighbours; GiPSim is the folded pseudo p (M+1)/(N+1), M = min(#sim >= Gi,\n"
-            "#sim < Gi), and Gi_Bin / GiPAdj / --correction then use GiPSim instead of the\n"
+            "#sim < Gi), and Gi_Bin / GiPAdj / --p-adjust then use GiPSim instead of the\n"
             "analytic GiPValue (which is still reported). Same result for any thread count.\n"
             "Output fields: GiZScore GiPValue GiPAdj Gi_Bin GiLabel, with permutations also\n"
             "Gi (the ratio), GiPSim, GiSimMean, GiSimSD, GiSimZ = (Gi - GiSimMean)/GiSimSD.\n"
             "  --png FILE            hot-spot map (red hot, blue cold, pale not significant)\n"
-            "\n%s%s\n%s",
-            ac_help_common, ac_help_local, cli_common_help);
+            "\n%s%s\n",
+            ac_help_common, ac_help_local);
+    cli_common_help_print(fp, ACCEPTS);
 }
 
 static const char *bin_label(int b)
@@ -41,11 +45,10 @@ static const char *bin_label(int b)
 int cmd_hotspot(int argc, char **argv)
 {
     ac_cli a;
-    int rc = ac_parse(&a, "hotspot", argc, argv, usage, 1);
+    int rc = ac_parse(&a, "hotspot", argc, argv, usage, ACCEPTS,
+                      AC_ACCEPT_CORRECTION | AC_ACCEPT_TABLE | AC_ACCEPT_GI);
     if (rc >= 0)
         return rc;
-    if (a.bivariate || a.rate)
-        return cli_usage("hotspot", "--bivariate and --rate are for moran and lisa");
     if (ac_load(&a, 1)) {
         ac_free(&a);
         return CLI_FAIL;
@@ -141,7 +144,7 @@ int cmd_hotspot(int argc, char **argv)
         cli_report *r = cli_report_create(a.gi ? "Getis-Ord Gi" : "Getis-Ord Gi*");
         ac_report_header(&a, r);
         cli_report_str(r, "alternative", agglo_alternative_name(l->alternative));
-        cli_report_str(r, "correction", agglo_correction_name(l->correction));
+        cli_report_str(r, "p_adjust", agglo_correction_name(l->correction));
         if (l->p_sim) {
             cli_report_int(r, "permutations", l->permutations);
             cli_report_int(r, "seed", (long long)l->seed);
@@ -155,8 +158,10 @@ int cmd_hotspot(int argc, char **argv)
             cli_report_int(r, "all_permutations_tied", (long long)l->all_ties);
         cli_report_section(r, "bins");
         /* Not Significant counts only testable regions (islands and undefined are apart) */
+        static const char *const bin_keys[] = {"cold_99", "cold_95", "cold_90", "not_significant",
+                                               "hot_90", "hot_95", "hot_99"};
         for (int b = 3; b >= -3; b--)
-            cli_report_int(r, bin_label(b),
+            cli_report_int(r, bin_keys[b + 3],
                            (long long)(l->counts[b + 3] - (b == 0 ? l->islands + l->undefined : 0)));
         cli_report_print(r, stdout, a.c.format);
         cli_report_free(r);

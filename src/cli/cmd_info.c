@@ -7,6 +7,9 @@
 #include <string.h>
 #include <strings.h>
 
+/* the common options info uses */
+#define ACCEPTS (CLI_ACCEPT_REPORT | CLI_ACCEPT_READ)
+
 static const char *kind_name(agglo_geom_kind k)
 {
     switch (k) {
@@ -28,8 +31,8 @@ static void usage(FILE *fp)
     fprintf(fp, "usage: agglo info FILE [--layer NAME] [--json|--csv] [options]\n\n"
                 "Describes a vector data source: its layers, feature count, geometry type, CRS\n"
                 "(name, EPSG, geographic or projected), extent, fields with types and NULL counts,\n"
-                "and how many geometries are NULL/empty or invalid (with GEOS's reason).\n\n%s",
-            cli_common_help);
+                "and how many geometries are NULL/empty or invalid (with GEOS's reason).\n\n");
+    cli_common_help_print(fp, ACCEPTS);
 }
 
 int cmd_info(int argc, char **argv)
@@ -39,7 +42,9 @@ int cmd_info(int argc, char **argv)
     cli_common_init(&c);
     int opt;
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+    while ((opt = cli_getopt(argc, argv, "h", longopts, &c, "info", ACCEPTS)) != -1) {
+        if (opt == CLI_GETOPT_ERROR)
+            return CLI_USAGE;
         if (opt == 'h' || opt == CLI_OPT_HELP) {
             usage(stdout);
             return CLI_OK;

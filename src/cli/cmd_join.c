@@ -4,6 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* the common options join uses */
+#define ACCEPTS (CLI_ACCEPT_REPORT | CLI_ACCEPT_READ | CLI_ACCEPT_VECTOR_OUT | CLI_ACCEPT_COMPUTE)
+
 enum { OPT_COUNT = 1, OPT_SUM, OPT_MEAN, OPT_ASSUME_SAME_CRS, OPT_POINTS_X, OPT_POINTS_Y };
 
 static void usage(FILE *fp)
@@ -18,8 +21,8 @@ static void usage(FILE *fp)
             "that comes first in the polygon layer. Points in no region are counted and reported.\n"
             "POINTS in another CRS are reprojected to the polygons' CRS; layers without a CRS are\n"
             "refused unless --assume-same-crs. NULL attribute values are skipped.\n"
-            "--encoding/--layer apply to POLYGONS; --x-field/--y-field/--crs to a CSV of POINTS.\n\n%s",
-            cli_common_help);
+            "--encoding/--layer apply to POLYGONS; --x-field/--y-field/--crs to a CSV of POINTS.\n\n");
+    cli_common_help_print(fp, ACCEPTS);
 }
 
 int cmd_join(int argc, char **argv)
@@ -38,10 +41,11 @@ int cmd_join(int argc, char **argv)
     size_t nsum = 0, nmean = 0;
     int assume = 0, opt, rc = CLI_OK;
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+    while ((opt = cli_getopt(argc, argv, "h", longopts, &c, "join", ACCEPTS)) != -1) {
         switch (opt) {
         case 'h':
         case CLI_OPT_HELP: usage(stdout); rc = CLI_OK; goto done;
+        case CLI_GETOPT_ERROR: rc = CLI_USAGE; goto done;
         case OPT_COUNT: count = optarg; break;
         case OPT_SUM: agglo_strings_free(sums, nsum); sums = cli_split(optarg, &nsum); break;
         case OPT_MEAN: agglo_strings_free(means, nmean); means = cli_split(optarg, &nmean); break;
@@ -92,7 +96,7 @@ int cmd_join(int argc, char **argv)
         cli_report_int(r, "points_outside", (long long)st.outside);
         cli_report_int(r, "points_null_geometry", (long long)st.null_points);
         cli_report_int(r, "regions_without_points", (long long)st.regions_empty);
-        cli_report_str(r, "points_reprojected", st.reprojected ? "yes" : "no");
+        cli_report_bool(r, "points_reprojected", st.reprojected);
         cli_report_str(r, "output", c.out);
         if (!c.quiet || c.format != CLI_FORMAT_TEXT)
             cli_report_print(r, stdout, c.format);

@@ -6,6 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* the common options kde uses */
+#define ACCEPTS (CLI_ACCEPT_REPORT | CLI_ACCEPT_READ | CLI_ACCEPT_OUT | CLI_ACCEPT_PNG | CLI_ACCEPT_COMPUTE)
+
 enum {
     OPT_CELL = 1, OPT_BW, OPT_KERNEL, OPT_WEIGHT, OPT_EXTENT, OPT_EXTENT_FROM, OPT_MASK,
     OPT_METHOD, OPT_BINNING, OPT_SCALE, OPT_NODATA, OPT_FLOAT32, OPT_PAD, OPT_CUTOFF, OPT_EDGE,
@@ -54,8 +57,8 @@ static void usage(FILE *fp)
             "                       the method\n"
             "  --cutoff C           gaussian truncation radius in sigmas (default 8)\n"
             "  --nodata V           nodata value of the GeoTIFF (default -9999)\n"
-            "  --float32            write Float32 instead of Float64\n\n%s",
-            cli_common_help);
+            "  --float32            write Float32 instead of Float64\n\n");
+    cli_common_help_print(fp, ACCEPTS);
 }
 
 int cmd_kde(int argc, char **argv)
@@ -87,10 +90,11 @@ int cmd_kde(int argc, char **argv)
     int rule = AGGLO_BW_ARCGIS, have_ext = 0, float32 = 0, opt;
     const char *weight = NULL, *extent_from = NULL, *mask = NULL;
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+    while ((opt = cli_getopt(argc, argv, "h", longopts, &c, "kde", ACCEPTS)) != -1) {
         switch (opt) {
         case 'h':
         case CLI_OPT_HELP: usage(stdout); return CLI_OK;
+        case CLI_GETOPT_ERROR: return CLI_USAGE;
         case OPT_CELL:
             if (cli_parse_double("kde", "--cell", optarg, &cell))
                 return CLI_USAGE;
@@ -323,7 +327,7 @@ int cmd_kde(int argc, char **argv)
     cli_report_num(r, "bandwidth", bw);
     cli_report_str(r, "method", info.method == AGGLO_KDE_FFT ? "fft" : "exact");
     cli_report_str(r, "scale", scale_names[ko.scale]);
-    cli_report_str(r, "edge_correction", ko.edge ? "yes" : "no");
+    cli_report_bool(r, "edge_correction", ko.edge);
     cli_report_num(r, "cell", g.cell);
     cli_report_int(r, "ncols", (long long)g.ncols);
     cli_report_int(r, "nrows", (long long)g.nrows);

@@ -6,11 +6,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* the common options lisa uses */
+#define ACCEPTS (AC_COMMON_LOCAL)
+
 static void usage(FILE *fp)
 {
     fprintf(fp,
             "usage: agglo lisa INPUT --var FIELD [--weights SPEC|FILE] [--permutations N]\n"
-            "                  [--seed S] [--alpha A] [--correction none|bonferroni|fdr]\n"
+            "                  [--seed S] [--alpha A] [--p-adjust none|bonferroni|fdr]\n"
             "                  [--out FILE.gpkg] [--table FILE.csv] [--png clusters.png]\n"
             "                  [--sig-png significance.png] [--scatter-png scatter.png]\n\n"
             "Local Moran's I_i = (z_i / m2) sum_j w_ij z_j with E(I_i), Var(I_i), Z(I_i) and p as R\n"
@@ -18,7 +21,8 @@ static void usage(FILE *fp)
             "unconditional moments). --permutations N adds the conditional permutation pseudo p\n"
             "(the other n-1 values permuted, as GeoDa and PySAL esda), which is then used for\n"
             "significance. Clusters: High-High, Low-Low, Low-High, High-Low when significant at\n"
-            "--alpha after --correction; 'no neighbours' for islands.\n"
+            "--alpha after --p-adjust; 'no neighbours' for islands.\n"
+            "  --alpha A             significance level (default 0.05)\n"
             "  --bivariate Y         bivariate LISA: --var against the spatial lag of Y\n"
             "                        (needs --permutations)\n"
             "  --rate EVENTS,BASE    LISA of the Empirical-Bayes standardised rate\n"
@@ -27,8 +31,9 @@ static void usage(FILE *fp)
             "  5 no neighbours) LISA_LABEL Z_VALUE Z_LAG.\n"
             "Pictures: --png cluster map (HH red, LL blue, LH light blue, HL pink, not significant\n"
             "  grey, no neighbours white), --sig-png significance map, --scatter-png Moran scatter.\n"
-            "\n%s%s\n%s",
-            ac_help_common, ac_help_local, cli_common_help);
+            "\n%s%s\n",
+            ac_help_common, ac_help_local);
+    cli_common_help_print(fp, ACCEPTS);
 }
 
 static const agglo_rgb LISA_COLOURS[6] = {
@@ -38,7 +43,8 @@ static const agglo_rgb LISA_COLOURS[6] = {
 int cmd_lisa(int argc, char **argv)
 {
     ac_cli a;
-    int rc = ac_parse(&a, "lisa", argc, argv, usage, 1);
+    int rc = ac_parse(&a, "lisa", argc, argv, usage, ACCEPTS,
+                      AC_ACCEPT_BIVARIATE | AC_ACCEPT_RATE | AC_ACCEPT_ALPHA | AC_ACCEPT_CORRECTION | AC_ACCEPT_TABLE | AC_ACCEPT_SCATTER | AC_ACCEPT_SIG | AC_ACCEPT_TOTAL);
     if (rc >= 0)
         return rc;
     if (a.bivariate && a.opt.permutations == 0)
@@ -185,13 +191,15 @@ int cmd_lisa(int argc, char **argv)
             cli_report_str(r, "moments", a.opt.conditional ? "conditional" : "total");
         }
         cli_report_num(r, "alpha", l->alpha);
-        cli_report_str(r, "correction", agglo_correction_name(l->correction));
+        cli_report_str(r, "p_adjust", agglo_correction_name(l->correction));
         cli_report_int(r, "undefined", (long long)l->undefined);
         if (l->p_sim)
             cli_report_int(r, "all_permutations_tied", (long long)l->all_ties);
         cli_report_section(r, "clusters");
+        static const char *const cluster_keys[] = {"not_significant", "high_high", "low_low",
+                                                   "low_high", "high_low", "no_neighbours"};
         for (int k = 0; k < 6; k++)
-            cli_report_int(r, agglo_lisa_cluster_name(k), (long long)l->counts[k]);
+            cli_report_int(r, cluster_keys[k], (long long)l->counts[k]);
         cli_report_print(r, stdout, a.c.format);
         cli_report_free(r);
     }

@@ -6,6 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* the common options moran uses */
+#define ACCEPTS (AC_COMMON_GLOBAL | CLI_ACCEPT_PNG)
+
 static void usage(FILE *fp)
 {
     fprintf(fp,
@@ -22,14 +25,16 @@ static void usage(FILE *fp)
             "  --png FILE            Moran scatter plot (standardised value vs spatial lag,\n"
             "                        slope = I for row-standardised weights)\n"
             "  --no-adjust-n         keep observations without neighbours in n (spdep adjust.n)\n\n"
-            "%s\n%s",
-            ac_help_common, cli_common_help);
+            "%s\n",
+            ac_help_common);
+    cli_common_help_print(fp, ACCEPTS);
 }
 
 int cmd_moran(int argc, char **argv)
 {
     ac_cli a;
-    int rc = ac_parse(&a, "moran", argc, argv, usage, 0);
+    int rc = ac_parse(&a, "moran", argc, argv, usage, ACCEPTS,
+                      AC_ACCEPT_BIVARIATE | AC_ACCEPT_RATE | AC_ACCEPT_NOADJ);
     if (rc >= 0)
         return rc;
     if (ac_load(&a, 1)) {

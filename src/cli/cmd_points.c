@@ -7,6 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* the common options points uses */
+#define ACCEPTS (CLI_ACCEPT_REPORT | CLI_ACCEPT_READ | CLI_ACCEPT_VECTOR_OUT | CLI_ACCEPT_PNG | CLI_ACCEPT_SEED | CLI_ACCEPT_COMPUTE)
+
 enum {
     OPT_NN = 1, OPT_K, OPT_SDE, OPT_WINDOW, OPT_WINDOW_FROM, OPT_CORRECTION, OPT_RMAX, OPT_NR,
     OPT_ENVELOPE, OPT_NSIM_CE, OPT_WEIGHT, OPT_SDE_SCALE, OPT_STDEVS, OPT_CURVE, OPT_FIX_N
@@ -39,8 +42,8 @@ static void usage(FILE *fp)
             "  --sde-scale S        arcgis (semi-axes sqrt(2) sd, default) or yuill (1 sd)\n"
             "  --stdevs K           ellipse size in standard deviations (1, 2, 3; default 1)\n"
             "  --out FILE           write the ellipse as a polygon layer with its attributes\n"
-            "  --window-from LAYER  window = extent of a layer\n\n%s",
-            cli_common_help);
+            "  --window-from LAYER  window = extent of a layer\n\n");
+    cli_common_help_print(fp, ACCEPTS);
 }
 
 static int write_curve(agglo_ctx *ctx, const agglo_kest *k, const char *path)
@@ -102,10 +105,11 @@ int cmd_points(int argc, char **argv)
     const char *window_from = NULL, *weight = NULL, *curve = NULL;
     int opt, fix_n = 0;
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+    while ((opt = cli_getopt(argc, argv, "h", longopts, &c, "points", ACCEPTS)) != -1) {
         switch (opt) {
         case 'h':
         case CLI_OPT_HELP: usage(stdout); return CLI_OK;
+        case CLI_GETOPT_ERROR: return CLI_USAGE;
         case OPT_NN: do_nn = 1; break;
         case OPT_K: do_k = 1; break;
         case OPT_SDE: do_sde = 1; break;

@@ -7,6 +7,9 @@
 
 #include "cli.h"
 
+/* the common options regress uses */
+#define ACCEPTS (CLI_ACCEPT_REPORT | CLI_ACCEPT_READ | CLI_ACCEPT_ID | CLI_ACCEPT_VECTOR_OUT | CLI_ACCEPT_PNG | CLI_ACCEPT_SEED | CLI_ACCEPT_COMPUTE)
+
 enum { RG_Y = 3000, RG_X, RG_WEIGHTS, RG_TRANSFORM, RG_MODEL, RG_METHOD, RG_IMPACTS, RG_DRAWS,
        RG_DROP, RG_TRACES };
 
@@ -28,15 +31,15 @@ static void usage(FILE *fp)
             "  --draws R             simulated inference for the impacts with R draws (--seed)\n"
             "  --drop-missing        drop rows with missing values (weights subset); default:\n"
             "                        refuse, naming the rows\n"
-            "%s",
-            cli_common_help);
+            "");
+    cli_common_help_print(fp, ACCEPTS);
 }
 
 static void coef_table(cli_report *rep, const agglo_regress_result *r)
 {
     int z = r->model != AGGLO_REG_OLS && r->model != AGGLO_REG_SLX;
     for (size_t j = 0; j < r->k; j++) {
-        cli_report_section(rep, r->names[j]);
+        cli_report_section_path(rep, "coefficients", r->names[j], (const char *)NULL);
         cli_report_num(rep, "coefficient", r->coef[j]);
         cli_report_num(rep, "std_error", r->se[j]);
         cli_report_num(rep, z ? "z" : "t", r->stat[j]);
@@ -306,9 +309,7 @@ static void report(cli_report *rep, const agglo_regress_result *r, const char *y
             cli_report_num(rep, "logdet_mc_se", r->logdet_se);
     }
     for (size_t j = 0; j < r->nimpacts; j++) {
-        char sec[256];
-        snprintf(sec, sizeof sec, "impacts_%s", r->impact_names[j]);
-        cli_report_section(rep, sec);
+        cli_report_section_path(rep, "impacts", r->impact_names[j], (const char *)NULL);
         cli_report_str(rep, "kind", r->impacts_exact ? "exact" : "traces");
         cli_report_num(rep, "direct", r->direct[j]);
         cli_report_num(rep, "indirect", r->indirect[j]);
@@ -351,10 +352,11 @@ int cmd_regress(int argc, char **argv)
     int opt;
     long v;
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+    while ((opt = cli_getopt(argc, argv, "h", longopts, &c, "regress", ACCEPTS)) != -1) {
         switch (opt) {
         case 'h':
         case CLI_OPT_HELP: usage(stdout); return CLI_OK;
+        case CLI_GETOPT_ERROR: return CLI_USAGE;
         case RG_Y: yname = optarg; break;
         case RG_X: xlist = optarg; break;
         case RG_WEIGHTS: wspec = optarg; break;

@@ -8,6 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* the common options weights uses */
+#define ACCEPTS (CLI_ACCEPT_REPORT | CLI_ACCEPT_READ | CLI_ACCEPT_ID | CLI_ACCEPT_OUT | CLI_ACCEPT_COMPUTE)
+
 static void usage(FILE *fp)
 {
     fprintf(fp,
@@ -47,8 +50,8 @@ static void usage(FILE *fp)
             "                        GeoDa's Moran), weights (default .kwt/.csv) or distances (w = 1/d)\n"
             "  --weights-match M     reading a file: id (default, exact strings) or order (the k-th\n"
             "                        record is the k-th feature)\n\n"
-            "Distance-based weights on a lon/lat layer need --arc or --to EPSG:xxxx.\n\n%s",
-            cli_common_help);
+            "Distance-based weights on a lon/lat layer need --arc or --to EPSG:xxxx.\n\n");
+    cli_common_help_print(fp, ACCEPTS);
 }
 
 enum {
@@ -97,10 +100,11 @@ int cmd_weights(int argc, char **argv)
     long v;
     double d;
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+    while ((opt = cli_getopt(argc, argv, "h", longopts, &c, "weights", ACCEPTS)) != -1) {
         switch (opt) {
         case 'h':
         case CLI_OPT_HELP: usage(stdout); return CLI_OK;
+        case CLI_GETOPT_ERROR: return CLI_USAGE;
         case OPT_QUEEN: s.kind = AGGLO_WSPEC_QUEEN; kinds++; break;
         case OPT_ROOK: s.kind = AGGLO_WSPEC_ROOK; kinds++; break;
         case OPT_KNN:
@@ -267,7 +271,7 @@ int cmd_weights(int argc, char **argv)
             cli_report_int(r, "k", (long long)s.k);
         if ((s.kind == AGGLO_WSPEC_QUEEN || s.kind == AGGLO_WSPEC_ROOK) && s.order > 1) {
             cli_report_int(r, "order", s.order);
-            cli_report_str(r, "cumulative", s.cumulative ? "yes" : "no");
+            cli_report_bool(r, "cumulative", s.cumulative);
         }
         if (isfinite(used_band))
             cli_report_num(r, "threshold", used_band);
@@ -296,13 +300,13 @@ int cmd_weights(int argc, char **argv)
         cli_report_int(r, "islands", (long long)S.islands);
         if (S.islands)
             cli_report_str(r, "island_ids", S.island_ids);
-        cli_report_str(r, "symmetric", S.symmetric ? "yes" : "no");
+        cli_report_bool(r, "symmetric", S.symmetric);
         cli_report_int(r, "components", (long long)S.components);
         cli_report_num(r, "min_weight", S.min_w);
         cli_report_num(r, "mean_weight", S.mean_w);
         cli_report_num(r, "max_weight", S.max_w);
         if (c.out)
-            cli_report_str(r, "out", c.out);
+            cli_report_str(r, "output", c.out);
         cli_report_section(r, "neighbour_histogram");
         for (size_t k = 0; k <= S.max_card; k++) {
             if (!S.histogram[k])

@@ -40,12 +40,10 @@ static inline int kde_cli_extent(const char *cmd, const char *opt, const char *a
     size_t k = 0;
     char **parts = cli_split(arg, &k);
     int ok = parts && k == 4;
-    for (size_t i = 0; ok && i < 4; i++) {
-        char *end;
-        ext[i] = strtod(parts[i], &end);
-        if (end == parts[i] || *end || !isfinite(ext[i]))
+    /* the shared number policy: every finite number (subnormals too), nothing else */
+    for (size_t i = 0; ok && i < 4; i++)
+        if (agglo_parse_double(parts[i], &ext[i]) != 0)
             ok = 0;
-    }
     if (parts)
         agglo_strings_free(parts, k);
     if (!ok || !(ext[2] > ext[0]) || !(ext[3] > ext[1])) {

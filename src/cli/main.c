@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <getopt.h>
 #include <unistd.h>
 
 /* Each command lives in cmd_<name>.c. Declared weak so a build that lacks one still links
@@ -70,6 +71,7 @@ static int finish_stdout(int rc)
 
 static int run(int argc, char **argv)
 {
+    opterr = 0; /* a bad option is reported in one line by the command, not by getopt too */
     if (argc < 2) {
         usage(stderr);
         return CLI_USAGE;

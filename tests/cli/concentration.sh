@@ -7,7 +7,7 @@ R="$TEST_DATA/reference/kde"
 near() { awk -v a="$1" -v b="$2" -v t="$3" 'BEGIN{d=a-b; if (d<0) d=-d; s=b<0?-b:b; exit !(d <= t*(s>1?s:1))}'; }
 out=$("$AGGLO" concentration "$TEST_DATA/nc/nc.shp" --count SID74 --base BIR74 --out "$SCRATCH/lq.csv" --csv) \
   && ok || bad "concentration nc: $out"
-for pair in gini_locational:gini theil:theil hhi:hhi cr_4:cr entropy:entropy; do
+for pair in gini_locational:gini theil:theil hhi:hhi cr:cr entropy:entropy; do
   k=${pair%%:*}; r=${pair##*:}
   got=$(echo "$out" | grep "^indices,$k," | cut -d, -f3)
   ref=$(grep "^$r," "$R/conc_nc_sid74_bir74.csv" | cut -d, -f2 | tr -d ' ')

@@ -19,12 +19,12 @@ while IFS=, read -r f q p; do
 done < "$R/gd_factor.csv"
 while IFS=, read -r a b q p qp; do
   [ "$a" = a ] && continue
-  got=$(echo "$out" | grep "^interaction,$a x $b q," | cut -d, -f3)
+  got=$(echo "$out" | grep "^interaction $a:$b,q," | cut -d, -f3)
   near "$got" "$qp" 1e-10 && ok || bad "q $a x $b $got != R $qp"
 done < "$R/gd_interaction.csv"
-echo "$out" | grep -q "^ecological,watershed vs soiltype significant,yes" && ok || bad "ecological"
+echo "$out" | grep -q "^ecological watershed:soiltype,significant,yes" && ok || bad "ecological"
 [ -s "$SCRATCH/inter.png" ] && file "$SCRATCH/inter.png" | grep -q PNG && ok || bad "png"
-"$AGGLO" geodetector "$D" --y incidence --factors watershed --json | grep -q '"factor watershed":{"q":' \
+"$AGGLO" geodetector "$D" --y incidence --factors watershed --json | grep -q '"factor":{"watershed":{"q":' \
   && ok || bad "json"
 # optimal discretisation of a continuous factor (GD's optidisc picks equal:7 for Precipitation)
 out=$("$AGGLO" geodetector "$TEST_DATA/detect/ndvi_40.csv" --y NDVIchange --factors Precipitation \

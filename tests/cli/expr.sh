@@ -13,8 +13,8 @@ if command -v ogr2ogr >/dev/null; then
     -sql "SELECT *, CRIME / INC * 100 AS rate, ln(HOVAL) AS lhoval, HOVAL * HOVAL AS hoval2 FROM columbus"
   for pair in "CRIME / INC * 100:rate" "log(HOVAL):lhoval" "HOVAL^2:hoval2"; do
     expr=${pair%%:*} field=${pair##*:}
-    a=$("$AGGLO" moran "$SCRATCH/derived.gpkg" --var "$expr" --json --quiet | json_num I) || bad "moran $expr"
-    b=$("$AGGLO" moran "$SCRATCH/derived.gpkg" --var "$field" --json --quiet | json_num I) || bad "moran $field"
+    a=$("$AGGLO" moran "$SCRATCH/derived.gpkg" --var "$expr" --json 2>/dev/null | json_num I) || bad "moran $expr"
+    b=$("$AGGLO" moran "$SCRATCH/derived.gpkg" --var "$field" --json 2>/dev/null | json_num I) || bad "moran $field"
     close "$a" "$b" 1e-12 && ok || bad "moran I of '$expr' $a != $b"
   done
 else

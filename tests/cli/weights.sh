@@ -13,7 +13,7 @@ links() { tail -n +2 "$1" | wc -l | tr -d ' '; }
 # queen: spdep poly2nb gives 236 links on columbus
 out=$("$AGGLO" weights "$C" --queen --json 2>/dev/null) || bad "queen columbus"
 echo "$out" | grep -q '"links":236' && ok || bad "queen links: $out"
-echo "$out" | grep -q '"symmetric":"yes"' && ok || bad "queen symmetric: $out"
+echo "$out" | grep -q '"symmetric":true' && ok || bad "queen symmetric: $out"
 echo "$out" | grep -q '"components":1' && ok || bad "queen components: $out"
 
 # every kind writes a file whose links equal the summary's
