@@ -15,6 +15,7 @@
 #include "agglo/discretize.h"
 #include "agglo/geodetector.h"
 #include "agglo/inequality.h"
+#include "agglo/markov.h"
 /* Modules added by later work; included when present. */
 #if __has_include("agglo/autocorr.h")
 #include "agglo/autocorr.h"
