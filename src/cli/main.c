@@ -23,6 +23,7 @@
     X(points, "point-pattern measures: Clark-Evans, Ripley's K/L, standard deviational ellipse") \
     X(geodetector, "geographical detector: factor, interaction, risk, ecological; discretisation") \
     X(dagum, "Dagum Gini decomposition by groups (within, net between, transvariation); Theil") \
+    X(markov, "Markov chains of a panel: classic, spatial (lag-conditioned) and LISA Markov")   \
     X(regress, "OLS with spatial diagnostics; spatial lag, error, Durbin, SDEM, SAC, SLX models")
 
 #define DECLARE(name, help) int cmd_##name(int argc, char **argv) __attribute__((weak));
