@@ -16,6 +16,7 @@
 #include "agglo/geodetector.h"
 #include "agglo/inequality.h"
 #include "agglo/markov.h"
+#include "agglo/dynamics.h"
 /* Modules added by later work; included when present. */
 #if __has_include("agglo/autocorr.h")
 #include "agglo/autocorr.h"

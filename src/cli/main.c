@@ -24,6 +24,7 @@
     X(geodetector, "geographical detector: factor, interaction, risk, ecological; discretisation") \
     X(dagum, "Dagum Gini decomposition by groups (within, net between, transvariation); Theil") \
     X(markov, "Markov chains of a panel: classic, spatial (lag-conditioned) and LISA Markov")   \
+    X(distribution, "kernel densities of a variable per period (one figure) and Theil per period") \
     X(regress, "OLS with spatial diagnostics; spatial lag, error, Durbin, SDEM, SAC, SLX models")
 
 #define DECLARE(name, help) int cmd_##name(int argc, char **argv) __attribute__((weak));

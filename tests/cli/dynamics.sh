@@ -57,4 +57,20 @@ expect_fail 2 "need --weights" -- "$AGGLO" markov "$U" --id STATE_FIPS --wide "$
 expect_fail 2 "give --time" -- "$AGGLO" markov "$U" --id STATE_FIPS
 expect_fail 1 "agglo: .*nosuch" -- "$AGGLO" markov "$SCRATCH/nosuch.csv" --id a --wide a,b
 expect_fail 1 "agglo: .*no field 'nope'" -- "$AGGLO" markov "$U" --id STATE_FIPS --wide 1929,nope
+# distribution: one density per year (R bw.nrd0), Theil per year, the curves figure
+awk -F, 'NR==1 { for (i = 3; i <= NF; i++) { y[i] = $i; gsub(/"/, "", y[i]) } print "id,year,pci"; next }
+         { for (i = 3; i <= NF; i++) if (y[i] == 1929 || y[i] == 1969 || y[i] == 2009) print $2 "," y[i] "," $i }' \
+  "$U" > "$SCRATCH/long3.csv"
+out=$("$AGGLO" distribution "$SCRATCH/long3.csv" --var pci --time year --png "$SCRATCH/dist.png" \
+      --density "$SCRATCH/dens.csv" --csv) && ok || bad "distribution: $out"
+for yr in 1929 1969 2009; do
+  got=$(echo "$out" | grep "^$yr,bandwidth," | cut -d, -f3)
+  near "$got" "$(grep "^$yr,bandwidth," "$R/distribution_R.csv" | cut -d, -f3)" 1e-12 && ok || bad "bw $yr"
+done
+[ -s "$SCRATCH/dist.png" ] && file "$SCRATCH/dist.png" | grep -q PNG && ok || bad "dist png"
+[ "$(head -1 "$SCRATCH/dens.csv")" = "x,1929,1969,2009" ] && ok || bad "density csv header"
+sed '2s/,[0-9]*$/,/' "$SCRATCH/long3.csv" > "$SCRATCH/long3null.csv"
+expect_fail 1 "agglo: .*long3null.csv: 1 rows with NULL in pci" -- \
+  "$AGGLO" distribution "$SCRATCH/long3null.csv" --var pci --time year
+expect_fail 2 "--var FIELD is required" -- "$AGGLO" distribution "$SCRATCH/long3.csv"
 finish
