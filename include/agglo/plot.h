@@ -182,6 +182,14 @@ int agglo_plot_ellipses(agglo_ctx *ctx, const agglo_layer *base, const agglo_plo
                         size_t n, const char *title, const char *path,
                         const agglo_plot_style *style);
 
+/* ncurves curves y[c * n + i] over the shared x[0..n-1] on one plot, coloured from dark blue
+ * (first) to red (last), labelled in a legend (labels may be NULL); the y axis starts at 0
+ * for non-negative values (densities). The distribution-dynamics figure. */
+int agglo_plot_curves(agglo_ctx *ctx, const double *x, const double *y, size_t ncurves,
+                      size_t n, const char *const *labels, const char *xlabel,
+                      const char *ylabel, const char *title, const char *path,
+                      const agglo_plot_style *style);
+
 #ifdef __cplusplus
 }
 #endif

@@ -26,7 +26,10 @@
     X(dagum, "Dagum Gini decomposition by groups (within, net between, transvariation); Theil") \
     X(regress, "OLS with spatial diagnostics; spatial lag, error, Durbin, SDEM, SAC, SLX models") \
     X(panel, "spatial panel models: fixed/random effects SAR, SEM, SDM, SDEM, SLX; impacts") \
-    X(index, "composite index: entropy weights, TOPSIS, coupling coordination degree")
+    X(index, "composite index: entropy weights, TOPSIS, coupling coordination degree") \
+    X(markov, "Markov chains of a panel: classic, spatial (lag-conditioned) and LISA Markov")   \
+    X(distribution, "kernel densities of a variable per period (one figure) and Theil per period") \
+    X(regress, "OLS with spatial diagnostics; spatial lag, error, Durbin, SDEM, SAC, SLX models")
 
 #define DECLARE(name, help) int cmd_##name(int argc, char **argv) __attribute__((weak));
 AGGLO_COMMANDS(DECLARE)
