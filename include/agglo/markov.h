@@ -14,12 +14,12 @@ extern "C" {
 #endif
 
 /* A balanced panel: n regions observed over t periods, y[i * t + s] (region i, period s). */
-typedef struct agglo_panel {
+typedef struct agglo_markov_panel {
     size_t n, t;
     char **ids;      /* n region ids */
     char **periods;  /* t period labels (sorted time values, or the wide column names) */
     double *y;       /* n * t */
-} agglo_panel;
+} agglo_markov_panel;
 
 /* From a long table: one row per (id, time) with the value var (a field or an expression).
  * Periods are the sorted distinct time values, regions the sorted distinct ids (numbers
@@ -27,17 +27,17 @@ typedef struct agglo_panel {
  * A duplicated (id, time) pair and a missing one are errors naming the id; rows with NULL are
  * refused naming the ids, or, when drop_missing, the regions they belong to are dropped
  * (with a warning) so that the panel stays balanced. */
-agglo_panel *agglo_panel_long(agglo_ctx *ctx, const agglo_table *t, const char *source,
+agglo_markov_panel *agglo_markov_panel_long(agglo_ctx *ctx, const agglo_table *t, const char *source,
                               const char *id, const char *time, const char *var,
                               int drop_missing);
 /* From a wide table: one row per region (ids from the field id, or 1..n when NULL), one
  * column per period (cols[0..ncols-1], in that order). NULLs as above. */
-agglo_panel *agglo_panel_wide(agglo_ctx *ctx, const agglo_table *t, const char *source,
+agglo_markov_panel *agglo_markov_panel_wide(agglo_ctx *ctx, const agglo_table *t, const char *source,
                               const char *id, const char *const *cols, size_t ncols,
                               int drop_missing);
-void agglo_panel_free(agglo_panel *p);
+void agglo_markov_panel_free(agglo_markov_panel *p);
 /* Divides every period by its cross-sectional mean (relative values, giddy's rpci). */
-int agglo_panel_relative(agglo_ctx *ctx, agglo_panel *p);
+int agglo_markov_panel_relative(agglo_ctx *ctx, agglo_markov_panel *p);
 
 /* A Markov chain estimated from transition counts. */
 typedef struct agglo_markov_chain {
@@ -80,7 +80,7 @@ typedef struct agglo_markov {
     int *classes;      /* n * t */
     agglo_markov_chain chain;
 } agglo_markov;
-agglo_markov *agglo_markov_classic(agglo_ctx *ctx, const agglo_panel *p,
+agglo_markov *agglo_markov_classic(agglo_ctx *ctx, const agglo_markov_panel *p,
                                    const agglo_markov_options *o);
 void agglo_markov_free(agglo_markov *m);
 
@@ -102,7 +102,7 @@ typedef struct agglo_spatial_markov {
     double x2, x2_p, x2_df;
     double Q, Q_p, LR, LR_p, dof;
 } agglo_spatial_markov;
-agglo_spatial_markov *agglo_spatial_markov_compute(agglo_ctx *ctx, const agglo_panel *p,
+agglo_spatial_markov *agglo_spatial_markov_compute(agglo_ctx *ctx, const agglo_markov_panel *p,
                                                                                       const agglo_weights *w,
                                            const agglo_markov_options *o);
 void agglo_spatial_markov_free(agglo_spatial_markov *s);
@@ -120,7 +120,7 @@ typedef struct agglo_lisa_markov {
     double expected[16];
     double chi2, chi2_p, chi2_df;
 } agglo_lisa_markov;
-agglo_lisa_markov *agglo_lisa_markov_compute(agglo_ctx *ctx, const agglo_panel *p,
+agglo_lisa_markov *agglo_lisa_markov_compute(agglo_ctx *ctx, const agglo_markov_panel *p,
                                      const agglo_weights *w);
 void agglo_lisa_markov_free(agglo_lisa_markov *l);
 

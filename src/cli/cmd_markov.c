@@ -81,7 +81,7 @@ static void report_cutoffs(cli_report *r, const char *name, const double *cut, s
 }
 
 /* The weights of the panel's regions, row-standardised. */
-static agglo_weights *panel_weights(agglo_ctx *ctx, const agglo_panel *p, const char *spec,
+static agglo_weights *panel_weights(agglo_ctx *ctx, const agglo_markov_panel *p, const char *spec,
                                     const char *regions, const char *region_id)
 {
     agglo_weights *raw = NULL, *w = NULL;
@@ -194,7 +194,7 @@ int cmd_markov(int argc, char **argv)
     char **cols = NULL;
     size_t ncols = 0;
     agglo_table *table = NULL;
-    agglo_panel *panel = NULL;
+    agglo_markov_panel *panel = NULL;
     agglo_weights *w = NULL;
     agglo_markov *mk = NULL;
     agglo_spatial_markov *sm = NULL;
@@ -226,15 +226,15 @@ int cmd_markov(int argc, char **argv)
         }
     }
     if (time)
-        panel = agglo_panel_long(ctx, table, path, c.id_field, time, var, drop);
+        panel = agglo_markov_panel_long(ctx, table, path, c.id_field, time, var, drop);
     else if (cols)
-        panel = agglo_panel_wide(ctx, table, path, c.id_field, (const char *const *)cols, ncols,
+        panel = agglo_markov_panel_wide(ctx, table, path, c.id_field, (const char *const *)cols, ncols,
                                  drop);
     else
         agglo_error(ctx, AGGLO_E_NOMEM, "out of memory");
     if (!panel)
         goto fail;
-    if (relative && agglo_panel_relative(ctx, panel)) {
+    if (relative && agglo_markov_panel_relative(ctx, panel)) {
         agglo_error(ctx, agglo_ctx_errcode(ctx), "%s: %s", path, agglo_ctx_errmsg(ctx));
         goto fail;
     }
@@ -309,7 +309,7 @@ out:
     agglo_spatial_markov_free(sm);
     agglo_lisa_markov_free(lm);
     agglo_weights_free(w);
-    agglo_panel_free(panel);
+    agglo_markov_panel_free(panel);
     agglo_table_free(table);
     agglo_ctx_free(ctx);
     return rc;

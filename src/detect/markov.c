@@ -298,7 +298,7 @@ void agglo_markov_free(agglo_markov *m)
     free(m);
 }
 
-agglo_markov *agglo_markov_classic(agglo_ctx *ctx, const agglo_panel *p,
+agglo_markov *agglo_markov_classic(agglo_ctx *ctx, const agglo_markov_panel *p,
                                    const agglo_markov_options *o)
 {
     agglo_markov *m = agglo_calloc(ctx, 1, sizeof *m);
@@ -341,7 +341,7 @@ void agglo_spatial_markov_free(agglo_spatial_markov *s)
 }
 
 /* Spatial lag of every period of the panel. */
-static double *panel_lag(agglo_ctx *ctx, const agglo_panel *p, const agglo_weights *w)
+static double *panel_lag(agglo_ctx *ctx, const agglo_markov_panel *p, const agglo_weights *w)
 {
     size_t n = p->n, t = p->t;
     if (agglo_weights_n(w) != n) {
@@ -401,7 +401,7 @@ static void homogeneity(agglo_spatial_markov *s)
     s->LR_p = dof > 0 ? rg_pchisq_upper(2 * LR, dof) : NAN;
 }
 
-agglo_spatial_markov *agglo_spatial_markov_compute(agglo_ctx *ctx, const agglo_panel *p,
+agglo_spatial_markov *agglo_spatial_markov_compute(agglo_ctx *ctx, const agglo_markov_panel *p,
                                            const agglo_weights *w,
                                            const agglo_markov_options *o)
 {
@@ -463,7 +463,7 @@ void agglo_lisa_markov_free(agglo_lisa_markov *l)
     free(l);
 }
 
-agglo_lisa_markov *agglo_lisa_markov_compute(agglo_ctx *ctx, const agglo_panel *p,
+agglo_lisa_markov *agglo_lisa_markov_compute(agglo_ctx *ctx, const agglo_markov_panel *p,
                                      const agglo_weights *w)
 {
     size_t n = p->n, t = p->t;

@@ -37,7 +37,7 @@ static void check_mat(const char *cs, const char *name, const double *M, size_t 
         }
 }
 
-static agglo_panel *usjoin(agglo_ctx *ctx, agglo_weights **w)
+static agglo_markov_panel *usjoin(agglo_ctx *ctx, agglo_weights **w)
 {
     agglo_table *t = agglo_table_read(ctx, TEST_DATA("reference/dynamics/usjoin.csv"), NULL);
     assert_non_null(t);
@@ -47,7 +47,7 @@ static agglo_panel *usjoin(agglo_ctx *ctx, agglo_weights **w)
         snprintf(names[y - 1929], sizeof names[0], "%d", y);
         cols[y - 1929] = names[y - 1929];
     }
-    agglo_panel *p = agglo_panel_wide(ctx, t, "usjoin.csv", "STATE_FIPS", cols, 81, 0);
+    agglo_markov_panel *p = agglo_markov_panel_wide(ctx, t, "usjoin.csv", "STATE_FIPS", cols, 81, 0);
     if (!p)
         fail_msg("%s", agglo_ctx_errmsg(ctx));
     assert_int_equal(p->n, 48);
@@ -68,7 +68,7 @@ static void test_classic(void **state)
 {
     (void)state;
     agglo_ctx *ctx = agglo_ctx_create();
-    agglo_panel *p = usjoin(ctx, NULL);
+    agglo_markov_panel *p = usjoin(ctx, NULL);
     agglo_markov_options o;
     agglo_markov_options_init(&o);
     o.per_period = 1; /* giddy doc: quintiles of each year's incomes */
@@ -82,7 +82,7 @@ static void test_classic(void **state)
         assert_close(m->chain.steady[i], ss[i], 1e-8);
     agglo_markov_free(m);
     /* relative incomes, pooled quintiles */
-    assert_int_equal(agglo_panel_relative(ctx, p), 0);
+    assert_int_equal(agglo_markov_panel_relative(ctx, p), 0);
     o.per_period = 0;
     m = agglo_markov_classic(ctx, p, &o);
     assert_non_null(m);
@@ -93,7 +93,7 @@ static void test_classic(void **state)
         assert_close(m->chain.steady[i], sq[i], 1e-8);
     assert_true(m->chain.irreducible);
     agglo_markov_free(m);
-    agglo_panel_free(p);
+    agglo_markov_panel_free(p);
     agglo_ctx_free(ctx);
 }
 
@@ -102,9 +102,9 @@ static void test_spatial(void **state)
     (void)state;
     agglo_ctx *ctx = agglo_ctx_create();
     agglo_weights *w = NULL;
-    agglo_panel *p = usjoin(ctx, &w);
+    agglo_markov_panel *p = usjoin(ctx, &w);
     assert_int_equal(agglo_weights_transform(ctx, w, AGGLO_TRANSFORM_W), 0);
-    assert_int_equal(agglo_panel_relative(ctx, p), 0);
+    assert_int_equal(agglo_markov_panel_relative(ctx, p), 0);
     agglo_markov_options o;
     agglo_markov_options_init(&o);
     for (size_t m = 4; m <= 5; m++) {
@@ -170,7 +170,7 @@ static void test_spatial(void **state)
         agglo_spatial_markov_free(s);
     }
     agglo_weights_free(w);
-    agglo_panel_free(p);
+    agglo_markov_panel_free(p);
     agglo_ctx_free(ctx);
 }
 
@@ -179,7 +179,7 @@ static void test_lisa(void **state)
     (void)state;
     agglo_ctx *ctx = agglo_ctx_create();
     agglo_weights *w = NULL;
-    agglo_panel *p = usjoin(ctx, &w);
+    agglo_markov_panel *p = usjoin(ctx, &w);
     assert_int_equal(agglo_weights_transform(ctx, w, AGGLO_TRANSFORM_W), 0);
     agglo_lisa_markov *l = agglo_lisa_markov_compute(ctx, p, w);
     assert_non_null(l);
@@ -197,7 +197,7 @@ static void test_lisa(void **state)
     assert_close(l->chi2_df, 9, 0);
     agglo_lisa_markov_free(l);
     agglo_weights_free(w);
-    agglo_panel_free(p);
+    agglo_markov_panel_free(p);
     agglo_ctx_free(ctx);
 }
 
@@ -211,10 +211,10 @@ static void test_panel_errors(void **state)
     agglo_table_add_numeric(ctx, t, "id", AGGLO_COL_INTEGER, id, NULL);
     agglo_table_add_numeric(ctx, t, "year", AGGLO_COL_INTEGER, tm, NULL);
     agglo_table_add_numeric(ctx, t, "v", AGGLO_COL_REAL, v, NULL);
-    assert_null(agglo_panel_long(ctx, t, "t.csv", "id", "year", "v", 0));
+    assert_null(agglo_markov_panel_long(ctx, t, "t.csv", "id", "year", "v", 0));
     assert_int_equal(agglo_ctx_errcode(ctx), AGGLO_E_MISSING);
     assert_non_null(strstr(agglo_ctx_errmsg(ctx), "ids 2, 3"));
-    agglo_panel *p = agglo_panel_long(ctx, t, "t.csv", "id", "year", "v", 1);
+    agglo_markov_panel *p = agglo_markov_panel_long(ctx, t, "t.csv", "id", "year", "v", 1);
     assert_null(p); /* one complete region is no panel */
     agglo_table_free(t);
     agglo_ctx_free(ctx);

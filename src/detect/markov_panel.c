@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-void agglo_panel_free(agglo_panel *p)
+void agglo_markov_panel_free(agglo_markov_panel *p)
 {
     if (!p)
         return;
@@ -38,7 +38,7 @@ static void list_add(char *buf, size_t size, size_t *count, const char *id)
 }
 
 /* Keeps the regions with keep[i] (all periods complete), refusing or warning about the rest. */
-static int finish_missing(agglo_ctx *ctx, agglo_panel *p, const unsigned char *bad,
+static int finish_missing(agglo_ctx *ctx, agglo_markov_panel *p, const unsigned char *bad,
                           const char *source, const char *what, int drop_missing)
 {
     size_t nbad = 0;
@@ -70,12 +70,12 @@ static int finish_missing(agglo_ctx *ctx, agglo_panel *p, const unsigned char *b
     return AGGLO_OK;
 }
 
-agglo_panel *agglo_panel_long(agglo_ctx *ctx, const agglo_table *t, const char *source,
+agglo_markov_panel *agglo_markov_panel_long(agglo_ctx *ctx, const agglo_table *t, const char *source,
                               const char *id, const char *time, const char *var,
                               int drop_missing)
 {
     size_t nr = agglo_table_nrows(t), ni = 0, nt = 0;
-    agglo_panel *p = agglo_calloc(ctx, 1, sizeof *p);
+    agglo_markov_panel *p = agglo_calloc(ctx, 1, sizeof *p);
     int *ic = agglo_malloc(ctx, (nr ? nr : 1) * sizeof *ic);
     int *tc = agglo_malloc(ctx, (nr ? nr : 1) * sizeof *tc);
     double *y = NULL;
@@ -141,16 +141,16 @@ fail:
     free(y);
     free(bad);
     free(seen);
-    agglo_panel_free(p);
+    agglo_markov_panel_free(p);
     return NULL;
 }
 
-agglo_panel *agglo_panel_wide(agglo_ctx *ctx, const agglo_table *t, const char *source,
+agglo_markov_panel *agglo_markov_panel_wide(agglo_ctx *ctx, const agglo_table *t, const char *source,
                               const char *id, const char *const *cols, size_t ncols,
                               int drop_missing)
 {
     size_t n = agglo_table_nrows(t);
-    agglo_panel *p = agglo_calloc(ctx, 1, sizeof *p);
+    agglo_markov_panel *p = agglo_calloc(ctx, 1, sizeof *p);
     unsigned char *bad = NULL;
     if (!p)
         return NULL;
@@ -198,11 +198,11 @@ agglo_panel *agglo_panel_wide(agglo_ctx *ctx, const agglo_table *t, const char *
     return p;
 fail:
     free(bad);
-    agglo_panel_free(p);
+    agglo_markov_panel_free(p);
     return NULL;
 }
 
-int agglo_panel_relative(agglo_ctx *ctx, agglo_panel *p)
+int agglo_markov_panel_relative(agglo_ctx *ctx, agglo_markov_panel *p)
 {
     for (size_t s = 0; s < p->t; s++) {
         long double sum = 0;
