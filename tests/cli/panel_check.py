@@ -8,11 +8,9 @@ for r in csv.DictReader(open(f"{data}/reference/panel/panel_reference.csv")):
     ref.setdefault(r["case"], {})[r["key"]] = float(r["value"])
 sets = {
     "produc": ([f"{data}/reference/panel/produc.csv", "--id", "state", "--y", "lgsp", "--x",
-                "lpcap,lpc,lemp,unemp", "--weights", f"{data}/reference/panel/us_states.gal",
-                "--x-field", "year", "--y-field", "lgsp"], ["lpcap", "lpc", "lemp", "unemp"]),
+                "lpcap,lpc,lemp,unemp", "--weights", f"{data}/reference/panel/us_states.gal"], ["lpcap", "lpc", "lemp", "unemp"]),
     "counties": ([f"{data}/../../sample_shapes/counties_panel.csv", "--id", "code", "--y", "y",
-                  "--x", "x1,x2", "--weights", f"{data}/../../sample_shapes/counties_queen.gal",
-                  "--x-field", "year", "--y-field", "y"], ["x1", "x2"]),
+                  "--x", "x1,x2", "--weights", f"{data}/../../sample_shapes/counties_queen.gal"], ["x1", "x2"]),
 }
 fails = checks = 0
 
