@@ -29,7 +29,7 @@ static void usage(FILE *fp)
             "  --regions POLYGONS    the regions' polygons (with --region-id FIELD)\n"
             "  --transform T         W row-standardised (default), B, C, S, U, minmax, V\n"
             "  --model M             ols, sar, sem, sdm (default), sdem, slx\n"
-            "  --effects E           none, individual, time, twoways (default), random (ols)\n"
+            "  --effects E           none, individual, time, twoways (default), random\n"
             "  --lee-yu, --no-lee-yu Lee-Yu transformation (default: on for twoways)\n"
             "  --method M            log-determinant: auto, eigen, sparse, lu, chebyshev, mc\n"
             "  --impacts             direct, indirect and total effects\n"
@@ -126,6 +126,10 @@ static void report(cli_report *rep, const agglo_panel_result *r, const agglo_pan
         cli_report_num(rep, "sigma2_idiosyncratic", r->sigma2_e);
         cli_report_num(rep, "sigma2_mu", r->sigma2_mu);
         cli_report_num(rep, "theta", r->theta);
+        if (!isnan(r->phi)) {
+            cli_report_num(rep, "phi", r->phi);
+            cli_report_num(rep, "phi_se", r->phi_se);
+        }
     }
     if (!isnan(r->intercept)) {
         cli_report_num(rep, "intercept", r->intercept);

@@ -2,9 +2,9 @@
 # agglo panel end to end: against plm / spatialreg / spdep values (scripts/reference/panel.R,
 # tests/data/reference/panel/) on plm's Produc (48 US states 1970-86, us_states queen W) and
 # the synthetic sample_shapes/counties_panel.csv; data checks (balance, strays, wide layout).
-# The time and two-way spatial fits have no independent reference here (splm/xsmle are not
-# available and the Lee-Yu two-way W* cannot be held by a listw): the individual-effects fits
-# are checked exactly, the two-way ones by the Lee-Yu identities below only.
+# splm 1.6-5 (scripts/reference/panel_splm.R): time/two-way fixed effects (direct approach,
+# doubly stochastic torus W) and spatial random effects (panel_check.py). The two-way Lee-Yu
+# transformation has no independent reference: checked by the Lee-Yu identities only.
 source "$(dirname "$0")/lib.bash"
 PY=python3; [ -x /usr/bin/python3 ] && PY=/usr/bin/python3
 SS="$TEST_DATA/../../sample_shapes"
