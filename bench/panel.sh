@@ -36,7 +36,7 @@ with open(f"{d}/p.csv", "w") as f:
 PYEOF
   echo "== N=$N T=$T (two-way FE SDM, impacts, 200 draws)"
   /usr/bin/time -f "wall %e s, max RSS %M KiB" "$AGGLO" panel "$tmp/p.csv" --id id --time year \
-    --y y --x x1,x2 --weights "$tmp/w.gal" --x-field year --y-field y --impacts --draws 200 \
+    --y y --x x1,x2 --weights "$tmp/w.gal" --impacts --draws 200 \
     --threads 2 --json 2>&1 >"$tmp/out.json" | grep -v warning
   $PY -c "import json; d=json.load(open('$tmp/out.json')); print('rho', d['Spatial']['rho'], 'logdet', d['model']['logdet_method'], 'impacts', d['impacts']['kind'])"
 done

@@ -58,7 +58,8 @@ typedef enum {
     AGGLO_PANEL_INDIVIDUAL, /* region fixed effects */
     AGGLO_PANEL_TIME,       /* period fixed effects */
     AGGLO_PANEL_TWOWAYS,    /* both */
-    AGGLO_PANEL_RANDOM      /* region random effects (GLS, Swamy-Arora; OLS model only) */
+    AGGLO_PANEL_RANDOM      /* region random effects: Swamy-Arora GLS (OLS model), ML
+                               (SAR, SDM, SEM, SDEM; phi = sigma2_mu / sigma2_e) */
 } agglo_panel_effects;
 
 int agglo_panel_model_parse(const char *name, agglo_panel_model *m);   /* 0 or -1 */
@@ -105,8 +106,9 @@ typedef struct agglo_panel_result {
     double *mu, *mu_se;          /* N region effects (individual/two-way; deviations from the
                                     intercept for two-way), NULL otherwise */
     double *tau, *tau_se;        /* T period effects (time/two-way) */
-    /* random effects (OLS model) */
-    double sigma2_mu, sigma2_e, theta;
+    /* random effects: sigma2_mu, sigma2_e, theta = 1 - sqrt(sigma2_e / (T sigma2_mu +
+     * sigma2_e)); spatial models by ML also phi = sigma2_mu / sigma2_e and its SE */
+    double sigma2_mu, sigma2_e, theta, phi, phi_se;
     /* tests */
     double lm_lag, lm_lag_p, lm_err, lm_err_p, rlm_lag, rlm_lag_p, rlm_err, rlm_err_p;
     double wald_sar, wald_sar_p, wald_sem, wald_sem_p; /* SDM: t = 0; t = -rho b */

@@ -29,7 +29,7 @@ static void usage(FILE *fp)
             "  --regions POLYGONS    the regions' polygons (with --region-id FIELD)\n"
             "  --transform T         W row-standardised (default), B, C, S, U, minmax, V\n"
             "  --model M             ols, sar, sem, sdm (default), sdem, slx\n"
-            "  --effects E           none, individual, time, twoways (default), random (ols)\n"
+            "  --effects E           none, individual, time, twoways (default), random\n"
             "  --lee-yu, --no-lee-yu Lee-Yu transformation (default: on for twoways)\n"
             "  --method M            log-determinant: auto, eigen, sparse, lu, chebyshev, mc\n"
             "  --impacts             direct, indirect and total effects\n"
@@ -126,6 +126,10 @@ static void report(cli_report *rep, const agglo_panel_result *r, const agglo_pan
         cli_report_num(rep, "sigma2_idiosyncratic", r->sigma2_e);
         cli_report_num(rep, "sigma2_mu", r->sigma2_mu);
         cli_report_num(rep, "theta", r->theta);
+        if (!isnan(r->phi)) {
+            cli_report_num(rep, "phi", r->phi);
+            cli_report_num(rep, "phi_se", r->phi_se);
+        }
     }
     if (!isnan(r->intercept)) {
         cli_report_num(rep, "intercept", r->intercept);
@@ -285,16 +289,26 @@ int cmd_panel(int argc, char **argv)
         return CLI_FAIL;
     }
     int rc = CLI_OK;
-    agglo_layer *L = NULL, *R = NULL;
+    agglo_layer *R = NULL;
+    agglo_table *L = NULL;
     agglo_weights *w = NULL;
     agglo_panel *p = NULL;
     agglo_panel_result res;
     memset(&res, 0, sizeof res);
-    /* the table: any layer; its geometry (if any) is not used */
+    /* the table: the attributes of any source (a CSV needs no coordinates; --x-field and
+     * --y-field are accepted and ignored); ids repeat over the periods, so --id is not a key.
+     * A long table reads only the fields the model uses; a wide one every VAR_PERIOD field. */
     cli_common ct = c;
     ct.id_field = NULL;
     ct.skip_validity = 1;
-    if (!(L = cli_read_layer(ctx, input, &ct)))
+    if (!wide) {
+        cli_need(&ct, c.id_field);
+        cli_need(&ct, time);
+        cli_need(&ct, yname);
+        for (size_t j = 0; j < nx; j++)
+            cli_need(&ct, xn[j]);
+    }
+    if (!(L = cli_read_table(ctx, input, &ct)))
         goto fail;
     if (wspec) {
         struct stat st;
@@ -309,7 +323,7 @@ int cmd_panel(int argc, char **argv)
                 goto fail;
         } else {
             agglo_strings_free(xn, nx);
-            agglo_layer_free(L);
+            agglo_table_free(L);
             agglo_ctx_free(ctx);
             return cli_usage(cmd, "--weights %s: not a file; a spec needs --regions POLYGONS "
                              "--region-id FIELD", wspec);
@@ -317,9 +331,9 @@ int cmd_panel(int argc, char **argv)
         if (agglo_weights_transform(ctx, w, tr))
             goto fail;
     }
-    p = wide ? agglo_panel_from_wide(ctx, agglo_layer_table(L), input, c.id_field, yname,
+    p = wide ? agglo_panel_from_wide(ctx, L, input, c.id_field, yname,
                                      (const char *const *)xn, nx, w)
-             : agglo_panel_from_long(ctx, agglo_layer_table(L), input, c.id_field, time, yname,
+             : agglo_panel_from_long(ctx, L, input, c.id_field, time, yname,
                                      (const char *const *)xn, nx, w);
     if (!p)
         goto fail;
@@ -365,7 +379,7 @@ out:
     agglo_panel_result_free(&res);
     agglo_panel_free(p);
     agglo_weights_free(w);
-    agglo_layer_free(L);
+    agglo_table_free(L);
     agglo_layer_free(R);
     agglo_strings_free(xn, nx);
     agglo_ctx_free(ctx);

@@ -91,7 +91,7 @@ static void result_init(agglo_panel_result *r)
         &r->rho, &r->rho_se, &r->rho_z, &r->rho_p, &r->lambda, &r->lambda_se, &r->lambda_z,
         &r->lambda_p, &r->rho_lower, &r->rho_upper, &r->sse, &r->sigma2, &r->df, &r->loglik,
         &r->aic, &r->bic, &r->r2, &r->corr_r2, &r->r2_within, &r->intercept,
-        &r->intercept_se, &r->sigma2_mu, &r->sigma2_e, &r->theta, &r->lm_lag, &r->lm_lag_p,
+        &r->intercept_se, &r->sigma2_mu, &r->sigma2_e, &r->theta, &r->phi, &r->phi_se, &r->lm_lag, &r->lm_lag_p,
         &r->lm_err, &r->lm_err_p, &r->rlm_lag, &r->rlm_lag_p, &r->rlm_err, &r->rlm_err_p,
         &r->wald_sar, &r->wald_sar_p, &r->wald_sem, &r->wald_sem_p, &r->lr_sar, &r->lr_sar_p,
         &r->lr_sem, &r->lr_sem_p, &r->hausman, &r->hausman_p};
@@ -241,9 +241,9 @@ int agglo_panel_fit(agglo_ctx *ctx, const agglo_panel *p, const agglo_weights *w
                   model == AGGLO_PANEL_SDM || model == AGGLO_PANEL_SDEM;
     if ((unsigned)model > AGGLO_PANEL_SLX || (unsigned)eff > AGGLO_PANEL_RANDOM)
         return agglo_error(ctx, AGGLO_E_USAGE, "panel: unknown model or effects");
-    if (eff == AGGLO_PANEL_RANDOM && model != AGGLO_PANEL_OLS)
+    if (eff == AGGLO_PANEL_RANDOM && model == AGGLO_PANEL_SLX)
         return agglo_error(ctx, AGGLO_E_USAGE, "panel: random effects are available for the "
-                           "non-spatial model (--model ols) only");
+                           "ols, sar, sdm, sem and sdem models");
     if (!w && (model != AGGLO_PANEL_OLS || (o->tests && eff != AGGLO_PANEL_RANDOM)))
         return agglo_error(ctx, AGGLO_E_USAGE, "panel: the %s model needs weights",
                            agglo_panel_model_name(model));
@@ -298,10 +298,17 @@ int agglo_panel_fit(agglo_ctx *ctx, const agglo_panel *p, const agglo_weights *w
         else {
             r->method = rg_logdet_method(k.ld);
             rg_logdet_interval(k.ld, &r->rho_lower, &r->rho_upper);
+            double width = r->rho_upper - r->rho_lower;
+            k.rho_lo = r->rho_lower + 1e-9 * width;
+            k.rho_hi = r->rho_upper - 1e-9 * width;
         }
     }
     if (!rc) {
-        if (eff == AGGLO_PANEL_RANDOM)
+        if (eff == AGGLO_PANEL_RANDOM && (model == AGGLO_PANEL_SAR || model == AGGLO_PANEL_SDM))
+            rc = pn_re_lag(&k, r, cov);
+        else if (eff == AGGLO_PANEL_RANDOM && spatial)
+            rc = pn_re_error(&k, r, cov);
+        else if (eff == AGGLO_PANEL_RANDOM)
             rc = pn_random(&k, r);
         else if (model == AGGLO_PANEL_SAR || model == AGGLO_PANEL_SDM)
             rc = pn_ml_lag(&k, r, cov);
@@ -317,7 +324,7 @@ int agglo_panel_fit(agglo_ctx *ctx, const agglo_panel *p, const agglo_weights *w
         }
     }
     if (!rc && !isnan(r->loglik)) {
-        double npar = (double)q + 1 + (spatial ? 1 : 0);
+        double npar = (double)q + 1 + (spatial ? 1 : 0) + (eff == AGGLO_PANEL_RANDOM ? 1 : 0);
         r->aic = -2 * r->loglik + 2 * npar;
         r->bic = -2 * r->loglik + log((double)n) * npar;
     }

@@ -24,6 +24,7 @@ typedef struct pn_work {
     double *yr, *Wyr;     /* raw y and W y */
     double *y, *Wy;       /* transformed */
     rg_logdet *ld;
+    double rho_lo, rho_hi; /* the search interval of the spatial parameter */
 } pn_work;
 
 /* panel_within.c: the within transformation of one variable (n values) in place; work: N
@@ -38,6 +39,10 @@ int pn_ml_lag(pn_work *k, agglo_panel_result *r, double *cov);
 int pn_ml_error(pn_work *k, agglo_panel_result *r, double *cov);
 /* log-likelihood multiplier term: t_eff (log|I - rho W| [- log(1 - rho)]) */
 int pn_logdet(pn_work *k, double rho, double *ld);
+
+/* panel_re.c: spatial random effects by ML (lag: SAR, SDM; error: SEM, SDEM); cov as above */
+int pn_re_lag(pn_work *k, agglo_panel_result *r, double *cov);
+int pn_re_error(pn_work *k, agglo_panel_result *r, double *cov);
 
 /* panel_ols.c: OLS on the transformed data (plm's within/pooling), random effects
  * (Swamy-Arora GLS, plm's default) and the Hausman test */

@@ -2,19 +2,22 @@
 # agglo panel end to end: against plm / spatialreg / spdep values (scripts/reference/panel.R,
 # tests/data/reference/panel/) on plm's Produc (48 US states 1970-86, us_states queen W) and
 # the synthetic sample_shapes/counties_panel.csv; data checks (balance, strays, wide layout).
-# The time and two-way spatial fits have no independent reference here (splm/xsmle are not
-# available and the Lee-Yu two-way W* cannot be held by a listw): the individual-effects fits
-# are checked exactly, the two-way ones by the Lee-Yu identities below only.
+# splm 1.6-5 (scripts/reference/panel_splm.R): time/two-way fixed effects (direct approach,
+# doubly stochastic torus W) and spatial random effects (panel_check.py). The two-way Lee-Yu
+# transformation has no independent reference: checked by the Lee-Yu identities only.
 source "$(dirname "$0")/lib.bash"
 PY=python3; [ -x /usr/bin/python3 ] && PY=/usr/bin/python3
 SS="$TEST_DATA/../../sample_shapes"
 "$AGGLO" panel --help | grep -q "usage: agglo panel" && ok || bad "panel --help"
 $PY "$(dirname "$0")/panel_check.py" "$AGGLO" "$TEST_DATA" && ok || bad "reference values"
-common=(--id code --time year --y y --x x1,x2 --weights "$SS/counties_queen.gal" --x-field year --y-field y --json)
+common=(--id code --time year --y y --x x1,x2 --weights "$SS/counties_queen.gal" --json)
 # wide layout gives the same fit as the long one
 a=$("$AGGLO" panel "$SS/counties_panel.csv" "${common[@]}" 2>/dev/null | $PY -c "import json,sys; print(json.load(sys.stdin)['Spatial']['rho'])")
-b=$("$AGGLO" panel "$SS/counties_panel_wide.csv" --wide --id code --y y --x x1,x2 --weights "$SS/counties_queen.gal" --x-field x1_2013 --y-field y_2013 --json 2>/dev/null | $PY -c "import json,sys; print(json.load(sys.stdin)['Spatial']['rho'])")
+b=$("$AGGLO" panel "$SS/counties_panel_wide.csv" --wide --id code --y y --x x1,x2 --weights "$SS/counties_queen.gal" --json 2>/dev/null | $PY -c "import json,sys; print(json.load(sys.stdin)['Spatial']['rho'])")
 [ -n "$a" ] && [ "$a" = "$b" ] && ok || bad "wide vs long: $a $b"
+# a table needs no coordinates; the old --x-field/--y-field flags are accepted and ignored
+d=$("$AGGLO" panel "$SS/counties_panel.csv" "${common[@]}" --x-field year --y-field y 2>/dev/null | $PY -c "import json,sys; print(json.load(sys.stdin)['Spatial']['rho'])")
+[ -n "$d" ] && [ "$d" = "$a" ] && ok || bad "--x-field/--y-field: $d vs $a"
 # Lee-Yu two-way changes rho (n_eff, log-determinant) relative to the direct approach
 c=$("$AGGLO" panel "$SS/counties_panel.csv" "${common[@]}" --no-lee-yu 2>/dev/null | $PY -c "import json,sys; print(json.load(sys.stdin)['Spatial']['rho'])")
 [ -n "$c" ] && [ "$c" != "$a" ] && ok || bad "--no-lee-yu: $c vs $a"
@@ -30,7 +33,7 @@ err=$("$AGGLO" panel "$tmp/stray.csv" "${common[@]}" 2>&1 >/dev/null); rc=$?
 [ $rc -eq 1 ] && echo "$err" | grep -q "not in the weights: 999999999" && ok || bad "stray: $err"
 # --out: the region effects on the polygons
 "$AGGLO" panel "$SS/counties_panel.csv" --id code --time year --y y --x x1,x2 --weights queen \
-  --regions "$SS/counties.shp" --region-id code --x-field year --y-field y --effects individual \
+  --regions "$SS/counties.shp" --region-id code --effects individual \
   --out "$tmp/fe.gpkg" --quiet 2>/dev/null && ogrinfo -al -so "$tmp/fe.gpkg" 2>/dev/null | grep -q "^fe: Real" && ok || bad "--out"
 expect_fail 2 "--time" -- "$AGGLO" panel "$SS/counties_panel.csv" --id code --y y --x x1
 finish
