@@ -11,6 +11,7 @@
 #include "agglo/weights.h"
 #include "agglo/join.h"
 #include "agglo/plot.h"
+#include "agglo/index.h"
 /* Modules added by later work; included when present. */
 #if __has_include("agglo/autocorr.h")
 #include "agglo/autocorr.h"

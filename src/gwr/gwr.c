@@ -137,19 +137,9 @@ const char *agglo_gwr_criterion_name(agglo_gwr_criterion c)
     return "?";
 }
 
-int gwr_kernel_bounded(agglo_gwr_kernel k)
+int agglo__gwr_kernel_bounded(agglo_gwr_kernel k)
 {
     return k == AGGLO_GWR_BISQUARE || k == AGGLO_GWR_BOXCAR || k == AGGLO_GWR_TRICUBE;
-}
-
-/* Great-circle distance in km (haversine, R = 6371 km as mgwr's spherical=True). */
-double gwr_haversine(double lon1, double lat1, double lon2, double lat2)
-{
-    const double r = M_PI / 180.0;
-    double dlat = (lat2 - lat1) * r, dlon = (lon2 - lon1) * r;
-    double s1 = sin(dlat / 2), s2 = sin(dlon / 2);
-    double a = s1 * s1 + cos(lat1 * r) * cos(lat2 * r) * s2 * s2;
-    return 6371.0 * 2.0 * asin(sqrt(a > 1 ? 1 : a));
 }
 
 /* GLM pieces: mean from the linear predictor (offset included) and variance function. */
@@ -167,7 +157,7 @@ static inline double glm_var(agglo_gwr_family f, double mu)
 
 typedef struct scratch {
     gwr_nbrs nb;      /* the kernel's observations and weights */
-    gwr_row_span *sp; /* rows of the disc (grid; m->gny) */
+    agglo__index_row_span *sp; /* rows of the disc (grid; m->grid.ny) */
     double *A, *B, *b, *s, *z, *u, *work, *Ainv, *tmp;
     double *glm; /* local GLM: neighbours' y, log offset, IRLS w and z, covariate columns */
     size_t gcap;
@@ -177,7 +167,7 @@ static void scratch_free(scratch *s)
 {
     if (!s)
         return;
-    gwr_nbrs_free(&s->nb);
+    agglo__gwr_nbrs_free(&s->nb);
     free(s->A);
     free(s->sp);
     free(s->glm);
@@ -190,8 +180,8 @@ static int scratch_init(scratch *s, const agglo_gwr_model *m)
     size_t p = m->p, pp = p * p;
     s->A = malloc(sizeof(double) * (4 * pp + 8 * p + 8));
     if (m->use_grid)
-        s->sp = malloc((size_t)m->gny * sizeof *s->sp);
-    if (!s->A || (m->use_grid && !s->sp) || gwr_nbrs_init(&s->nb, m)) {
+        s->sp = malloc((size_t)m->grid.ny * sizeof *s->sp);
+    if (!s->A || (m->use_grid && !s->sp) || agglo__gwr_nbrs_init(&s->nb, m)) {
         scratch_free(s);
         return -1;
     }
@@ -206,7 +196,7 @@ static int scratch_init(scratch *s, const agglo_gwr_model *m)
     return 0;
 }
 
-int gwr_nbrs_init(gwr_nbrs *s, const agglo_gwr_model *m)
+int agglo__gwr_nbrs_init(gwr_nbrs *s, const agglo_gwr_model *m)
 {
     memset(s, 0, sizeof *s);
     size_t n = m->n;
@@ -215,21 +205,21 @@ int gwr_nbrs_init(gwr_nbrs *s, const agglo_gwr_model *m)
     if (!s->idx || !s->w)
         goto fail;
     if (m->use_grid) {
-        s->rg = malloc(2 * (size_t)m->gny * sizeof *s->rg);
-        if (!s->rg || gwr_knn_init(&s->knn, n))
+        s->rg = malloc(2 * (size_t)m->grid.ny * sizeof *s->rg);
+        if (!s->rg || agglo__index_knn_init(&s->knn, n))
             goto fail;
     } else if (!(s->d = malloc(n * sizeof *s->d))) {
         goto fail;
     }
     return 0;
 fail:
-    gwr_nbrs_free(s);
+    agglo__gwr_nbrs_free(s);
     return -1;
 }
 
-void gwr_nbrs_free(gwr_nbrs *s)
+void agglo__gwr_nbrs_free(gwr_nbrs *s)
 {
-    gwr_knn_free(&s->knn);
+    agglo__index_knn_free(&s->knn);
     free(s->idx);
     free(s->w);
     free(s->rg);
@@ -240,7 +230,7 @@ void gwr_nbrs_free(gwr_nbrs *s)
 /* The kernel about (qx, qy) at bandwidth bw (adaptive: a neighbour count): s->h, on the grid
  * the runs s->rg of its disc (every observation for unbounded kernels), and with compact the
  * observations of positive weight s->idx / s->w in a fixed order. */
-void gwr_neighbours(const agglo_gwr_model *m, double qx, double qy, double bw, gwr_nbrs *s,
+void agglo__gwr_neighbours(const agglo_gwr_model *m, double qx, double qy, double bw, gwr_nbrs *s,
                     int compact)
 {
     size_t n = m->n, k = (size_t)bw < n ? (size_t)bw : n, kept = 0;
@@ -250,11 +240,11 @@ void gwr_neighbours(const agglo_gwr_model *m, double qx, double qy, double bw, g
     if (!m->use_grid) {
         /* great-circle distances: every observation, k-th distance by selection on a copy */
         for (size_t j = 0; j < n; j++)
-            s->d[j] = s->w[j] = gwr_haversine(qx, qy, m->cx[j], m->cy[j]);
-        s->h = m->o.fixed ? bw : gwr_select_kth(s->w, n, k) * GWR_EPS;
+            s->d[j] = s->w[j] = agglo_earth_haversine_km(qx, qy, m->cx[j], m->cy[j]);
+        s->h = m->o.fixed ? bw : agglo__index_select_kth(s->w, n, k) * GWR_EPS;
         double inv_h2 = 1.0 / (s->h * s->h);
         for (size_t j = 0; j < n; j++) {
-            double w = gwr_kernel_w2(kern, s->d[j] * s->d[j], inv_h2);
+            double w = agglo__gwr_kernel_w2(kern, s->d[j] * s->d[j], inv_h2);
             if (w > 0) {
                 s->idx[kept] = j;
                 s->w[kept++] = w;
@@ -263,9 +253,9 @@ void gwr_neighbours(const agglo_gwr_model *m, double qx, double qy, double bw, g
         s->nn = kept;
         return;
     }
-    s->h = m->o.fixed ? bw : sqrt(gwr_kth_dist2(m, qx, qy, k, &s->knn)) * GWR_EPS;
-    if (gwr_kernel_bounded(kern)) {
-        s->nrg = gwr_disc_ranges(m, qx, qy, s->h, s->rg);
+    s->h = m->o.fixed ? bw : sqrt(agglo__index_grid_kth_dist2(&m->grid, qx, qy, k, &s->knn)) * GWR_EPS;
+    if (agglo__gwr_kernel_bounded(kern)) {
+        s->nrg = agglo__index_grid_disc_runs(&m->grid, qx, qy, s->h, s->rg);
     } else {
         s->rg[0].j0 = 0;
         s->rg[0].j1 = n;
@@ -278,7 +268,7 @@ void gwr_neighbours(const agglo_gwr_model *m, double qx, double qy, double bw, g
     for (size_t r = 0; r < s->nrg; r++)
         for (size_t j = s->rg[r].j0; j < s->rg[r].j1; j++) {
             double dx = qx - m->cx[j], dy = qy - m->cy[j];
-            double w = gwr_kernel_w2(kern, dx * dx + dy * dy, inv_h2);
+            double w = agglo__gwr_kernel_w2(kern, dx * dx + dy * dy, inv_h2);
             if (w > 0) {
                 s->idx[kept] = j;
                 s->w[kept++] = w;
@@ -539,14 +529,14 @@ static int local_fit(const agglo_gwr_model *m, double qx, double qy, const doubl
     size_t p = m->p, pp = p * p;
     /* the search's Gaussian score on the grid: kernel and sums in one vector pass */
     int fused = !full && m->o.family == AGGLO_GWR_FAMILY_GAUSSIAN && m->use_grid;
-    gwr_neighbours(m, qx, qy, bw, &s->nb, !fused);
+    agglo__gwr_neighbours(m, qx, qy, bw, &s->nb, !fused);
     size_t nn = s->nb.nn;
     double *A = s->A, *b = s->b, *B = s->B;
     double wself = self == SIZE_MAX ? 0.0 : 1.0; /* kernel(0) = 1 */
-    if (fused && m->mom && s->nb.h >= gwr_moments_min_bandwidth(m))
-        nn = gwr_acc_moments(m, qx, qy, s->nb.h, A, b, s->sp, s->nb.rg, s->nb.w);
+    if (fused && m->mom && s->nb.h >= agglo__gwr_moments_min_bandwidth(m))
+        nn = agglo__gwr_acc_moments(m, qx, qy, s->nb.h, A, b, s->sp, s->nb.rg, s->nb.w);
     else if (fused)
-        nn = gwr_acc_ranges(m, s->nb.rg, s->nb.nrg, qx, qy, s->nb.h, A, b, s->nb.w);
+        nn = agglo__gwr_acc_ranges(m, s->nb.rg, s->nb.nrg, qx, qy, s->nb.h, A, b, s->nb.w);
     if (nn < p)
         return 1;
     if (m->o.family == AGGLO_GWR_FAMILY_GAUSSIAN) {
@@ -598,7 +588,7 @@ static int local_fit(const agglo_gwr_model *m, double qx, double qy, const doubl
         memcpy(beta, m->gbeta, p * sizeof(double));
         int conv = 0;
         for (int it = 0; it < 100 && !conv; it++) {
-            if (gwr_acc_glm(fam, p, nn, gx, gy, goff, s->nb.w, beta, A, b, NULL, gwz))
+            if (agglo__gwr_acc_glm(fam, p, nn, gx, gy, goff, s->nb.w, beta, A, b, NULL, gwz))
                 return 1; /* fitted probability 0 or 1: separation */
             if (chol_factor(A, s->s, p, s->tmp))
                 return 1;
@@ -620,7 +610,7 @@ static int local_fit(const agglo_gwr_model *m, double qx, double qy, const doubl
         if (!conv)
             return 1;
         /* final A, B at the converged beta */
-        if (gwr_acc_glm(fam, p, nn, gx, gy, goff, s->nb.w, beta, A, b, full ? B : NULL, gwz))
+        if (agglo__gwr_acc_glm(fam, p, nn, gx, gy, goff, s->nb.w, beta, A, b, full ? B : NULL, gwz))
             return 1;
         if (full)
             symmetrise(B, p);
@@ -698,7 +688,7 @@ void agglo_gwr_model_free(agglo_gwr_model *m)
     free(m->xmean);
     free(m->xsd);
     free(m->gbeta);
-    free(m->cstart);
+    agglo__index_grid_free(&m->grid);
     free(m->mom);
     free(m);
 }
@@ -934,10 +924,9 @@ agglo_gwr_model *agglo_gwr_model_create(agglo_ctx *ctx, size_t n, const double *
     /* order */
     m->use_grid = !o.great_circle;
     if (m->use_grid) {
-        if (gwr_grid_build(m, cx, cy, m->orig)) {
-            agglo_error(ctx, AGGLO_E_NOMEM, "out of memory");
+        if (agglo__index_grid_build(ctx, &m->grid, cx, cy, n, 0) != AGGLO_OK)
             goto fail;
-        }
+        memcpy(m->orig, m->grid.order, n * sizeof(size_t));
     } else {
         for (size_t i = 0; i < n; i++)
             m->orig[i] = i;
@@ -1118,7 +1107,7 @@ static double dev_term(agglo_gwr_family f, double y, double mu)
 /* Criterion of a Gaussian fit from the responses y, fitted values and hat diagonal (GWR, and
  * MGWR's univariate searches): CV = mean squared leave-one-out residual; AIC/AICc/BIC from
  * -2 log L = n (log(2 pi RSS / n) + 1) with tr S + 1 parameters (FBC 2002). */
-double gwr_gaussian_criterion(agglo_gwr_criterion crit, const double *y, const double *yhat,
+double agglo__gwr_gaussian_criterion(agglo_gwr_criterion crit, const double *y, const double *yhat,
                               const double *hat, size_t n, double *tmp)
 {
     double dn = (double)n, trs = agglo_sum(hat, n);
@@ -1151,7 +1140,7 @@ static double criterion_value(const agglo_gwr_model *m, const double *yhat, cons
     double dn = (double)n;
     double trs = agglo_sum(hat, n);
     if (m->o.family == AGGLO_GWR_FAMILY_GAUSSIAN)
-        return gwr_gaussian_criterion(crit, m->y, yhat, hat, n, tmp);
+        return agglo__gwr_gaussian_criterion(crit, m->y, yhat, hat, n, tmp);
     for (size_t i = 0; i < n; i++)
         tmp[i] = dev_term(m->o.family, m->y[i], yhat[i]);
     double dev = agglo_sum(tmp, n);
@@ -1181,8 +1170,8 @@ int agglo_gwr_score(agglo_ctx *ctx, agglo_gwr_model *m, double bw, double *score
      * (built once, on the first such bandwidth; without memory for them, sums stay direct) */
     if (m->o.family == AGGLO_GWR_FAMILY_GAUSSIAN && m->o.kernel == AGGLO_GWR_BISQUARE &&
         m->use_grid && !m->mom && !m->mom_failed &&
-        (m->o.fixed ? bw >= gwr_moments_min_bandwidth(m) : bw >= (double)n / 16.0))
-        m->mom_failed = gwr_moments_build(m) != 0;
+        (m->o.fixed ? bw >= agglo__gwr_moments_min_bandwidth(m) : bw >= (double)n / 16.0))
+        m->mom_failed = agglo__gwr_moments_build(m) != 0;
     rc = run_pass(ctx, m, bw, 0, &a, &ns);
     if (rc == AGGLO_OK) {
         if (ns > 0) {
@@ -1247,7 +1236,7 @@ static double quantile7(const double *sorted, size_t n, double q)
 
 /* Mean, sd (n - 1), min, quartiles (R's type 7) and max of v[0..c-1] into cs[7]; sorts v,
  * tmp: c doubles of scratch. */
-void gwr_coef_summary(double *v, size_t c, double *tmp, double *cs)
+void agglo__gwr_coef_summary(double *v, size_t c, double *tmp, double *cs)
 {
     double mean = agglo_sum(v, c) / (double)c;
     for (size_t k = 0; k < c; k++)
@@ -1557,7 +1546,7 @@ agglo_gwr_result *agglo_gwr_fit(agglo_ctx *ctx, agglo_gwr_model *m, double bw)
                     swe2[i] = NAN;
                     continue;
                 }
-                gwr_neighbours(m, m->cx[i], m->cy[i], bw, &s.nb, 1);
+                agglo__gwr_neighbours(m, m->cx[i], m->cy[i], bw, &s.nb, 1);
                 double v = 0, tss = 0, ybar = a.swy[i] / a.sw[i];
                 for (size_t t = 0; t < s.nb.nn; t++) {
                     size_t j = s.nb.idx[t];
@@ -1630,7 +1619,7 @@ agglo_gwr_result *agglo_gwr_fit(agglo_ctx *ctx, agglo_gwr_model *m, double bw)
         for (size_t t = 0; t < n; t++)
             if (!r->singular[t])
                 tmp[c++] = r->beta[t * p + j];
-        gwr_coef_summary(tmp, c, tmp2, r->coef_summary + j * 7);
+        agglo__gwr_coef_summary(tmp, c, tmp2, r->coef_summary + j * 7);
     }
     free(wk);
     free(sing);

@@ -25,10 +25,6 @@ agglo_weights *wi_from_links(agglo_ctx *ctx, size_t n, const wi_links *L, int sy
 agglo_weights *wi_adopt(agglo_ctx *ctx, size_t n, size_t *rp, int32_t *col, double *w,
                         const char *const *ids);
 
-struct agglo_kdtree;
-/* Original indices of the tree's points in tree (spatial) order; *m = how many. */
-const size_t *wi_kdtree_order(const struct agglo_kdtree *T, size_t *m);
-
 int wi_set_bandwidths(agglo_ctx *ctx, agglo_weights *W, const double *bw);
 /* The values as built (base of transforms). */
 const double *wi_base_values(const agglo_weights *W);
