@@ -20,87 +20,6 @@
 #include "../core/core_internal.h"
 #include "gwr_internal.h"
 
-#ifdef AGGLO_WITH_MPI
-#include <mpi.h>
-#endif
-
-/* ---- distribution over MPI ranks (FastGWR-style): each rank fits a contiguous block of
- * observations (in grid order, so blocks are spatially compact) and the per-observation
- * arrays are all-gathered, so every rank computes the same sums in the same order and the
- * results are identical to the single-process run. Active when the library was built with
- * AGGLO_WITH_MPI and MPI is initialised with more than one rank. ---- */
-typedef struct gwr_part {
-    size_t lo, hi;
-    int size;
-} gwr_part;
-
-static gwr_part gwr_partition(size_t n)
-{
-    gwr_part p = {0, n, 1};
-#ifdef AGGLO_WITH_MPI
-    int init = 0, fin = 0;
-    MPI_Initialized(&init);
-    MPI_Finalized(&fin);
-    if (init && !fin) {
-        int rank = 0, size = 1;
-        MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-        MPI_Comm_size(MPI_COMM_WORLD, &size);
-        if (size > 1) {
-            p.size = size;
-            p.lo = n * (size_t)rank / (size_t)size;
-            p.hi = n * (size_t)(rank + 1) / (size_t)size;
-        }
-    }
-#endif
-    return p;
-}
-
-/* Gathers rows [lo, hi) of every rank into the full array (width values per row). */
-static int gwr_allgather(const gwr_part *pt, size_t n, void *buf, size_t width, int bytes)
-{
-#ifdef AGGLO_WITH_MPI
-    if (pt->size <= 1)
-        return 0;
-    int size = pt->size;
-    int *counts = malloc(2 * (size_t)size * sizeof(int));
-    if (!counts)
-        return -1;
-    int *displs = counts + size;
-    for (int r = 0; r < size; r++) {
-        size_t lo = n * (size_t)r / (size_t)size, hi = n * (size_t)(r + 1) / (size_t)size;
-        counts[r] = (int)((hi - lo) * width);
-        displs[r] = (int)(lo * width);
-    }
-    int rc = MPI_Allgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, buf, counts, displs,
-                            bytes ? MPI_UNSIGNED_CHAR : MPI_DOUBLE, MPI_COMM_WORLD);
-    free(counts);
-    return rc == MPI_SUCCESS ? 0 : -1;
-#else
-    (void)pt;
-    (void)n;
-    (void)buf;
-    (void)width;
-    (void)bytes;
-    return 0;
-#endif
-}
-
-/* Sum (or max) of a count over ranks. */
-static size_t gwr_allsum(const gwr_part *pt, size_t v, int max)
-{
-#ifdef AGGLO_WITH_MPI
-    if (pt->size > 1) {
-        unsigned long long in = v, out = 0;
-        MPI_Allreduce(&in, &out, 1, MPI_UNSIGNED_LONG_LONG, max ? MPI_MAX : MPI_SUM,
-                      MPI_COMM_WORLD);
-        return (size_t)out;
-    }
-#else
-    (void)pt;
-    (void)max;
-#endif
-    return v;
-}
 
 #define RCOND_MIN 1e-12 /* reciprocal 1-norm condition of the equilibrated X'WX */
 
@@ -275,90 +194,6 @@ void agglo__gwr_neighbours(const agglo_gwr_model *m, double qx, double qy, doubl
             }
         }
     s->nn = kept;
-}
-
-/* ---- small dense algebra through LAPACK ---- */
-
-/* 1-norm (largest column sum of magnitudes) of a symmetric matrix held in its upper triangle
- * (upper) or in full. */
-static double one_norm_sym(const double *A, size_t p, int upper)
-{
-    double norm = 0;
-    for (size_t j = 0; j < p; j++) {
-        double cs = 0;
-        for (size_t i = 0; i < p; i++)
-            cs += fabs(upper && i > j ? A[j + i * p] : A[i + j * p]);
-        norm = cs > norm ? cs : norm;
-    }
-    return norm;
-}
-
-/* Factorises the symmetric A (p x p, column-major, upper triangle used) after equilibration
- * (A <- S A S, S = diag(1/sqrt(A_jj))); inv (p x p) receives the equilibrated inverse.
- * Returns 0, or 1 when singular / ill-conditioned (reciprocal condition below RCOND_MIN). */
-static int chol_factor(double *A, double *sc, size_t p, double *inv)
-{
-    for (size_t j = 0; j < p; j++) {
-        double a = A[j + j * p];
-        if (!(a > 0) || !isfinite(a))
-            return 1;
-        sc[j] = 1.0 / sqrt(a);
-    }
-    for (size_t j = 0; j < p; j++)
-        for (size_t i = 0; i <= j; i++)
-            A[i + j * p] *= sc[i] * sc[j];
-    double anorm = one_norm_sym(A, p, 1);
-    lapack_int info = 0;
-    AGGLO_LAPACK(info = LAPACKE_dpotrf_work(LAPACK_COL_MAJOR, 'U', (lapack_int)p, A,
-                                            (lapack_int)p));
-    if (info != 0)
-        return 1;
-    /* Reciprocal condition number in the 1-norm, 1 / (||A||_1 ||A^-1||_1), of the
-     * equilibrated matrix: what LAPACK's dpocon estimates, here exact, with the inverse formed
-     * from the factor by one solve on the identity (dpotrs) -- on these p x p systems that is
-     * a fraction of dpocon's cost. */
-    memset(inv, 0, p * p * sizeof *inv);
-    for (size_t j = 0; j < p; j++)
-        inv[j + j * p] = 1.0;
-    AGGLO_LAPACK(LAPACKE_dpotrs_work(LAPACK_COL_MAJOR, 'U', (lapack_int)p, (lapack_int)p, A,
-                                     (lapack_int)p, inv, (lapack_int)p));
-    double rcond = 1.0 / (anorm * one_norm_sym(inv, p, 0));
-    if (!(rcond >= RCOND_MIN))
-        return 1;
-    return 0;
-}
-
-/* Solves A x = v in place with the factor from chol_factor. */
-static void chol_solve(const double *F, const double *sc, size_t p, double *v)
-{
-    for (size_t j = 0; j < p; j++)
-        v[j] *= sc[j];
-    AGGLO_LAPACK(LAPACKE_dpotrs_work(LAPACK_COL_MAJOR, 'U', (lapack_int)p, 1, F, (lapack_int)p, v,
-                                     (lapack_int)p));
-    for (size_t j = 0; j < p; j++)
-        v[j] *= sc[j];
-}
-
-/* v <- A^-1 v with the equilibrated inverse inv from chol_factor: A^-1 = S inv S. */
-static void inv_apply(const double *inv, const double *sc, size_t p, double *v, double *tmp)
-{
-    for (size_t j = 0; j < p; j++)
-        tmp[j] = v[j] * sc[j];
-    for (size_t i = 0; i < p; i++) {
-        double t = 0;
-        for (size_t j = 0; j < p; j++)
-            t += inv[i + j * p] * tmp[j];
-        v[i] = t * sc[i];
-    }
-}
-
-/* Full inverse of A (p x p column-major, symmetric filled) from the equilibrated inverse
- * inv that chol_factor formed: A^-1 = S inv S. */
-static void chol_inverse(const double *inv, const double *sc, size_t p, double *Ainv)
-{
-    for (size_t j = 0; j < p; j++)
-        for (size_t i = 0; i < p; i++)
-            Ainv[i + j * p] = inv[i + j * p] * sc[i] * sc[j];
 }
 
 static inline void acc_outer(double *A, const double *x, double w, size_t p)
@@ -553,11 +388,11 @@ static int local_fit(const agglo_gwr_model *m, double qx, double qy, const doubl
                 o->swy2 = sums[2];
             }
         }
-        if (chol_factor(A, s->s, p, s->tmp))
+        if (agglo__core_chol_factor(A, s->s, p, s->tmp, RCOND_MIN))
             return 1;
-        inv_apply(s->tmp, s->s, p, b, s->work);  /* b = beta */
+        agglo__core_inv_apply(s->tmp, s->s, p, b, s->work);  /* b = beta */
         memcpy(s->z, xq, p * sizeof(double));
-        inv_apply(s->tmp, s->s, p, s->z, s->work); /* z = A^-1 x_i */
+        agglo__core_inv_apply(s->tmp, s->s, p, s->z, s->work); /* z = A^-1 x_i */
         double yh = 0, xz = 0;
         for (size_t a = 0; a < p; a++) {
             yh += xq[a] * b[a];
@@ -590,9 +425,9 @@ static int local_fit(const agglo_gwr_model *m, double qx, double qy, const doubl
         for (int it = 0; it < 100 && !conv; it++) {
             if (agglo__gwr_acc_glm(fam, p, nn, gx, gy, goff, s->nb.w, beta, A, b, NULL, gwz))
                 return 1; /* fitted probability 0 or 1: separation */
-            if (chol_factor(A, s->s, p, s->tmp))
+            if (agglo__core_chol_factor(A, s->s, p, s->tmp, RCOND_MIN))
                 return 1;
-            chol_solve(A, s->s, p, b);
+            agglo__core_chol_solve(A, s->s, p, b);
             double dmax = 0, bmax = 0;
             for (size_t a = 0; a < p; a++) {
                 double d = fabs(b[a] - beta[a]);
@@ -614,11 +449,11 @@ static int local_fit(const agglo_gwr_model *m, double qx, double qy, const doubl
             return 1;
         if (full)
             symmetrise(B, p);
-        if (chol_factor(A, s->s, p, s->tmp))
+        if (agglo__core_chol_factor(A, s->s, p, s->tmp, RCOND_MIN))
             return 1;
         memcpy(b, beta, p * sizeof(double));
         memcpy(s->z, xq, p * sizeof(double));
-        chol_solve(A, s->s, p, s->z);
+        agglo__core_chol_solve(A, s->s, p, s->z);
         double eta = 0, xz = 0;
         for (size_t a = 0; a < p; a++) {
             eta += xq[a] * b[a];
@@ -645,7 +480,7 @@ static int local_fit(const agglo_gwr_model *m, double qx, double qy, const doubl
         sts += s->z[a] * t;
     }
     o->sts = m->o.family == AGGLO_GWR_FAMILY_GAUSSIAN ? sts : o->vself * sts;
-    chol_inverse(s->tmp, s->s, p, s->Ainv);
+    agglo__core_chol_inverse(s->tmp, s->s, p, s->Ainv);
     /* cct = diag(Ainv B Ainv) */
     for (size_t a = 0; a < p; a++) {
         double v = 0;
@@ -709,13 +544,13 @@ static int global_fit(agglo_ctx *ctx, const agglo_gwr_model *m, double *beta, do
             for (size_t a = 0; a < p; a++)
                 beta[a] += m->X[j * p + a] * m->y[j];
         }
-        if (chol_factor(s.A, s.s, p, s.tmp)) {
+        if (agglo__core_chol_factor(s.A, s.s, p, s.tmp, RCOND_MIN)) {
             rc = agglo_error(ctx, AGGLO_E_SINGULAR,
                              "the global regression is singular: the covariates are collinear "
                              "or constant");
             goto done;
         }
-        chol_solve(s.A, s.s, p, beta);
+        agglo__core_chol_solve(s.A, s.s, p, beta);
     } else {
         /* start as R's glm: mu = y + 0.1 */
         double *b = s.b;
@@ -753,12 +588,12 @@ static int global_fit(agglo_ctx *ctx, const agglo_gwr_model *m, double *beta, do
                 for (size_t a = 0; a < p; a++)
                     b[a] += v * zj * xj[a];
             }
-            if (chol_factor(s.A, s.s, p, s.tmp)) {
+            if (agglo__core_chol_factor(s.A, s.s, p, s.tmp, RCOND_MIN)) {
                 rc = agglo_error(ctx, AGGLO_E_SINGULAR,
                                  "the global GLM regression is singular or diverges");
                 goto done;
             }
-            chol_solve(s.A, s.s, p, b);
+            agglo__core_chol_solve(s.A, s.s, p, b);
             double dmax = 0, bmax = 0;
             for (size_t a = 0; a < p; a++) {
                 double d = it == 0 ? INFINITY : fabs(b[a] - beta[a]);
@@ -786,13 +621,13 @@ static int global_fit(agglo_ctx *ctx, const agglo_gwr_model *m, double *beta, do
                       glm_var(m->o.family, glm_mu(m->o.family, eta + (m->loff ? m->loff[j] : 0.0))),
                       p);
         }
-        if (chol_factor(s.A, s.s, p, s.tmp)) {
+        if (agglo__core_chol_factor(s.A, s.s, p, s.tmp, RCOND_MIN)) {
             rc = agglo_error(ctx, AGGLO_E_SINGULAR, "the global GLM regression is singular");
             goto done;
         }
     }
     if (Ainv)
-        chol_inverse(s.tmp, s.s, p, Ainv);
+        agglo__core_chol_inverse(s.tmp, s.s, p, Ainv);
 done:
     scratch_free(&s);
     return rc;
@@ -1021,7 +856,7 @@ static int run_pass(agglo_ctx *ctx, const agglo_gwr_model *m, double bw, int ful
     size_t ns = 0;
     int nth = agglo_threads_for(ctx);
     (void)nth;
-    gwr_part part = gwr_partition(n);
+    agglo__core_part part = agglo__core_mpi_partition(n);
     size_t lo = part.lo, hi = part.hi;
 #ifdef _OPENMP
 #pragma omp parallel num_threads(nth) reduction(+ : ns)
@@ -1076,16 +911,16 @@ static int run_pass(agglo_ctx *ctx, const agglo_gwr_model *m, double bw, int ful
         scratch_free(&s);
     }
     if (part.size > 1) {
-        nomem = (int)gwr_allsum(&part, (size_t)nomem, 1);
-        ns = gwr_allsum(&part, ns, 0);
-        int bad = gwr_allgather(&part, n, a->yhat, 1, 0) || gwr_allgather(&part, n, a->hat, 1, 0);
+        nomem = (int)agglo__core_mpi_allsum(&part, (size_t)nomem, 1);
+        ns = agglo__core_mpi_allsum(&part, ns, 0);
+        int bad = agglo__core_mpi_allgather(&part, n, a->yhat, 1, 0) || agglo__core_mpi_allgather(&part, n, a->hat, 1, 0);
         if (a->singular)
-            bad = bad || gwr_allgather(&part, n, a->singular, 1, 1);
+            bad = bad || agglo__core_mpi_allgather(&part, n, a->singular, 1, 1);
         if (full)
-            bad = bad || gwr_allgather(&part, n, a->beta, p, 0) ||
-                  gwr_allgather(&part, n, a->cct, p, 0) || gwr_allgather(&part, n, a->sts, 1, 0) ||
-                  gwr_allgather(&part, n, a->cond, 1, 0) || gwr_allgather(&part, n, a->sw, 1, 0) ||
-                  gwr_allgather(&part, n, a->swy, 1, 0) || gwr_allgather(&part, n, a->swy2, 1, 0);
+            bad = bad || agglo__core_mpi_allgather(&part, n, a->beta, p, 0) ||
+                  agglo__core_mpi_allgather(&part, n, a->cct, p, 0) || agglo__core_mpi_allgather(&part, n, a->sts, 1, 0) ||
+                  agglo__core_mpi_allgather(&part, n, a->cond, 1, 0) || agglo__core_mpi_allgather(&part, n, a->sw, 1, 0) ||
+                  agglo__core_mpi_allgather(&part, n, a->swy, 1, 0) || agglo__core_mpi_allgather(&part, n, a->swy2, 1, 0);
         if (bad)
             return agglo_error(ctx, AGGLO_E_NUMERIC, "gwr: MPI communication failed");
     }
@@ -1525,7 +1360,7 @@ agglo_gwr_result *agglo_gwr_fit(agglo_ctx *ctx, agglo_gwr_model *m, double bw)
         int nomem = 0;
         int nth = agglo_threads_for(ctx);
         (void)nth;
-        gwr_part part = gwr_partition(n);
+        agglo__core_part part = agglo__core_mpi_partition(n);
         size_t plo = part.lo, phi = part.hi;
 #ifdef _OPENMP
 #pragma omp parallel num_threads(nth)
@@ -1561,8 +1396,8 @@ agglo_gwr_result *agglo_gwr_fit(agglo_ctx *ctx, agglo_gwr_model *m, double bw)
             scratch_free(&s);
         }
         if (part.size > 1) {
-            nomem = (int)gwr_allsum(&part, (size_t)nomem, 1);
-            if (gwr_allgather(&part, n, swe2, 1, 0) || gwr_allgather(&part, n, a.swy2, 1, 0)) {
+            nomem = (int)agglo__core_mpi_allsum(&part, (size_t)nomem, 1);
+            if (agglo__core_mpi_allgather(&part, n, swe2, 1, 0) || agglo__core_mpi_allgather(&part, n, a.swy2, 1, 0)) {
                 agglo_error(ctx, AGGLO_E_NUMERIC, "gwr: MPI communication failed");
                 goto fail;
             }

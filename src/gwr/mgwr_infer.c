@@ -17,35 +17,6 @@
 
 #define DENSE_FRAC 4 /* a block with >= 1/DENSE_FRAC nonzero weights goes through dgemm */
 
-/* Inverse of the symmetric positive definite p x p matrix A (column-major, upper used) through
- * an equilibrated Cholesky factorisation; 1 when singular. */
-static int spd_inverse(double *A, double *sc, size_t p)
-{
-    for (size_t j = 0; j < p; j++) {
-        double a = A[j + j * p];
-        if (!(a > 0) || !isfinite(a))
-            return 1;
-        sc[j] = 1.0 / sqrt(a);
-    }
-    for (size_t j = 0; j < p; j++)
-        for (size_t i = 0; i <= j; i++)
-            A[i + j * p] *= sc[i] * sc[j];
-    lapack_int info = 0;
-    AGGLO_LAPACK(info = LAPACKE_dpotrf_work(LAPACK_COL_MAJOR, 'U', (lapack_int)p, A,
-                                            (lapack_int)p);
-                 if (info == 0) info = LAPACKE_dpotri_work(LAPACK_COL_MAJOR, 'U', (lapack_int)p,
-                                                          A, (lapack_int)p));
-    if (info != 0)
-        return 1;
-    for (size_t j = 0; j < p; j++)
-        for (size_t i = 0; i <= j; i++) {
-            double v = A[i + j * p] * sc[i] * sc[j];
-            A[i + j * p] = v;
-            A[j + i * p] = v;
-        }
-    return 0;
-}
-
 /* Applies the univariate smoother of x at bandwidth bw to the n x mc matrix old:
  * out[i, :] = sum_k w_ik x_k old[k, :] / sum_k w_ik x_k^2, rows in blocks of rb whose smoother
  * rows are formed densely in Wb (rb x n). A dense block (a quarter or more of its weights
@@ -156,7 +127,7 @@ int agglo__mgwr_r_chunk(mg *g, const double *X, const double *xc, double bw_init
                     for (size_t a = 0; a <= b; a++)
                         A[a + b * p] += s.w[t] * xk[a] * xk[b];
             }
-            if (spd_inverse(A, A + p * p, p)) {
+            if (agglo__core_spd_inverse(A, A + p * p, p)) {
                 if (i < sing_i)
                     sing_i = i;
                 continue;
