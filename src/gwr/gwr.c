@@ -143,7 +143,59 @@ void agglo__gwr_nbrs_free(gwr_nbrs *s)
     free(s->w);
     free(s->rg);
     free(s->d);
+    free(s->ci);
+    free(s->cd);
     memset(s, 0, sizeof *s);
+}
+
+/* Great-circle kernel through the kd-tree on the sphere, the same numbers as the scan of
+ * every observation: the tree's chord metric orders points as the haversine does (its km
+ * differ by the radius ratio 6371.0088 / 6371 and rounding), so its candidates within a
+ * margin of the k-th (or of the bandwidth) hold every observation the scan would select, and
+ * the selection and kernel weights are computed on their haversine distances, in ascending
+ * index order as the scan. Unbounded kernels weight every observation: the caller scans.
+ * Returns 0 (caller scans) when the kernel is unbounded, the adaptive bandwidth takes a
+ * quarter of the data or more, or memory runs out. */
+#define GC_SCALE (AGGLO__EARTH_CHORD_RADIUS_KM / 6371.0)
+#define GC_MARGIN(r) ((r) * GC_SCALE * (1.0 + 1e-6) + 1e-9)
+static int gc_neighbours(const agglo_gwr_model *m, double qx, double qy, double bw, size_t k,
+                         gwr_nbrs *s)
+{
+    const agglo_gwr_kernel kern = m->o.kernel;
+    if (!agglo__gwr_kernel_bounded(kern) || (!m->o.fixed && 4 * k > m->n))
+        return 0; /* unbounded, or a quarter of the data or more: the scan is faster */
+    if (m->o.fixed) {
+        s->h = bw;
+    } else {
+        /* s->idx and s->d (n room each) hold the k nearest in the tree's metric */
+        size_t got = agglo_kdtree_knn(m->tree, qx, qy, k, (size_t)-1, s->idx, s->d);
+        if (got < k)
+            return 0;
+        double r = s->d[got - 1] * (1.0 + 1e-6) + 1e-9;
+        size_t c = agglo_kdtree_radius(m->tree, qx, qy, r, (size_t)-1, &s->ci, &s->cd, &s->ccap);
+        if (c == (size_t)-1 || c < k)
+            return 0;
+        for (size_t t = 0; t < c; t++)
+            s->w[t] = agglo_earth_haversine_km(qx, qy, m->cx[s->ci[t]], m->cy[s->ci[t]]);
+        s->h = agglo__index_select_kth(s->w, c, k) * GWR_EPS;
+    }
+    size_t c = agglo_kdtree_radius(m->tree, qx, qy, GC_MARGIN(s->h), (size_t)-1, &s->ci, &s->cd,
+                                   &s->ccap);
+    if (c == (size_t)-1)
+        return 0;
+    double inv_h2 = 1.0 / (s->h * s->h);
+    size_t kept = 0;
+    for (size_t t = 0; t < c; t++) {
+        size_t j = s->ci[t];
+        double d = agglo_earth_haversine_km(qx, qy, m->cx[j], m->cy[j]);
+        double w = agglo__gwr_kernel_w2(kern, d * d, inv_h2);
+        if (w > 0) {
+            s->idx[kept] = j;
+            s->w[kept++] = w;
+        }
+    }
+    s->nn = kept;
+    return 1;
 }
 
 /* The kernel about (qx, qy) at bandwidth bw (adaptive: a neighbour count): s->h, on the grid
@@ -157,6 +209,8 @@ void agglo__gwr_neighbours(const agglo_gwr_model *m, double qx, double qy, doubl
     if (k < 1)
         k = 1;
     if (!m->use_grid) {
+        if (m->tree && gc_neighbours(m, qx, qy, bw, k, s))
+            return;
         /* great-circle distances: every observation, k-th distance by selection on a copy */
         for (size_t j = 0; j < n; j++)
             s->d[j] = s->w[j] = agglo_earth_haversine_km(qx, qy, m->cx[j], m->cy[j]);
@@ -524,6 +578,7 @@ void agglo_gwr_model_free(agglo_gwr_model *m)
     free(m->xsd);
     free(m->gbeta);
     agglo__index_grid_free(&m->grid);
+    agglo_kdtree_free(m->tree);
     free(m->mom);
     free(m);
 }
@@ -765,6 +820,12 @@ agglo_gwr_model *agglo_gwr_model_create(agglo_ctx *ctx, size_t n, const double *
     } else {
         for (size_t i = 0; i < n; i++)
             m->orig[i] = i;
+        int on_sphere = 1;
+        for (size_t i = 0; i < n; i++)
+            on_sphere &= fabs(cy[i]) <= 90.0;
+        /* small data: scanning every observation is as fast */
+        if (n >= 512 && on_sphere && !(m->tree = agglo_kdtree_build(ctx, cx, cy, n, 1)))
+            goto fail;
     }
     /* standardisation */
     m->ymean = 0;

@@ -24,6 +24,8 @@ struct agglo_gwr_model {
     /* grid index (planar only): the internal order is its stored order */
     int use_grid;
     agglo__index_grid grid;
+    /* kd-tree on the sphere (great circle; NULL when planar or latitudes beyond +-90) */
+    agglo_kdtree *tree;
     /* bisquare moment prefix sums per grid row (gwr_moments.c), NULL until built */
     double *mom, mom_ax;
     int mom_failed;
@@ -40,6 +42,9 @@ typedef struct gwr_nbrs {
     size_t nrg;
     agglo__index_knn knn;   /* grid: k-th distance search */
     double *d;     /* great circle: distances of the last query (n) */
+    size_t *ci;    /* great circle: kd-tree candidates (grown by agglo_kdtree_radius) */
+    double *cd;
+    size_t ccap;
 } gwr_nbrs;
 int agglo__gwr_nbrs_init(gwr_nbrs *s, const agglo_gwr_model *m);
 void agglo__gwr_nbrs_free(gwr_nbrs *s);
