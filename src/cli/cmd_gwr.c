@@ -338,19 +338,19 @@ static void report(cli_report *rep, const agglo_gwr_result *r, const agglo_gwr_s
             snprintf(key, sizeof key, "%s_%s", r->names[j], st[q]);
             cli_report_num(rep, key, r->coef_summary[j * 7 + q]);
         }
+    size_t *pos = malloc(2 * (r->p ? r->p : 1) * sizeof *pos);
+    if (!pos)
+        return;
+    size_t *neg = pos + r->p;
+    agglo_gwr_significance_counts(r, pos, neg);
     for (size_t j = 0; j < r->p; j++) {
-        size_t pos = 0, neg = 0;
-        for (size_t i = 0; i < r->n; i++) {
-            double tv = r->tval[i * r->p + j];
-            if (fabs(tv) > r->critical_t)
-                *(tv > 0 ? &pos : &neg) += 1;
-        }
         char key[300];
         snprintf(key, sizeof key, "%s_significant_positive", r->names[j]);
-        cli_report_int(rep, key, (long long)pos);
+        cli_report_int(rep, key, (long long)pos[j]);
         snprintf(key, sizeof key, "%s_significant_negative", r->names[j]);
-        cli_report_int(rep, key, (long long)neg);
+        cli_report_int(rep, key, (long long)neg[j]);
     }
+    free(pos);
 }
 
 static int predict(agglo_ctx *ctx, agglo_gwr_model *m, const agglo_gwr_result *r,
@@ -800,13 +800,13 @@ int cmd_gwr(int argc, char **argv)
         if ((rc = agglo_gwr_select(ctx, m, &s)))
             goto done;
         bw = s.bandwidth;
-        double span = s.hi - s.lo, tolb = o.fixed ? 1e-3 * span : 1.0;
-        if (s.hi > s.lo && (bw - s.lo <= tolb || s.hi - bw <= tolb))
+        int edge = agglo_gwr_bandwidth_at_edge(m, &s);
+        if (edge)
             agglo_warn(ctx,
                        "%s: the selected bandwidth %g is at the %s end of the search range "
                        "[%g, %g]; the criterion may keep improving beyond it (see --bw-min / "
                        "--bw-max)",
-                       path, bw, bw - s.lo <= tolb ? "lower" : "upper", s.lo, s.hi);
+                       path, bw, edge < 0 ? "lower" : "upper", s.lo, s.hi);
     }
     r = agglo_gwr_fit(ctx, m, bw);
     if (!r) {

@@ -458,3 +458,15 @@ fail:
     agglo_gwr_result_free(r);
     return NULL;
 }
+
+void agglo_gwr_significance_counts(const agglo_gwr_result *r, size_t *pos, size_t *neg)
+{
+    for (size_t j = 0; j < r->p; j++) {
+        pos[j] = neg[j] = 0;
+        for (size_t i = 0; i < r->n; i++) {
+            double tv = r->tval[i * r->p + j];
+            if (fabs(tv) > r->critical_t)
+                *(tv > 0 ? &pos[j] : &neg[j]) += 1;
+        }
+    }
+}

@@ -286,3 +286,13 @@ int agglo_gwr_select(agglo_ctx *ctx, agglo_gwr_model *m, agglo_gwr_search_result
     out->crit = t.crit;
     return AGGLO_OK;
 }
+
+int agglo_gwr_bandwidth_at_edge(const agglo_gwr_model *m, const agglo_gwr_search_result *s)
+{
+    double bw = s->bandwidth, span = s->hi - s->lo, tolb = m->o.fixed ? 1e-3 * span : 1.0;
+    if (!(s->hi > s->lo))
+        return 0;
+    if (bw - s->lo <= tolb)
+        return -1;
+    return s->hi - bw <= tolb ? 1 : 0;
+}
