@@ -13,7 +13,7 @@
 #include "agglo/output.h"
 #include "agglo/geom.h"
 #include "agglo/join.h"
-#include "agglo/kdtree.h"
+#include "agglo/index.h"
 #include "agglo/weights.h"
 #include "agglo/autocorr.h"
 #include "agglo/concentration.h"

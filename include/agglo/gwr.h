@@ -85,8 +85,14 @@ typedef struct agglo_gwr_search_result {
     size_t nevals;
     double *bw, *crit; /* criterion evaluations in the order made (nevals) */
 } agglo_gwr_search_result;
+/* Golden-section or interval search of the bandwidth; out is filled (free its arrays with
+ * agglo_gwr_search_result_free). */
 int agglo_gwr_select(agglo_ctx *ctx, agglo_gwr_model *m, agglo_gwr_search_result *out);
 void agglo_gwr_search_result_free(agglo_gwr_search_result *s);
+/* Whether the selected bandwidth sits at an end of the search range [lo, hi] (within one
+ * neighbour, or 0.1 % of the range for fixed kernels), where the criterion may keep
+ * improving beyond it: -1 lower end, 1 upper end, 0 inside. */
+int agglo_gwr_bandwidth_at_edge(const agglo_gwr_model *m, const agglo_gwr_search_result *s);
 
 typedef struct agglo_gwr_result {
     size_t n, p;            /* observations; coefficients including the intercept */
@@ -116,9 +122,13 @@ typedef struct agglo_gwr_result {
     double *coef_summary;
 } agglo_gwr_result;
 
-/* Fits the GWR at bandwidth bw (adaptive: rounded down to an integer neighbour count). */
+/* Fits the GWR at bandwidth bw (adaptive: rounded down to an integer neighbour count); free
+ * the result with agglo_gwr_result_free. */
 agglo_gwr_result *agglo_gwr_fit(agglo_ctx *ctx, agglo_gwr_model *m, double bw);
 void agglo_gwr_result_free(agglo_gwr_result *r);
+/* Per coefficient j, how many observations have t above the critical t (pos[j]) or below
+ * minus it (neg[j]); pos and neg have room for r->p. */
+void agglo_gwr_significance_counts(const agglo_gwr_result *r, size_t *pos, size_t *neg);
 
 /* Local estimates at new locations (px, py) with covariates xnew[0..k-1] (m values each,
  * NULL = no prediction of y), using the observations' kernel at bandwidth bw. beta receives

@@ -50,4 +50,33 @@ int gwr_mgwr_run(agglo_ctx *ctx, agglo_layer *L, agglo_gwr_model *m, const char 
                  const char *yname, const char *xlist, const cli_common *c,
                  const agglo_gwr_options *o, const gwr_mgwr_cli *a);
 
+/* ---- gwr_cli_output.c: the GWR command's inputs and outputs ---- */
+typedef struct coords {
+    double *x, *y;
+} coords;
+/* Coordinates of a layer: attribute fields, or points/centroids. Refuses geographic CRS
+ * unless great_circle. */
+int gwr_cli_layer_coords(agglo_ctx *ctx, agglo_layer *L, const char *path, const char *fx,
+                        const char *fy, int great_circle, int on_surface, coords *c);
+void gwr_cli_coords_free(coords *c);
+/* The result columns (b_, se_, t_, sig_, yhat, resid, ...) added to the table t. */
+int gwr_cli_add_results(agglo_ctx *ctx, agglo_table *t, const agglo_gwr_result *r);
+/* Writes the layer, or its table alone for a .csv path (atomic). */
+int gwr_cli_write_table_or_layer(agglo_ctx *ctx, agglo_layer *L, const char *path);
+/* --png: the coefficient maps and their significance maps. */
+int gwr_cli_draw_maps(agglo_ctx *ctx, const agglo_layer *L, const agglo_gwr_result *r,
+                     const char *png);
+/* The summary: search, global regression, GWR diagnostics, coefficient summaries and
+ * significance counts. */
+void gwr_cli_report(cli_report *rep, const agglo_gwr_result *r, const agglo_gwr_search_result *s,
+                   int searched, int trace, const agglo_gwr_options *o);
+/* --predict: local estimates at the points of path (agglo_gwr_predict), written to outpath. */
+int gwr_cli_predict(agglo_ctx *ctx, agglo_gwr_model *m, const agglo_gwr_result *r,
+                   const char *path, const char *outpath, const cli_common *c,
+                   char **xnames, size_t k, int great_circle, int on_surface);
+/* Replaces *L by the subset of features whose model fields are all present. */
+int gwr_cli_drop_incomplete(agglo_ctx *ctx, agglo_layer **L, const char *path, const char *yname,
+                           char **xnames, size_t k, const char *offset, const char *cx,
+                           const char *cy);
+
 #endif

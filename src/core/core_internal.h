@@ -75,4 +75,40 @@ int agglo_lapack_needs_lock(void);
     } while (0)
 #endif
 
+/* ---- small dense algebra through LAPACK (lapack.c); matrices p x p column-major ---- */
+/* 1-norm (largest column sum of magnitudes) of a symmetric matrix held in its upper triangle
+ * (upper) or in full. */
+double agglo__core_one_norm_sym(const double *A, size_t p, int upper);
+/* Factorises the symmetric A (upper triangle used) after equilibration (A <- S A S,
+ * S = diag(1/sqrt(A_jj)), sc = the diagonal of S); inv receives the equilibrated inverse.
+ * Returns 0, or 1 when singular / ill-conditioned (reciprocal 1-norm condition of the
+ * equilibrated matrix below rcond_min). */
+int agglo__core_chol_factor(double *A, double *sc, size_t p, double *inv, double rcond_min);
+/* Solves A x = v in place with the factor F and scaling sc from agglo__core_chol_factor. */
+void agglo__core_chol_solve(const double *F, const double *sc, size_t p, double *v);
+/* v <- A^-1 v with the equilibrated inverse from agglo__core_chol_factor (tmp: p). */
+void agglo__core_inv_apply(const double *inv, const double *sc, size_t p, double *v, double *tmp);
+/* Full A^-1 = S inv S (symmetric filled) from agglo__core_chol_factor's inverse. */
+void agglo__core_chol_inverse(const double *inv, const double *sc, size_t p, double *Ainv);
+/* Inverse in place of the symmetric positive definite A (upper used, result filled) by an
+ * equilibrated Cholesky (dpotrf + dpotri); sc: p scratch. 1 when singular. */
+int agglo__core_spd_inverse(double *A, double *sc, size_t p);
+
+/* ---- distribution over MPI ranks (mpi.c), FastGWR-style: each rank computes a contiguous
+ * block [lo, hi) of the n observations and the per-observation arrays are all-gathered, so
+ * every rank then computes the same sums in the same order and results are identical to the
+ * single-process run. Active when the library was built with AGGLO_WITH_MPI and MPI is
+ * initialised with more than one rank; otherwise one block [0, n) and no-ops. ---- */
+typedef struct agglo__core_part {
+    size_t lo, hi;
+    int size; /* ranks */
+} agglo__core_part;
+agglo__core_part agglo__core_mpi_partition(size_t n);
+/* Gathers rows [lo, hi) of every rank into the full array buf (width values per row, doubles
+ * or bytes); 0, or -1 on failure. */
+int agglo__core_mpi_allgather(const agglo__core_part *pt, size_t n, void *buf, size_t width,
+                              int bytes);
+/* Sum (max: maximum) of a count over ranks. */
+size_t agglo__core_mpi_allsum(const agglo__core_part *pt, size_t v, int max);
+
 #endif

@@ -35,7 +35,7 @@ typedef long long v4l __attribute__((vector_size(32)));
 /* Kernel weight from the squared distance d2 and 1/h^2 (Fotheringham, Brunsdon & Charlton
  * 2002, table 2.1; mgwr's kernels): bisquare (1 - (d/h)^2)^2 and tricube (1 - (d/h)^3)^3
  * for d < h, boxcar 1 for d < h, gaussian exp(-(d/h)^2 / 2), exponential exp(-d/h). */
-double gwr_kernel_w2(agglo_gwr_kernel k, double d2, double inv_h2)
+double agglo__gwr_kernel_w2(agglo_gwr_kernel k, double d2, double inv_h2)
 {
     double t = d2 * inv_h2;
     switch (k) {
@@ -66,7 +66,7 @@ static inline __attribute__((always_inline)) v4d load4(const double *p)
 }
 
 /* Weights of four squared distances; bisquare and boxcar in vector arithmetic (bit-identical
- * to gwr_kernel_w2), the others lane by lane. */
+ * to agglo__gwr_kernel_w2), the others lane by lane. */
 static inline __attribute__((always_inline)) v4d weights4(agglo_gwr_kernel kern, v4d d2,
                                                           double inv_h2)
 {
@@ -81,7 +81,7 @@ static inline __attribute__((always_inline)) v4d weights4(agglo_gwr_kernel kern,
         return (v4d)((v4l)one & (t < one));
     v4d w;
     for (int l = 0; l < 4; l++)
-        w[l] = gwr_kernel_w2(kern, d2[l], inv_h2);
+        w[l] = agglo__gwr_kernel_w2(kern, d2[l], inv_h2);
     return w;
 }
 
@@ -120,7 +120,7 @@ static inline __attribute__((always_inline)) void add4(v4d *acc, const v4d *xs, 
 enum { GROUP = 10, MAXACC = 8 * 9 / 2 + 8 };
 
 static inline __attribute__((always_inline)) size_t
-acc_ranges_p(const agglo_gwr_model *m, const gwr_range *rg, size_t nr, double qx, double qy,
+acc_ranges_p(const agglo_gwr_model *m, const agglo__index_run *rg, size_t nr, double qx, double qy,
              double inv_h2, double *A, double *b, double *wbuf, size_t P)
 {
     const size_t nacc = P * (P + 1) / 2 + P, n = m->n;
@@ -186,7 +186,7 @@ acc_ranges_p(const agglo_gwr_model *m, const gwr_range *rg, size_t nr, double qx
 }
 
 /* Generic p: scalar loop, same sums. */
-static size_t acc_ranges_any(const agglo_gwr_model *m, const gwr_range *rg, size_t nr, double qx,
+static size_t acc_ranges_any(const agglo_gwr_model *m, const agglo__index_run *rg, size_t nr, double qx,
                              double qy, double inv_h2, double *A, double *b)
 {
     size_t p = m->p, n = m->n, nn = 0;
@@ -195,7 +195,7 @@ static size_t acc_ranges_any(const agglo_gwr_model *m, const gwr_range *rg, size
     for (size_t r = 0; r < nr; r++)
         for (size_t j = rg[r].j0; j < rg[r].j1; j++) {
             double dx = qx - m->cx[j], dy = qy - m->cy[j];
-            double w = gwr_kernel_w2(m->o.kernel, dx * dx + dy * dy, inv_h2);
+            double w = agglo__gwr_kernel_w2(m->o.kernel, dx * dx + dy * dy, inv_h2);
             if (!(w > 0))
                 continue;
             nn++;
@@ -215,7 +215,7 @@ static size_t acc_ranges_any(const agglo_gwr_model *m, const gwr_range *rg, size
  * (wbuf: room for the longest run); returns the number of observations with a positive
  * weight. */
 GWR_CLONES
-size_t gwr_acc_ranges(const agglo_gwr_model *m, const gwr_range *rg, size_t nr, double qx,
+size_t agglo__gwr_acc_ranges(const agglo_gwr_model *m, const agglo__index_run *rg, size_t nr, double qx,
                       double qy, double h, double *A, double *b, double *wbuf)
 {
     double inv_h2 = 1.0 / (h * h);
@@ -384,7 +384,7 @@ static int acc_glm_any(agglo_gwr_family fam, size_t p, size_t nn, const double *
  * B = sum kw^2 v x x' (X' W_i^2 A X, A = diag(v): the local covariance is A^-1 B A^-1, as
  * GWR4 and mgwr). Returns 0, or 1 when a fitted variance vanishes (separation). */
 GWR_CLONES
-int gwr_acc_glm(agglo_gwr_family fam, size_t p, size_t nn, const double *xs, const double *y,
+int agglo__gwr_acc_glm(agglo_gwr_family fam, size_t p, size_t nn, const double *xs, const double *y,
                 const double *off, const double *kw, const double *beta, double *A, double *b,
                 double *B, double *wz)
 {

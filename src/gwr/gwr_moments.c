@@ -8,7 +8,7 @@
  * sum_b c_b sum_j f_b(u_j) g_j, and with prefix sums of f_b g along each grid row (anchor: the
  * grid's centre column, the row's centre line) a row's inside cells cost 10 x (number of sums)
  * operations however many observations they hold. The cells the disc's edge crosses are summed
- * directly (gwr_acc_ranges). This turns the O(bandwidth) work per location into O(perimeter)
+ * directly (agglo__gwr_acc_ranges). This turns the O(bandwidth) work per location into O(perimeter)
  * for the large bandwidths of the first golden-section steps (0.62 n, 0.38 n, ...).
  *
  * Rounding: the expansion cancels terms of size up to (R/h)^4 times the result (R: the grid's
@@ -48,7 +48,7 @@ static void basis(double ux, double uy, double *f)
     f[9] = e * e;
 }
 
-/* The products summed for X'WX and X'Wy, in gwr_acc_ranges' layout: A00, b0, then for
+/* The products summed for X'WX and X'Wy, in agglo__gwr_acc_ranges' layout: A00, b0, then for
  * c = 1..p-1: A0c, A1c..Acc, bc. */
 static void products(const agglo_gwr_model *m, size_t j, double *v)
 {
@@ -65,17 +65,17 @@ static void products(const agglo_gwr_model *m, size_t j, double *v)
     }
 }
 
-double gwr_moments_min_bandwidth(const agglo_gwr_model *m)
+double agglo__gwr_moments_min_bandwidth(const agglo_gwr_model *m)
 {
-    double ext = (double)(m->gnx > m->gny ? m->gnx : m->gny) * m->cs;
+    double ext = (double)(m->grid.nx > m->grid.ny ? m->grid.nx : m->grid.ny) * m->grid.cs;
     return ext / 8.0;
 }
 
-int gwr_moments_build(agglo_gwr_model *m)
+int agglo__gwr_moments_build(agglo_gwr_model *m)
 {
     if (m->mom)
         return 0;
-    size_t p = m->p, nacc = nacc_of(p), gnx = (size_t)m->gnx, gny = (size_t)m->gny;
+    size_t p = m->p, nacc = nacc_of(p), gnx = (size_t)m->grid.nx, gny = (size_t)m->grid.ny;
     if (p > 8 || !m->use_grid)
         return -1;
     size_t per = NBASIS * nacc; /* doubles per stored boundary */
@@ -85,16 +85,16 @@ int gwr_moments_build(agglo_gwr_model *m)
     double *P = calloc(gny * nbnd * per, sizeof(double));
     if (!P)
         return -1;
-    double ax = m->gx0 + 0.5 * (double)gnx * m->cs;
+    double ax = m->grid.x0 + 0.5 * (double)gnx * m->grid.cs;
     double f[NBASIS], v[MAXACC];
     for (size_t row = 0; row < gny; row++) {
-        double ay = m->gy0 + ((double)row + 0.5) * m->cs;
+        double ay = m->grid.y0 + ((double)row + 0.5) * m->grid.cs;
         double *cur = P + row * nbnd * per; /* boundary 0: zeros */
         for (size_t t0 = 0; t0 < gnx; t0 += STRIDE) {
             double *next = cur + per;
             memcpy(next, cur, per * sizeof(double));
             size_t t1 = t0 + STRIDE < gnx ? t0 + STRIDE : gnx;
-            for (size_t j = m->cstart[row * gnx + t0]; j < m->cstart[row * gnx + t1]; j++) {
+            for (size_t j = m->grid.cstart[row * gnx + t0]; j < m->grid.cstart[row * gnx + t1]; j++) {
                 basis(m->cx[j] - ax, m->cy[j] - ay, f);
                 products(m, j, v);
                 for (size_t b = 0; b < NBASIS; b++)
@@ -115,9 +115,9 @@ int gwr_moments_build(agglo_gwr_model *m)
 static void add_inside(const agglo_gwr_model *m, long row, size_t b0, size_t b1, double qx,
                        double qy, double h, double *s)
 {
-    size_t nacc = nacc_of(m->p), gnx = (size_t)m->gnx, per = NBASIS * nacc;
+    size_t nacc = nacc_of(m->p), gnx = (size_t)m->grid.nx, per = NBASIS * nacc;
     size_t nbnd = (gnx + STRIDE - 1) / STRIDE + 1;
-    double a = qx - m->mom_ax, b = qy - (m->gy0 + ((double)row + 0.5) * m->cs);
+    double a = qx - m->mom_ax, b = qy - (m->grid.y0 + ((double)row + 0.5) * m->grid.cs);
     double Q = a * a + b * b, ih2 = 1.0 / (h * h), ih4 = ih2 * ih2;
     double c[NBASIS] = {
         1.0 - 2.0 * Q * ih2 + Q * Q * ih4, /* 1 */
@@ -138,11 +138,11 @@ static void add_inside(const agglo_gwr_model *m, long row, size_t b0, size_t b1,
             s[q] += c[k] * (hi[k * nacc + q] - lo[k * nacc + q]);
 }
 
-size_t gwr_acc_moments(const agglo_gwr_model *m, double qx, double qy, double h, double *A,
-                       double *b, gwr_row_span *sp, gwr_range *rg, double *wbuf)
+size_t agglo__gwr_acc_moments(const agglo_gwr_model *m, double qx, double qy, double h, double *A,
+                       double *b, agglo__index_row_span *sp, agglo__index_run *rg, double *wbuf)
 {
-    const size_t p = m->p, nacc = nacc_of(p), gnx = (size_t)m->gnx, *cst = m->cstart;
-    size_t nsp = gwr_disc_spans(m, qx, qy, h, sp), nr = 0, inside = 0;
+    const size_t p = m->p, nacc = nacc_of(p), gnx = (size_t)m->grid.nx, *cst = m->grid.cstart;
+    size_t nsp = agglo__index_grid_disc_spans(&m->grid, qx, qy, h, sp), nr = 0, inside = 0;
     double s[MAXACC] = {0};
     for (size_t t = 0; t < nsp; t++) {
         size_t base = (size_t)sp[t].row * gnx;
@@ -163,14 +163,14 @@ size_t gwr_acc_moments(const agglo_gwr_model *m, double qx, double qy, double h,
                 inside += i1 - i0;
             }
             if (i0 > o0)
-                rg[nr++] = (gwr_range){o0, i0};
+                rg[nr++] = (agglo__index_run){o0, i0};
             if (o1 > i1)
-                rg[nr++] = (gwr_range){i1, o1};
+                rg[nr++] = (agglo__index_run){i1, o1};
         } else if (o1 > o0) {
-            rg[nr++] = (gwr_range){o0, o1};
+            rg[nr++] = (agglo__index_run){o0, o1};
         }
     }
-    size_t nn = gwr_acc_ranges(m, rg, nr, qx, qy, h, A, b, wbuf);
+    size_t nn = agglo__gwr_acc_ranges(m, rg, nr, qx, qy, h, A, b, wbuf);
     size_t q = 0;
     A[0] += s[q++];
     b[0] += s[q++];

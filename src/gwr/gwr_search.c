@@ -46,7 +46,7 @@ static int eval(agglo_ctx *ctx, gwr_score_fn score, void *ud, gwr_trace *t, doub
     return AGGLO_OK;
 }
 
-void gwr_trace_free(gwr_trace *t)
+void agglo__gwr_trace_free(gwr_trace *t)
 {
     free(t->bw);
     free(t->crit);
@@ -57,7 +57,7 @@ void gwr_trace_free(gwr_trace *t)
  * |f(b) - f(d)| <= tol; optimum rounded to 2 decimals) or the equal-interval search (o->search)
  * of the bandwidth in [a, c] minimising score; every evaluation is recorded in t. *best is NaN
  * and *best_score +Inf when no bandwidth scores finite. */
-int gwr_search_range(agglo_ctx *ctx, const agglo_gwr_options *o, double a, double c,
+int agglo__gwr_search_range(agglo_ctx *ctx, const agglo_gwr_options *o, double a, double c,
                      gwr_score_fn score, void *ud, gwr_trace *t, double *best, double *best_score)
 {
     int integer = !o->fixed, rc;
@@ -151,7 +151,7 @@ static double cross(pt o, pt a, pt b)
     return (a.x - o.x) * (b.y - o.y) - (a.y - o.y) * (b.x - o.x);
 }
 
-int gwr_distance_range(agglo_ctx *ctx, const agglo_gwr_model *m, double *dmin, double *dmax)
+int agglo__gwr_distance_range(agglo_ctx *ctx, const agglo_gwr_model *m, double *dmin, double *dmax)
 {
     size_t n = m->n;
     double lo = INFINITY, hi = 0;
@@ -159,7 +159,7 @@ int gwr_distance_range(agglo_ctx *ctx, const agglo_gwr_model *m, double *dmin, d
         /* great-circle: brute force (such data sets are modest in practice) */
         for (size_t i = 0; i < n; i++)
             for (size_t j = i + 1; j < n; j++) {
-                double d = gwr_haversine(m->cx[i], m->cy[i], m->cx[j], m->cy[j]);
+                double d = agglo_earth_haversine_km(m->cx[i], m->cy[i], m->cx[j], m->cy[j]);
                 lo = d < lo ? d : lo;
                 hi = d > hi ? d : hi;
             }
@@ -167,20 +167,20 @@ int gwr_distance_range(agglo_ctx *ctx, const agglo_gwr_model *m, double *dmin, d
         *dmax = hi;
         return AGGLO_OK;
     }
-    gwr_knn st;
+    agglo__index_knn st;
     pt *P = agglo_malloc(ctx, n * sizeof(pt)), *H = agglo_malloc(ctx, (2 * n + 2) * sizeof(pt));
-    if (!P || !H || gwr_knn_init(&st, n)) {
+    if (!P || !H || agglo__index_knn_init(&st, n)) {
         free(P);
         free(H);
         return agglo_error(ctx, AGGLO_E_NOMEM, "gwr: out of memory");
     }
     for (size_t i = 0; i < n; i++) {
-        double d = sqrt(gwr_kth_dist2(m, m->cx[i], m->cy[i], 2, &st));
+        double d = sqrt(agglo__index_grid_kth_dist2(&m->grid, m->cx[i], m->cy[i], 2, &st));
         lo = d < lo ? d : lo;
         P[i].x = m->cx[i];
         P[i].y = m->cy[i];
     }
-    gwr_knn_free(&st);
+    agglo__index_knn_free(&st);
     qsort(P, n, sizeof(pt), cmp_pt);
     size_t k = 0; /* Andrew's monotone chain */
     for (size_t i = 0; i < n; i++) {
@@ -238,7 +238,7 @@ int agglo_gwr_select(agglo_ctx *ctx, agglo_gwr_model *m, agglo_gwr_search_result
         c = (double)m->n;
     } else {
         double dmin, dmax;
-        int rc = gwr_distance_range(ctx, m, &dmin, &dmax);
+        int rc = agglo__gwr_distance_range(ctx, m, &dmin, &dmax);
         if (rc)
             return rc;
         a = dmin / 2.0;
@@ -269,14 +269,14 @@ int agglo_gwr_select(agglo_ctx *ctx, agglo_gwr_model *m, agglo_gwr_search_result
     out->hi = c;
     gwr_trace t = {0};
     double opt_val, opt_score;
-    int rc = gwr_search_range(ctx, o, a, c, gwr_score_cb, &ud, &t, &opt_val, &opt_score);
+    int rc = agglo__gwr_search_range(ctx, o, a, c, gwr_score_cb, &ud, &t, &opt_val, &opt_score);
     if (rc == AGGLO_OK && !isfinite(opt_score))
         rc = agglo_error(ctx, AGGLO_E_SINGULAR,
                          "gwr: no bandwidth in [%g, %g] gives non-singular local regressions at "
                          "every observation (too few neighbours or collinear covariates)",
                          out->lo, out->hi);
     if (rc) {
-        gwr_trace_free(&t);
+        agglo__gwr_trace_free(&t);
         return rc;
     }
     out->bandwidth = opt_val;
@@ -285,4 +285,14 @@ int agglo_gwr_select(agglo_ctx *ctx, agglo_gwr_model *m, agglo_gwr_search_result
     out->bw = t.bw;
     out->crit = t.crit;
     return AGGLO_OK;
+}
+
+int agglo_gwr_bandwidth_at_edge(const agglo_gwr_model *m, const agglo_gwr_search_result *s)
+{
+    double bw = s->bandwidth, span = s->hi - s->lo, tolb = m->o.fixed ? 1e-3 * span : 1.0;
+    if (!(s->hi > s->lo))
+        return 0;
+    if (bw - s->lo <= tolb)
+        return -1;
+    return s->hi - bw <= tolb ? 1 : 0;
 }

@@ -46,7 +46,7 @@ static size_t uni_pass(const agglo_gwr_model *m, int nth, const double *x, const
 #endif
     {
         gwr_nbrs s;
-        int ok = gwr_nbrs_init(&s, m) == 0;
+        int ok = agglo__gwr_nbrs_init(&s, m) == 0;
         if (!ok) {
             AGGLO_FLAG_SET(nomem);
         }
@@ -56,7 +56,7 @@ static size_t uni_pass(const agglo_gwr_model *m, int nth, const double *x, const
         for (size_t i = 0; i < n; i++) {
             if (!ok)
                 continue;
-            gwr_neighbours(m, m->cx[i], m->cy[i], bw, &s, 1);
+            agglo__gwr_neighbours(m, m->cx[i], m->cy[i], bw, &s, 1);
             double sxx = 0, sxz = 0;
             for (size_t t = 0; t < s.nn; t++) {
                 size_t j = s.idx[t];
@@ -77,7 +77,7 @@ static size_t uni_pass(const agglo_gwr_model *m, int nth, const double *x, const
             if (hat)
                 hat[i] = x[i] * x[i] / sxx; /* kernel weight of i itself is 1 */
         }
-        gwr_nbrs_free(&s);
+        agglo__gwr_nbrs_free(&s);
     }
     if (nomem)
         return (size_t)-1;
@@ -100,14 +100,14 @@ static int uni_score(mg *g, const double *x, const double *z, double bw, double 
     }
     for (size_t i = 0; i < n; i++)
         g->yhat[i] = x[i] * g->beta[i];
-    *score = gwr_gaussian_criterion(g->m->o.criterion, z, g->yhat, g->hat, n, g->tmp);
+    *score = agglo__gwr_gaussian_criterion(g->m->o.criterion, z, g->yhat, g->hat, n, g->tmp);
     if (isnan(*score))
         *score = INFINITY;
     return AGGLO_OK;
 }
 
 /* The bandwidth of the univariate GWR of z on x over [a, c], by the GWR's own search
- * (gwr_search_range: mgwr's golden section or the interval search); NaN when none scores
+ * (agglo__gwr_search_range: mgwr's golden section or the interval search); NaN when none scores
  * finite. */
 typedef struct uni_ud {
     mg *g;
@@ -126,8 +126,8 @@ static int uni_search(mg *g, const double *x, const double *z, double a, double 
     uni_ud ud = {g, x, z};
     gwr_trace t = {0};
     double score;
-    int rc = gwr_search_range(g->ctx, &g->m->o, a, c, uni_score_cb, &ud, &t, best, &score);
-    gwr_trace_free(&t);
+    int rc = agglo__gwr_search_range(g->ctx, &g->m->o, a, c, uni_score_cb, &ud, &t, best, &score);
+    agglo__gwr_trace_free(&t);
     return rc;
 }
 
@@ -246,7 +246,7 @@ agglo_mgwr_result *agglo_mgwr_fit(agglo_ctx *ctx, agglo_gwr_model *m,
 
     /* search ranges */
     double dmin = 0, dmax = 0;
-    if (m->o.fixed && gwr_distance_range(ctx, m, &dmin, &dmax))
+    if (m->o.fixed && agglo__gwr_distance_range(ctx, m, &dmin, &dmax))
         goto fail;
     for (size_t j = 0; j < p; j++) {
         double a = m->o.fixed ? dmin / 2.0 : 42.0, c = m->o.fixed ? 2.0 * dmax : dn;
@@ -440,7 +440,7 @@ agglo_mgwr_result *agglo_mgwr_fit(agglo_ctx *ctx, agglo_gwr_model *m,
         }
         for (size_t c0 = 0; c0 < n; c0 += mc) {
             size_t len = c0 + mc <= n ? mc : n - c0;
-            if (mgwr_r_chunk(&g, m->X, xc, r->bw_init, r->bw_hist, r->niter, c0, len, C,
+            if (agglo__mgwr_r_chunk(&g, m->X, xc, r->bw_init, r->bw_hist, r->niter, c0, len, C,
                         C + p * n * mc, C + (p + 1) * n * mc, C + (p + 2) * n * mc, rb, cct,
                         r->enp))
                 goto fail;
@@ -480,7 +480,7 @@ agglo_mgwr_result *agglo_mgwr_fit(agglo_ctx *ctx, agglo_gwr_model *m,
     for (size_t j = 0; j < p; j++) {
         for (size_t i = 0; i < n; i++)
             g.tmp[i] = B[j * n + i];
-        gwr_coef_summary(g.tmp, n, tmp2, r->coef_summary + j * 7);
+        agglo__gwr_coef_summary(g.tmp, n, tmp2, r->coef_summary + j * 7);
     }
     free(cct);
     free(work);

@@ -17,35 +17,6 @@
 
 #define DENSE_FRAC 4 /* a block with >= 1/DENSE_FRAC nonzero weights goes through dgemm */
 
-/* Inverse of the symmetric positive definite p x p matrix A (column-major, upper used) through
- * an equilibrated Cholesky factorisation; 1 when singular. */
-static int spd_inverse(double *A, double *sc, size_t p)
-{
-    for (size_t j = 0; j < p; j++) {
-        double a = A[j + j * p];
-        if (!(a > 0) || !isfinite(a))
-            return 1;
-        sc[j] = 1.0 / sqrt(a);
-    }
-    for (size_t j = 0; j < p; j++)
-        for (size_t i = 0; i <= j; i++)
-            A[i + j * p] *= sc[i] * sc[j];
-    lapack_int info = 0;
-    AGGLO_LAPACK(info = LAPACKE_dpotrf_work(LAPACK_COL_MAJOR, 'U', (lapack_int)p, A,
-                                            (lapack_int)p);
-                 if (info == 0) info = LAPACKE_dpotri_work(LAPACK_COL_MAJOR, 'U', (lapack_int)p,
-                                                          A, (lapack_int)p));
-    if (info != 0)
-        return 1;
-    for (size_t j = 0; j < p; j++)
-        for (size_t i = 0; i <= j; i++) {
-            double v = A[i + j * p] * sc[i] * sc[j];
-            A[i + j * p] = v;
-            A[j + i * p] = v;
-        }
-    return 0;
-}
-
 /* Applies the univariate smoother of x at bandwidth bw to the n x mc matrix old:
  * out[i, :] = sum_k w_ik x_k old[k, :] / sum_k w_ik x_k^2, rows in blocks of rb whose smoother
  * rows are formed densely in Wb (rb x n). A dense block (a quarter or more of its weights
@@ -63,7 +34,7 @@ static int smooth_rows(mg *g, const double *x, double bw, const double *old, siz
 #endif
         {
             gwr_nbrs s;
-            int ok = gwr_nbrs_init(&s, m) == 0;
+            int ok = agglo__gwr_nbrs_init(&s, m) == 0;
             if (!ok) {
                 AGGLO_FLAG_SET(nomem);
             }
@@ -75,7 +46,7 @@ static int smooth_rows(mg *g, const double *x, double bw, const double *old, siz
                     continue;
                 double *row = Wb + r * n;
                 memset(row, 0, n * sizeof(double));
-                gwr_neighbours(m, m->cx[i0 + r], m->cy[i0 + r], bw, &s, 1);
+                agglo__gwr_neighbours(m, m->cx[i0 + r], m->cy[i0 + r], bw, &s, 1);
                 double sxx = 0;
                 for (size_t t = 0; t < s.nn; t++) {
                     size_t k = s.idx[t];
@@ -88,7 +59,7 @@ static int smooth_rows(mg *g, const double *x, double bw, const double *old, siz
                     row[s.idx[t]] *= inv;
                 nnz += s.nn;
             }
-            gwr_nbrs_free(&s);
+            agglo__gwr_nbrs_free(&s);
         }
         if (nomem)
             return -1;
@@ -122,7 +93,7 @@ static int smooth_rows(mg *g, const double *x, double bw, const double *old, siz
 /* Replays the back-fitting on the identity columns [c0, c0 + mc): C[j] (n x mc, row-major) is
  * the coefficient operator of covariate j restricted to those columns (R_j = diag(x_j) C_j).
  * Adds sum_c C_j[i, c]^2 to cct[i * p + j] and x_{c0+c, j} C_j[c0 + c, c] to enp[j]. */
-int mgwr_r_chunk(mg *g, const double *X, const double *xc, double bw_init, const double *hist,
+int agglo__mgwr_r_chunk(mg *g, const double *X, const double *xc, double bw_init, const double *hist,
                  size_t niter, size_t c0, size_t mc, double *C, double *err, double *old,
                  double *Wb, size_t rb, double *cct, double *enp)
 {
@@ -138,7 +109,7 @@ int mgwr_r_chunk(mg *g, const double *X, const double *xc, double bw_init, const
     {
         gwr_nbrs s;
         double *A = malloc((p * p + 2 * p) * sizeof(double));
-        int ok = gwr_nbrs_init(&s, m) == 0 && A;
+        int ok = agglo__gwr_nbrs_init(&s, m) == 0 && A;
         if (!ok) {
             AGGLO_FLAG_SET(nomem);
         }
@@ -148,7 +119,7 @@ int mgwr_r_chunk(mg *g, const double *X, const double *xc, double bw_init, const
         for (size_t i = 0; i < n; i++) {
             if (!ok)
                 continue;
-            gwr_neighbours(m, m->cx[i], m->cy[i], bw_init, &s, 1);
+            agglo__gwr_neighbours(m, m->cx[i], m->cy[i], bw_init, &s, 1);
             memset(A, 0, p * p * sizeof(double));
             for (size_t t = 0; t < s.nn; t++) {
                 const double *xk = X + s.idx[t] * p;
@@ -156,7 +127,7 @@ int mgwr_r_chunk(mg *g, const double *X, const double *xc, double bw_init, const
                     for (size_t a = 0; a <= b; a++)
                         A[a + b * p] += s.w[t] * xk[a] * xk[b];
             }
-            if (spd_inverse(A, A + p * p, p)) {
+            if (agglo__core_spd_inverse(A, A + p * p, p)) {
                 if (i < sing_i)
                     sing_i = i;
                 continue;
@@ -178,7 +149,7 @@ int mgwr_r_chunk(mg *g, const double *X, const double *xc, double bw_init, const
             }
         }
         free(A);
-        gwr_nbrs_free(&s);
+        agglo__gwr_nbrs_free(&s);
     }
     if (nomem)
         return agglo_error(g->ctx, AGGLO_E_NOMEM, "mgwr: out of memory in the inference");

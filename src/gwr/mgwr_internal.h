@@ -15,7 +15,7 @@ typedef struct mg {
 } mg;
 
 /* Replays the back-fitting on the identity columns [c0, c0 + mc) (see mgwr_infer.c). */
-int mgwr_r_chunk(mg *g, const double *X, const double *xc, double bw_init, const double *hist,
+int agglo__mgwr_r_chunk(mg *g, const double *X, const double *xc, double bw_init, const double *hist,
                  size_t niter, size_t c0, size_t mc, double *C, double *err, double *old,
                  double *Wb, size_t rb, double *cct, double *enp);
 

@@ -3,7 +3,8 @@
  * contiguous block of rows, so the result does not depend on the thread count. */
 #define _GNU_SOURCE
 #include "weights_internal.h"
-#include "agglo/kdtree.h"
+#include "agglo/index.h"
+#include "../index/index_internal.h"
 #include "../core/core_internal.h"
 
 #include <float.h>
@@ -18,33 +19,6 @@
 /* The sphere of the kd-tree and the WGS84 ellipsoid differ by less than 0.34 %: candidates
  * found on the sphere within this factor of a radius contain every ellipsoidal answer. */
 #define ARC_MARGIN 1.01
-
-/* Great-circle distance in km on the WGS84 ellipsoid (Andoyer-Lambert approximation), the
- * formula of sp/spdep's gcdist used by knearneigh, dnearneigh and nbdists with
- * longlat = TRUE, so that neighbour sets match spdep exactly on lon/lat data. */
-static double gc_dist(double lon1, double lat1, double lon2, double lat2)
-{
-    const double DE2RA = M_PI / 180.0, a = 6378.137, f = 1.0 / 298.257223563;
-    if (fabs(lat1 - lat2) < DBL_EPSILON) {
-        if (fabs(lon1 - lon2) < DBL_EPSILON)
-            return 0.0;
-        if (fabs((fabs(lon1) + fabs(lon2)) - 360.0) < DBL_EPSILON)
-            return 0.0;
-    }
-    double F = (lat1 + lat2) / 2.0 * DE2RA, G = (lat1 - lat2) / 2.0 * DE2RA,
-           L = (lon1 - lon2) / 2.0 * DE2RA;
-    double sG = sin(G), cG = cos(G), sF = sin(F), cF = cos(F), sL = sin(L), cL = cos(L);
-    double sinG2 = sG * sG, cosG2 = cG * cG, sinF2 = sF * sF, cosF2 = cF * cF, sinL2 = sL * sL,
-           cosL2 = cL * cL;
-    double S = sinG2 * cosL2 + cosF2 * sinL2;
-    double C = cosG2 * cosL2 + sinF2 * sinL2;
-    double w = atan(sqrt(S / C));
-    double R = sqrt(S * C) / w;
-    double D = 2.0 * w * a;
-    double H1 = (3.0 * R - 1.0) / (2.0 * C);
-    double H2 = (3.0 * R + 1.0) / (2.0 * S);
-    return D * (1.0 + f * H1 * sinF2 * cosG2 - f * H2 * cosF2 * sinG2);
-}
 
 /* k nearest neighbours of observation i: planar straight from the tree; great circle by
  * ellipsoidal distance among the sphere candidates within ARC_MARGIN of the k-th.
@@ -62,7 +36,7 @@ static size_t knn_one(const agglo_kdtree *T, int gc, const double *x, const doub
     size_t *I = *ci;
     double *D = *cd;
     for (size_t a = 0; a < c; a++)
-        D[a] = gc_dist(x[i], y[i], x[I[a]], y[I[a]]);
+        D[a] = agglo_earth_spdep_km(x[i], y[i], x[I[a]], y[I[a]]);
     /* selection of the k smallest (d, index) pairs, c is small */
     size_t take = c < k ? c : k;
     for (size_t a = 0; a < take; a++) {
@@ -123,7 +97,7 @@ agglo_weights *agglo_weights_knn(agglo_ctx *ctx, const double *x, const double *
     if (!rp || !col || !cnt)
         goto out;
     size_t m_tree;
-    const size_t *order = wi_kdtree_order(T, &m_tree);
+    const size_t *order = agglo__index_kdtree_order(T, &m_tree);
     int nt = agglo_threads_for(ctx);
     (void)nt;
 #pragma omp parallel num_threads(nt)
@@ -178,7 +152,7 @@ agglo_weights *agglo_weights_knn(agglo_ctx *ctx, const double *x, const double *
         nnz += cnt[i];
         rp[i + 1] = nnz;
     }
-    W = wi_adopt(ctx, n, rp, col, NULL, ids);
+    W = agglo__weights_adopt(ctx, n, rp, col, NULL, ids);
     rp = NULL;
     col = NULL;
 out:
@@ -354,7 +328,7 @@ static agglo_weights *radius_build(agglo_ctx *ctx, const agglo_kdtree *T, const 
             if (P->gc) {
                 size_t keep = 0;
                 for (size_t a = 0; a < m; a++) {
-                    double g = gc_dist(x[i], y[i], x[idx[a]], y[idx[a]]);
+                    double g = agglo_earth_spdep_km(x[i], y[i], x[idx[a]], y[idx[a]]);
                     if (g <= r) {
                         idx[keep] = idx[a];
                         d[keep++] = g;
@@ -575,7 +549,7 @@ agglo_weights *agglo_weights_kernel(agglo_ctx *ctx, const double *x, const doubl
     }
     rb_params P = {RB_KERNEL, 0, o->kernel, h, 0, o->diagonal, o->great_circle};
     W = radius_build(ctx, T, x, y, n, &P, ids);
-    if (W && wi_set_bandwidths(ctx, W, h)) {
+    if (W && agglo__weights_set_bandwidths(ctx, W, h)) {
         agglo_weights_free(W);
         W = NULL;
     }

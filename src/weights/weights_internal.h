@@ -27,19 +27,11 @@ agglo_weights *agglo__weights_from_links(agglo_ctx *ctx, size_t n, const agglo__
 agglo_weights *agglo__weights_adopt(agglo_ctx *ctx, size_t n, size_t *rp, int32_t *col,
                                     double *w, const char *const *ids);
 
-struct agglo_kdtree;
-/* Original indices of the tree's points in tree (spatial) order; *m = how many. */
-const size_t *wi_kdtree_order(const struct agglo_kdtree *T, size_t *m);
-
 /* Keeps a copy of the per-observation kernel bandwidths bw[0..n) with W. */
 int agglo__weights_set_bandwidths(agglo_ctx *ctx, agglo_weights *W, const double *bw);
 /* The values as built (base of transforms). */
 const double *agglo__weights_base_values(const agglo_weights *W);
 
-/* distance.c is being edited on another branch (the kd-tree move): its two calls keep the
- * former names through these until that lands, then take the names above. */
-#define wi_adopt agglo__weights_adopt
-#define wi_set_bandwidths agglo__weights_set_bandwidths
 
 /* AGGLO_E_FIELD naming the first repeated id and its rows. */
 int agglo__weights_check_unique_ids(agglo_ctx *ctx, const char *const *ids, size_t n,

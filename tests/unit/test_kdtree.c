@@ -13,7 +13,7 @@
 #include <stdlib.h>
 
 #include "agglo/agglo.h"
-#include "agglo/kdtree.h"
+#include "agglo/index.h"
 
 static double haversine(double lon1, double lat1, double lon2, double lat2)
 {

@@ -20,7 +20,7 @@
 #include <unistd.h>
 
 #include "agglo/agglo.h"
-#include "agglo/kdtree.h"
+#include "agglo/index.h"
 
 #define REF AGGLO_TEST_DATA "/reference/weights/"
 

@@ -9,8 +9,9 @@
  * most LEAF points; every node keeps its bounding box, and queries prune a node when the
  * squared distance from the query to its box exceeds the current bound (strictly, so that
  * ties at equal distance are still visited and broken by lower index). */
-#include "agglo/kdtree.h"
+#include "agglo/index.h"
 #include "../core/core_internal.h"
+#include "index_internal.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -18,7 +19,6 @@
 #include <string.h>
 
 #define LEAF 8
-#define EARTH_RADIUS_KM 6371.0088
 #define MAXDIM 3
 
 typedef struct kd_node {
@@ -36,23 +36,6 @@ struct agglo_kdtree {
     kd_node *nodes;
     size_t nnodes, capnodes;
 };
-
-static void to_unit(double lon, double lat, double *v)
-{
-    const double d2r = M_PI / 180.0;
-    double cl = cos(lat * d2r);
-    v[0] = cl * cos(lon * d2r);
-    v[1] = cl * sin(lon * d2r);
-    v[2] = sin(lat * d2r);
-}
-
-static double chord_to_km(double chord)
-{
-    double h = chord / 2.0;
-    if (h > 1.0)
-        h = 1.0;
-    return 2.0 * EARTH_RADIUS_KM * asin(h);
-}
 
 /* Quickselect on the permutation perm[lo..hi) by coordinate d so that element k is in place
  * (Hoare partition around a median-of-three pivot kept off the last position, so every
@@ -174,7 +157,7 @@ agglo_kdtree *agglo_kdtree_build(agglo_ctx *ctx, const double *x, const double *
         if (!(isfinite(x[i]) && isfinite(y[i])))
             continue;
         if (great_circle)
-            to_unit(x[i], y[i], P + k * dim);
+            agglo__index_unit_vector(x[i], y[i], P + k * dim);
         else {
             P[k * dim] = x[i];
             P[k * dim + 1] = y[i];
@@ -195,9 +178,7 @@ agglo_kdtree *agglo_kdtree_build(agglo_ctx *ctx, const double *x, const double *
     return T;
 }
 
-/* Original indices of the points in tree order (spatially coherent): querying in this order
- * keeps the tree's nodes in cache. Internal (src/weights/weights_internal.h). */
-const size_t *wi_kdtree_order(const agglo_kdtree *T, size_t *m)
+const size_t *agglo__index_kdtree_order(const agglo_kdtree *T, size_t *m)
 {
     *m = T->n;
     return T->orig;
@@ -322,7 +303,7 @@ static void knn_rec(const agglo_kdtree *T, int32_t id, const double *q, size_t e
 static void query_point(const agglo_kdtree *T, double qx, double qy, double *q)
 {
     if (T->great_circle)
-        to_unit(qx, qy, q);
+        agglo__index_unit_vector(qx, qy, q);
     else {
         q[0] = qx;
         q[1] = qy;
@@ -332,7 +313,7 @@ static void query_point(const agglo_kdtree *T, double qx, double qy, double *q)
 static double out_dist(const agglo_kdtree *T, double d2)
 {
     double c = sqrt(d2);
-    return T->great_circle ? chord_to_km(c) : c;
+    return T->great_circle ? agglo__index_chord_to_km(c) : c;
 }
 
 size_t agglo_kdtree_knn(const agglo_kdtree *T, double qx, double qy, size_t k, size_t exclude,
@@ -496,7 +477,7 @@ size_t agglo_kdtree_radius(const agglo_kdtree *T, double qx, double qy, double r
     double q[MAXDIM], r2;
     query_point(T, qx, qy, q);
     if (T->great_circle) {
-        double a = r / (2.0 * EARTH_RADIUS_KM);
+        double a = r / (2.0 * AGGLO__EARTH_CHORD_RADIUS_KM);
         double c = a >= M_PI / 2 ? 2.0 : 2.0 * sin(a);
         r2 = c * c * (1.0 + 1e-12);
         if (a >= M_PI / 2)
@@ -516,7 +497,7 @@ size_t agglo_kdtree_radius(const agglo_kdtree *T, double qx, double qy, double r
         /* chord tests near the boundary can disagree with the arc by rounding: re-check */
         size_t k = 0;
         for (size_t i = 0; i < m; i++) {
-            double dkm = chord_to_km(sqrt(b.d[i]));
+            double dkm = agglo__index_chord_to_km(sqrt(b.d[i]));
             if (dkm <= r) {
                 b.idx[k] = b.idx[i];
                 b.d[k++] = dkm;
@@ -542,9 +523,9 @@ double agglo_kdtree_distance(const agglo_kdtree *T, double x1, double y1, double
 {
     if (T->great_circle) {
         double a[3], b[3];
-        to_unit(x1, y1, a);
-        to_unit(x2, y2, b);
-        return chord_to_km(sqrt(pt_dist2(a, b, 3)));
+        agglo__index_unit_vector(x1, y1, a);
+        agglo__index_unit_vector(x2, y2, b);
+        return agglo__index_chord_to_km(sqrt(pt_dist2(a, b, 3)));
     }
     return hypot(x1 - x2, y1 - y2);
 }

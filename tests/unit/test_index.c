@@ -1,4 +1,4 @@
-/* The GWR grid (src/gwr/gwr_grid.c): the exact k-th nearest distance and the disc runs,
+/* The uniform grid of the index module (src/index/grid.c), as GWR uses it: the exact k-th nearest distance and the disc runs,
  * against brute force over every observation (the reference is a sort of the same squared
  * distances, so agreement must be exact), on uniform, clustered, duplicated and strip-shaped
  * point sets, for observations and for query points outside the data. */
@@ -13,6 +13,7 @@
 
 #include "agglo/agglo.h"
 #include "../../src/gwr/gwr_internal.h"
+#include "../../src/index/index_internal.h"
 
 static int cmp_d(const void *a, const void *b)
 {
@@ -44,10 +45,10 @@ static void check_point_set(size_t n, const double *x, const double *y)
     agglo_ctx *ctx = agglo_ctx_create();
     agglo_gwr_model *m = make_model(ctx, n, x, y);
     assert_true(m->use_grid);
-    gwr_knn st;
-    assert_int_equal(gwr_knn_init(&st, n), 0);
+    agglo__index_knn st;
+    assert_int_equal(agglo__index_knn_init(&st, n), 0);
     double *d2 = malloc(n * sizeof(double));
-    gwr_range *rg = malloc((size_t)m->gny * sizeof *rg);
+    agglo__index_run *rg = malloc((size_t)m->grid.ny * sizeof *rg);
     const size_t ks[] = {1, 2, 3, 7, 50, n / 3, n - 1, n};
     /* observations (consecutive queries use the previous bracket), then points outside */
     for (size_t kk = 0; kk < sizeof ks / sizeof ks[0]; kk++) {
@@ -61,21 +62,21 @@ static void check_point_set(size_t n, const double *x, const double *y)
                 qy = m->cy[q];
             } else { /* around and beyond the grid's corners */
                 double t = (double)(q - n);
-                qx = m->gx0 + (t - 5.0) * m->cs * 7.0;
-                qy = m->gy0 + (double)m->gny * m->cs * (t / 10.0 - 0.5);
+                qx = m->grid.x0 + (t - 5.0) * m->grid.cs * 7.0;
+                qy = m->grid.y0 + (double)m->grid.ny * m->grid.cs * (t / 10.0 - 0.5);
             }
             for (size_t j = 0; j < n; j++) {
                 double dx = qx - m->cx[j], dy = qy - m->cy[j];
                 d2[j] = dx * dx + dy * dy;
             }
             qsort(d2, n, sizeof(double), cmp_d);
-            double got = gwr_kth_dist2(m, qx, qy, k, &st);
+            double got = agglo__index_grid_kth_dist2(&m->grid, qx, qy, k, &st);
             if (got != d2[k - 1])
                 fail_msg("n=%zu k=%zu query %zu: k-th squared distance %.17g, brute force %.17g",
                          n, k, q, got, d2[k - 1]);
             /* every observation within the k-th distance lies in a run of that disc */
             double r = sqrt(d2[k - 1]);
-            size_t nr = gwr_disc_ranges(m, qx, qy, r, rg), inside = 0;
+            size_t nr = agglo__index_grid_disc_runs(&m->grid, qx, qy, r, rg), inside = 0;
             for (size_t t = 0; t < nr; t++)
                 for (size_t j = rg[t].j0; j < rg[t].j1; j++) {
                     double dx = qx - m->cx[j], dy = qy - m->cy[j];
@@ -92,7 +93,7 @@ static void check_point_set(size_t n, const double *x, const double *y)
     }
     free(rg);
     free(d2);
-    gwr_knn_free(&st);
+    agglo__index_knn_free(&st);
     agglo_gwr_model_free(m);
     agglo_ctx_free(ctx);
 }
@@ -159,12 +160,113 @@ static void test_strip_and_lattice(void **state)
     free(y);
 }
 
+/* The grid's nearest point (the query kernel density's Diggle bandwidth needs) against brute
+ * force with ties to the lower index, for both cell-side rules, NaN points left out,
+ * queries at the points (excluded) and outside the box. */
+static void test_grid_nearest(void **state)
+{
+    (void)state;
+    size_t n = 500;
+    double *x = malloc(n * sizeof(double)), *y = malloc(n * sizeof(double));
+    agglo_rng rng;
+    agglo_rng_init(&rng, 14, 0);
+    for (size_t i = 0; i < n; i++) {
+        x[i] = floor(100.0 * agglo_rng_uniform(&rng)); /* integer lattice: many ties */
+        y[i] = floor(60.0 * agglo_rng_uniform(&rng));
+    }
+    x[7] = NAN;
+    y[9] = INFINITY;
+    agglo_ctx *ctx = agglo_ctx_create();
+    double sides[3] = {0, 3.0, 1e-6}; /* automatic, given, enlarged to the 4M-cell cap */
+    for (int t = 0; t < 3; t++) {
+        agglo__index_grid g;
+        assert_int_equal(agglo__index_grid_build(ctx, &g, x, y, n, sides[t]), AGGLO_OK);
+        assert_int_equal(g.n, n - 2);
+        assert_true((double)g.nx * (double)g.ny <= 4194304.0 * 1.01);
+        for (size_t q = 0; q < n + 20; q++) {
+            double qx = q < n ? x[q] : -50.0 + 10.0 * (double)(q - n);
+            double qy = q < n ? y[q] : 200.0 - 7.0 * (double)(q - n);
+            if (!isfinite(qx) || !isfinite(qy))
+                continue;
+            size_t ex = q < n ? q : (size_t)-1, bj = (size_t)-1, j;
+            double best = INFINITY;
+            for (size_t i = 0; i < n; i++) {
+                if (i == ex || !isfinite(x[i]) || !isfinite(y[i]))
+                    continue;
+                double dx = x[i] - qx, dy = y[i] - qy, d2 = dx * dx + dy * dy;
+                if (d2 < best) {
+                    best = d2;
+                    bj = i;
+                }
+            }
+            double d = agglo__index_grid_nearest(&g, qx, qy, ex, &j);
+            assert_int_equal(j, bj);
+            assert_true(d == sqrt(best));
+        }
+        agglo__index_grid_free(&g);
+    }
+    agglo_ctx_free(ctx);
+    free(x);
+    free(y);
+}
+
+/* The k-th value selections against a sort. */
+static void test_select_kth(void **state)
+{
+    (void)state;
+    size_t n = 300;
+    double *v = malloc(n * sizeof(double)), *w = malloc(n * sizeof(double)),
+           *s = malloc(n * sizeof(double));
+    agglo_rng rng;
+    agglo_rng_init(&rng, 15, 0);
+    for (size_t i = 0; i < n; i++)
+        s[i] = floor(50.0 * agglo_rng_uniform(&rng));
+    memcpy(v, s, n * sizeof(double));
+    qsort(s, n, sizeof(double), cmp_d);
+    for (size_t k = 1; k <= n; k += 7) {
+        memcpy(w, v, n * sizeof(double));
+        assert_true(agglo__index_select_kth(w, n, k) == s[k - 1]);
+        memcpy(w, v, n * sizeof(double));
+        assert_true(agglo__index_select_kth_bucketed(w, n, k, 0.0, 49.0) == s[k - 1]);
+    }
+    free(v);
+    free(w);
+    free(s);
+}
+
+/* The earth models: the named entry point gives each formula; the ellipsoid and the 6371 km sphere
+ * agree to 0.6 % (the WGS84 radii of curvature span 6335-6400 km), the two spheres to their radii; a quarter meridian on the 6371 km sphere is
+ * pi/2 * 6371 km, and spdep's ellipsoid gives the WGS84 quarter meridian 10001.97 km (to the
+ * Andoyer-Lambert approximation's 0.1 km). */
+static void test_earth_models(void **state)
+{
+    (void)state;
+    double pts[4][4] = {{-84.4, 33.7, -81.1, 32.1}, {0, 0, 0, 90}, {179.5, 10, -179.5, -10},
+                        {12.5, 41.9, 12.5000001, 41.9}};
+    for (int t = 0; t < 4; t++) {
+        const double *p = pts[t];
+        double h = agglo_earth_haversine_km(p[0], p[1], p[2], p[3]);
+        double e = agglo_earth_spdep_km(p[0], p[1], p[2], p[3]);
+        double c = agglo_earth_chord_km(p[0], p[1], p[2], p[3]);
+        assert_true(agglo_earth_distance(AGGLO_EARTH_HAVERSINE, p[0], p[1], p[2], p[3]) == h);
+        assert_true(agglo_earth_distance(AGGLO_EARTH_SPDEP_ELLIPSOID, p[0], p[1], p[2], p[3]) == e);
+        assert_true(agglo_earth_distance(AGGLO_EARTH_CHORD, p[0], p[1], p[2], p[3]) == c);
+        assert_true(fabs(e - h) <= 0.006 * h + 1e-9);
+        assert_true(fabs(c * 6371.0 / 6371.0088 - h) <= 1e-6 * h + 1e-9);
+    }
+    assert_true(fabs(agglo_earth_haversine_km(0, 0, 0, 90) - M_PI / 2 * 6371.0) < 1e-9);
+    assert_true(fabs(agglo_earth_spdep_km(0, 0, 0, 90) - 10001.966) < 0.1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_uniform),
         cmocka_unit_test(test_clustered_with_duplicates),
         cmocka_unit_test(test_strip_and_lattice),
+        cmocka_unit_test(test_grid_nearest),
+        cmocka_unit_test(test_select_kth),
+        cmocka_unit_test(test_earth_models),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
