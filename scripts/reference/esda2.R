@@ -1,0 +1,76 @@
+# Reference values for join counts and local Geary (tests/unit/test_esda2.c, tests/cli/esda2.sh).
+# R 4.2 + spdep 1.2-7 + sf. Run from the repository root:
+#   Rscript scripts/reference/esda2.R
+# (then scripts/reference/esda2.py for the PySAL esda / inequality values)
+# Neighbours: spdep poly2nb(queen = TRUE) of columbus and nc, as written by
+# scripts/reference/autocorr.R (tests/data/reference/autocorr/<set>_nb.csv).
+# Writes tests/data/reference/esda2/:
+#   nc_jc_levels.csv  FIPS,level: the 4-level factor of nc used below (quartile class of
+#                     SIDR74 = 1000 SID74 / BIR74, cut at its quantiles, levels 1..4)
+#   joincount.csv     set,var,style,row,field,value: joincount.test (same colour, non-free
+#                     sampling, alternative "greater") and joincount.multi (every row,
+#                     "a:b" with spdep's level order, and "Jtot")
+#   localC.csv        set,vars,i,Ci,E_sim,cluster: localC (statistic), localC_perm (nsim 99999,
+#                     iseed 1) simulation mean E.Ci and its "cluster" attribute
+suppressMessages({library(sf); library(spdep)})
+out <- "tests/data/reference/esda2"
+dir.create(out, showWarnings = FALSE, recursive = TRUE)
+fmt <- function(v) trimws(formatC(v, digits = 17, format = "g"))
+nb_of <- function(set, n) {
+  p <- read.csv(file.path("tests/data/reference/autocorr", paste0(set, "_nb.csv")))
+  nb <- lapply(seq_len(n), function(i) { j <- sort(p$j[p$i == i]); if (length(j)) as.integer(j) else 0L })
+  class(nb) <- "nb"
+  attr(nb, "region.id") <- as.character(seq_len(n))
+  nb
+}
+col <- st_read("tests/data/columbus/columbus.shp", quiet = TRUE)
+nc <- st_read("tests/data/nc/nc.shp", quiet = TRUE)
+nc$SIDR74 <- 1000 * nc$SID74 / nc$BIR74
+nbc <- nb_of("columbus", nrow(col))
+nbn <- nb_of("nc", nrow(nc))
+q <- quantile(nc$SIDR74, c(0.25, 0.5, 0.75))
+nc$JC4 <- findInterval(nc$SIDR74, q, left.open = TRUE) + 1L
+write.csv(data.frame(FIPS = nc$FIPS, level = nc$JC4), file.path(out, "nc_jc_levels.csv"),
+          row.names = FALSE, quote = FALSE)
+
+rows <- list()
+add <- function(set, var, style, row, field, value)
+  rows[[length(rows) + 1]] <<- data.frame(set = set, var = var, style = style, row = row,
+                                          field = field, value = fmt(value))
+jc <- function(set, var, f, nb, style) {
+  lw <- nb2listw(nb, style = style)
+  t <- joincount.test(f, lw)
+  for (k in seq_along(t)) {
+    lev <- levels(f)[k]
+    add(set, var, style, paste0(lev, ":", lev), "test_joins", t[[k]]$estimate[1])
+    add(set, var, style, paste0(lev, ":", lev), "test_E", t[[k]]$estimate[2])
+    add(set, var, style, paste0(lev, ":", lev), "test_V", t[[k]]$estimate[3])
+    add(set, var, style, paste0(lev, ":", lev), "test_z", t[[k]]$statistic)
+    add(set, var, style, paste0(lev, ":", lev), "test_p", t[[k]]$p.value)
+  }
+  m <- joincount.multi(f, lw)
+  for (r in rownames(m)) {
+    add(set, var, style, r, "joins", m[r, 1]); add(set, var, style, r, "E", m[r, 2])
+    add(set, var, style, r, "V", m[r, 3]); add(set, var, style, r, "z", m[r, 4])
+  }
+}
+for (st in c("B", "W")) {
+  jc("columbus", "CP", factor(col$CP), nbc, st)
+  jc("nc", "JC4", factor(nc$JC4), nbn, st)
+}
+write.csv(do.call(rbind, rows), file.path(out, "joincount.csv"), row.names = FALSE, quote = FALSE)
+
+lc <- list()
+addc <- function(set, vars, x, nb) {
+  lw <- nb2listw(nb, style = "W")
+  c0 <- if (is.matrix(x)) localC(x, lw) else localC(x, lw)
+  cp <- localC_perm(x, lw, nsim = 99999, iseed = 1)
+  cl <- attr(cp, "cluster")
+  lc[[length(lc) + 1]] <<- data.frame(set = set, vars = vars, i = seq_along(c0), Ci = fmt(c0),
+                                      E_sim = fmt(attr(cp, "pseudo-p")[, 1]),
+                                      cluster = as.character(cl))
+}
+addc("columbus", "CRIME", col$CRIME, nbc)
+addc("columbus", "CRIME+INC+HOVAL", as.matrix(st_drop_geometry(col)[, c("CRIME", "INC", "HOVAL")]), nbc)
+addc("nc", "SIDR74", nc$SIDR74, nbn)
+write.csv(do.call(rbind, lc), file.path(out, "localC.csv"), row.names = FALSE, quote = FALSE)
