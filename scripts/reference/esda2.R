@@ -12,7 +12,17 @@
 #                     "a:b" with spdep's level order, and "Jtot")
 #   localC.csv        set,vars,i,Ci,E_sim,cluster: localC (statistic), localC_perm (nsim 99999,
 #                     iseed 1) simulation mean E.Ci and its "cluster" attribute
-suppressMessages({library(sf); library(spdep)})
+# and, for point patterns in polygonal windows (spatstat 3.0-3):
+#   win_<case>_points.csv  x,y of a uniform pattern in the window (runifpoint, seeded)
+#   win_lhole_rings.csv    ring,hole,x,y: an L-shaped polygon with a square hole
+#   win_<case>.csv         field,value: area, perimeter (spatstat area/perimeter of the owin),
+#                          Clark-Evans R, z, p (clarkevans.test, correction "none"), Kest's
+#                          default rmax
+#   win_<case>_K.csv       r,border,iso: Kest(correction = c("border", "isotropic")) on
+#                          r = seq(0, rmax, length = 513)
+#   cases: lhole (the L with a hole) and nc (the union of the nc counties in EPSG:32119,
+#   sf::st_union of st_transform(nc, 32119), as.owin)
+suppressMessages({library(sf); library(spdep); library(spatstat)})
 out <- "tests/data/reference/esda2"
 dir.create(out, showWarnings = FALSE, recursive = TRUE)
 fmt <- function(v) trimws(formatC(v, digits = 17, format = "g"))
@@ -74,3 +84,28 @@ addc("columbus", "CRIME", col$CRIME, nbc)
 addc("columbus", "CRIME+INC+HOVAL", as.matrix(st_drop_geometry(col)[, c("CRIME", "INC", "HOVAL")]), nbc)
 addc("nc", "SIDR74", nc$SIDR74, nbn)
 write.csv(do.call(rbind, lc), file.path(out, "localC.csv"), row.names = FALSE, quote = FALSE)
+
+win_case <- function(name, W, npts, seed) {
+  set.seed(seed)
+  X <- runifpoint(npts, W)
+  write.csv(data.frame(x = fmt(X$x), y = fmt(X$y)), file.path(out, paste0("win_", name, "_points.csv")),
+            row.names = FALSE, quote = FALSE)
+  t <- suppressWarnings(clarkevans.test(X, correction = "none"))
+  K0 <- Kest(X, correction = "border")
+  rmax <- max(K0$r)
+  K <- Kest(X, r = seq(0, rmax, length.out = 513), correction = c("border", "isotropic"))
+  write.csv(data.frame(field = c("area", "perimeter", "R", "z", "p", "rmax"),
+                       value = fmt(c(area(W), perimeter(W), t$statistic, qnorm(1 - t$p.value / 2) * sign(t$statistic - 1),
+                                     t$p.value, rmax))),
+            file.path(out, paste0("win_", name, ".csv")), row.names = FALSE, quote = FALSE)
+  write.csv(data.frame(r = fmt(K$r), border = fmt(K$border), iso = fmt(K$iso)),
+            file.path(out, paste0("win_", name, "_K.csv")), row.names = FALSE, quote = FALSE)
+}
+ring <- list(list(x = c(0, 10, 10, 4, 4, 0), y = c(0, 0, 4, 4, 10, 10)),
+             list(x = c(1, 1, 2.5, 2.5), y = c(1, 2.5, 2.5, 1)))
+write.csv(rbind(data.frame(ring = 1, hole = 0, x = ring[[1]]$x, y = ring[[1]]$y),
+                data.frame(ring = 2, hole = 1, x = ring[[2]]$x, y = ring[[2]]$y)),
+          file.path(out, "win_lhole_rings.csv"), row.names = FALSE, quote = FALSE)
+win_case("lhole", owin(poly = ring), 80, 20261201)
+ncu <- st_union(st_transform(nc, 32119))
+win_case("nc", as.owin(ncu), 300, 20261202)

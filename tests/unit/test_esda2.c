@@ -7,7 +7,10 @@
  *        CRIME+INC+HOVAL) and localC_perm (nsim 99999: its simulation mean and its cluster
  *        attribute);
  *   geary_local_esda.csv <- esda Geary_Local conditional permutation p (nsim 9999);
- *   gini_spatial.csv     <- PySAL inequality Gini_Spatial (scripts/reference/esda2.py).
+ *   gini_spatial.csv     <- PySAL inequality Gini_Spatial (scripts/reference/esda2.py);
+ *   win_*.csv            <- spatstat 3.0-3 area, perimeter, clarkevans.test and Kest (border,
+ *        isotropic) of uniform patterns in polygonal windows: an L shape with a square hole and
+ *        the union of the nc counties in EPSG:32119 (scripts/reference/esda2.R).
  * Neighbours: spdep poly2nb (tests/data/reference/autocorr/<set>_nb.csv), so these tests check
  * the statistics, not the contiguity builder. Permutation results can only agree with other
  * generators up to Monte-Carlo error: they are checked within a few standard errors, and for
@@ -426,6 +429,136 @@ static void test_spatial_gini(void **state)
     agglo_ctx_free(ctx);
 }
 
+static double win_ref(const char *cs, const char *field)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/reference/esda2/win_%s.csv", AGGLO_TEST_DATA, cs);
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    char line[256], name[32];
+    double v, out = NAN;
+    while (fgets(line, sizeof line, f))
+        if (sscanf(line, "%31[^,],%lf", name, &v) == 2 && !strcmp(name, field))
+            out = v;
+    fclose(f);
+    return out;
+}
+
+/* x,y (or r,border,iso) rows of a CSV; NA -> NaN. Returns the row count. */
+static size_t read_cols(const char *path, int ncol, double **cols)
+{
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    char line[512];
+    assert_non_null(fgets(line, sizeof line, f));
+    size_t n = 0, cap = 1024;
+    for (int c = 0; c < ncol; c++)
+        cols[c] = malloc(cap * sizeof(double));
+    while (fgets(line, sizeof line, f)) {
+        if (n == cap) {
+            cap *= 2;
+            for (int c = 0; c < ncol; c++)
+                cols[c] = realloc(cols[c], cap * sizeof(double));
+        }
+        char *p = line;
+        for (int c = 0; c < ncol; c++) {
+            char *end;
+            double v = strtod(p, &end);
+            cols[c][n] = end == p ? NAN : v;
+            p = strchr(p, ',');
+            p = p ? p + 1 : end;
+        }
+        n++;
+    }
+    fclose(f);
+    return n;
+}
+
+static void check_window_case(agglo_ctx *ctx, const char *cs, const agglo_window *W)
+{
+    char what[64], path[512];
+    snprintf(what, sizeof what, "window %s", cs);
+    assert_rel(agglo_window_area(W), win_ref(cs, "area"), 1e-9);
+    assert_rel(agglo_window_perimeter(W), win_ref(cs, "perimeter"), 1e-9);
+    double *xy[2];
+    snprintf(path, sizeof path, "%s/reference/esda2/win_%s_points.csv", AGGLO_TEST_DATA, cs);
+    size_t n = read_cols(path, 2, xy);
+    agglo_clarkevans ce;
+    assert_int_equal(agglo_clarkevans_compute_window(ctx, xy[0], xy[1], n, W, 0, 1, &ce), AGGLO_OK);
+    assert_rel(ce.area, win_ref(cs, "area"), 1e-9);
+    assert_rel(ce.R, win_ref(cs, "R"), 1e-9);
+    assert_rel(ce.z, win_ref(cs, "z"), 1e-6);
+    assert_rel(ce.p, win_ref(cs, "p"), 1e-6);
+    assert_true(isnan(ce.R_donnelly)); /* spatstat: rectangles only */
+    agglo_kest *K = agglo_kest_compute_window(ctx, xy[0], xy[1], n, W, 0, 513,
+                                              AGGLO_KEST_BORDER | AGGLO_KEST_ISOTROPIC, 0, 0, 1);
+    assert_non_null(K);
+    assert_rel(K->rmax, win_ref(cs, "rmax"), 1e-12);
+    double *rk[3];
+    snprintf(path, sizeof path, "%s/reference/esda2/win_%s_K.csv", AGGLO_TEST_DATA, cs);
+    assert_int_equal(read_cols(path, 3, rk), K->nr);
+    size_t nb = 0;
+    for (size_t t = 0; t < K->nr; t++) {
+        snprintf(what, sizeof what, "window %s K at r[%zu]", cs, t);
+        assert_rel(K->r[t], rk[0][t], 1e-12);
+        if (isnan(rk[1][t]))
+            assert_true(isnan(K->border[t]));
+        else {
+            assert_rel(K->border[t], rk[1][t], 1e-9);
+            nb++;
+        }
+        assert_rel(K->iso[t], rk[2][t], 1e-8);
+    }
+    assert_true(nb > 50);
+    /* a point outside the window is refused */
+    xy[0][0] = -1e9;
+    assert_int_equal(agglo_clarkevans_compute_window(ctx, xy[0], xy[1], n, W, 0, 1, &ce),
+                     AGGLO_E_USAGE);
+    agglo_kest_free(K);
+    for (int c = 0; c < 3; c++)
+        free(rk[c]);
+    free(xy[0]);
+    free(xy[1]);
+}
+
+static void test_polygon_windows(void **state)
+{
+    (void)state;
+    agglo_ctx *ctx = agglo_ctx_create();
+    /* the L with a hole, from its rings */
+    double *cols[4];
+    size_t m = read_cols(REF("win_lhole_rings.csv"), 4, cols);
+    size_t len[2] = {0, 0};
+    int hole[2] = {0, 1};
+    for (size_t k = 0; k < m; k++)
+        len[(int)cols[0][k] - 1]++;
+    agglo_window *W = agglo_window_from_rings(ctx, 2, len, cols[2], cols[3], hole);
+    assert_non_null(W);
+    assert_true(agglo_window_contains(W, 3, 3) && !agglo_window_contains(W, 2, 2) &&
+                !agglo_window_contains(W, 6, 6));
+    assert_close(agglo_window_boundary_distance(W, 3, 3), sqrt(0.5), 1e-14); /* the hole's corner */
+    /* a circle of radius 1 around (5, 2): the edge x = 4 is not reached, y = 4 neither */
+    assert_close(agglo_window_circle_fraction(W, 5, 2, 1.0), 1.0, 1e-14);
+    /* half-plane y >= 0 cuts a circle centred on it in half */
+    assert_close(agglo_window_circle_fraction(W, 7, 0, 1.0), 0.5, 1e-12);
+    check_window_case(ctx, "lhole", W);
+    agglo_window_free(W);
+    for (int c = 0; c < 4; c++)
+        free(cols[c]);
+    /* the union of the nc counties, reprojected on read as sf::st_transform */
+    agglo_read_options o;
+    agglo_read_options_init(&o);
+    o.to_crs = "EPSG:32119";
+    agglo_layer *nc = agglo_layer_read(ctx, TEST_DATA("nc/nc.shp"), &o);
+    assert_non_null(nc);
+    W = agglo_window_from_layer(ctx, nc);
+    assert_non_null(W);
+    check_window_case(ctx, "nc", W);
+    agglo_window_free(W);
+    agglo_layer_free(nc);
+    agglo_ctx_free(ctx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -433,6 +566,7 @@ int main(void)
         cmocka_unit_test(test_joincount_permutations),
         cmocka_unit_test(test_local_geary),
         cmocka_unit_test(test_spatial_gini),
+        cmocka_unit_test(test_polygon_windows),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
