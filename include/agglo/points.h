@@ -170,6 +170,22 @@ agglo_kest *agglo_kest_compute_window(agglo_ctx *ctx, const double *x, const dou
                                       size_t nr, int corrections, int nsim, int fix_n,
                                       uint64_t seed);
 
+/* Kernel density in a polygonal window (spatstat density.ppp with a polygonal owin): only the
+ * points inside the window count (points outside are refused, or left out with
+ * opts->window_only; counted in info), the density is computed as agglo_kde_compute on the
+ * grid g, which must cover the window; with opts->edge it is divided by the kernel mass
+ * inside the window (the kernel convolved with the window's mask of cell centres, as
+ * spatstat's edge = TRUE); cells whose centre lies outside the window get nodata (*kept: the
+ * cells inside; may be NULL). Needs agglo/kde.h. src/points/kde_window.c */
+struct agglo_grid;
+struct agglo_kde_options;
+struct agglo_kde_info;
+int agglo_kde_compute_window(agglo_ctx *ctx, const double *x, const double *y, const double *w,
+                             size_t n, const struct agglo_grid *g,
+                             const struct agglo_kde_options *opts, const agglo_window *win,
+                             double nodata, double *out, struct agglo_kde_info *info,
+                             size_t *kept);
+
 #ifdef __cplusplus
 }
 #endif

@@ -20,6 +20,8 @@
 #                          default rmax
 #   win_<case>_K.csv       r,border,iso: Kest(correction = c("border", "isotropic")) on
 #                          r = seq(0, rmax, length = 513)
+#   win_lhole_density_edge.txt  density(X, sigma = 0.8, dimyx = c(100, 100), edge = TRUE) of
+#                          the lhole pattern in its window (rows from the top, NA outside)
 #   cases: lhole (the L with a hole) and nc (the union of the nc counties in EPSG:32119,
 #   sf::st_union of st_transform(nc, 32119), as.owin)
 suppressMessages({library(sf); library(spdep); library(spatstat)})
@@ -107,5 +109,10 @@ write.csv(rbind(data.frame(ring = 1, hole = 0, x = ring[[1]]$x, y = ring[[1]]$y)
                 data.frame(ring = 2, hole = 1, x = ring[[2]]$x, y = ring[[2]]$y)),
           file.path(out, "win_lhole_rings.csv"), row.names = FALSE, quote = FALSE)
 win_case("lhole", owin(poly = ring), 80, 20261201)
+set.seed(20261201)
+Xl <- runifpoint(80, owin(poly = ring)) # the same pattern as win_lhole_points.csv
+D <- density(Xl, sigma = 0.8, dimyx = c(100, 100), edge = TRUE)
+write.table(format(D$v[nrow(D$v):1, ], digits = 17), file.path(out, "win_lhole_density_edge.txt"),
+            row.names = FALSE, col.names = FALSE, quote = FALSE)
 ncu <- st_union(st_transform(nc, 32119))
 win_case("nc", as.owin(ncu), 300, 20261202)

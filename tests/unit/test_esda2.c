@@ -10,7 +10,8 @@
  *   gini_spatial.csv     <- PySAL inequality Gini_Spatial (scripts/reference/esda2.py);
  *   win_*.csv            <- spatstat 3.0-3 area, perimeter, clarkevans.test and Kest (border,
  *        isotropic) of uniform patterns in polygonal windows: an L shape with a square hole and
- *        the union of the nc counties in EPSG:32119 (scripts/reference/esda2.R).
+ *        the union of the nc counties in EPSG:32119, and density.ppp(edge = TRUE) in the L
+ *        (scripts/reference/esda2.R).
  * Neighbours: spdep poly2nb (tests/data/reference/autocorr/<set>_nb.csv), so these tests check
  * the statistics, not the contiguity builder. Permutation results can only agree with other
  * generators up to Monte-Carlo error: they are checked within a few standard errors, and for
@@ -559,6 +560,91 @@ static void test_polygon_windows(void **state)
     agglo_ctx_free(ctx);
 }
 
+/* spatstat density.ppp(X, sigma = 0.8, dimyx = c(100, 100), edge = TRUE) in the L with a hole:
+ * the same FFT on the same pixels, divided by the kernel mass inside the polygon's mask */
+static void test_kde_polygon_window(void **state)
+{
+    (void)state;
+    agglo_ctx *ctx = agglo_ctx_create();
+    double *cols[4];
+    size_t m = read_cols(REF("win_lhole_rings.csv"), 4, cols);
+    size_t len[2] = {0, 0};
+    int hole[2] = {0, 1};
+    for (size_t k = 0; k < m; k++)
+        len[(int)cols[0][k] - 1]++;
+    agglo_window *W = agglo_window_from_rings(ctx, 2, len, cols[2], cols[3], hole);
+    assert_non_null(W);
+    double *xy[2];
+    size_t n = read_cols(REF("win_lhole_points.csv"), 2, xy);
+    double ext[4] = {0, 0, 10, 10};
+    agglo_grid g;
+    assert_int_equal(agglo_grid_from_extent(ctx, ext, 0.1, &g), AGGLO_OK);
+    assert_int_equal(g.ncols, 100);
+    assert_int_equal(g.nrows, 100);
+    agglo_kde_options o;
+    agglo_kde_options_init(&o);
+    o.kernel = AGGLO_KDE_KERNEL_GAUSSIAN;
+    o.bandwidth = 0.8;
+    o.method = AGGLO_KDE_FFT;
+    o.edge = 1;
+    size_t nn = 100 * 100, kept = 0;
+    double *out = malloc(nn * sizeof(double));
+    agglo_kde_info info;
+    assert_int_equal(agglo_kde_compute_window(ctx, xy[0], xy[1], NULL, n, &g, &o, W, -9999, out,
+                                              &info, &kept),
+                     AGGLO_OK);
+    assert_int_equal(info.points_used, n);
+    FILE *f = fopen(REF("win_lhole_density_edge.txt"), "r");
+    assert_non_null(f);
+    size_t na = 0;
+    double worst = 0, vmax = 0;
+    char tok[64];
+    for (size_t t = 0; t < nn; t++) {
+        assert_int_equal(fscanf(f, "%63s", tok), 1);
+        if (!strcmp(tok, "NA")) {
+            na++;
+            assert_true(out[t] == -9999);
+            continue;
+        }
+        double v = strtod(tok, NULL);
+        vmax = fmax(vmax, v);
+        worst = fmax(worst, fabs(out[t] - v));
+    }
+    fclose(f);
+    assert_int_equal(kept, nn - na);
+    assert_true(na > 3000); /* the L's missing quarter and the hole */
+    if (!(worst <= 1e-10 * vmax)) {
+        print_error("largest difference %.3g (max density %.3g)\n", worst, vmax);
+        fail();
+    }
+    /* without the edge correction the density near the boundary is lower */
+    o.edge = 0;
+    double *raw = malloc(nn * sizeof(double));
+    assert_int_equal(agglo_kde_compute_window(ctx, xy[0], xy[1], NULL, n, &g, &o, W, -9999, raw,
+                                              NULL, NULL),
+                     AGGLO_OK);
+    assert_true(raw[50 * 100 + 0] < out[50 * 100 + 0]);
+    /* a point outside the window: refused, or left out with window_only */
+    xy[0][0] = 7;
+    xy[1][0] = 7;
+    assert_int_equal(agglo_kde_compute_window(ctx, xy[0], xy[1], NULL, n, &g, &o, W, -9999, raw,
+                                              NULL, NULL),
+                     AGGLO_E_USAGE);
+    o.window_only = 1;
+    assert_int_equal(agglo_kde_compute_window(ctx, xy[0], xy[1], NULL, n, &g, &o, W, -9999, raw,
+                                              &info, NULL),
+                     AGGLO_OK);
+    assert_int_equal(info.points_left_out, 1);
+    free(raw);
+    free(out);
+    free(xy[0]);
+    free(xy[1]);
+    for (int c = 0; c < 4; c++)
+        free(cols[c]);
+    agglo_window_free(W);
+    agglo_ctx_free(ctx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -567,6 +653,7 @@ int main(void)
         cmocka_unit_test(test_local_geary),
         cmocka_unit_test(test_spatial_gini),
         cmocka_unit_test(test_polygon_windows),
+        cmocka_unit_test(test_kde_polygon_window),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
