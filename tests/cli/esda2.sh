@@ -70,4 +70,29 @@ close "$(echo "$out" | json_num sad_neighbours)" "$(gini columbus wg)" 1e-12 && 
 close "$(echo "$out" | json_num nonneighbour_share)" "$(gini columbus wcg_share)" 1e-12 && ok || bad "share"
 close "$(echo "$out" | json_num polarization)" "$(gini columbus polarization)" 1e-12 && ok || bad "polarization"
 expect_fail 1 "negative" -- "$AGGLO" spatialgini "$COL" --var "INC - 20"
+
+# polygonal windows: 300 uniform points in the union of the nc counties (EPSG:32119), the
+# window read from nc.shp and reprojected to the points' CRS = spatstat clarkevans / Kest
+NCP="$REFD/win_nc_points.csv"
+win() { awk -F, -v f="$1" '$1==f {print $2}' "$REFD/win_nc.csv"; }
+out=$("$AGGLO" points "$NCP" --crs EPSG:32119 --window "$TEST_DATA/nc/nc.shp" --nn --k --json 2>/dev/null) \
+  || bad "points --window"
+close "$(echo "$out" | json_num area clark_evans)" "$(win area)" 1e-9 && ok || bad "window area"
+close "$(echo "$out" | json_num R clark_evans)" "$(win R)" 1e-9 && ok || bad "window Clark-Evans R"
+close "$(echo "$out" | json_num rmax ripley)" "$(win rmax)" 1e-12 && ok || bad "window rmax"
+kiso=$(tail -1 "$REFD/win_nc_K.csv" | cut -d, -f3)
+close "$(echo "$out" | json_num K_iso_rmax ripley)" "$kiso" 1e-8 && ok || bad "window K iso"
+echo "$out" | grep -q '"R_donnelly":null' && ok || bad "Donnelly should be NA in a polygon"
+# a point outside the window is refused
+{ head -2 "$NCP"; echo "0,0"; } > "$SCRATCH/outside.csv"
+expect_fail 1 "outside the window" -- "$AGGLO" points "$SCRATCH/outside.csv" --crs EPSG:32119 \
+  --window "$TEST_DATA/nc/nc.shp" --nn
+# kde --edge in the polygon: cells outside are nodata, the edge-corrected mass stays ~ n
+out=$("$AGGLO" kde "$NCP" --crs EPSG:32119 --window "$TEST_DATA/nc/nc.shp" --edge --cell 4000 \
+  --bandwidth 15000 --out "$SCRATCH/k.tif" --json 2>/dev/null) || bad "kde --window"
+kept=$(echo "$out" | json_num cells_kept); nc_=$(echo "$out" | json_num ncols); nr_=$(echo "$out" | json_num nrows)
+awk -v k="$kept" -v a="$nc_" -v b="$nr_" 'BEGIN { exit !(k > 0 && k < 0.7 * a * b) }' && ok || bad "kde window mask ($kept)"
+close "$(echo "$out" | json_num integral)" 300 0.03 && ok || bad "kde window integral"
+expect_fail 1 "outside the window" -- "$AGGLO" kde "$SCRATCH/outside.csv" --crs EPSG:32119 \
+  --window "$TEST_DATA/nc/nc.shp" --edge --cell 4000 --bandwidth 15000
 finish
