@@ -54,7 +54,8 @@ typedef enum {
     AGGLO_STAT_GEARY = 1,
     AGGLO_STAT_GETIS_G = 2,
     AGGLO_STAT_MORAN_BIVARIATE = 3,
-    AGGLO_STAT_MORAN_EB = 4
+    AGGLO_STAT_MORAN_EB = 4,
+    AGGLO_STAT_GEARY_LOCAL = 5 /* local Geary (agglo_geary_local) */
 } agglo_stat_kind;
 
 /* Result of a global test. Analytic fields are NaN where a statistic has none
@@ -189,6 +190,99 @@ int agglo_autocorr_check_variable(agglo_ctx *ctx, const double *x, size_t n,
 const char *agglo_alternative_name(agglo_alternative a);
 const char *agglo_correction_name(agglo_correction c);
 const char *agglo_lisa_cluster_name(int code); /* "not significant", "High-High", ... */
+
+/* ================================================================ join counts, local Geary,
+ * spatial Gini (src/stats/joincount.c, local_geary.c, spatial_gini.c) */
+
+/* One join-count statistic. Same-colour joins a:a (a == b), different-colour joins a:b
+ * (a > b, both directions counted once), or the total of different-colour joins Jtot
+ * (a = b = -1). A join count is half the weighted sum over ordered pairs (i, j), i in one
+ * class, j in the other: with binary weights, the number of neighbour pairs. */
+typedef struct agglo_joincount_stat {
+    int a, b;
+    double joins;
+    /* non-free sampling (randomisation) moments: spdep joincount.test (same colour) and
+     * joincount.multi (different colour, Jtot) */
+    double expected, variance, z, p; /* p for the alternative */
+    /* permutation inference (permutations > 0): pseudo p with ties in both tails */
+    long n_greater_equal, n_less_equal;
+    double p_sim;           /* folded (min(#>=, #<=) + 1)/(N + 1) */
+    double p_perm;          /* for the alternative (two-sided: min(1, 2 p_sim)) */
+    double sim_mean, sim_var; /* mean and variance (divisor N - 1, as spdep) of the draws */
+} agglo_joincount_stat;
+
+typedef struct agglo_joincount_result {
+    size_t n;           /* observations */
+    size_t n_used;      /* n after adjust_n (observations with neighbours): spdep's N */
+    size_t islands;
+    size_t nlevels;
+    size_t *level_count; /* observations per level */
+    double s0, s1, s2;
+    size_t nstats;      /* nlevels same-colour, nlevels(nlevels-1)/2 different-colour, Jtot */
+    agglo_joincount_stat *stats;
+    agglo_alternative alternative;
+    long permutations;
+    uint64_t seed;
+} agglo_joincount_result;
+
+/* Join counts of a categorical variable: level[i] in 0..nlevels-1 (nlevels 2..64), weights
+ * as they are (spdep uses style B for counts of joins). Analytic moments under non-free
+ * sampling exactly as spdep joincount.test / joincount.multi (adjust.n from opt->adjust_n);
+ * with opt->permutations > 0, the labels are permuted over the observations (permutation p
+ * has the stream agglo_rng_init(seed, p): identical for any thread count). Levels with fewer
+ * than 2 observations have 0 same-colour joins and a NaN z. */
+agglo_joincount_result *agglo_joincount(agglo_ctx *ctx, const agglo_weights *w,
+                                        const int *level, size_t nlevels,
+                                        const agglo_autocorr_options *opt);
+void agglo_joincount_result_free(agglo_joincount_result *r);
+
+/* Local Geary (Anselin 1995, 2019; spdep localC / localC_perm, GeoDa): for nvars variables
+ * x[0..nvars), each standardised with the sample sd (divisor n - 1, R scale()),
+ * c_i = (1/nvars) sum_v sum_j w_ij (z_vi - z_vj)^2. With opt->permutations > 0, conditional
+ * permutation (the n-1 other observations drawn without replacement into i's neighbour
+ * positions, as GeoDa and esda; stream agglo_rng_init(seed, i)): p_sim folded with ties in
+ * both tails, sim_mean / sim_sd (divisor N), z = (c_i - sim_mean)/sim_sd and p its normal
+ * p for the alternative (spdep's Z.Ci). Clusters (cluster[], significant at alpha after the
+ * correction on p_sim): univariate as GeoDa and spdep: 1 High-High, 2 Low-Low, 3 Other
+ * Positive (x_i below the mean, lag above), 4 Negative (x_i above, lag at or below);
+ * multivariate: 6 Positive (c_i <= sim_mean), 4 Negative; 0 not significant, 5 no
+ * neighbours. quadrant[] holds the univariate quadrant (1 HH, 2 LL, 3 LH, 4 HL) of the first
+ * variable. Result kind AGGLO_STAT_GEARY_LOCAL; free with agglo_local_result_free. */
+agglo_local_result *agglo_geary_local(agglo_ctx *ctx, const agglo_weights *w,
+                                      const double *const *x, size_t nvars,
+                                      const agglo_autocorr_options *opt);
+/* "not significant", "High-High", "Low-Low", "Other Positive", "Negative", "no neighbours",
+ * "Positive" for codes 0..6. */
+const char *agglo_geary_local_cluster_name(int code);
+
+/* The Rey-Smith (2013) spatial decomposition of the Gini coefficient (PySAL inequality
+ * Gini_Spatial). Sums of absolute differences over ordered pairs: total D = 2 n^2 mean G,
+ * neighbours W (every listed link i -> j, i != j, whatever its weight: the neighbour
+ * structure of w), non-neighbours WC = D - W. */
+typedef struct agglo_spatial_gini_result {
+    size_t n;
+    double gini;
+    double sad_total;          /* D */
+    double sad_neighbours;     /* W (PySAL wg) */
+    double sad_nonneighbours;  /* WC (PySAL wcg) */
+    double nonneighbour_share; /* WC / (2 n^2 mean) (PySAL wcg_share) */
+    double neighbour_pairs;    /* links / 2 */
+    double nonneighbour_pairs; /* n(n-1)/2 - neighbour_pairs */
+    double polarization;       /* (WC / W)(neighbour_pairs / nonneighbour_pairs), E = 1 */
+    long permutations;
+    uint64_t seed;
+    /* permutations of the values over the observations (stream (seed, p)) */
+    long n_greater_equal, n_less_equal; /* draws of WC >= / <= the observed */
+    double p_sim;              /* folded (min(#>=, #<=) + 1)/(N + 1) */
+    double sim_mean, sim_sd;   /* of WC (sd divisor N; PySAL e_wcg, s_wcg) */
+    double z;                  /* (WC - sim_mean)/sim_sd */
+    double p_z;                /* upper-tail normal p of z (PySAL p_z_sim) */
+    double polarization_p_sim; /* (#polarization draws >= observed + 1)/(N + 1) */
+} agglo_spatial_gini_result;
+
+/* x non-negative, not constant, complete. opt may be NULL (no permutations). */
+int agglo_spatial_gini(agglo_ctx *ctx, const agglo_weights *w, const double *x,
+                       const agglo_autocorr_options *opt, agglo_spatial_gini_result *res);
 
 #ifdef __cplusplus
 }

@@ -124,6 +124,68 @@ int agglo_centrography_compute(agglo_ctx *ctx, const double *x, const double *y,
 struct GEOSGeom_t *agglo_centrography_ellipse(agglo_ctx *ctx, const agglo_centrography *c,
                                               int nvertices);
 
+/* ---------------------------------------------------------------- polygonal windows
+ * A study area that is not a rectangle (spatstat owin of type "polygonal"): the union of a
+ * polygon layer's polygons (holes kept), or rings given directly. src/points/polywin.c */
+typedef struct agglo_window agglo_window;
+struct agglo_layer;
+struct agglo_rng;
+
+/* The union of the polygons of a polygon layer (GEOS UnaryUnion); NULL + error on failure. */
+agglo_window *agglo_window_from_layer(agglo_ctx *ctx, const struct agglo_layer *polygons);
+/* nrings rings of ring_len[r] vertices each, stored one after the other in x, y (a closing
+ * vertex equal to the first is allowed); is_hole[r] != 0 for holes (NULL: none). The rings
+ * must not cross (shells disjoint, each hole inside a shell), as in a valid (multi)polygon. */
+agglo_window *agglo_window_from_rings(agglo_ctx *ctx, size_t nrings, const size_t *ring_len,
+                                      const double *x, const double *y, const int *is_hole);
+void agglo_window_free(agglo_window *w);
+double agglo_window_area(const agglo_window *w);      /* shells minus holes */
+double agglo_window_perimeter(const agglo_window *w); /* every ring's length */
+void agglo_window_bbox(const agglo_window *w, double bb[4]); /* xmin, ymin, xmax, ymax */
+/* 1 when (x, y) is inside (even-odd rule over all rings). */
+int agglo_window_contains(const agglo_window *w, double x, double y);
+/* Distance from (x, y) to the nearest boundary edge (spatstat bdist.points). */
+double agglo_window_boundary_distance(const agglo_window *w, double x, double y);
+/* Share of the circle of radius r centred at (x, y) lying inside the window, exact (the
+ * circle's crossings with every edge, then the arcs between them); spatstat edge.Ripley's
+ * weight is its inverse, capped at 100. */
+double agglo_window_circle_fraction(const agglo_window *w, double x, double y, double r);
+/* A uniform point in the window (rejection from the bounding box); -1 when 1e8 draws miss. */
+int agglo_window_sample(const agglo_window *w, struct agglo_rng *rng, double *x, double *y);
+
+/* Clark-Evans in a polygonal window: the area and perimeter are the window's; Donnelly's
+ * correction is for rectangles only (spatstat), so its fields are NaN, and the Monte Carlo p
+ * (nsim > 0, CSR patterns of n points in the polygon) is that of the uncorrected R. Every
+ * point must lie inside the window. */
+int agglo_clarkevans_compute_window(agglo_ctx *ctx, const double *x, const double *y, size_t n,
+                                    const agglo_window *window, int nsim, uint64_t seed,
+                                    agglo_clarkevans *out);
+/* Ripley's K in a polygonal window (spatstat Kest on a polygonal owin): intensity n / area,
+ * border correction with the distances to the polygon's boundary, isotropic correction with
+ * the exact share of each circle inside the polygon (edge.Ripley, weights capped at 100);
+ * default rmax from the bounding box's short side and the intensity (spatstat rmax.rule);
+ * envelopes simulate in the polygon. Every point must lie inside the window. */
+agglo_kest *agglo_kest_compute_window(agglo_ctx *ctx, const double *x, const double *y,
+                                      size_t n, const agglo_window *window, double rmax,
+                                      size_t nr, int corrections, int nsim, int fix_n,
+                                      uint64_t seed);
+
+/* Kernel density in a polygonal window (spatstat density.ppp with a polygonal owin): only the
+ * points inside the window count (points outside are refused, or left out with
+ * opts->window_only; counted in info), the density is computed as agglo_kde_compute on the
+ * grid g, which must cover the window; with opts->edge it is divided by the kernel mass
+ * inside the window (the kernel convolved with the window's mask of cell centres, as
+ * spatstat's edge = TRUE); cells whose centre lies outside the window get nodata (*kept: the
+ * cells inside; may be NULL). Needs agglo/kde.h. src/points/kde_window.c */
+struct agglo_grid;
+struct agglo_kde_options;
+struct agglo_kde_info;
+int agglo_kde_compute_window(agglo_ctx *ctx, const double *x, const double *y, const double *w,
+                             size_t n, const struct agglo_grid *g,
+                             const struct agglo_kde_options *opts, const agglo_window *win,
+                             double nodata, double *out, struct agglo_kde_info *info,
+                             size_t *kept);
+
 #ifdef __cplusplus
 }
 #endif

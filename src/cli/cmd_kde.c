@@ -12,7 +12,7 @@
 enum {
     OPT_CELL = 1, OPT_BW, OPT_KERNEL, OPT_WEIGHT, OPT_EXTENT, OPT_EXTENT_FROM, OPT_MASK,
     OPT_METHOD, OPT_BINNING, OPT_SCALE, OPT_NODATA, OPT_FLOAT32, OPT_PAD, OPT_CUTOFF, OPT_EDGE,
-    OPT_WINDOW_ONLY
+    OPT_WINDOW_ONLY, OPT_WINDOW_POLY
 };
 
 static void usage(FILE *fp)
@@ -51,6 +51,10 @@ static void usage(FILE *fp)
             "  --edge               edge correction (spatstat's default edge = TRUE): divide by\n"
             "                       the share of each cell's kernel inside the grid rectangle;\n"
             "                       with points outside the grid it needs --window-only\n"
+            "  --window POLYGONS    study area = the union of a polygon layer's polygons (as\n"
+            "                       spatstat's polygonal owin): only points inside count, --edge\n"
+            "                       divides by the kernel mass inside the polygons, cells outside\n"
+            "                       are nodata; default extent its bounding box\n"
             "  --window-only        only the points inside the grid count (spatstat density.ppp\n"
             "                       with the grid as the window); by default every point within\n"
             "                       the kernel's reach of a cell counts (ArcGIS, QGIS), whatever\n"
@@ -81,6 +85,7 @@ int cmd_kde(int argc, char **argv)
         {"cutoff", required_argument, 0, OPT_CUTOFF},
         {"edge", no_argument, 0, OPT_EDGE},
         {"window-only", no_argument, 0, OPT_WINDOW_ONLY},
+        {"window", required_argument, 0, OPT_WINDOW_POLY},
         {0, 0, 0, 0}};
     cli_common c;
     cli_common_init(&c);
@@ -88,7 +93,8 @@ int cmd_kde(int argc, char **argv)
     agglo_kde_options_init(&ko);
     double cell = 0, bw = 0, nodata = -9999, pad = 0, ext[4];
     int rule = AGGLO_BW_ARCGIS, have_ext = 0, float32 = 0, opt;
-    const char *weight = NULL, *extent_from = NULL, *mask = NULL;
+    const char *weight = NULL, *extent_from = NULL, *mask = NULL, *window_poly = NULL;
+    agglo_window *pw = NULL;
     optind = 1;
     while ((opt = cli_getopt(argc, argv, "h", longopts, &c, "kde", ACCEPTS)) != -1) {
         switch (opt) {
@@ -154,6 +160,7 @@ int cmd_kde(int argc, char **argv)
         case OPT_FLOAT32: float32 = 1; break;
         case OPT_EDGE: ko.edge = 1; break;
         case OPT_WINDOW_ONLY: ko.window_only = 1; break;
+        case OPT_WINDOW_POLY: window_poly = optarg; break;
         case OPT_PAD:
             if (cli_parse_double("kde", "--pad", optarg, &pad))
                 return CLI_USAGE;
@@ -218,6 +225,21 @@ int cmd_kde(int argc, char **argv)
             goto out;
         }
     }
+    if (window_poly) { /* the study area: its bounding box is the default extent */
+        cli_common wc = c;
+        wc.x_field = wc.y_field = NULL;
+        agglo_layer *wl = kde_cli_read_polygons(ctx, window_poly, pts, &wc);
+        pw = wl ? agglo_window_from_layer(ctx, wl) : NULL;
+        agglo_layer_free(wl);
+        if (!pw) {
+            rc = cli_fail(ctx);
+            goto out;
+        }
+        if (!have_ext && !extent_from) {
+            agglo_window_bbox(pw, ext);
+            have_ext = 1;
+        }
+    }
     if (extent_from) {
         cli_common ec = c;
         ec.x_field = ec.y_field = NULL;
@@ -275,14 +297,15 @@ int cmd_kde(int argc, char **argv)
         goto out;
     }
     agglo_kde_info info;
-    if (agglo_kde_compute(ctx, x, y, w, n, &g, &ko, grid, &info)) {
+    size_t kept = g.ncols * g.nrows;
+    if (pw ? agglo_kde_compute_window(ctx, x, y, w, n, &g, &ko, pw, nodata, grid, &info, &kept)
+           : agglo_kde_compute(ctx, x, y, w, n, &g, &ko, grid, &info)) {
         char msg[768]; /* name the input file in the message */
         snprintf(msg, sizeof msg, "%s", agglo_ctx_errmsg(ctx));
         agglo_error(ctx, agglo_ctx_errcode(ctx), "%s: %s", path, msg);
         rc = cli_fail(ctx);
         goto out;
     }
-    size_t kept = g.ncols * g.nrows;
     if (maskl && agglo_kde_mask(ctx, &g, maskl, grid, nodata, &kept)) {
         rc = cli_fail(ctx);
         goto out;
@@ -354,6 +377,7 @@ out:
     agglo_layer_free(pts);
     agglo_layer_free(maskl);
     agglo_layer_free(extl);
+    agglo_window_free(pw);
     agglo_ctx_free(ctx);
     return rc;
 }

@@ -6,6 +6,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* the common options points uses */
 #define ACCEPTS (CLI_ACCEPT_REPORT | CLI_ACCEPT_READ | CLI_ACCEPT_VECTOR_OUT | CLI_ACCEPT_PNG | CLI_ACCEPT_SEED | CLI_ACCEPT_COMPUTE)
@@ -18,7 +19,7 @@ enum {
 static void usage(FILE *fp)
 {
     fprintf(fp,
-            "usage: agglo points POINTS [--nn] [--k] [--sde] [--window xmin,ymin,xmax,ymax]\n"
+            "usage: agglo points POINTS [--nn] [--k] [--sde] [--window xmin,ymin,xmax,ymax|POLYGONS]\n"
             "                    [--correction border,isotropic] [--rmax R] [--envelope NSIM]\n"
             "                    [--curve K.csv] [--png L.png] [--out ellipse.gpkg] [options]\n\n"
             "Point-pattern measures of POINTS (projected coordinates; --to EPSG:xxxx for lon/lat)\n"
@@ -42,7 +43,11 @@ static void usage(FILE *fp)
             "  --sde-scale S        arcgis (semi-axes sqrt(2) sd, default) or yuill (1 sd)\n"
             "  --stdevs K           ellipse size in standard deviations (1, 2, 3; default 1)\n"
             "  --out FILE           write the ellipse as a polygon layer with its attributes\n"
-            "  --window-from LAYER  window = extent of a layer\n\n");
+            "  --window-from LAYER  window = extent of a layer\n"
+            "  --window POLYGONS    window = the union of a polygon layer's polygons (holes\n"
+            "                       kept; spatstat's polygonal owin): area, border distances,\n"
+            "                       isotropic correction and simulations inside the polygons;\n"
+            "                       Donnelly's correction (rectangles only) is then NA\n\n");
     cli_common_help_print(fp, ACCEPTS);
 }
 
@@ -102,7 +107,8 @@ int cmd_points(int argc, char **argv)
     int do_nn = 0, do_k = 0, do_sde = 0, have_win = 0, corr = AGGLO_KEST_BORDER | AGGLO_KEST_ISOTROPIC;
     double win[4], rmax = 0, sde_scale = M_SQRT2, stdevs = 1;
     long nr = 513, nsim = 0, nsim_ce = 0;
-    const char *window_from = NULL, *weight = NULL, *curve = NULL;
+    const char *window_from = NULL, *weight = NULL, *curve = NULL, *window_poly = NULL;
+    agglo_window *pw = NULL;
     int opt, fix_n = 0;
     optind = 1;
     while ((opt = cli_getopt(argc, argv, "h", longopts, &c, "points", ACCEPTS)) != -1) {
@@ -114,6 +120,10 @@ int cmd_points(int argc, char **argv)
         case OPT_K: do_k = 1; break;
         case OPT_SDE: do_sde = 1; break;
         case OPT_WINDOW:
+            if (access(optarg, F_OK) == 0) { /* a polygon layer */
+                window_poly = optarg;
+                break;
+            }
             if (kde_cli_extent("points", "--window", optarg, win))
                 return CLI_USAGE;
             have_win = 1;
@@ -181,7 +191,7 @@ int cmd_points(int argc, char **argv)
     }
     if (optind != argc - 1)
         return cli_usage("points", "expects one POINTS input");
-    if (have_win && window_from)
+    if ((have_win || window_poly) && window_from)
         return cli_usage("points", "give --window or --window-from, not both");
     if (!do_nn && !do_k && !do_sde)
         do_nn = do_k = do_sde = 1;
@@ -211,10 +221,22 @@ int cmd_points(int argc, char **argv)
         }
         have_win = 1;
     }
+    if (window_poly) {
+        cli_common wc = c;
+        wc.x_field = wc.y_field = NULL;
+        wl = kde_cli_read_polygons(ctx, window_poly, pts, &wc);
+        if (!wl || !(pw = agglo_window_from_layer(ctx, wl)))
+            goto fail;
+    }
     cli_report_str(r, "input", path);
+    if (pw) {
+        cli_report_str(r, "window", window_poly);
+        cli_report_num(r, "window_area", agglo_window_area(pw));
+    }
     if (do_nn) {
         agglo_clarkevans ce;
-        if (agglo_clarkevans_compute(ctx, x, y, n, have_win ? win : NULL, (int)nsim_ce, c.seed, &ce))
+        if (pw ? agglo_clarkevans_compute_window(ctx, x, y, n, pw, (int)nsim_ce, c.seed, &ce)
+               : agglo_clarkevans_compute(ctx, x, y, n, have_win ? win : NULL, (int)nsim_ce, c.seed, &ce))
             goto fail;
         cli_report_section(r, "clark_evans");
         cli_report_int(r, "n", (long long)ce.n);
@@ -237,8 +259,10 @@ int cmd_points(int argc, char **argv)
         cli_report_str(r, "pattern", agglo_pattern_name(agglo_clarkevans_pattern(&ce, 0.05)));
     }
     if (do_k) {
-        K = agglo_kest_compute(ctx, x, y, n, have_win ? win : NULL, rmax, (size_t)nr, corr,
-                               (int)nsim, fix_n, c.seed);
+        K = pw ? agglo_kest_compute_window(ctx, x, y, n, pw, rmax, (size_t)nr, corr, (int)nsim,
+                                           fix_n, c.seed)
+               : agglo_kest_compute(ctx, x, y, n, have_win ? win : NULL, rmax, (size_t)nr, corr,
+                                    (int)nsim, fix_n, c.seed);
         if (!K)
             goto fail;
         agglo_kest_summary ks;
@@ -344,6 +368,7 @@ fail:
 out:
     cli_report_free(r);
     agglo_kest_free(K);
+    agglo_window_free(pw);
     free(x);
     free(y);
     free(w);

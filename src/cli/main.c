@@ -18,6 +18,9 @@
     X(getis, "Getis-Ord General G")                                                              \
     X(lisa, "local Moran (LISA) with conditional permutation, clusters and maps")                \
     X(hotspot, "local Getis-Ord Gi/Gi* hot and cold spots")                                       \
+    X(joincount, "join counts (BB, BW, WW) of a categorical field, analytic and permutation")   \
+    X(localgeary, "local Geary (univariate, multivariate) with permutation clusters and maps")  \
+    X(spatialgini, "Rey-Smith spatial Gini decomposition with permutation inference")           \
     X(gwr, "geographically weighted regression")                                                 \
     X(kde, "kernel density of points to a GeoTIFF raster")                                       \
     X(concentration, "location quotient, spatial Gini, HHI, Theil, Ellison-Glaeser")             \

@@ -34,18 +34,27 @@ static double mean_nnd(agglo_ctx *ctx, const double *x, const double *y, size_t 
     return s / (double)n;
 }
 
-int agglo_clarkevans_compute(agglo_ctx *ctx, const double *x, const double *y, size_t n,
-                             const double *window, int nsim, uint64_t seed,
-                             agglo_clarkevans *out)
+static int clarkevans(agglo_ctx *ctx, const double *x, const double *y, size_t n,
+                      const double *window, const agglo_window *poly, int nsim, uint64_t seed,
+                      agglo_clarkevans *out)
 {
-    double *px, *py, win[4];
+    double *px, *py, win[4], pbb[4];
     size_t m;
-    int rc = agglo__points_prepare(ctx, x, y, n, window, &px, &py, &m, win, "clark-evans");
+    if (poly)
+        agglo_window_bbox(poly, pbb);
+    int rc = agglo__points_prepare(ctx, x, y, n, poly ? pbb : window, &px, &py, &m, win,
+                                   "clark-evans");
     if (rc)
         return rc;
+    if (poly && (rc = agglo__window_check_points(ctx, poly, px, py, m, "clark-evans"))) {
+        free(px);
+        free(py);
+        return rc;
+    }
     memset(out, 0, sizeof *out);
     double W = win[2] - win[0], H = win[3] - win[1];
-    double A = W * H, P = 2 * (W + H), dn = (double)m;
+    double A = poly ? agglo_window_area(poly) : W * H;
+    double P = poly ? agglo_window_perimeter(poly) : 2 * (W + H), dn = (double)m;
     out->n = m;
     out->area = A;
     out->perimeter = P;
@@ -66,6 +75,8 @@ int agglo_clarkevans_compute(agglo_ctx *ctx, const double *x, const double *y, s
     double vd = 0.0703 * A / (dn * dn) + 0.037 * P * sqrt(A / pow(dn, 5));
     out->z_donnelly = (out->mean_nnd - out->expected_donnelly) / sqrt(vd);
     out->p_donnelly = 2 * (1 - agglo__kde_pnorm(fabs(out->z_donnelly)));
+    if (poly) /* Donnelly's correction is for rectangles only (spatstat clarkevans) */
+        out->expected_donnelly = out->R_donnelly = out->z_donnelly = out->p_donnelly = NAN;
     out->p_donnelly_mc = NAN;
     out->nsim = nsim > 0 ? nsim : 0;
     out->seed = seed;
@@ -82,14 +93,24 @@ int agglo_clarkevans_compute(agglo_ctx *ctx, const double *x, const double *y, s
         for (int s = 0; s < nsim && !rc; s++) {
             agglo_rng r;
             agglo_rng_init(&r, seed, (uint64_t)s);
-            for (size_t i = 0; i < m; i++) {
+            for (size_t i = 0; i < m && !rc; i++) {
+                if (poly) {
+                    if (agglo_window_sample(poly, &r, &sx[i], &sy[i]))
+                        rc = agglo_error(ctx, AGGLO_E_NUMERIC, "clark-evans: cannot sample the window");
+                    continue;
+                }
                 sx[i] = win[0] + agglo_rng_uniform(&r) * W;
                 sy[i] = win[1] + agglo_rng_uniform(&r) * H;
             }
+            if (rc)
+                break;
             double d = mean_nnd(ctx, sx, sy, m, A, &rc);
-            double Rs = d / out->expected_donnelly;
-            ge += Rs >= out->R_donnelly;
-            le += Rs <= out->R_donnelly;
+            /* polygon windows: the test of the uncorrected R (spatstat clarkevans.test,
+             * correction "none", Monte Carlo) */
+            double Rs = d / (poly ? out->expected : out->expected_donnelly);
+            double Ro = poly ? out->R : out->R_donnelly;
+            ge += Rs >= Ro;
+            le += Rs <= Ro;
         }
         free(sx);
         free(sy);
@@ -99,6 +120,22 @@ int agglo_clarkevans_compute(agglo_ctx *ctx, const double *x, const double *y, s
     free(px);
     free(py);
     return rc;
+}
+
+int agglo_clarkevans_compute(agglo_ctx *ctx, const double *x, const double *y, size_t n,
+                             const double *window, int nsim, uint64_t seed,
+                             agglo_clarkevans *out)
+{
+    return clarkevans(ctx, x, y, n, window, NULL, nsim, seed, out);
+}
+
+int agglo_clarkevans_compute_window(agglo_ctx *ctx, const double *x, const double *y, size_t n,
+                                    const agglo_window *window, int nsim, uint64_t seed,
+                                    agglo_clarkevans *out)
+{
+    if (!window)
+        return agglo_error(ctx, AGGLO_E_USAGE, "clark-evans: no window");
+    return clarkevans(ctx, x, y, n, NULL, window, nsim, seed, out);
 }
 
 agglo_pattern agglo_clarkevans_pattern(const agglo_clarkevans *ce, double alpha)

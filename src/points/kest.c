@@ -45,6 +45,8 @@ enum { KBLOCKS = AGGLO__POINTS_PAIR_BLOCKS };
 typedef struct kest_acc {
     const agglo__points_pairs *pp;
     const double *win;
+    const agglo_window *poly; /* polygonal window (NULL: the rectangle win) */
+    const double *bd;         /* polygonal window: the points' distances to its boundary */
     const size_t *kbs;
     double dr;
     size_t nr;
@@ -76,27 +78,31 @@ static void kest_pair(void *ud, int blk, size_t i, size_t t, double dx, double d
     if (a->bnum) { /* counted at r_k, k0 <= k < kb, for each point of the pair */
         long long *bn = a->bnum + (size_t)blk * (nr + 1);
         size_t kb = a->kbs[i];
-        if (k0 < kb) {
+        if (k0 < kb && (!a->bd || d <= a->bd[i])) {
             bn[k0]++;
             bn[kb]--;
         }
-        if (k0 < a->kbs[t]) {
+        if (k0 < a->kbs[t] && (!a->bd || d <= a->bd[t])) {
             bn[k0]++;
             bn[a->kbs[t]]--;
         }
     }
     if (a->ih) {
         const double *px = a->pp->px, *py = a->pp->py;
-        a->ih[(size_t)blk * (nr + 1) + k0] +=
-            ripley_weight(px[i], py[i], d, a->win) + ripley_weight(px[t], py[t], d, a->win);
+        if (a->poly)
+            a->ih[(size_t)blk * (nr + 1) + k0] += agglo__window_ripley_weight(a->poly, px[i], py[i], d) +
+                                                  agglo__window_ripley_weight(a->poly, px[t], py[t], d);
+        else
+            a->ih[(size_t)blk * (nr + 1) + k0] +=
+                ripley_weight(px[i], py[i], d, a->win) + ripley_weight(px[t], py[t], d, a->win);
     }
 }
 
 /* K estimates of one pattern into border[] / iso[] (nr values each; NULL = skip). */
 static int kest_one(agglo_ctx *ctx, const double *x, const double *y, size_t n, const double *win,
-                    double rmax, size_t nr, double *border, double *iso)
+                    const agglo_window *poly, double rmax, size_t nr, double *border, double *iso)
 {
-    double A = (win[2] - win[0]) * (win[3] - win[1]);
+    double A = poly ? agglo_window_area(poly) : (win[2] - win[0]) * (win[3] - win[1]);
     double dr = rmax / (double)(nr - 1);
     agglo__points_pairs pp;
     int rc = agglo__points_pairs_init(ctx, &pp, x, y, n, rmax);
@@ -124,18 +130,39 @@ static int kest_one(agglo_ctx *ctx, const double *x, const double *y, size_t n, 
         return AGGLO_E_NOMEM;
     }
     double wide = win[2] - win[0], high = win[3] - win[1];
+    double *bd = poly && border ? agglo_malloc(ctx, (m ? m : 1) * sizeof(double)) : NULL;
+    if (poly && border && !bd) {
+        free(bnum);
+        free(bden);
+        free(ih);
+        free(kbs);
+        agglo__points_pairs_free(&pp);
+        return AGGLO_E_NOMEM;
+    }
     for (size_t t = 0; t < m; t++) {
         double xs = pp.px[t] - win[0], ys = pp.py[t] - win[1];
+        if (poly) {
+            /* spatstat's general (non-rectangle) reduced-sample estimator (Kount): b binned
+             * on r's breaks (r_(k-1), r_k], so the point is in the sample at r_k for
+             * k <= ceil(b / rstep); a pair counts for point i only when d <= b_i */
+            double b = agglo_window_boundary_distance(poly, pp.px[t], pp.py[t]);
+            if (bd)
+                bd[t] = b;
+            double kb = ceil(b / dr) + 1;
+            kbs[t] = kb >= (double)nr ? nr : (size_t)kb;
+            continue;
+        }
         double b = fmin(fmin(xs, wide - xs), fmin(ys, high - ys));
         double lb = ceil(b / dr) - 1; /* largest integer strictly below b / rstep */
         kbs[t] = lb < 0 ? 0 : (lb >= (double)(nr - 1) ? nr : (size_t)lb + 1);
     }
-    kest_acc acc = {&pp, win, kbs, dr, nr, bnum, bden, ih};
+    kest_acc acc = {&pp, win, poly, bd, kbs, dr, nr, bnum, bden, ih};
     /* each unordered pair once (t > i), counted for both of its points */
 #pragma omp parallel for schedule(dynamic, 1) num_threads(agglo_threads_for(ctx))
     for (int blk = 0; blk < KBLOCKS; blk++)
         agglo__points_pairs_block(&pp, blk, kest_point, kest_pair, &acc);
     free(kbs);
+    free(bd);
     agglo__points_pairs_free(&pp);
     double lambda = (double)n / A;
     if (border) {
@@ -176,19 +203,26 @@ void agglo_kest_free(agglo_kest *k)
     free(k);
 }
 
-agglo_kest *agglo_kest_compute(agglo_ctx *ctx, const double *x, const double *y, size_t n,
-                               const double *window, double rmax, size_t nr, int corrections,
-                               int nsim, int fix_n, uint64_t seed)
+static agglo_kest *kest_compute(agglo_ctx *ctx, const double *x, const double *y, size_t n,
+                                const double *window, const agglo_window *poly, double rmax,
+                                size_t nr, int corrections, int nsim, int fix_n, uint64_t seed)
 {
-    double *px, *py, win[4];
+    double *px, *py, win[4], pbb[4];
     size_t m;
     if (!(corrections & (AGGLO_KEST_BORDER | AGGLO_KEST_ISOTROPIC))) {
         agglo_error(ctx, AGGLO_E_USAGE, "kest: no edge correction requested");
         return NULL;
     }
-    if (agglo__points_prepare(ctx, x, y, n, window, &px, &py, &m, win, "ripley K"))
+    if (poly)
+        agglo_window_bbox(poly, pbb);
+    if (agglo__points_prepare(ctx, x, y, n, poly ? pbb : window, &px, &py, &m, win, "ripley K"))
         return NULL;
-    double W = win[2] - win[0], H = win[3] - win[1], A = W * H;
+    if (poly && agglo__window_check_points(ctx, poly, px, py, m, "ripley K")) {
+        free(px);
+        free(py);
+        return NULL;
+    }
+    double W = win[2] - win[0], H = win[3] - win[1], A = poly ? agglo_window_area(poly) : W * H;
     double lambda = (double)m / A;
     if (!(rmax > 0))
         rmax = fmin(0.25 * fmin(W, H), sqrt(1000.0 / (M_PI * lambda)));
@@ -229,7 +263,7 @@ agglo_kest *agglo_kest_compute(agglo_ctx *ctx, const double *x, const double *y,
             k->r[t] = t + 1 == nr ? rmax : (double)t * (rmax / (double)(nr - 1));
             k->theo[t] = M_PI * k->r[t] * k->r[t];
         }
-        rc = kest_one(ctx, px, py, m, win, rmax, nr, k->border, k->iso);
+        rc = kest_one(ctx, px, py, m, win, poly, rmax, nr, k->border, k->iso);
     }
     if (!rc && nsim > 0) {
         k->envelope_correction = k->iso ? AGGLO_KEST_ISOTROPIC : AGGLO_KEST_BORDER;
@@ -268,15 +302,22 @@ agglo_kest *agglo_kest_compute(agglo_ctx *ctx, const double *x, const double *y,
                     }
                 }
             }
-            for (size_t i = 0; i < ms; i++) {
+            for (size_t i = 0; i < ms && !rc; i++) {
+                if (poly) {
+                    if (agglo_window_sample(poly, &r, &sx[i], &sy[i]))
+                        rc = agglo_error(ctx, AGGLO_E_NUMERIC, "kest: cannot sample the window");
+                    continue;
+                }
                 sx[i] = win[0] + agglo_rng_uniform(&r) * W;
                 sy[i] = win[1] + agglo_rng_uniform(&r) * H;
             }
+            if (rc)
+                break;
             int iso = k->envelope_correction == AGGLO_KEST_ISOTROPIC;
             if (ms < 2) { /* K undefined: leave this simulation out of the envelope */
                 continue;
             }
-            rc = kest_one(ctx, sx, sy, ms, win, rmax, nr, iso ? NULL : sk, iso ? sk : NULL);
+            rc = kest_one(ctx, sx, sy, ms, win, poly, rmax, nr, iso ? NULL : sk, iso ? sk : NULL);
             for (size_t t = 0; t < nr && !rc; t++) {
                 if (first || sk[t] < k->lo[t] || isnan(k->lo[t]))
                     k->lo[t] = sk[t];
@@ -298,6 +339,25 @@ agglo_kest *agglo_kest_compute(agglo_ctx *ctx, const double *x, const double *y,
         return NULL;
     }
     return k;
+}
+
+agglo_kest *agglo_kest_compute(agglo_ctx *ctx, const double *x, const double *y, size_t n,
+                               const double *window, double rmax, size_t nr, int corrections,
+                               int nsim, int fix_n, uint64_t seed)
+{
+    return kest_compute(ctx, x, y, n, window, NULL, rmax, nr, corrections, nsim, fix_n, seed);
+}
+
+agglo_kest *agglo_kest_compute_window(agglo_ctx *ctx, const double *x, const double *y,
+                                      size_t n, const agglo_window *window, double rmax,
+                                      size_t nr, int corrections, int nsim, int fix_n,
+                                      uint64_t seed)
+{
+    if (!window) {
+        agglo_error(ctx, AGGLO_E_USAGE, "kest: no window");
+        return NULL;
+    }
+    return kest_compute(ctx, x, y, n, NULL, window, rmax, nr, corrections, nsim, fix_n, seed);
 }
 
 const double *agglo_kest_main(const agglo_kest *k)

@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 #include "agglo/core.h"
+#include "agglo/points.h"
 #include "../kde/kde_internal.h"
 
 /* The finite points of x, y copied to *px, *py (*m of them; free both), and the window:
@@ -96,5 +97,12 @@ int agglo__points_kest_trans(agglo_ctx *ctx, const double *x, const double *y, s
  * chosen bandwidth. Used by agglo_kde_bandwidth (AGGLO_BW_DIGGLE). src/points/bw_diggle.c */
 int agglo__points_bw_diggle(agglo_ctx *ctx, const double *x, const double *y, size_t n,
                             const double *win, double *sigma);
+
+/* Polygonal windows (src/points/polywin.c): Ripley's isotropic weight 1 / (share of the circle
+ * inside), capped at 100 (spatstat maxedgewt), 1 at d = 0; and the check that every point lies
+ * inside the window (AGGLO_E_USAGE naming the first outside). */
+double agglo__window_ripley_weight(const agglo_window *w, double x, double y, double d);
+int agglo__window_check_points(agglo_ctx *ctx, const agglo_window *w, const double *x,
+                               const double *y, size_t n, const char *what);
 
 #endif
