@@ -16,7 +16,8 @@
 #   guide_tri_data.csv, guide_tri_nb.csv, guide_tri.csv: a binary W of disjoint triangles
 #     and pairs over Columbus (spectrum 2, 1, -1: outside the [-1, 1] the Chebyshev terms
 #     assume) and y simulated from a lag model (rho = -0.5, seed 3): lagsarlm / errorsarlm
-#     eigen fits, and the Chebyshev q = 3 fit (the guide agglo uses for n >= 5000), which is
+#     eigen fits (with the lag model's impacts and y - (I - rho W)^-1 X b by a dense solve),
+#     and the Chebyshev q = 3 fit (the guide agglo uses for n >= 5000), which is
 #     off by more than 0.05.
 suppressMessages({library(sf); library(spdep); library(spatialreg)})
 out <- "tests/data/reference/regress"
@@ -102,6 +103,12 @@ lag <- lagsarlm(y ~ INC + HOVAL, data = dat, listw = lw, method = "eigen", quiet
                 control = list(tol.opt = 1e-12))
 add("lag", "rho", lag$rho); add("lag", "coef", coef(lag)[-1]); add("lag", "loglik", lag$LL)
 add("lag", "interval", lag$interval)
+# impacts by their definition (dense solve; spatialreg's b / (1 - rho) total assumes a
+# row-standardised W) and y - (I - rho W)^-1 X b: rho = -0.516 with lambda_max = 2 puts
+# |rho| lambda_max above 1
+A <- solve(diag(n) - lag$rho * W); b <- coef(lag)[-1]
+add("lag", "direct", b[-1] * sum(diag(A)) / n); add("lag", "total", b[-1] * sum(A) / n)
+add("lag", "naive_resid", y - A %*% (X %*% b))
 lag3 <- lagsarlm(y ~ INC + HOVAL, data = dat, listw = lw, method = "Chebyshev", quiet = TRUE,
                  control = list(tol.opt = 1e-12, cheb_q = 3L), interval = lag$interval)
 add("lag_cheb3", "rho", lag3$rho)

@@ -638,6 +638,25 @@ static void test_guide_fallback(void **s)
     assert_int_equal(agglo_weights_transform(ctx, d.w, AGGLO_TRANSFORM_B), AGGLO_OK);
     free(rp);
     free(col);
+    /* the block with eigen: rho = -0.516 and lambda_max = 2, so the fixed point z = b + rho W
+     * z behind the total impacts and y - (I - rho W)^-1 X b diverges (it returned 1e153
+     * with AGGLO_OK); against R's dense solve */
+    {
+        agglo_regress_result r;
+        assert_int_equal(fit(ctx, &b, AGGLO_REG_LAG, AGGLO_LOGDET_EIGEN, 1, &r), AGGLO_OK);
+        check(&R, "lag", "rho", r.rho, 1e-6);
+        for (size_t j = 0; j < r.nimpacts; j++) {
+            checkj(&R, "lag", "direct", j, r.direct[j], 1e-5);
+            checkj(&R, "lag", "total", j, r.total[j], 1e-5);
+        }
+        for (size_t i = 0; i < r.n; i++) {
+            char key[48];
+            snprintf(key, sizeof key, "naive_resid_%zu", i);
+            assert_true(ref_get(&R, "lag", key, &v));
+            assert_close(r.naive_resid[i], v, 1e-5);
+        }
+        agglo_regress_result_free(&r);
+    }
     agglo_logdet_method meths[2] = {AGGLO_LOGDET_SPARSE, AGGLO_LOGDET_LU};
     for (int m = 0; m < 2; m++) {
         agglo_regress_result r;
