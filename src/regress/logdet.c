@@ -360,7 +360,10 @@ double rg_logdet_search(rg_logdet *l, double (*f)(double, void *), void *data, d
     l->guide = 0;
     double na = fmax(a, g - RG_GUIDE_HALF_WIDTH), nb = fmin(b, g + RG_GUIDE_HALF_WIDTH);
     double x = rg_maximise(f, data, na, nb, 1e-10, best);
-    double eps = 1e-6 * (nb - na);
+    /* Brent's method ends a few tol1 (1.5e-8 |x|) inside a bracket whose edge holds the
+     * maximum; a margin of 1e-4 of the bracket is far above that, and an interior maximum
+     * that close to the edge only costs the full search */
+    double eps = 1e-4 * (nb - na);
     if ((na > a && x - na < eps) || (nb < b && nb - x < eps))
         x = rg_maximise(f, data, a, b, 1e-10, best); /* the guide was off: the full interval */
     return x;

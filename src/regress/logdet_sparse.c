@@ -227,3 +227,24 @@ void rg_umfpack_free(rg_sparse_ld *c)
         umfpack_di_free_symbolic(&c->symbolic);
     base_free(c);
 }
+
+int rg_umfpack_solve(agglo_ctx *ctx, const agglo_weights *w, double rho, const double *b,
+                     double *z)
+{
+    rg_sparse_ld *c = rg_umfpack_create(ctx, w);
+    if (!c)
+        return agglo_ctx_errcode(ctx) ? agglo_ctx_errcode(ctx) : AGGLO_E_NUMERIC;
+    set_values(c, rho);
+    void *numeric = NULL;
+    int st = umfpack_di_numeric(c->cp, c->ri, c->x, c->symbolic, &numeric, NULL, NULL);
+    /* the columns built are W's rows: the stored matrix is (I - rho W)', so solve with its
+     * transpose */
+    if (st == UMFPACK_OK)
+        st = umfpack_di_solve(UMFPACK_At, c->cp, c->ri, c->x, z, b, numeric, NULL, NULL);
+    umfpack_di_free_numeric(&numeric);
+    rg_umfpack_free(c);
+    if (st != UMFPACK_OK)
+        return agglo_error(ctx, AGGLO_E_SINGULAR, "regression: solving with I - %g W failed "
+                           "(UMFPACK status %d)", rho, st);
+    return AGGLO_OK;
+}

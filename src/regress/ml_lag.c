@@ -31,7 +31,10 @@ int rg_solve_irw(agglo_ctx *ctx, const agglo_weights *w, double rho, const doubl
     if (!t)
         return agglo_error(ctx, AGGLO_E_NOMEM, "regression: out of memory");
     memcpy(z, b, n * sizeof(double));
-    for (int it = 0; it < 200000; it++) {
+    /* diverging (steps growing 30 times running, or not finite) or too slow: LU */
+    int converged = 0, grew = 0;
+    double dprev = INFINITY;
+    for (int it = 0; it < 200000 && grew < 30; it++) {
         agglo_weights_lag(w, z, t);
         double d = 0, s = 0;
         for (size_t i = 0; i < n; i++) {
@@ -40,10 +43,18 @@ int rg_solve_irw(agglo_ctx *ctx, const agglo_weights *w, double rho, const doubl
             s += v * v;
             z[i] = v;
         }
-        if (d <= 1e-28 * s)
+        if (d <= 1e-28 * s) {
+            converged = 1;
             break;
+        }
+        if (!isfinite(d))
+            break;
+        grew = d > dprev ? grew + 1 : 0;
+        dprev = d;
     }
     free(t);
+    if (!converged)
+        return rg_umfpack_solve(ctx, w, rho, b, z);
     return AGGLO_OK;
 }
 

@@ -119,9 +119,14 @@ int rg_ml_sac(rg_model *m, agglo_regress_result *r);
 /* dense n x n helpers for the information matrix (eigen method): Z = (I - rho W)^-1 W */
 double *rg_dense_aw(agglo_ctx *ctx, const agglo_weights *w, double rho);
 
-/* z = (I - rho W)^-1 b by the fixed point z = b + rho W z (|rho| times the spectral radius
- * of W is below 1 inside the search interval) */
+/* z = (I - rho W)^-1 b by the fixed point z = b + rho W z while it converges (|rho| times
+ * the spectral radius of W below 1), else by a sparse LU (rg_umfpack_solve): inside the
+ * search interval (1/lambda_min, 1/lambda_max) a negative rho can exceed 1/lambda_max in
+ * size (binary W, or row-standardised W with lambda_min > -1) */
 int rg_solve_irw(agglo_ctx *ctx, const agglo_weights *w, double rho, const double *b, double *z);
+/* z = (I - rho W)^-1 b by UMFPACK's LU */
+int rg_umfpack_solve(agglo_ctx *ctx, const agglo_weights *w, double rho, const double *b,
+                     double *z);
 /* Fills stat (z) and p (two-sided normal) from coef and se for the k coefficients. */
 void rg_ztable(agglo_regress_result *r);
 
