@@ -60,10 +60,15 @@ out=$("$AGGLO" moran "$S/counties.shp" --var pop --quiet 2>/dev/null) && [ -z "$
 out=$("$AGGLO" info "$S/counties.shp" --quiet --json 2>/dev/null) && [ -z "$out" ] && ok || bad "info --quiet printed: $out"
 # JSON: valid, no NaN/Infinity literals, keys without spaces (docs/output.md)
 C="$TEST_DATA/columbus/columbus.shp"
+MK="$TEST_DATA/reference/dynamics/usjoin.csv"; MW="$TEST_DATA/reference/dynamics/states48_fips.gal"
 for args in "info $S/counties.shp" "weights $C --knn 4" "moran $C --var CRIME --permutations 9" \
             "lisa $C --var CRIME" "hotspot $C --var CRIME" "getis $C --var CRIME" "geary $C --var CRIME" \
             "regress $C --y CRIME --x INC,HOVAL --model lag --impacts" "dagum $C --var INC --group CP" \
-            "kde $S/shops.gpkg --to EPSG:32650 --cell 1000" "points $S/shops.gpkg --to EPSG:32650 --nn"; do
+            "kde $S/shops.gpkg --to EPSG:32650 --cell 1000" "points $S/shops.gpkg --to EPSG:32650 --nn" \
+            "index $C --positive INC,HOVAL --negative CRIME --coupling INC,HOVAL|CRIME" \
+            "markov $MK --id STATE_FIPS --prefix 19 --spatial --weights $MW" \
+            "markov $MK --id STATE_FIPS --prefix 19 --lisa --weights $MW" \
+            "distribution $C --var INC --group CP" "geodetector $C --y CRIME --factors CP"; do
   # shellcheck disable=SC2086
   "$AGGLO" $args --json 2>/dev/null | /usr/bin/python3 -c '
 import json, sys
