@@ -190,6 +190,8 @@ int ac_parse(ac_cli *a, const char *cmd, int argc, char **argv, ac_usage_fn usag
 
 static int fail(ac_cli *a) { return cli_fail(a->ctx); }
 
+static const char *weights_id(const void *w, size_t i) { return agglo_weights_id(w, i); }
+
 int ac_load(ac_cli *a, int need_var)
 {
     (void)need_var;
@@ -247,21 +249,13 @@ int ac_load(ac_cli *a, int need_var)
     const char *names[2] = {a->rate ? f1 : a->var, a->rate ? f2 : a->bivariate};
     size_t *keep = malloc((n ? n : 1) * sizeof(size_t));
     size_t nkeep = 0;
-    for (size_t i = 0; i < n; i++) {
-        int ok = 1;
-        for (int k = 0; k < 2; k++)
-            if (vars[k] && !isfinite(vars[k][i]))
-                ok = 0;
-        if (ok)
-            keep[nkeep++] = i;
-    }
     int rc = 0;
-    if (nkeep < n && !a->drop_missing) {
-        for (int k = 0; k < 2 && !rc; k++)
-            if (vars[k] &&
-                agglo_autocorr_check_complete(ctx, vars[k], n, a->w, names[k], a->input) != AGGLO_OK)
-                rc = fail(a);
-    } else if (nkeep < n) {
+    if (!keep)
+        rc = fail(a);
+    else if (agglo_missing_rows(ctx, a->input, n, vars, names, 2, NULL, weights_id, a->w,
+                                a->drop_missing, keep, &nkeep) != AGGLO_OK)
+        rc = fail(a);
+    else if (nkeep < n) {
         a->dropped = n - nkeep;
         agglo_weights *ws = agglo_weights_subset(ctx, a->w, keep, nkeep);
         agglo_layer *ls = ws ? agglo_layer_subset(ctx, a->layer, keep, nkeep) : NULL;
@@ -278,13 +272,10 @@ int ac_load(ac_cli *a, int need_var)
                 if (arrs[k])
                     for (size_t j = 0; j < nkeep; j++)
                         arrs[k][j] = arrs[k][keep[j]];
-            if (!a->c.quiet)
-                fprintf(stderr, "agglo: dropped %zu row(s) with missing values; %zu remain\n",
-                        a->dropped, nkeep);
             size_t isl = agglo_weights_islands(a->w);
-            if (isl && !a->c.quiet)
-                fprintf(stderr, "agglo: warning: after dropping, %zu observation(s) have no "
-                                "neighbours\n", isl);
+            if (isl)
+                agglo_warn(ctx, "%s: after dropping, %zu observation%s have no neighbours",
+                           a->input, isl, isl == 1 ? "" : "s");
         }
     }
     free(keep);
