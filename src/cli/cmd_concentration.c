@@ -112,11 +112,8 @@ int cmd_concentration(int argc, char **argv)
             agglo_error(ctx, AGGLO_E_GEOMETRY, "%s: --base-area needs polygons", path);
             goto fail;
         }
-        if (agglo_layer_is_geographic(reg)) {
-            agglo_error(ctx, AGGLO_E_CRS, "%s: areas need a projected CRS; reproject with --to "
-                        "EPSG:xxxx", path);
+        if (agglo_lonlat_check(ctx, reg, AGGLO_COORDS_AREAS, 0))
             goto fail;
-        }
         bas = malloc((n ? n : 1) * sizeof(double));
         if (!bas) {
             agglo_error(ctx, AGGLO_E_NOMEM, "out of memory");

@@ -73,7 +73,7 @@ expect_fail 2 "--cell SIZE is required" -- "$AGGLO" kde "$P/shops_clustered.csv"
 expect_fail 2 "not a number" -- "$AGGLO" kde "$P/shops_clustered.csv" --cell 10 --bandwidth wide
 expect_fail 2 "unknown kernel" -- "$AGGLO" kde "$P/shops_clustered.csv" --cell 10 --kernel box
 expect_fail 2 "GeoTIFF" -- "$AGGLO" kde "$P/shops_clustered.csv" --cell 10 --out "$SCRATCH/x.png"
-expect_fail 1 "nc_plants.csv: coordinates are geographic" -- "$AGGLO" kde "$P/nc_plants.csv" --cell 1000
+expect_fail 1 "nc_plants.csv: coordinates are longitude/latitude (degrees); distances need a projected CRS" -- "$AGGLO" kde "$P/nc_plants.csv" --cell 1000
 expect_fail 1 "no field 'turnover'" -- "$AGGLO" kde "$P/shops_clustered.csv" --crs EPSG:32650 --cell 500 --weight turnover --out "$SCRATCH/x.tif"
 [ ! -e "$SCRATCH/x.tif" ] && ok || bad "partial tif after failure"
 expect_fail 1 "cannot write" -- "$AGGLO" kde "$P/shops_clustered.csv" --crs EPSG:32650 --cell 500 --out "$SCRATCH/no/such/dir/x.tif"

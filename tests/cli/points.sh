@@ -36,7 +36,7 @@ got=$(echo "$out" | sed 's/.*"sde_major":\([0-9.e+-]*\).*/\1/')
 near "$got" "$ref" 1e-9 && ok || bad "weighted SDE major $got != R $ref"
 ogrinfo -so "$SCRATCH/sde.gpkg" sde | grep -q "Feature Count: 1" && ok || bad "ellipse layer"
 # bad inputs
-expect_fail 1 "coordinates are geographic" -- "$AGGLO" points "$P/nc_plants.csv"
+expect_fail 1 "coordinates are longitude/latitude (degrees); distances need a projected CRS" -- "$AGGLO" points "$P/nc_plants.csv"
 expect_fail 2 "--window" -- "$AGGLO" points "$P/redwood.csv" --crs EPSG:32650 --window 1,1,0,0
 expect_fail 1 "outside the window" -- "$AGGLO" points "$P/redwood.csv" --crs EPSG:32650 --window 0,0,1,1
 expect_fail 2 "need --k" -- "$AGGLO" points "$P/redwood.csv" --nn --envelope 9
