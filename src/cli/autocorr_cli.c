@@ -35,7 +35,10 @@ const char *const ac_help_local =
     "Local inference:\n"
     "  --p-adjust C          multiple-testing adjustment: none (default), bonferroni, fdr\n"
     "                        (Benjamini-Hochberg); --correction is its deprecated name\n"
-    "  --table FILE.csv      per-observation results as CSV (id + result fields)\n";
+    "  --out FILE.csv        the per-observation results as CSV (id + result fields); --out\n"
+    "                        with a layer format (.gpkg, .shp, ...) writes the input layer with\n"
+    "                        the result fields (so does a .csv with -f or --lco); --table\n"
+    "                        FILE.csv is the deprecated spelling of --out FILE.csv\n";
 
 /* Which AC_ACCEPT_* bit an option needs (0: every autocorrelation command's). */
 static unsigned ac_bit(int opt)
@@ -153,7 +156,10 @@ int ac_parse(ac_cli *a, const char *cmd, int argc, char **argv, ac_usage_fn usag
             else
                 return cli_usage(cmd, "--p-adjust: '%s' is not none, bonferroni or fdr", optarg);
             break;
-        case AC_TABLE: a->table = optarg; break;
+        case AC_TABLE:
+            cli_deprecated(cmd, "table", "out FILE.csv");
+            a->table = optarg;
+            break;
         case AC_SCATTER: a->scatter_png = optarg; break;
         case AC_SIG: a->sig_png = optarg; break;
         case AC_GI: a->gi = 1; break;
@@ -394,13 +400,38 @@ int ac_add_str_col(ac_cli *a, const char *name, const char *const *v)
     return 0;
 }
 
+static int ac_write_table(ac_cli *a, const char *const *cols, size_t ncols, const char *path);
+
 int ac_write_outputs(ac_cli *a, const char *const *cols, size_t ncols)
 {
     agglo_ctx *ctx = a->ctx;
-    if (a->c.out && agglo_layer_write(ctx, a->layer, a->c.out, NULL) != AGGLO_OK)
+    /* --out FILE.csv: the per-observation table (id + results), as --table wrote it */
+    const char *csv = a->table;
+    if (a->c.out && ac_out_is_csv(a)) {
+        if (a->table && strcmp(a->table, a->c.out) != 0 &&
+            ac_write_table(a, cols, ncols, a->table))
+            return CLI_FAIL;
+        csv = a->c.out;
+    } else if (a->c.out && agglo_layer_write(ctx, a->layer, a->c.out, NULL) != AGGLO_OK) {
         return fail(a);
-    if (!a->table)
+    }
+    if (!csv)
         return 0;
+    return ac_write_table(a, cols, ncols, csv);
+}
+
+int ac_out_is_csv(const ac_cli *a)
+{
+    char ext[16];
+    if (!a->c.out)
+        return 0;
+    agglo_path_ext(a->c.out, ext, sizeof ext);
+    return strcmp(ext, "csv") == 0 && !a->c.out_format && !a->c.nlco; /* -f/--lco: the layer */
+}
+
+static int ac_write_table(ac_cli *a, const char *const *cols, size_t ncols, const char *path)
+{
+    agglo_ctx *ctx = a->ctx;
     const agglo_table *src = agglo_layer_table(a->layer);
     agglo_table *t = agglo_table_create(ctx, a->n);
     char **ids = agglo_layer_ids(ctx, a->layer, a->c.id_field);
@@ -430,7 +461,7 @@ int ac_write_outputs(ac_cli *a, const char *const *cols, size_t ncols)
             goto out;
         }
     }
-    if (cli_write_table_csv(ctx, t, a->table) != AGGLO_OK)
+    if (cli_write_table_csv(ctx, t, path) != AGGLO_OK)
         rc = fail(a);
 out:
     if (ids)
