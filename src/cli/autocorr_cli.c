@@ -6,6 +6,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 enum {
     AC_VAR = 2000, AC_WEIGHTS, AC_TRANSFORM, AC_PERMS, AC_ALT, AC_DROP, AC_BIV, AC_RATE, AC_ALPHA,
@@ -205,6 +206,16 @@ int ac_load(ac_cli *a, int need_var)
     if (!a->ctx)
         return CLI_FAIL;
     agglo_ctx *ctx = a->ctx;
+    /* Read only the analysed fields (cli_need), unless --out writes the input layer with its
+     * fields, or a weights file may name its id field in its header (.gal). */
+    int weights_file = a->weights && access(a->weights, F_OK) == 0;
+    if ((!a->c.out || ac_out_is_csv(a)) && !weights_file) {
+        cli_need(&a->c, a->var);
+        cli_need(&a->c, a->bivariate);
+        cli_need(&a->c, a->rate);
+        if (!a->var && !a->bivariate && !a->rate)
+            a->c.need_all = 1;
+    }
     a->layer = cli_read_layer(ctx, a->input, &a->c);
     if (!a->layer)
         return fail(a);

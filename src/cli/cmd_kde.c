@@ -199,6 +199,7 @@ int cmd_kde(int argc, char **argv)
     agglo_layer *pts = NULL, *maskl = NULL, *extl = NULL;
     double *x = NULL, *y = NULL, *w = NULL, *grid = NULL;
     size_t n = 0;
+    cli_need(&c, weight); /* with a point weight, only that field is read */
     pts = cli_read_layer(ctx, path, &c);
     if (!pts || kde_cli_coords(ctx, pts, path, &x, &y, &n)) {
         rc = cli_fail(ctx);

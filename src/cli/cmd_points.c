@@ -216,6 +216,7 @@ int cmd_points(int argc, char **argv)
     size_t n = 0;
     agglo_kest *K = NULL;
     cli_report *r = cli_report_create("point pattern");
+    cli_need(&c, weight); /* with a point weight, only that field is read */
     pts = cli_read_layer(ctx, path, &c);
     if (!pts || kde_cli_coords(ctx, pts, path, &x, &y, &n))
         goto fail;

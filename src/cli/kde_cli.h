@@ -55,6 +55,7 @@ static inline agglo_layer *kde_cli_read_polygons(agglo_ctx *ctx, const char *pat
                                                  const agglo_layer *ref, const cli_common *c)
 {
     cli_common pc = *c;
+    cli_need_reset(&pc); /* the points' fields are not the polygons' */
     pc.x_field = pc.y_field = NULL;
     pc.assign_crs = NULL;
     pc.to_crs = NULL;

@@ -123,6 +123,17 @@ expect_fail 1 "squares.shp: no .cpg and the text is not UTF-8; decoded it as GB1
 out=$("$AGGLO" dagum "$TEST_DATA/columbus/columbus.shp" --var "INC * 2" --group CP --where "CRIME > 40" --csv) && \
   [[ "$out" == *$'\ndagum,n,19\n'* ]] && ok || bad "dagum on declared fields: $out"
 expect_fail 1 "columbus.shp: no field 'NOPE' (fields: AREA" -- "$AGGLO" dagum "$TEST_DATA/columbus/columbus.shp" --var "NOPE * 2" --group CP
+# the other commands declare theirs too: a corrupt column they do not use (squares.gpkg's
+# 'count' holds text) is not read; --out LAYER copies every field, so it reads them all
+B="$TEST_DATA/bad/text_numeric/squares.gpkg"
+expect_ok -- "$AGGLO" lisa "$B" --var value --quiet
+expect_ok -- "$AGGLO" moran "$B" --var "value * 2" --weights rook --quiet
+expect_ok -- "$AGGLO" lisa "$B" --var value --out "$SCRATCH/need.csv" --quiet
+expect_fail 1 "numeric column 'count' holds text" -- "$AGGLO" lisa "$B" --var value --out "$SCRATCH/need.gpkg" --quiet
+expect_ok -- "$AGGLO" kde "$B" --cell 0.2 --point-weight value --quiet
+expect_ok -- "$AGGLO" points "$B" --sde --point-weight value --quiet
+expect_ok -- "$AGGLO" concentration "$B" --count id --base value --quiet
+expect_fail 1 "numeric column 'count' holds text" -- "$AGGLO" concentration "$B" --count id --base value --out "$SCRATCH/need2.gpkg"
 # ---- end of the reading block --------------------------------------------------------------
 
 # the bad-input corpus (tests/data/bad, see its README.md): each case's expected error
