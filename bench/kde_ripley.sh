@@ -25,7 +25,7 @@ REOF
 TIMEFORMAT='%R %U %S'
 while read -r corr n rt rc; do
   tm=$( { time "$AGGLO" points "$TMP/p.csv" --crs EPSG:32650 --window 0,0,100000,100000 --k \
-          --correction "$corr" --curve "$TMP/a.csv" --quiet ; } 2>&1 )
+          --edge-correction "$corr" --curve "$TMP/a.csv" --quiet ; } 2>&1 )
   at=$(echo "$tm" | awk '{print $1}'); ac=$(echo "$tm" | awk '{print $2 + $3}')
   col=$([ "$corr" = border ] && echo 3 || echo 4)
   diff=$(paste -d, "$TMP/a.csv" "$TMP/k_$corr.csv" | tail -n +2 | awk -F, -v c="$col" '

@@ -55,6 +55,20 @@ int agglo_check_variable(agglo_ctx *ctx, const double *x, size_t n, unsigned fla
                          const char *source, const char *field, agglo_id_fn id_of,
                          const void *obj, agglo_var_info *info);
 
+/* The --drop-missing policy, one for every command. Row i of n is missing when vars[k][i] is
+ * not finite for a variable k with vars[k] != NULL, or when missing != NULL and missing[i] is
+ * set (a NULL group, factor or period). names[0..nvars) name the variables in messages
+ * (NULL entries skipped); id_of(obj, i) names row i (NULL: 1-based row numbers, "rows").
+ * Without missing rows: *nkeep = n, AGGLO_OK. With missing rows and !drop: AGGLO_E_MISSING
+ * "<source>: 2 rows with missing values in A, B (ids 5, 10); use --drop-missing to analyse
+ * the complete rows". With drop: the warning "<source>: dropped 2 rows with missing values
+ * in A, B (ids 5, 10)", AGGLO_OK. keep (n entries, may be NULL) receives the indices of the
+ * complete rows in order, *nkeep their count. */
+int agglo_missing_rows(agglo_ctx *ctx, const char *source, size_t n, const double *const *vars,
+                       const char *const *names, size_t nvars, const unsigned char *missing,
+                       agglo_id_fn id_of, const void *obj, int drop, size_t *keep,
+                       size_t *nkeep);
+
 /* A malloc'd copy of x multiplied by 2^exponent (ldexp: exact unless it underflows, which
  * only touches values 2^-900 times smaller than the largest); NULL and AGGLO_E_NOMEM on
  * failure. */

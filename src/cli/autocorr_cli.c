@@ -6,6 +6,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 enum {
     AC_VAR = 2000, AC_WEIGHTS, AC_TRANSFORM, AC_PERMS, AC_ALT, AC_DROP, AC_BIV, AC_RATE, AC_ALPHA,
@@ -35,7 +36,10 @@ const char *const ac_help_local =
     "Local inference:\n"
     "  --p-adjust C          multiple-testing adjustment: none (default), bonferroni, fdr\n"
     "                        (Benjamini-Hochberg); --correction is its deprecated name\n"
-    "  --table FILE.csv      per-observation results as CSV (id + result fields)\n";
+    "  --out FILE.csv        the per-observation results as CSV (id + result fields); --out\n"
+    "                        with a layer format (.gpkg, .shp, ...) writes the input layer with\n"
+    "                        the result fields (so does a .csv with -f or --lco); --table\n"
+    "                        FILE.csv is the deprecated spelling of --out FILE.csv\n";
 
 /* Which AC_ACCEPT_* bit an option needs (0: every autocorrelation command's). */
 static unsigned ac_bit(int opt)
@@ -153,7 +157,10 @@ int ac_parse(ac_cli *a, const char *cmd, int argc, char **argv, ac_usage_fn usag
             else
                 return cli_usage(cmd, "--p-adjust: '%s' is not none, bonferroni or fdr", optarg);
             break;
-        case AC_TABLE: a->table = optarg; break;
+        case AC_TABLE:
+            cli_deprecated(cmd, "table", "out FILE.csv");
+            a->table = optarg;
+            break;
         case AC_SCATTER: a->scatter_png = optarg; break;
         case AC_SIG: a->sig_png = optarg; break;
         case AC_GI: a->gi = 1; break;
@@ -190,6 +197,8 @@ int ac_parse(ac_cli *a, const char *cmd, int argc, char **argv, ac_usage_fn usag
 
 static int fail(ac_cli *a) { return cli_fail(a->ctx); }
 
+static const char *weights_id(const void *w, size_t i) { return agglo_weights_id(w, i); }
+
 int ac_load(ac_cli *a, int need_var)
 {
     (void)need_var;
@@ -197,6 +206,16 @@ int ac_load(ac_cli *a, int need_var)
     if (!a->ctx)
         return CLI_FAIL;
     agglo_ctx *ctx = a->ctx;
+    /* Read only the analysed fields (cli_need), unless --out writes the input layer with its
+     * fields, or a weights file may name its id field in its header (.gal). */
+    int weights_file = a->weights && access(a->weights, F_OK) == 0;
+    if ((!a->c.out || ac_out_is_csv(a)) && !weights_file) {
+        cli_need(&a->c, a->var);
+        cli_need(&a->c, a->bivariate);
+        cli_need(&a->c, a->rate);
+        if (!a->var && !a->bivariate && !a->rate)
+            a->c.need_all = 1;
+    }
     a->layer = cli_read_layer(ctx, a->input, &a->c);
     if (!a->layer)
         return fail(a);
@@ -247,21 +266,13 @@ int ac_load(ac_cli *a, int need_var)
     const char *names[2] = {a->rate ? f1 : a->var, a->rate ? f2 : a->bivariate};
     size_t *keep = malloc((n ? n : 1) * sizeof(size_t));
     size_t nkeep = 0;
-    for (size_t i = 0; i < n; i++) {
-        int ok = 1;
-        for (int k = 0; k < 2; k++)
-            if (vars[k] && !isfinite(vars[k][i]))
-                ok = 0;
-        if (ok)
-            keep[nkeep++] = i;
-    }
     int rc = 0;
-    if (nkeep < n && !a->drop_missing) {
-        for (int k = 0; k < 2 && !rc; k++)
-            if (vars[k] &&
-                agglo_autocorr_check_complete(ctx, vars[k], n, a->w, names[k], a->input) != AGGLO_OK)
-                rc = fail(a);
-    } else if (nkeep < n) {
+    if (!keep)
+        rc = fail(a);
+    else if (agglo_missing_rows(ctx, a->input, n, vars, names, 2, NULL, weights_id, a->w,
+                                a->drop_missing, keep, &nkeep) != AGGLO_OK)
+        rc = fail(a);
+    else if (nkeep < n) {
         a->dropped = n - nkeep;
         agglo_weights *ws = agglo_weights_subset(ctx, a->w, keep, nkeep);
         agglo_layer *ls = ws ? agglo_layer_subset(ctx, a->layer, keep, nkeep) : NULL;
@@ -278,13 +289,10 @@ int ac_load(ac_cli *a, int need_var)
                 if (arrs[k])
                     for (size_t j = 0; j < nkeep; j++)
                         arrs[k][j] = arrs[k][keep[j]];
-            if (!a->c.quiet)
-                fprintf(stderr, "agglo: dropped %zu row(s) with missing values; %zu remain\n",
-                        a->dropped, nkeep);
             size_t isl = agglo_weights_islands(a->w);
-            if (isl && !a->c.quiet)
-                fprintf(stderr, "agglo: warning: after dropping, %zu observation(s) have no "
-                                "neighbours\n", isl);
+            if (isl)
+                agglo_warn(ctx, "%s: after dropping, %zu observation%s have no neighbours",
+                           a->input, isl, isl == 1 ? "" : "s");
         }
     }
     free(keep);
@@ -403,13 +411,38 @@ int ac_add_str_col(ac_cli *a, const char *name, const char *const *v)
     return 0;
 }
 
+static int ac_write_table(ac_cli *a, const char *const *cols, size_t ncols, const char *path);
+
 int ac_write_outputs(ac_cli *a, const char *const *cols, size_t ncols)
 {
     agglo_ctx *ctx = a->ctx;
-    if (a->c.out && agglo_layer_write(ctx, a->layer, a->c.out, NULL) != AGGLO_OK)
+    /* --out FILE.csv: the per-observation table (id + results), as --table wrote it */
+    const char *csv = a->table;
+    if (a->c.out && ac_out_is_csv(a)) {
+        if (a->table && strcmp(a->table, a->c.out) != 0 &&
+            ac_write_table(a, cols, ncols, a->table))
+            return CLI_FAIL;
+        csv = a->c.out;
+    } else if (a->c.out && agglo_layer_write(ctx, a->layer, a->c.out, NULL) != AGGLO_OK) {
         return fail(a);
-    if (!a->table)
+    }
+    if (!csv)
         return 0;
+    return ac_write_table(a, cols, ncols, csv);
+}
+
+int ac_out_is_csv(const ac_cli *a)
+{
+    char ext[16];
+    if (!a->c.out)
+        return 0;
+    agglo_path_ext(a->c.out, ext, sizeof ext);
+    return strcmp(ext, "csv") == 0 && !a->c.out_format && !a->c.nlco; /* -f/--lco: the layer */
+}
+
+static int ac_write_table(ac_cli *a, const char *const *cols, size_t ncols, const char *path)
+{
+    agglo_ctx *ctx = a->ctx;
     const agglo_table *src = agglo_layer_table(a->layer);
     agglo_table *t = agglo_table_create(ctx, a->n);
     char **ids = agglo_layer_ids(ctx, a->layer, a->c.id_field);
@@ -439,7 +472,7 @@ int ac_write_outputs(ac_cli *a, const char *const *cols, size_t ncols)
             goto out;
         }
     }
-    if (cli_write_table_csv(ctx, t, a->table) != AGGLO_OK)
+    if (cli_write_table_csv(ctx, t, path) != AGGLO_OK)
         rc = fail(a);
 out:
     if (ids)

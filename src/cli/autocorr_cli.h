@@ -74,7 +74,10 @@ void ac_report_global(cli_report *r, const agglo_global_result *g, const char *s
 int ac_add_col(ac_cli *a, const char *name, const double *v, agglo_col_type type);
 int ac_add_int_col(ac_cli *a, const char *name, const int *v);
 int ac_add_str_col(ac_cli *a, const char *name, const char *const *v);
-/* Writes --out (layer) and --table (CSV of the id + the named result columns). */
+/* Writes --out: a layer (the input's fields + the results), or with a .csv name the CSV of the
+ * id + the named result columns (as the deprecated --table). */
 int ac_write_outputs(ac_cli *a, const char *const *cols, size_t ncols);
+/* --out names a .csv (without -f or --lco): the per-observation table, not the layer. */
+int ac_out_is_csv(const ac_cli *a);
 
 #endif

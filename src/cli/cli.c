@@ -494,6 +494,12 @@ void cli_need(cli_common *c, const char *text)
     c->need[c->nneed++] = text;
 }
 
+void cli_need_reset(cli_common *c)
+{
+    c->nneed = 0;
+    c->need_all = 0;
+}
+
 /* The common options as read options; with cli_need'ed variables, the fields they read. */
 static int read_options(agglo_ctx *ctx, agglo_read_options *o, const cli_common *c)
 {

@@ -148,6 +148,9 @@ int cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(print
  * (--var, --y, --x, --group, ...; a comma-separated list is split). Call once per option
  * value before cli_read_layer/cli_read_table. text is not copied (argv strings live on). */
 void cli_need(cli_common *c, const char *text);
+/* Forgets the declared fields (for a second input read with a copy of the options): every
+ * field is read again. */
+void cli_need_reset(cli_common *c);
 
 /* Reads a layer with the common options applied. */
 agglo_layer *cli_read_layer(agglo_ctx *ctx, const char *path, const cli_common *c);

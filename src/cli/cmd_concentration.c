@@ -96,6 +96,10 @@ int cmd_concentration(int argc, char **argv)
     cli_common rcom = c;
     rcom.x_field = rcom.y_field = NULL;
     rcom.assign_crs = NULL;
+    if (!c.out) { /* --out writes the regions with their fields */
+        cli_need(&rcom, count);
+        cli_need(&rcom, base);
+    }
     reg = cli_read_layer(ctx, path, &rcom);
     if (!reg)
         goto fail;
@@ -112,11 +116,8 @@ int cmd_concentration(int argc, char **argv)
             agglo_error(ctx, AGGLO_E_GEOMETRY, "%s: --base-area needs polygons", path);
             goto fail;
         }
-        if (agglo_layer_is_geographic(reg)) {
-            agglo_error(ctx, AGGLO_E_CRS, "%s: areas need a projected CRS; reproject with --to "
-                        "EPSG:xxxx", path);
+        if (agglo_lonlat_check(ctx, reg, AGGLO_COORDS_AREAS, 0))
             goto fail;
-        }
         bas = malloc((n ? n : 1) * sizeof(double));
         if (!bas) {
             agglo_error(ctx, AGGLO_E_NOMEM, "out of memory");
@@ -141,6 +142,11 @@ int cmd_concentration(int argc, char **argv)
         sc.layer = NULL;
         sc.encoding = NULL;
         sc.to_crs = NULL;
+        cli_need_reset(&sc);
+        if (size) {
+            sc.id_field = NULL; /* --id names the regions' field */
+            cli_need(&sc, size); /* the plants' size only */
+        }
         sl = cli_read_layer(ctx, shops, &sc);
         if (!sl)
             goto fail;

@@ -5,6 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* the common options distribution uses */
+#define ACCEPTS (CLI_ACCEPT_REPORT | CLI_ACCEPT_PNG | CLI_ACCEPT_READ | CLI_ACCEPT_COMPUTE)
+
 enum { OPT_VAR = 1, OPT_TIME, OPT_GROUP, OPT_BANDWIDTH, OPT_POINTS, OPT_DENSITY, OPT_DROP };
 
 static void usage(FILE *fp)
@@ -23,8 +26,8 @@ static void usage(FILE *fp)
             "  --bandwidth H    one bandwidth for every period (default: bw.nrd0 of each)\n"
             "  --points N       evaluation points of the densities (default 512)\n"
             "  --density FILE   write the densities as CSV (x, one column per period)\n"
-            "  --drop-missing   drop rows with NULLs (default: refuse)\n\n%s",
-            cli_common_help);
+            "  --drop-missing   drop rows with NULLs (default: refuse)\n\n");
+    cli_common_help_print(fp, ACCEPTS);
 }
 
 static int write_density(agglo_ctx *ctx, const agglo_distribution *d, const char *path)
@@ -62,10 +65,11 @@ int cmd_distribution(int argc, char **argv)
     long npts = 512;
     int drop = 0, opt;
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+    while ((opt = cli_getopt(argc, argv, "h", longopts, &c, "distribution", ACCEPTS)) != -1) {
         switch (opt) {
         case 'h':
         case CLI_OPT_HELP: usage(stdout); return CLI_OK;
+        case CLI_GETOPT_ERROR: return CLI_USAGE;
         case OPT_VAR: var = optarg; break;
         case OPT_TIME: time = optarg; break;
         case OPT_GROUP: group = optarg; break;
@@ -109,7 +113,7 @@ int cmd_distribution(int argc, char **argv)
     if (!d)
         goto fail;
     cli_report_str(r, "input", path);
-    cli_report_str(r, "var", var);
+    cli_report_str(r, "variable", var);
     if (time)
         cli_report_str(r, "time", time);
     if (group)

@@ -13,8 +13,8 @@ static void usage(FILE *fp)
     fprintf(fp,
             "usage: agglo hotspot INPUT --var FIELD [--weights SPEC|FILE] [--gi]\n"
             "                     [--permutations N [--seed S]]\n"
-            "                     [--p-adjust none|fdr|bonferroni] [--out FILE.gpkg]\n"
-            "                     [--table FILE.csv] [--png hotspots.png]\n\n"
+            "                     [--p-adjust none|fdr|bonferroni] [--out FILE.gpkg|FILE.csv]\n"
+            "                     [--png hotspots.png]\n\n"
             "Getis-Ord Gi* z-scores (each region included in its own neighbourhood; --gi for Gi\n"
             "without it), as R spdep localG (include.self for Gi*). The weights get the diagonal\n"
             "before --transform is applied (so W weights are 1/(k+1)). Hot/cold spot bins as\n"

@@ -6,6 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* the common options index uses */
+#define ACCEPTS (CLI_ACCEPT_REPORT | CLI_ACCEPT_VECTOR_OUT | CLI_ACCEPT_READ | CLI_ACCEPT_ID | CLI_ACCEPT_COMPUTE)
+
 enum {
     OPT_POS = 1, OPT_NEG, OPT_METHOD, OPT_TIME, OPT_NORM, OPT_SHIFT, OPT_WEIGHTS, OPT_COUPLING,
     OPT_CTYPE, OPT_DROP
@@ -39,8 +42,8 @@ static void usage(FILE *fp)
             "                        degree of Wang Shujia et al. (2021)\n"
             "  --drop-missing        drop rows with NULLs (default: refuse)\n"
             "  --out FILE            the table/layer with the columns index (and d_plus, d_minus;\n"
-            "                        U1.., coupling_C, coupling_T, coupling_D)\n\n%s",
-            cli_common_help);
+            "                        U1.., coupling_C, coupling_T, coupling_D)\n\n");
+    cli_common_help_print(fp, ACCEPTS);
 }
 
 static void free_list(char **l, size_t n)
@@ -157,12 +160,12 @@ static void summary(cli_report *r, const double *v, const int *per, int p, size_
             hi = v[i] > hi ? v[i] : hi;
         }
     char k[256];
-    snprintf(k, sizeof k, "%s mean", key);
+    snprintf(k, sizeof k, "%s_mean", key);
     cli_report_num(r, k, c ? (double)(s / c) : NAN);
     if (p < 0) {
-        snprintf(k, sizeof k, "%s min", key);
+        snprintf(k, sizeof k, "%s_min", key);
         cli_report_num(r, k, c ? lo : NAN);
-        snprintf(k, sizeof k, "%s max", key);
+        snprintf(k, sizeof k, "%s_max", key);
         cli_report_num(r, k, c ? hi : NAN);
     }
 }
@@ -187,8 +190,7 @@ static void report(cli_report *r, const agglo_ci_result *res, const agglo_ci_opt
         cli_report_int(r, "periods", (long long)res->nperiods);
     summary(r, res->index, res->period_of, -1, res->nrows, "index");
     for (size_t j = 0; j < res->m; j++) {
-        snprintf(key, sizeof key, "indicator %s", res->names[j]);
-        cli_report_section(r, key);
+        cli_report_section_path(r, "indicator", res->names[j], (const char *)NULL);
         cli_report_str(r, "direction", res->negative[j] ? "negative" : "positive");
         if (o->method != AGGLO_CI_TOPSIS) {
             cli_report_num(r, "e", res->e[j]);
@@ -203,17 +205,15 @@ static void report(cli_report *r, const agglo_ci_result *res, const agglo_ci_opt
             snprintf(key, sizeof key, "U%zu", g + 1);
             cli_report_str(r, key, gspec && gspec[g] ? gspec[g] : "");
         }
-        for (size_t j = 0; j < res->m; j++)
-            if (!isnan(res->group_w[j])) {
-                snprintf(key, sizeof key, "w within %s", res->names[j]);
-                cli_report_num(r, key, res->group_w[j]);
-            }
         summary(r, res->C, res->period_of, -1, res->nrows, "C");
         summary(r, res->D, res->period_of, -1, res->nrows, "D");
+        cli_report_section_path(r, "coupling", "w_within", (const char *)NULL);
+        for (size_t j = 0; j < res->m; j++)
+            if (!isnan(res->group_w[j]))
+                cli_report_num(r, res->names[j], res->group_w[j]);
     }
     for (size_t p = 0; p < res->nperiods; p++) {
-        snprintf(key, sizeof key, "period %s", res->periods[p]);
-        cli_report_section(r, key);
+        cli_report_section_path(r, "period", res->periods[p], (const char *)NULL);
         size_t c = 0;
         for (size_t i = 0; i < res->nrows; i++)
             c += res->period_of[i] == (int)p;
@@ -296,10 +296,11 @@ int cmd_index(int argc, char **argv)
     agglo_ci_options_init(&o);
     int opt;
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+    while ((opt = cli_getopt(argc, argv, "h", longopts, &c, "index", ACCEPTS)) != -1) {
         switch (opt) {
         case 'h':
         case CLI_OPT_HELP: usage(stdout); return CLI_OK;
+        case CLI_GETOPT_ERROR: return CLI_USAGE;
         case OPT_POS: pos = optarg; break;
         case OPT_NEG: neg = optarg; break;
         case OPT_TIME: time = optarg; break;
@@ -417,7 +418,7 @@ int cmd_index(int argc, char **argv)
         if (write_out(ctx, layer, res, c.out))
             goto fail;
         cli_report_section(r, NULL);
-        cli_report_str(r, "out", c.out);
+        cli_report_str(r, "output", c.out);
     }
     if (!c.quiet || c.format != CLI_FORMAT_TEXT)
         cli_report_print(r, stdout, c.format);

@@ -12,7 +12,8 @@
 enum {
     OPT_CELL = 1, OPT_BW, OPT_KERNEL, OPT_WEIGHT, OPT_EXTENT, OPT_EXTENT_FROM, OPT_MASK,
     OPT_METHOD, OPT_BINNING, OPT_SCALE, OPT_NODATA, OPT_FLOAT32, OPT_PAD, OPT_CUTOFF, OPT_EDGE,
-    OPT_WINDOW_ONLY, OPT_WINDOW_POLY
+    OPT_WINDOW_ONLY, OPT_WINDOW_POLY,
+    OPT_OLD_WEIGHT /* deprecated spelling of --point-weight */
 };
 
 static void usage(FILE *fp)
@@ -20,7 +21,7 @@ static void usage(FILE *fp)
     fprintf(fp,
             "usage: agglo kde POINTS --cell SIZE [--bandwidth H|RULE]\n"
             "                 [--kernel quartic|gaussian|epanechnikov|triangular|uniform]\n"
-            "                 [--weight FIELD] [--extent xmin,ymin,xmax,ymax | --extent-from LAYER]\n"
+            "                 [--point-weight FIELD] [--extent xmin,ymin,xmax,ymax | --extent-from LAYER]\n"
             "                 [--mask POLYGONS] [--out density.tif] [--png density.png] [options]\n\n"
             "Kernel density of POINTS (a point layer or a CSV of coordinates) on a grid of\n"
             "square cells, written as a GeoTIFF (CRS, nodata) and/or drawn as a PNG.\n"
@@ -35,7 +36,8 @@ static void usage(FILE *fp)
             "                       deviation (sigma) of the gaussian\n"
             "  --kernel K           quartic (default, ArcGIS/QGIS), gaussian, epanechnikov,\n"
             "                       triangular, uniform\n"
-            "  --weight FIELD       weight of each point (e.g. sales); NULL weights are skipped\n"
+            "  --point-weight F     weight of each point (e.g. sales); NULL weights are skipped\n"
+            "                       (--weight is its deprecated name)\n"
             "  --extent E           grid extent xmin,ymin,xmax,ymax (default: the points' bounding\n"
             "                       box grown by --pad)\n"
             "  --extent-from LAYER  grid extent from a layer (e.g. the county polygons)\n"
@@ -72,7 +74,8 @@ int cmd_kde(int argc, char **argv)
         {"cell", required_argument, 0, OPT_CELL},
         {"bandwidth", required_argument, 0, OPT_BW},
         {"kernel", required_argument, 0, OPT_KERNEL},
-        {"weight", required_argument, 0, OPT_WEIGHT},
+        {"point-weight", required_argument, 0, OPT_WEIGHT},
+        {"weight", required_argument, 0, OPT_OLD_WEIGHT},
         {"extent", required_argument, 0, OPT_EXTENT},
         {"extent-from", required_argument, 0, OPT_EXTENT_FROM},
         {"mask", required_argument, 0, OPT_MASK},
@@ -127,6 +130,9 @@ int cmd_kde(int argc, char **argv)
             ko.kernel = (agglo_kde_kernel)k;
             break;
         }
+        case OPT_OLD_WEIGHT:
+            cli_deprecated("kde", "weight", "point-weight");
+            /* fall through */
         case OPT_WEIGHT: weight = optarg; break;
         case OPT_EXTENT:
             if (kde_cli_extent("kde", "--extent", optarg, ext))
@@ -200,6 +206,7 @@ int cmd_kde(int argc, char **argv)
     agglo_layer *pts = NULL, *maskl = NULL, *extl = NULL;
     double *x = NULL, *y = NULL, *w = NULL, *grid = NULL;
     size_t n = 0;
+    cli_need(&c, weight); /* with a point weight, only that field is read */
     pts = cli_read_layer(ctx, path, &c);
     if (!pts || kde_cli_coords(ctx, pts, path, &x, &y, &n)) {
         rc = cli_fail(ctx);

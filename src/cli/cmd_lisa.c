@@ -14,7 +14,7 @@ static void usage(FILE *fp)
     fprintf(fp,
             "usage: agglo lisa INPUT --var FIELD [--weights SPEC|FILE] [--permutations N]\n"
             "                  [--seed S] [--alpha A] [--p-adjust none|bonferroni|fdr]\n"
-            "                  [--out FILE.gpkg] [--table FILE.csv] [--png clusters.png]\n"
+            "                  [--out FILE.gpkg|FILE.csv] [--png clusters.png]\n"
             "                  [--sig-png significance.png] [--scatter-png scatter.png]\n\n"
             "Local Moran's I_i = (z_i / m2) sum_j w_ij z_j with E(I_i), Var(I_i), Z(I_i) and p as R\n"
             "spdep localmoran (conditional randomisation; --total-randomisation for the\n"
@@ -26,7 +26,7 @@ static void usage(FILE *fp)
             "  --bivariate Y         bivariate LISA: --var against the spatial lag of Y\n"
             "                        (needs --permutations)\n"
             "  --rate EVENTS,BASE    LISA of the Empirical-Bayes standardised rate\n"
-            "Output fields (--out, --table): LISA_I LISA_E LISA_VAR LISA_Z LISA_P [LISA_PSIM]\n"
+            "Output fields (--out): LISA_I LISA_E LISA_VAR LISA_Z LISA_P [LISA_PSIM]\n"
             "  LISA_PADJ LISA_Q (1 HH 2 LL 3 LH 4 HL) LISA_CL (0 not significant, 1-4 as LISA_Q,\n"
             "  5 no neighbours) LISA_LABEL Z_VALUE Z_LAG.\n"
             "Pictures: --png cluster map (HH red, LL blue, LH light blue, HL pink, not significant\n"

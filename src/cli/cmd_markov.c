@@ -4,6 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* the common options markov uses */
+#define ACCEPTS (CLI_ACCEPT_REPORT | CLI_ACCEPT_READ | CLI_ACCEPT_ID | CLI_ACCEPT_COMPUTE)
+
 enum {
     OPT_TIME = 1, OPT_VAR, OPT_WIDE, OPT_PREFIX, OPT_CLASSES, OPT_LAG_CLASSES, OPT_PER_PERIOD,
     OPT_RELATIVE, OPT_SPATIAL, OPT_LISA, OPT_WEIGHTS, OPT_REGIONS, OPT_REGION_ID, OPT_DROP
@@ -36,8 +39,8 @@ static void usage(FILE *fp)
             "  --regions POLYGONS   the regions' layer for a --weights spec\n"
             "  --region-id FIELD    the field of POLYGONS holding the panel's ids\n"
             "  --drop-missing       drop regions with NULLs or missing periods (default: refuse)\n"
-            "\n%s",
-            cli_common_help);
+            "\n");
+    cli_common_help_print(fp, ACCEPTS);
 }
 
 static void report_chain(cli_report *r, const char *section, const agglo_markov_chain *c)
@@ -46,7 +49,7 @@ static void report_chain(cli_report *r, const char *section, const agglo_markov_
     cli_report_section(r, section);
     size_t k = c->k;
     cli_report_int(r, "classes", (long long)k);
-    cli_report_int(r, "irreducible", c->irreducible);
+    cli_report_bool(r, "irreducible", c->irreducible);
     cli_report_int(r, "recurrent_classes", (long long)c->nrecurrent);
     for (size_t i = 0; i < k; i++)
         for (size_t j = 0; j < k; j++) {
@@ -137,10 +140,11 @@ int cmd_markov(int argc, char **argv)
     agglo_markov_options mo;
     agglo_markov_options_init(&mo);
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+    while ((opt = cli_getopt(argc, argv, "h", longopts, &c, "markov", ACCEPTS)) != -1) {
         switch (opt) {
         case 'h':
         case CLI_OPT_HELP: usage(stdout); return CLI_OK;
+        case CLI_GETOPT_ERROR: return CLI_USAGE;
         case OPT_TIME: time = optarg; break;
         case OPT_VAR: var = optarg; break;
         case OPT_WIDE: wide = optarg; break;
@@ -246,7 +250,7 @@ int cmd_markov(int argc, char **argv)
     cli_report_str(r, "first_period", panel->periods[0]);
     cli_report_str(r, "last_period", panel->periods[panel->t - 1]);
     cli_report_str(r, "quantiles", mo.per_period ? "per period" : "pooled");
-    cli_report_int(r, "relative", relative);
+    cli_report_bool(r, "relative", relative);
     if (lisa) {
         if (!(lm = agglo_lisa_markov_compute(ctx, panel, w)))
             goto fail;

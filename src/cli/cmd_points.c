@@ -13,14 +13,16 @@
 
 enum {
     OPT_NN = 1, OPT_K, OPT_SDE, OPT_WINDOW, OPT_WINDOW_FROM, OPT_CORRECTION, OPT_RMAX, OPT_NR,
-    OPT_ENVELOPE, OPT_NSIM_CE, OPT_WEIGHT, OPT_SDE_SCALE, OPT_STDEVS, OPT_CURVE, OPT_FIX_N
+    OPT_ENVELOPE, OPT_NSIM_CE, OPT_WEIGHT, OPT_SDE_SCALE, OPT_STDEVS, OPT_CURVE, OPT_FIX_N,
+    /* deprecated spellings (cli_deprecated) */
+    OPT_OLD_WINDOW_FROM, OPT_OLD_CORRECTION, OPT_OLD_WEIGHT
 };
 
 static void usage(FILE *fp)
 {
     fprintf(fp,
             "usage: agglo points POINTS [--nn] [--k] [--sde] [--window xmin,ymin,xmax,ymax|POLYGONS]\n"
-            "                    [--correction border,isotropic] [--rmax R] [--envelope NSIM]\n"
+            "                    [--edge-correction border,isotropic] [--rmax R] [--envelope NSIM]\n"
             "                    [--curve K.csv] [--png L.png] [--out ellipse.gpkg] [options]\n\n"
             "Point-pattern measures of POINTS (projected coordinates; --to EPSG:xxxx for lon/lat)\n"
             "in a rectangular window (default: the points' bounding box, as spatstat).\n"
@@ -29,7 +31,8 @@ static void usage(FILE *fp)
             "                       and with Donnelly's edge correction (spatstat clarkevans)\n"
             "  --nsim-ce N          Monte Carlo p of the Donnelly-corrected R (default 0 = none)\n"
             "  --k                  Ripley's K and L (spatstat Kest/Lest)\n"
-            "  --correction LIST    border, isotropic or both (default both)\n"
+            "  --edge-correction L  edge correction of K: border, isotropic or both (default both;\n"
+            "                       --correction is its deprecated name)\n"
             "  --rmax R             largest distance (default spatstat's rule)\n"
             "  --nr N               number of distances (default 513)\n"
             "  --envelope NSIM      pointwise CSR envelope (min/max) of NSIM simulations of a\n"
@@ -39,11 +42,13 @@ static void usage(FILE *fp)
             "  --curve FILE.csv     write r, theo, border, iso, L, lo, hi to a CSV file\n"
             "  --png FILE           plot L(r) - r with the envelope\n"
             "  --sde                mean centre, standard distance, standard deviational ellipse\n"
-            "  --weight FIELD       weights for the centrography\n"
+            "  --point-weight F     weight of each point in the centrography (--weight is its\n"
+            "                       deprecated name)\n"
             "  --sde-scale S        arcgis (semi-axes sqrt(2) sd, default) or yuill (1 sd)\n"
             "  --stdevs K           ellipse size in standard deviations (1, 2, 3; default 1)\n"
             "  --out FILE           write the ellipse as a polygon layer with its attributes\n"
-            "  --window-from LAYER  window = extent of a layer\n"
+            "  --extent-from LAYER  window = extent of a layer (as kde; --window-from is its\n"
+            "                       deprecated name)\n"
             "  --window POLYGONS    window = the union of a polygon layer's polygons (holes\n"
             "                       kept; spatstat's polygonal owin): area, border distances,\n"
             "                       isotropic correction and simulations inside the polygons;\n"
@@ -90,13 +95,16 @@ int cmd_points(int argc, char **argv)
         {"k", no_argument, 0, OPT_K},
         {"sde", no_argument, 0, OPT_SDE},
         {"window", required_argument, 0, OPT_WINDOW},
-        {"window-from", required_argument, 0, OPT_WINDOW_FROM},
-        {"correction", required_argument, 0, OPT_CORRECTION},
+        {"extent-from", required_argument, 0, OPT_WINDOW_FROM},
+        {"window-from", required_argument, 0, OPT_OLD_WINDOW_FROM},
+        {"edge-correction", required_argument, 0, OPT_CORRECTION},
+        {"correction", required_argument, 0, OPT_OLD_CORRECTION},
         {"rmax", required_argument, 0, OPT_RMAX},
         {"nr", required_argument, 0, OPT_NR},
         {"envelope", required_argument, 0, OPT_ENVELOPE},
         {"nsim-ce", required_argument, 0, OPT_NSIM_CE},
-        {"weight", required_argument, 0, OPT_WEIGHT},
+        {"point-weight", required_argument, 0, OPT_WEIGHT},
+        {"weight", required_argument, 0, OPT_OLD_WEIGHT},
         {"sde-scale", required_argument, 0, OPT_SDE_SCALE},
         {"stdevs", required_argument, 0, OPT_STDEVS},
         {"curve", required_argument, 0, OPT_CURVE},
@@ -128,7 +136,13 @@ int cmd_points(int argc, char **argv)
                 return CLI_USAGE;
             have_win = 1;
             break;
+        case OPT_OLD_WINDOW_FROM:
+            cli_deprecated("points", "window-from", "extent-from");
+            /* fall through */
         case OPT_WINDOW_FROM: window_from = optarg; break;
+        case OPT_OLD_CORRECTION:
+            cli_deprecated("points", "correction", "edge-correction");
+            /* fall through */
         case OPT_CORRECTION: {
             size_t k = 0;
             char **parts = cli_split(optarg, &k);
@@ -138,7 +152,7 @@ int cmd_points(int argc, char **argv)
                 else if (!strcmp(parts[i], "isotropic") || !strcmp(parts[i], "iso") ||
                          !strcmp(parts[i], "ripley")) corr |= AGGLO_KEST_ISOTROPIC;
                 else {
-                    cli_usage("points", "--correction: unknown correction '%s' (border, isotropic)",
+                    cli_usage("points", "--edge-correction: unknown correction '%s' (border, isotropic)",
                               parts[i]);
                     agglo_strings_free(parts, k);
                     return CLI_USAGE;
@@ -147,7 +161,7 @@ int cmd_points(int argc, char **argv)
             if (parts)
                 agglo_strings_free(parts, k);
             if (!corr)
-                return cli_usage("points", "--correction: give border and/or isotropic");
+                return cli_usage("points", "--edge-correction: give border and/or isotropic");
             break;
         }
         case OPT_RMAX:
@@ -168,6 +182,9 @@ int cmd_points(int argc, char **argv)
             if (cli_parse_int("points", "--nsim-ce", optarg, 0, 1000000, &nsim_ce))
                 return CLI_USAGE;
             break;
+        case OPT_OLD_WEIGHT:
+            cli_deprecated("points", "weight", "point-weight");
+            /* fall through */
         case OPT_WEIGHT: weight = optarg; break;
         case OPT_SDE_SCALE:
             if (!strcmp(optarg, "arcgis")) sde_scale = M_SQRT2;
@@ -192,7 +209,7 @@ int cmd_points(int argc, char **argv)
     if (optind != argc - 1)
         return cli_usage("points", "expects one POINTS input");
     if ((have_win || window_poly) && window_from)
-        return cli_usage("points", "give --window or --window-from, not both");
+        return cli_usage("points", "give --window or --extent-from, not both");
     if (!do_nn && !do_k && !do_sde)
         do_nn = do_k = do_sde = 1;
     if ((c.png || curve || nsim) && !do_k)
@@ -209,6 +226,7 @@ int cmd_points(int argc, char **argv)
     size_t n = 0;
     agglo_kest *K = NULL;
     cli_report *r = cli_report_create("point pattern");
+    cli_need(&c, weight); /* with a point weight, only that field is read */
     pts = cli_read_layer(ctx, path, &c);
     if (!pts || kde_cli_coords(ctx, pts, path, &x, &y, &n))
         goto fail;

@@ -327,6 +327,8 @@ static void report(cli_report *rep, const agglo_regress_result *r, const char *y
     }
 }
 
+static const char *weights_id(const void *w, size_t i) { return agglo_weights_id(w, i); }
+
 int cmd_regress(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -430,23 +432,23 @@ int cmd_regress(int argc, char **argv)
         rc = cli_fail(ctx);
     if (!rc) {
         /* missing values: refuse naming the rows, or drop them and subset the weights */
-        size_t *keep = malloc((n ? n : 1) * sizeof(size_t)), nkeep = 0, first = n;
-        for (size_t i = 0; keep && i < n; i++) {
-            int ok = isfinite(y[i]);
-            for (size_t j = 0; j < nx; j++)
-                ok = ok && isfinite(x[j][i]);
-            if (ok)
-                keep[nkeep++] = i;
-            else if (first == n)
-                first = i;
+        size_t *keep = malloc((n ? n : 1) * sizeof(size_t)), nkeep = 0;
+        const double **vars = malloc((nx + 1) * sizeof *vars);
+        const char **vnames = malloc((nx + 1) * sizeof *vnames);
+        if (vars && vnames) {
+            vars[0] = y;
+            vnames[0] = yname;
+            for (size_t j = 0; j < nx; j++) {
+                vars[j + 1] = x[j];
+                vnames[j + 1] = xn[j];
+            }
         }
-        if (!keep) {
+        if (!keep || !vars || !vnames) {
             rc = CLI_FAIL;
-        } else if (nkeep < n && !drop) {
-            fprintf(stderr, "agglo: %s: %zu row(s) with missing values (first: row %zu, id %s); "
-                    "use --drop-missing to analyse the rest\n", input, n - nkeep, first + 1,
-                    agglo_weights_id(w, first));
-            rc = CLI_FAIL;
+        } else if (agglo_missing_rows(ctx, input, n, (const double *const *)vars,
+                                      (const char *const *)vnames, nx + 1, NULL, weights_id, w,
+                                      drop, keep, &nkeep) != AGGLO_OK) {
+            rc = cli_fail(ctx);
         } else if (nkeep < n) {
             agglo_weights *ws = agglo_weights_subset(ctx, w, keep, nkeep);
             agglo_layer *ls = ws ? agglo_layer_subset(ctx, L, keep, nkeep) : NULL;
@@ -463,13 +465,12 @@ int cmd_regress(int argc, char **argv)
                     for (size_t j = 0; j < nx; j++)
                         x[j][k] = x[j][keep[k]];
                 }
-                if (!c.quiet)
-                    fprintf(stderr, "agglo: dropped %zu row(s) with missing values; %zu "
-                            "remain\n", n - nkeep, nkeep);
                 n = nkeep;
             }
         }
         free(keep);
+        free(vars);
+        free(vnames);
     }
     if (!rc && agglo_weights_transform(ctx, w, tr))
         rc = cli_fail(ctx);

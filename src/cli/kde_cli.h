@@ -8,16 +8,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Coordinates of every feature (points; centroids for polygons). Refuses a geographic CRS:
- * distances in degrees are meaningless. NULL on failure (error in ctx). */
+/* Coordinates of every feature (points; centroids for polygons). Refuses lon/lat coordinates
+ * (agglo_lonlat_check): distances in degrees are meaningless. NULL on failure (error in ctx). */
 static inline int kde_cli_coords(agglo_ctx *ctx, const agglo_layer *layer, const char *path,
                                  double **x, double **y, size_t *n)
 {
-    if (agglo_layer_is_geographic(layer))
-        return agglo_error(ctx, AGGLO_E_CRS,
-                           "%s: coordinates are geographic (degrees); distances need a projected "
-                           "CRS: reproject with --to EPSG:xxxx (e.g. a UTM zone)",
-                           path);
+    if (agglo_lonlat_check(ctx, layer, AGGLO_COORDS_DISTANCES, 0))
+        return agglo_ctx_errcode(ctx);
     *n = agglo_layer_count(layer);
     *x = malloc((*n ? *n : 1) * sizeof(double));
     *y = malloc((*n ? *n : 1) * sizeof(double));
@@ -58,6 +55,7 @@ static inline agglo_layer *kde_cli_read_polygons(agglo_ctx *ctx, const char *pat
                                                  const agglo_layer *ref, const cli_common *c)
 {
     cli_common pc = *c;
+    cli_need_reset(&pc); /* the points' fields are not the polygons' */
     pc.x_field = pc.y_field = NULL;
     pc.assign_crs = NULL;
     pc.to_crs = NULL;

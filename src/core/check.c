@@ -131,3 +131,64 @@ double *agglo_scaled_copy(agglo_ctx *ctx, const double *x, size_t n, int exponen
         y[i] = ldexp(x[i], exponent);
     return y;
 }
+
+int agglo_missing_rows(agglo_ctx *ctx, const char *source, size_t n, const double *const *vars,
+                       const char *const *names, size_t nvars, const unsigned char *missing,
+                       agglo_id_fn id_of, const void *obj, int drop, size_t *keep,
+                       size_t *nkeep)
+{
+    source = source ? source : "input";
+    size_t bad = 0, kept = 0, shown = 0, len = 0;
+    char list[256] = "";
+    for (size_t i = 0; i < n; i++) {
+        int miss = missing && missing[i];
+        for (size_t k = 0; k < nvars && !miss; k++)
+            miss = vars && vars[k] && !isfinite(vars[k][i]);
+        if (!miss) {
+            if (keep)
+                keep[kept] = i;
+            kept++;
+            continue;
+        }
+        bad++;
+        if (shown < 10) {
+            char one[80];
+            const char *id = id_of ? id_of(obj, i) : NULL;
+            if (id)
+                snprintf(one, sizeof one, "%s%s", shown ? ", " : "", id);
+            else
+                snprintf(one, sizeof one, "%s%zu", shown ? ", " : "", i + 1);
+            size_t l = strlen(one);
+            if (len + l + 1 < sizeof list) {
+                memcpy(list + len, one, l + 1);
+                len += l;
+                shown++;
+            } else {
+                shown = 10; /* the list is full */
+            }
+        }
+    }
+    *nkeep = kept;
+    if (!bad)
+        return AGGLO_OK;
+    char what[256] = "";
+    size_t wl = 0;
+    for (size_t k = 0; k < nvars; k++) {
+        if (!names || !names[k])
+            continue;
+        int w = snprintf(what + wl, sizeof what - wl, "%s%s", wl ? ", " : "", names[k]);
+        if (w < 0 || (size_t)w >= sizeof what - wl)
+            break;
+        wl += (size_t)w;
+    }
+    const char *label = id_of ? "ids" : "rows";
+    const char *more = bad > shown ? ", ..." : "";
+    if (!drop)
+        return agglo_error(ctx, AGGLO_E_MISSING,
+                           "%s: %zu row%s with missing values%s%s (%s %s%s); use --drop-missing "
+                           "to analyse the complete rows", source, bad, bad == 1 ? "" : "s",
+                           wl ? " in " : "", what, label, list, more);
+    agglo_warn(ctx, "%s: dropped %zu row%s with missing values%s%s (%s %s%s)", source, bad,
+               bad == 1 ? "" : "s", wl ? " in " : "", what, label, list, more);
+    return AGGLO_OK;
+}

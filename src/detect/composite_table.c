@@ -1,5 +1,6 @@
 /* Composite index from a table: indicator columns, NULL handling, pooled panels, then the
  * entropy weights, the index (entropy score or TOPSIS closeness) and the coupling degree. */
+#include "agglo/check.h"
 #include "../core/core_internal.h"
 #include "agglo/composite.h"
 #include "agglo/geodetector.h"
@@ -242,32 +243,30 @@ agglo_ci_result *agglo_ci_table(agglo_ctx *ctx, const agglo_table *t, const char
         for (size_t i = 0; i < nrows; i++)
             r->period_of[i] = 0;
     }
-    size_t nmiss = 0, n = 0;
-    char rows[200] = "";
-    for (size_t i = 0; i < nrows; i++) {
-        int miss = r->period_of[i] < 0;
-        for (size_t j = 0; j < m; j++)
-            miss |= isnan(x[i * m + j]);
-        if (miss) {
-            if (nmiss++ < 5) {
-                size_t len = strlen(rows);
-                snprintf(rows + len, sizeof rows - len, "%s%zu", len ? ", " : "", i + 1);
-            }
-            r->period_of[i] = -1;
-        } else {
-            keep[n++] = i;
+    /* the shared --drop-missing policy: a NULL indicator or period */
+    size_t n = 0;
+    unsigned char *miss = agglo_calloc(ctx, nrows ? nrows : 1, 1);
+    const char **mnames = agglo_calloc(ctx, m + 1, sizeof *mnames);
+    int mrc = !miss || !mnames;
+    if (!mrc) {
+        for (size_t i = 0; i < nrows; i++) {
+            miss[i] = r->period_of[i] < 0;
+            for (size_t j = 0; j < m; j++)
+                miss[i] |= isnan(x[i * m + j]);
         }
+        for (size_t j = 0; j < m; j++)
+            mnames[j] = r->names[j];
+        mnames[m] = time;
+        mrc = agglo_missing_rows(ctx, source, nrows, NULL, mnames, m + 1, miss, NULL, NULL,
+                                 o.drop_missing, keep, &n);
+        for (size_t i = 0; i < nrows; i++)
+            if (miss[i])
+                r->period_of[i] = -1;
     }
-    if (nmiss && !o.drop_missing) {
-        agglo_error(ctx, AGGLO_E_MISSING,
-                    "%s: %zu rows with NULL in an indicator%s%s (rows %s%s); use --drop-missing",
-                    source, nmiss, time ? " or in " : "", time ? time : "", rows,
-                    nmiss > 5 ? ", ..." : "");
+    free(miss);
+    free(mnames);
+    if (mrc)
         goto done;
-    }
-    if (nmiss)
-        agglo_warn(ctx, "%s: %zu rows with NULL dropped (rows %s%s)", source, nmiss, rows,
-                   nmiss > 5 ? ", ..." : "");
     if (n < 2) {
         agglo_error(ctx, AGGLO_E_EMPTY, "%s: %zu complete rows: a composite index needs >= 2",
                     source, n);

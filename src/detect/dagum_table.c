@@ -1,5 +1,6 @@
 /* Dagum decomposition from a table: value, group and optional time columns; one result per
  * period, groups as the sorted distinct values of the group column. */
+#include "agglo/check.h"
 #include "detect_internal.h"
 #include "../core/core_internal.h"
 #include "agglo/inequality.h"
@@ -51,26 +52,23 @@ agglo_dagum **agglo_dagum_table(agglo_ctx *ctx, const agglo_table *t, const char
         for (size_t i = 0; i < n; i++)
             tc[i] = 0;
     }
-    size_t nmiss = 0;
-    char rows[200] = "";
-    for (size_t i = 0; i < n; i++)
-        if (isnan(y[i]) || gc[i] < 0 || tc[i] < 0) {
-            if (nmiss++ < 5) {
-                size_t len = strlen(rows);
-                snprintf(rows + len, sizeof rows - len, "%s%zu", len ? ", " : "", i + 1);
-            }
-            tc[i] = -1;
-        }
-    if (nmiss && !drop_missing) {
-        agglo_error(ctx, AGGLO_E_MISSING,
-                    "%s: %zu rows with NULL in %s, %s%s%s (rows %s%s); use --drop-missing", source,
-                    nmiss, var, group, time ? " or " : "", time ? time : "", rows,
-                    nmiss > 5 ? ", ..." : "");
+    /* the shared --drop-missing policy: a NULL value, group or period */
+    unsigned char *miss = agglo_calloc(ctx, n ? n : 1, 1);
+    if (!miss)
         goto done;
-    }
-    if (nmiss)
-        agglo_warn(ctx, "%s: %zu rows with NULL dropped (rows %s%s)", source, nmiss, rows,
-                   nmiss > 5 ? ", ..." : "");
+    for (size_t i = 0; i < n; i++)
+        miss[i] = isnan(y[i]) || gc[i] < 0 || tc[i] < 0;
+    const double *dv[3] = {y, NULL, NULL};
+    const char *dn[3] = {var, group, time};
+    size_t nkeep;
+    int mrc = agglo_missing_rows(ctx, source, n, dv, dn, 3, miss, NULL, NULL, drop_missing, NULL,
+                                 &nkeep);
+    for (size_t i = 0; i < n; i++)
+        if (miss[i])
+            tc[i] = -1;
+    free(miss);
+    if (mrc)
+        goto done;
     res = agglo_calloc(ctx, nt, sizeof *res);
     if (!res)
         goto done;

@@ -1,4 +1,5 @@
 /* Kernel densities of a variable per period and the Theil/Gini decomposition per period. */
+#include "agglo/check.h"
 #include "detect_internal.h"
 #include "../core/core_internal.h"
 #include "agglo/dynamics.h"
@@ -127,25 +128,23 @@ agglo_distribution *agglo_distribution_table(agglo_ctx *ctx, const agglo_table *
         if (!(gl = agglo_calloc(ctx, 1, sizeof *gl)) || !(gl[0] = agglo_strdup(ctx, "all")))
             goto fail;
     }
-    size_t nmiss = 0;
-    char rows[200] = "";
-    for (size_t i = 0; i < nr; i++)
-        if (isnan(y[i]) || tc[i] < 0 || gc[i] < 0) {
-            if (nmiss++ < 5) {
-                size_t len = strlen(rows);
-                snprintf(rows + len, sizeof rows - len, "%s%zu", len ? ", " : "", i + 1);
-            }
-            tc[i] = -1;
-        }
-    if (nmiss && !drop_missing) {
-        agglo_error(ctx, AGGLO_E_MISSING, "%s: %zu rows with NULL in %s%s%s%s%s (rows %s%s); use "
-                    "--drop-missing", source, nmiss, var, time ? ", " : "", time ? time : "",
-                    group ? ", " : "", group ? group : "", rows, nmiss > 5 ? ", ..." : "");
+    /* the shared --drop-missing policy: a NULL value, period or group */
+    unsigned char *miss = agglo_calloc(ctx, nr ? nr : 1, 1);
+    if (!miss)
         goto fail;
-    }
-    if (nmiss)
-        agglo_warn(ctx, "%s: %zu rows with NULL dropped (rows %s%s)", source, nmiss, rows,
-                   nmiss > 5 ? ", ..." : "");
+    for (size_t i = 0; i < nr; i++)
+        miss[i] = isnan(y[i]) || tc[i] < 0 || gc[i] < 0;
+    const double *dv[3] = {y, NULL, NULL};
+    const char *dn[3] = {var, time, group};
+    size_t nkeep;
+    int mrc = agglo_missing_rows(ctx, source, nr, dv, dn, 3, miss, NULL, NULL, drop_missing, NULL,
+                                 &nkeep);
+    for (size_t i = 0; i < nr; i++)
+        if (miss[i])
+            tc[i] = -1;
+    free(miss);
+    if (mrc)
+        goto fail;
     d->npoints = npoints;
     d->n = agglo_calloc(ctx, nt, sizeof *d->n);
     d->bandwidth = agglo_malloc(ctx, nt * sizeof *d->bandwidth);

@@ -1,5 +1,6 @@
 /* The geographical detector from a table: y and factor columns, NULL handling, discretisation
  * of continuous factors (a fixed rule or the optimal one), then agglo_geodetector_run. */
+#include "agglo/check.h"
 #include "detect_internal.h"
 #include "../core/core_internal.h"
 #include "agglo/layer.h"
@@ -138,29 +139,28 @@ agglo_geodetector *agglo_geodetector_table(agglo_ctx *ctx, const agglo_table *t,
     keep = agglo_malloc(ctx, (n ? n : 1) * sizeof *keep);
     if (!keep)
         goto done;
-    size_t m = 0, nmiss = 0;
-    char rows[200] = "";
-    for (size_t i = 0; i < n; i++) {
-        int miss = isnan(y[i]);
-        for (size_t f = 0; f < nfactors && !miss; f++)
-            miss = agglo_table_nulls(t, (size_t)cols[f])[i];
-        if (!miss) {
-            keep[m++] = i;
-        } else if (nmiss++ < 5) {
-            size_t len = strlen(rows);
-            snprintf(rows + len, sizeof rows - len, "%s%zu", len ? ", " : "", i + 1);
-        }
+    /* the shared --drop-missing policy: a NULL y or factor */
+    size_t m = 0;
+    unsigned char *miss = agglo_calloc(ctx, n ? n : 1, 1);
+    const char **names = agglo_calloc(ctx, nfactors + 1, sizeof *names);
+    const double **vars = agglo_calloc(ctx, nfactors + 1, sizeof *vars);
+    int mrc = !miss || !names || !vars;
+    if (!mrc) {
+        for (size_t i = 0; i < n; i++)
+            for (size_t f = 0; f < nfactors && !miss[i]; f++)
+                miss[i] = agglo_table_nulls(t, (size_t)cols[f])[i];
+        vars[0] = y;
+        names[0] = yname;
+        for (size_t f = 0; f < nfactors; f++)
+            names[f + 1] = factors[f].name;
+        mrc = agglo_missing_rows(ctx, source, n, vars, names, nfactors + 1, miss, NULL, NULL,
+                                 drop_missing, keep, &m);
     }
-    if (nmiss) {
-        if (!drop_missing) {
-            agglo_error(ctx, AGGLO_E_MISSING,
-                        "%s: %zu rows with NULL in %s or a factor (rows %s%s); use --drop-missing",
-                        source, nmiss, yname, rows, nmiss > 5 ? ", ..." : "");
-            goto done;
-        }
-        agglo_warn(ctx, "%s: %zu rows with NULL in %s or a factor dropped (rows %s%s)", source,
-                   nmiss, yname, rows, nmiss > 5 ? ", ..." : "");
-    }
+    free(miss);
+    free(names);
+    free(vars);
+    if (mrc)
+        goto done;
     if (m < 3) {
         agglo_error(ctx, AGGLO_E_EMPTY, "%s: fewer than 3 complete rows", source);
         goto done;

@@ -1,6 +1,7 @@
 /* Weights specs ("queen", "knn:8", "kernel:gaussian:adaptive=10", a file) and the one
  * builder every command uses. */
 #define _GNU_SOURCE
+#include "agglo/geom.h"
 #include "weights_internal.h"
 #include "agglo/check.h"
 #include "agglo/output.h"
@@ -216,19 +217,9 @@ static agglo_weights *build(agglo_ctx *ctx, const agglo_layer *layer, const aggl
         }
         goto out;
     }
-    if (agglo_layer_is_geographic(layer) && !s->arc) {
-        agglo_error(ctx, AGGLO_E_CRS,
-                    "%s: coordinates are longitude/latitude; distance-based weights need great-circle "
-                    "distances (--arc, or ':arc' in a spec) or a projected CRS (--to EPSG:xxxx)",
-                    agglo_layer_path(layer));
+    if (agglo_lonlat_check(ctx, layer, AGGLO_COORDS_DISTANCES,
+                           AGGLO_LONLAT_ARC_AVAILABLE | (s->arc ? AGGLO_LONLAT_ARC : 0u)))
         goto out;
-    }
-    if (s->arc && !agglo_layer_is_geographic(layer) && agglo_layer_crs_wkt(layer)) {
-        agglo_error(ctx, AGGLO_E_CRS,
-                    "%s: --arc needs longitude/latitude coordinates but the layer's CRS is projected",
-                    agglo_layer_path(layer));
-        goto out;
-    }
     x = agglo_malloc(ctx, (n ? n : 1) * sizeof(double));
     y = agglo_malloc(ctx, (n ? n : 1) * sizeof(double));
     if (!x || !y)

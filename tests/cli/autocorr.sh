@@ -146,7 +146,7 @@ for i in range(5):
                       "geometry": {"type": "Polygon", "coordinates": [ring]}})
 json.dump({"type": "FeatureCollection", "features": feats}, open(sys.argv[1], "w"))
 PY
-expect_fail 1 "1 missing value (ids c23)" -- "$AGGLO" moran "$SCRATCH/grid.geojson" --var v --id name --quiet
+expect_fail 1 "1 row with missing values in v (ids c23)" -- "$AGGLO" moran "$SCRATCH/grid.geojson" --var v --id name --quiet
 expect_fail 1 "missing value" -- "$AGGLO" lisa "$SCRATCH/grid.geojson" --var v --out "$SCRATCH/g.gpkg" --quiet
 [ ! -e "$SCRATCH/g.gpkg" ] && ok || bad "output written despite the error"
 err=$("$AGGLO" lisa "$SCRATCH/grid.geojson" --var v --drop-missing --out "$SCRATCH/g.gpkg" 2>&1 >/dev/null) \

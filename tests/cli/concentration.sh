@@ -29,7 +29,7 @@ got=$(echo "$out" | grep "^ellison_glaeser,gamma," | cut -d, -f3)
 ref=$(grep "^eg_gamma," "$R/conc_nc_plants_eg.csv" | cut -d, -f2 | tr -d ' ')
 near "$got" "$ref" 1e-10 && ok || bad "EG gamma (plants) $got != R $ref"
 # base = area needs a projected CRS
-expect_fail 1 "projected CRS" -- "$AGGLO" concentration "$TEST_DATA/nc/nc.shp" --count SID74 --base-area
+expect_fail 1 "nc.shp: coordinates are longitude/latitude (degrees); areas need a projected CRS" -- "$AGGLO" concentration "$TEST_DATA/nc/nc.shp" --count SID74 --base-area
 "$AGGLO" concentration "$TEST_DATA/nc/nc.shp" --count SID74 --base-area --to EPSG:32617 --quiet && ok || bad "base-area"
 # bad inputs
 expect_fail 2 "--count FIELD is required" -- "$AGGLO" concentration "$TEST_DATA/nc/nc.shp" --base BIR74

@@ -70,7 +70,7 @@ done
 [ -s "$SCRATCH/dist.png" ] && file "$SCRATCH/dist.png" | grep -q PNG && ok || bad "dist png"
 [ "$(head -1 "$SCRATCH/dens.csv")" = "x,1929,1969,2009" ] && ok || bad "density csv header"
 sed '2s/,[0-9]*$/,/' "$SCRATCH/long3.csv" > "$SCRATCH/long3null.csv"
-expect_fail 1 "agglo: .*long3null.csv: 1 rows with NULL in pci" -- \
+expect_fail 1 "agglo: .*long3null.csv: 1 row with missing values in pci, year (rows 1); use --drop-missing" -- \
   "$AGGLO" distribution "$SCRATCH/long3null.csv" --var pci --time year
 expect_fail 2 "--var FIELD is required" -- "$AGGLO" distribution "$SCRATCH/long3.csv"
 finish

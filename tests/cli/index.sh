@@ -57,15 +57,15 @@ while IFS=, read -r ind w ww; do
   [ "$ind" = indicator ] && continue
   got=$(echo "$out" | grep "^indicator $ind,w," | cut -d, -f3)
   near "$got" "$w" 1e-12 && ok || bad "panel w $ind: $got != R $w"
-  got=$(echo "$out" | grep "^coupling,w within $ind," | cut -d, -f3)
+  got=$(echo "$out" | grep "^coupling w_within,$ind," | cut -d, -f3)
   near "$got" "$ww" 1e-12 && ok || bad "within w $ind: $got != R $ww"
 done < "$R/composite_panel_weights.csv"
 while IFS=, read -r y m; do
   [ "$y" = year ] && continue
-  got=$(echo "$out" | grep "^period $y,index mean," | cut -d, -f3)
+  got=$(echo "$out" | grep "^period $y,index_mean," | cut -d, -f3)
   near "$got" "$m" 1e-12 && ok || bad "period $y mean $got != R $m"
 done < "$R/composite_panel_periods.csv"
-"$AGGLO" index "$A" "${IND[@]}" --json 2>/dev/null | grep -q '"indicator cost":{"direction":"negative","e":' \
+"$AGGLO" index "$A" "${IND[@]}" --json 2>/dev/null | grep -q '"cost":{"direction":"negative","e":' \
   && ok || bad "json"
 # errors: constant indicator named, NULL rows refused/dropped, bad options
 awk -F, 'BEGIN{OFS=","} NR>1{$8=4}1' "$A" > "$SCRATCH/const.csv"

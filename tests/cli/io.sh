@@ -77,7 +77,7 @@ expect_fail 1 "nc.shp: --where 'NOPE > 1' is not a filter OGR accepts" -- "$AGGL
 printf 'id,val\n1,2\n' > "$SCRATCH/nogeom.csv"
 expect_fail 1 "nogeom.csv: no x/y (lon/lat) columns found: a table without geometry" -- "$AGGLO" moran "$SCRATCH/nogeom.csv" --var val
 printf 'region,gdp\nA,1\nA,3\nB,2\nB,\nB,6\n' > "$SCRATCH/long.csv"
-expect_fail 1 "long.csv: 1 rows with NULL in gdp, region (rows 4)" -- "$AGGLO" dagum "$SCRATCH/long.csv" --var gdp --group region
+expect_fail 1 "long.csv: 1 row with missing values in gdp, region (rows 4)" -- "$AGGLO" dagum "$SCRATCH/long.csv" --var gdp --group region
 out=$("$AGGLO" dagum "$SCRATCH/long.csv" --var gdp --group region --drop-missing --csv 2>/dev/null) && \
   [[ "$out" == *$'\ndagum,n,4\n'* ]] && ok || bad "dagum on a CSV table: $out"
 # directories: a directory of Shapefiles is a source; anything else is one line
@@ -106,7 +106,7 @@ expect_ok -- "$AGGLO" lisa "$ISLE" --var k --out "$SCRATCH/s.gpkg" --quiet
 # a dropped-rows warning (geodetector --drop-missing) under --strict
 sed '6s/^6.77,/,/' "$TEST_DATA/detect/disease.csv" > "$SCRATCH/missing.csv"
 expect_ok -- "$AGGLO" geodetector "$SCRATCH/missing.csv" --y incidence --factors watershed --drop-missing
-expect_fail 1 "missing.csv: 1 rows with NULL in incidence or a factor dropped (rows 5) (an error with --strict)" -- \
+expect_fail 1 "missing.csv: dropped 1 row with missing values in incidence, watershed (rows 5) (an error with --strict)" -- \
   "$AGGLO" geodetector "$SCRATCH/missing.csv" --y incidence --factors watershed --drop-missing --strict
 # the encoding fallback (a GBK .dbf without .cpg) under --strict, with an output
 expect_fail 1 "squares.shp: no .cpg and the text is not UTF-8; decoded it as GB18030/GBK .*(an error with --strict)" -- \
@@ -123,6 +123,17 @@ expect_fail 1 "squares.shp: no .cpg and the text is not UTF-8; decoded it as GB1
 out=$("$AGGLO" dagum "$TEST_DATA/columbus/columbus.shp" --var "INC * 2" --group CP --where "CRIME > 40" --csv) && \
   [[ "$out" == *$'\ndagum,n,19\n'* ]] && ok || bad "dagum on declared fields: $out"
 expect_fail 1 "columbus.shp: no field 'NOPE' (fields: AREA" -- "$AGGLO" dagum "$TEST_DATA/columbus/columbus.shp" --var "NOPE * 2" --group CP
+# the other commands declare theirs too: a corrupt column they do not use (squares.gpkg's
+# 'count' holds text) is not read; --out LAYER copies every field, so it reads them all
+B="$TEST_DATA/bad/text_numeric/squares.gpkg"
+expect_ok -- "$AGGLO" lisa "$B" --var value --quiet
+expect_ok -- "$AGGLO" moran "$B" --var "value * 2" --weights rook --quiet
+expect_ok -- "$AGGLO" lisa "$B" --var value --out "$SCRATCH/need.csv" --quiet
+expect_fail 1 "numeric column 'count' holds text" -- "$AGGLO" lisa "$B" --var value --out "$SCRATCH/need.gpkg" --quiet
+expect_ok -- "$AGGLO" kde "$B" --cell 0.2 --point-weight value --quiet
+expect_ok -- "$AGGLO" points "$B" --sde --point-weight value --quiet
+expect_ok -- "$AGGLO" concentration "$B" --count id --base value --quiet
+expect_fail 1 "numeric column 'count' holds text" -- "$AGGLO" concentration "$B" --count id --base value --out "$SCRATCH/need2.gpkg"
 # ---- end of the reading block --------------------------------------------------------------
 
 # the bad-input corpus (tests/data/bad, see its README.md): each case's expected error

@@ -37,7 +37,7 @@ awk -v a="$i0" -v b="$i1" 'BEGIN{exit !(b > a && a < 420)}' && ok || bad "edge c
 # weights, scale, exact method, each kernel
 for k in quartic gaussian epanechnikov triangular uniform; do
   "$AGGLO" kde "$P/shops_clustered.csv" --crs EPSG:32650 --cell 250 --bandwidth 800 --kernel $k \
-     --weight sales --scale km2 --method exact --quiet && ok || bad "kde kernel $k"
+     --point-weight sales --scale km2 --method exact --quiet && ok || bad "kde kernel $k"
 done
 # mask by polygons (NY8 tracts, their own centroids as points)
 out=$("$AGGLO" kde "$TEST_DATA/ny8/NY8_utm18.shp" --make-valid --cell 1000 --bandwidth 8000 \
@@ -73,8 +73,8 @@ expect_fail 2 "--cell SIZE is required" -- "$AGGLO" kde "$P/shops_clustered.csv"
 expect_fail 2 "not a number" -- "$AGGLO" kde "$P/shops_clustered.csv" --cell 10 --bandwidth wide
 expect_fail 2 "unknown kernel" -- "$AGGLO" kde "$P/shops_clustered.csv" --cell 10 --kernel box
 expect_fail 2 "GeoTIFF" -- "$AGGLO" kde "$P/shops_clustered.csv" --cell 10 --out "$SCRATCH/x.png"
-expect_fail 1 "nc_plants.csv: coordinates are geographic" -- "$AGGLO" kde "$P/nc_plants.csv" --cell 1000
-expect_fail 1 "no field 'turnover'" -- "$AGGLO" kde "$P/shops_clustered.csv" --crs EPSG:32650 --cell 500 --weight turnover --out "$SCRATCH/x.tif"
+expect_fail 1 "nc_plants.csv: coordinates are longitude/latitude (degrees); distances need a projected CRS" -- "$AGGLO" kde "$P/nc_plants.csv" --cell 1000
+expect_fail 1 "no field 'turnover'" -- "$AGGLO" kde "$P/shops_clustered.csv" --crs EPSG:32650 --cell 500 --point-weight turnover --out "$SCRATCH/x.tif"
 [ ! -e "$SCRATCH/x.tif" ] && ok || bad "partial tif after failure"
 expect_fail 1 "cannot write" -- "$AGGLO" kde "$P/shops_clustered.csv" --crs EPSG:32650 --cell 500 --out "$SCRATCH/no/such/dir/x.tif"
 expect_fail 1 "nope.csv" -- "$AGGLO" kde "$SCRATCH/nope.csv" --cell 500

@@ -55,15 +55,35 @@ ls "$SCRATCH"/*.png "$SCRATCH"/m.gpkg "$SCRATCH"/j.gpkg >/dev/null 2>&1 && bad "
 # deprecated spellings keep working with a warning naming the new option
 err=$("$AGGLO" lisa "$S/counties.shp" --var pop --correction fdr --quiet 2>&1 >/dev/null) && ok || bad "lisa --correction: $err"
 printf '%s\n' "$err" | grep -q -- "--correction is deprecated; use --p-adjust" && ok || bad "lisa --correction warning: $err"
+# the renames of the redesign: the old spelling still works, with a warning naming the new
+for args in "points $TEST_DATA/points/redwood.csv --crs EPSG:32650 --k --correction border|correction|edge-correction" \
+            "points $S/shops.gpkg --to EPSG:32650 --sde --weight sales|weight|point-weight" \
+            "kde $S/shops.gpkg --to EPSG:32650 --cell 500 --weight sales|weight|point-weight" \
+            "points $S/shops.gpkg --to EPSG:32650 --nn --window-from $S/counties.shp|window-from|extent-from" \
+            "lisa $S/counties.shp --var pop --table $SCRATCH/t.csv|table|out FILE.csv"; do
+  IFS='|' read -r run old new <<< "$args"
+  # shellcheck disable=SC2086
+  err=$("$AGGLO" $run --quiet 2>&1 >/dev/null) && ok || bad "$run: $err"
+  printf '%s\n' "$err" | grep -q -- "--$old is deprecated; use --$new" && ok || bad "$run: no deprecation: $err"
+done
+# --out FILE.csv writes the per-observation table, as --table did
+"$AGGLO" lisa "$S/counties.shp" --var pop --out "$SCRATCH/o.csv" --quiet 2>/dev/null && cmp -s "$SCRATCH/o.csv" "$SCRATCH/t.csv" \
+  && ok || bad "lisa --out x.csv differs from --table x.csv"
+head -1 "$SCRATCH/o.csv" | grep -q '^id,LISA_I' && ok || bad "lisa --out x.csv header: $(head -1 "$SCRATCH/o.csv")"
 # --quiet: nothing on stdout, in every command
 out=$("$AGGLO" moran "$S/counties.shp" --var pop --quiet 2>/dev/null) && [ -z "$out" ] && ok || bad "moran --quiet printed: $out"
 out=$("$AGGLO" info "$S/counties.shp" --quiet --json 2>/dev/null) && [ -z "$out" ] && ok || bad "info --quiet printed: $out"
 # JSON: valid, no NaN/Infinity literals, keys without spaces (docs/output.md)
 C="$TEST_DATA/columbus/columbus.shp"
+MK="$TEST_DATA/reference/dynamics/usjoin.csv"; MW="$TEST_DATA/reference/dynamics/states48_fips.gal"
 for args in "info $S/counties.shp" "weights $C --knn 4" "moran $C --var CRIME --permutations 9" \
             "lisa $C --var CRIME" "hotspot $C --var CRIME" "getis $C --var CRIME" "geary $C --var CRIME" \
             "regress $C --y CRIME --x INC,HOVAL --model lag --impacts" "dagum $C --var INC --group CP" \
-            "kde $S/shops.gpkg --to EPSG:32650 --cell 1000" "points $S/shops.gpkg --to EPSG:32650 --nn"; do
+            "kde $S/shops.gpkg --to EPSG:32650 --cell 1000" "points $S/shops.gpkg --to EPSG:32650 --nn" \
+            "index $C --positive INC,HOVAL --negative CRIME --coupling INC,HOVAL|CRIME" \
+            "markov $MK --id STATE_FIPS --prefix 19 --spatial --weights $MW" \
+            "markov $MK --id STATE_FIPS --prefix 19 --lisa --weights $MW" \
+            "distribution $C --var INC --group CP" "geodetector $C --y CRIME --factors CP"; do
   # shellcheck disable=SC2086
   "$AGGLO" $args --json 2>/dev/null | /usr/bin/python3 -c '
 import json, sys

@@ -29,16 +29,16 @@ paste -d, "$SCRATCH/k.csv" "$R/kest_japanesepines.csv" | tail -n +2 | awk -F, '
   --envelope 19 --seed 3 --threads 1 --quiet
 cmp -s "$SCRATCH/k.csv" "$SCRATCH/k1.csv" && ok || bad "envelope differs across thread counts"
 # ellipse layer
-out=$("$AGGLO" points "$P/shops_clustered.csv" --crs EPSG:32650 --sde --weight sales --out "$SCRATCH/sde.gpkg" --json) \
+out=$("$AGGLO" points "$P/shops_clustered.csv" --crs EPSG:32650 --sde --point-weight sales --out "$SCRATCH/sde.gpkg" --json) \
   && ok || bad "points --sde: $out"
 ref=$(sed -n 3p "$R/sde_shops.csv" | cut -d, -f5 | tr -d ' ')
 got=$(echo "$out" | sed 's/.*"sde_major":\([0-9.e+-]*\).*/\1/')
 near "$got" "$ref" 1e-9 && ok || bad "weighted SDE major $got != R $ref"
 ogrinfo -so "$SCRATCH/sde.gpkg" sde | grep -q "Feature Count: 1" && ok || bad "ellipse layer"
 # bad inputs
-expect_fail 1 "coordinates are geographic" -- "$AGGLO" points "$P/nc_plants.csv"
+expect_fail 1 "coordinates are longitude/latitude (degrees); distances need a projected CRS" -- "$AGGLO" points "$P/nc_plants.csv"
 expect_fail 2 "--window" -- "$AGGLO" points "$P/redwood.csv" --crs EPSG:32650 --window 1,1,0,0
 expect_fail 1 "outside the window" -- "$AGGLO" points "$P/redwood.csv" --crs EPSG:32650 --window 0,0,1,1
 expect_fail 2 "need --k" -- "$AGGLO" points "$P/redwood.csv" --nn --envelope 9
-expect_fail 2 "unknown correction" -- "$AGGLO" points "$P/redwood.csv" --correction translate
+expect_fail 2 "--edge-correction: unknown correction" -- "$AGGLO" points "$P/redwood.csv" --edge-correction translate
 finish

@@ -50,10 +50,17 @@ awk 'NR > 1 { s[$1] += $3 } END { for (k in s) if (s[k] < 0.999999 || s[k] > 1.0
 awk 'NR > 1 && $1 == $2' "$SCRATCH/k.kwt" | wc -l | grep -q '^49$' && ok || bad "KWT diagonal"
 
 # lon/lat: distance weights refuse planar degrees, --arc works, contiguity does not care
-expect_fail 1 "nc.shp: coordinates are longitude/latitude" -- "$AGGLO" weights "$NC" --knn 4
+expect_fail 1 "nc.shp: coordinates are longitude/latitude (degrees); distances need a projected CRS: reproject with --to EPSG:xxxx (e.g. a UTM zone), or use great-circle distances (--arc)" -- "$AGGLO" weights "$NC" --knn 4
 "$AGGLO" weights "$NC" --knn 4 --arc --out "$SCRATCH/nc.csv" 2>/dev/null
 diff <(tail -n +2 "$SCRATCH/nc.csv" | cut -d, -f1,2 | sort) <(tail -n +2 "$REF/nc_knn4.csv" | sort) >/dev/null \
   && ok || bad "nc knn 4 --arc differs from spdep longlat=TRUE"
+# the shared coordinate policy (agglo_lonlat_check): --arc on projected coordinates is refused,
+# on a layer without a CRS it warns that the coordinates are taken as degrees
+expect_fail 1 "counties.shp: --arc needs longitude/latitude coordinates but the CRS is projected" -- \
+  "$AGGLO" weights "$SAMPLE/counties.shp" --to EPSG:32650 --knn 4 --arc
+err=$("$AGGLO" weights "$TEST_DATA/columbus/columbus.shp" --knn 4 --arc --quiet 2>&1 >/dev/null) && ok || bad "columbus --arc: $err"
+printf '%s\n' "$err" | grep -q "columbus.shp: has no CRS; --arc takes its coordinates as longitude/latitude (degrees)" \
+  && ok || bad "columbus --arc warning: $err"
 "$AGGLO" weights "$NC" --queen --json 2>/dev/null | grep -q '"links":490' && ok || bad "nc queen links"
 
 # islands are kept and reported with their ids

@@ -107,11 +107,54 @@ static void test_check_variable(void **state)
     agglo_ctx_free(ctx);
 }
 
+static void warn_copy(const char *msg, void *userdata)
+{
+    snprintf((char *)userdata, 512, "%s", msg);
+}
+
+/* The --drop-missing policy: a NaN in a variable or a flagged row is missing; refused with
+ * the count, the variables and the first ids, or dropped with one warning. */
+static void test_missing_rows(void **state)
+{
+    (void)state;
+    agglo_ctx *ctx = agglo_ctx_create();
+    char warned[512] = "";
+    agglo_ctx_set_warning_handler(ctx, warn_copy, warned);
+    double a[5] = {1, NAN, 3, 4, 5}, b[5] = {1, 2, 3, INFINITY, 5};
+    const double *vars[3] = {a, b, NULL};
+    const char *names[3] = {"a", "b", "g"};
+    const char *ids[5] = {"r1", "r2", "r3", "r4", "r5"};
+    unsigned char flag[5] = {0, 0, 0, 0, 1};
+    size_t keep[5], nkeep = 99;
+    assert_int_equal(agglo_missing_rows(ctx, "t.csv", 5, vars, names, 3, flag, name_of, ids, 0,
+                                        keep, &nkeep), AGGLO_E_MISSING);
+    assert_string_equal(agglo_ctx_errmsg(ctx), "t.csv: 3 rows with missing values in a, b, g "
+                        "(ids r2, r4, r5); use --drop-missing to analyse the complete rows");
+    assert_string_equal(warned, "");
+    assert_int_equal(agglo_missing_rows(ctx, "t.csv", 5, vars, names, 3, flag, NULL, NULL, 1,
+                                        keep, &nkeep), AGGLO_OK);
+    assert_int_equal(nkeep, 2);
+    assert_int_equal(keep[0], 0);
+    assert_int_equal(keep[1], 2);
+    assert_string_equal(warned, "t.csv: dropped 3 rows with missing values in a, b, g (rows 2, 4, 5)");
+    /* complete rows: no message, every row kept */
+    warned[0] = '\0';
+    double c[3] = {1, 2, 3};
+    const double *cv[1] = {c};
+    assert_int_equal(agglo_missing_rows(ctx, NULL, 3, cv, NULL, 1, NULL, NULL, NULL, 0, keep,
+                                        &nkeep), AGGLO_OK);
+    assert_int_equal(nkeep, 3);
+    assert_int_equal(keep[2], 2);
+    assert_string_equal(warned, "");
+    agglo_ctx_free(ctx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_parse_double),
         cmocka_unit_test(test_check_variable),
+        cmocka_unit_test(test_missing_rows),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
