@@ -9,6 +9,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <cpl_error.h>
+#include <ogr_srs_api.h>
+
 const char *const cli_common_help =
     "Common options:\n"
     "  --json | --csv        machine-readable output on stdout (default: a table)\n"
@@ -1180,4 +1183,20 @@ void cli_style_free(cli_style *s)
         agglo_strings_free(s->labels, s->nlabels);
     agglo_layer_free(s->overlay);
     memset(s, 0, sizeof *s);
+}
+
+double cli_crs_unit_metres(const char *crs)
+{
+    if (!crs || !*crs)
+        return 0;
+    OGRSpatialReferenceH srs = OSRNewSpatialReference(NULL);
+    if (!srs)
+        return 0;
+    double u = 0;
+    CPLPushErrorHandler(CPLQuietErrorHandler);
+    if (OSRSetFromUserInput(srs, crs) == OGRERR_NONE && OSRIsProjected(srs))
+        u = OSRGetLinearUnits(srs, NULL);
+    CPLPopErrorHandler();
+    OSRDestroySpatialReference(srs);
+    return u > 0 && isfinite(u) ? u : 0;
 }

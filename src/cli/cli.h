@@ -206,6 +206,9 @@ int cli_plot_style(agglo_ctx *ctx, const cli_common *c, const agglo_layer *layer
 int cli_plot_point_labels(agglo_ctx *ctx, const cli_common *c, const agglo_layer *layer,
                           const char *const *ids, const size_t *keep, size_t n, cli_style *s);
 void cli_style_free(cli_style *s);
+/* Metres per unit of a projected CRS (WKT, EPSG:n, PROJ); 0 for a geographic, unknown or
+ * missing CRS. */
+double cli_crs_unit_metres(const char *crs);
 
 /* Parsing helpers: return 0 on success, -1 (after printing a usage message) on error. */
 int cli_parse_int(const char *cmd, const char *opt, const char *arg, long min, long max, long *out);
