@@ -39,7 +39,7 @@ const char *const cli_common_help =
     "  --seed S --threads N --quiet --help\n";
 
 /* Help of the plot options (CLI_ACCEPT_PLOT), after the common options. */
-static const char *const cli_plot_help =
+const char *const cli_plot_help =
     "Picture options (with --png and the command's other picture outputs):\n"
     "  --title T             title (\"\" for none); --subtitle T a second line;\n"
     "  --caption T           caption / source line at the bottom\n"
@@ -52,7 +52,6 @@ static const char *const cli_plot_help =
     "  --breaks METHOD       class breaks: natural, quantile, equal, geometric or sd\n"
     "  --classes N           number of classes (2-12)\n"
     "  A .svg or .pdf picture file name gives a vector figure.\n";
-static int cli_plot_option(cli_common *c, const char *cmd, int opt, const char *arg);
 
 /* Help of each common option, in the order printed. */
 static const struct {
@@ -1045,7 +1044,7 @@ static int parse_length(const char *cmd, const char *opt, const char *arg, doubl
     return 0;
 }
 
-static int cli_plot_option(cli_common *c, const char *cmd, int opt, const char *arg)
+int cli_plot_option(cli_common *c, const char *cmd, int opt, const char *arg)
 {
     struct cli_plot_options *p = &c->plot;
     long v;

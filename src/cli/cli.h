@@ -186,6 +186,12 @@ enum {
         {"breaks", required_argument, 0, CLI_OPT_BREAKS},                                        \
         {"classes", required_argument, 0, CLI_OPT_CLASSES}
 
+/* Their help (cli_common_help_print prints it with CLI_ACCEPT_PLOT). */
+extern const char *const cli_plot_help;
+/* For commands not on cli_getopt: applies plot option opt (CLI_OPT_TITLE..CLI_OPT_CLASSES);
+ * 0, or -1 after a usage message. */
+int cli_plot_option(cli_common *c, const char *cmd, int opt, const char *arg);
+
 /* A figure style made from the plot options, and what it owns. */
 typedef struct cli_style {
     agglo_plot_style style;
