@@ -185,6 +185,7 @@ static int draw_ellipses(agglo_ctx *ctx, const cli_common *c, const agglo_layer 
         /* the overlay is the base layer under the ellipses, not outlines over them */
         const agglo_layer *base = es.style.overlay;
         es.style.overlay = NULL;
+        es.style.value_label = period ? period : "points";
         char title[160];
         snprintf(title, sizeof title, "Standard deviational ellipse%s (%g sd)",
                  ne > 1 ? "s" : "", stdevs);
