@@ -21,7 +21,7 @@ step "Queen contiguity weights" \
   $A weights "$O/townships_shops.gpkg" --queen --id code --summary --out "$O/queen.gal"
 step "Global Moran's I of shop counts (999 permutations)" \
   $A moran "$O/townships_shops.gpkg" --var shops --weights "$O/queen.gal" --id code \
-     --permutations 999 --seed 1 --png "$O/moran_scatter.png"
+     --permutations 999 --seed 1 --png "$O/moran_scatter.png" --hist-png "$O/moran_permutations.png"
 step "Local Moran (LISA) clusters" \
   $A lisa "$O/townships_shops.gpkg" --var shops --weights queen --permutations 999 --seed 1 \
      --out "$O/lisa.gpkg" --png "$O/lisa_clusters.png" --quiet
@@ -35,7 +35,8 @@ step "Poisson GWR: shops ~ internet users + road density, offset population (ada
      --to EPSG:32650 --kernel bisquare --adaptive --bw-min 20 --out "$O/gwr.gpkg" --png "$O/gwr.png"
 step "Kernel density of shops (500 m cells)" \
   $A kde $S/shops.gpkg --to EPSG:32650 --cell 500 --bandwidth silverman \
-     --out "$O/density.tif" --png "$O/density.png"
+     --out "$O/density.tif" --png "$O/density.png" --overlay $S/counties.shp
 step "Point pattern of shops: Clark-Evans, Ripley's L, standard deviational ellipse" \
-  $A points $S/shops.gpkg --to EPSG:32650 --out "$O/ellipse.gpkg" --png "$O/ripley_L.png"
+  $A points $S/shops.gpkg --to EPSG:32650 --out "$O/ellipse.gpkg" --png "$O/ripley_L.png" \
+     --sde-png "$O/ellipse.png" --overlay $S/counties.shp
 printf '\nOutputs in %s/:\n' "$O"; ls -1 "$O"

@@ -45,6 +45,10 @@ typedef struct agglo_autocorr_options {
                                       (spdep localmoran conditional=TRUE, the default 1) */
     int adjust_n;                  /* global: n excludes observations without neighbours
                                       (spdep adjust.n=TRUE, default 1) */
+    double *simulated;             /* global tests: when not NULL (room for `permutations`
+                                      values), receives the simulated statistics in
+                                      permutation order (the reference distribution, e.g. for
+                                      agglo_plot_permutation_histogram); default NULL */
 } agglo_autocorr_options;
 
 void agglo_autocorr_options_init(agglo_autocorr_options *o);

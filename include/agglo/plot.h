@@ -177,7 +177,8 @@ typedef struct agglo_plot_ellipse {
 
 /* "Centre of gravity migration": the ellipses of several periods over the base layer's
  * polygons (may be NULL), each in its own colour, mean centres joined in order by arrows,
- * a legend of periods, scale bar, north arrow and CRS. */
+ * a legend of periods (heading style->value_label, default "Period"; the shift arrow only
+ * with two or more), scale bar, north arrow and CRS. */
 int agglo_plot_ellipses(agglo_ctx *ctx, const agglo_layer *base, const agglo_plot_ellipse *e,
                         size_t n, const char *title, const char *path,
                         const agglo_plot_style *style);

@@ -10,7 +10,8 @@
 
 enum {
     AC_VAR = 2000, AC_WEIGHTS, AC_TRANSFORM, AC_PERMS, AC_ALT, AC_DROP, AC_BIV, AC_RATE, AC_ALPHA,
-    AC_CORR, AC_TABLE, AC_SCATTER, AC_SIG, AC_GI, AC_TOTAL, AC_NOADJ, AC_GWTVAL, AC_WMATCH, AC_PADJ
+    AC_CORR, AC_TABLE, AC_SCATTER, AC_SIG, AC_GI, AC_TOTAL, AC_NOADJ, AC_GWTVAL, AC_WMATCH, AC_PADJ,
+    AC_HIST
 };
 
 const char *const ac_help_common =
@@ -55,6 +56,7 @@ static unsigned ac_bit(int opt)
     case AC_GI: return AC_ACCEPT_GI;
     case AC_TOTAL: return AC_ACCEPT_TOTAL;
     case AC_NOADJ: return AC_ACCEPT_NOADJ;
+    case AC_HIST: return AC_ACCEPT_HIST;
     default: return 0;
     }
 }
@@ -78,6 +80,8 @@ int ac_parse(ac_cli *a, const char *cmd, int argc, char **argv, ac_usage_fn usag
         {"table", required_argument, 0, AC_TABLE},
         {"scatter-png", required_argument, 0, AC_SCATTER},
         {"sig-png", required_argument, 0, AC_SIG},
+        {"hist-png", required_argument, 0, AC_HIST},
+        CLI_PLOT_LONG_OPTIONS,
         {"gi", no_argument, 0, AC_GI},
         {"total-randomisation", no_argument, 0, AC_TOTAL},
         {"no-adjust-n", no_argument, 0, AC_NOADJ},
@@ -163,6 +167,7 @@ int ac_parse(ac_cli *a, const char *cmd, int argc, char **argv, ac_usage_fn usag
             break;
         case AC_SCATTER: a->scatter_png = optarg; break;
         case AC_SIG: a->sig_png = optarg; break;
+        case AC_HIST: a->hist_png = optarg; break;
         case AC_GI: a->gi = 1; break;
         case AC_TOTAL: a->opt.conditional = 0; break;
         case AC_NOADJ: a->opt.adjust_n = 0; break;
@@ -281,14 +286,16 @@ int ac_load(ac_cli *a, int need_var)
             rc = fail(a);
         } else {
             agglo_weights_free(a->w);
-            agglo_layer_free(a->layer);
+            a->full = a->layer; /* kept for the maps: dropped rows drawn as "no data" */
+            a->kept = keep;
+            keep = NULL;
             a->w = ws;
             a->layer = ls;
             double *arrs[3] = {a->x, a->y, a->events};
             for (int k = 0; k < 3; k++)
                 if (arrs[k])
                     for (size_t j = 0; j < nkeep; j++)
-                        arrs[k][j] = arrs[k][keep[j]];
+                        arrs[k][j] = arrs[k][a->kept[j]];
             size_t isl = agglo_weights_islands(a->w);
             if (isl)
                 agglo_warn(ctx, "%s: after dropping, %zu observation%s have no neighbours",
@@ -322,6 +329,8 @@ void ac_free(ac_cli *a)
 {
     agglo_weights_free(a->w);
     agglo_layer_free(a->layer);
+    agglo_layer_free(a->full);
+    free(a->kept);
     free(a->x);
     free(a->y);
     free(a->events);
@@ -479,4 +488,33 @@ out:
         agglo_strings_free(ids, a->n);
     agglo_table_free(t);
     return rc;
+}
+
+const agglo_layer *ac_map_layer(const ac_cli *a)
+{
+    return a->full ? a->full : a->layer;
+}
+
+int *ac_map_categories(ac_cli *a, const int *cat)
+{
+    size_t n = agglo_layer_count(ac_map_layer(a));
+    int *out = malloc((n ? n : 1) * sizeof(int));
+    if (!out) {
+        agglo_error(a->ctx, AGGLO_E_NOMEM, "out of memory");
+        return NULL;
+    }
+    if (!a->full) {
+        memcpy(out, cat, n * sizeof(int));
+        return out;
+    }
+    for (size_t i = 0; i < n; i++)
+        out[i] = -1;
+    for (size_t j = 0; j < a->n; j++)
+        out[a->kept[j]] = cat[j];
+    return out;
+}
+
+int ac_plot_style(ac_cli *a, cli_style *s)
+{
+    return cli_plot_style(a->ctx, &a->c, ac_map_layer(a), NULL, s);
 }

@@ -17,6 +17,7 @@ typedef struct ac_cli {
     const char *table;      /* --table FILE.csv: per-observation results */
     const char *scatter_png;/* --scatter-png */
     const char *sig_png;    /* --sig-png */
+    const char *hist_png;   /* --hist-png: permutation reference distribution */
     char transform;         /* --transform: agglo_transform code, 'V' for V (default W) */
     int drop_missing;
     int gi;                 /* hotspot --gi: Gi without the diagonal */
@@ -28,6 +29,8 @@ typedef struct ac_cli {
     double *x, *y;          /* y: bivariate variable or rate base */
     double *events;         /* --rate events (x holds EB-standardised rates for local use) */
     size_t n, dropped;
+    agglo_layer *full;      /* with dropped rows: the layer as read (maps show "no data") */
+    size_t *kept;           /* with dropped rows: row of `full` of each analysed row */
     char label[256];        /* "CRIME" or "SID74/BIR74" */
 } ac_cli;
 
@@ -46,7 +49,8 @@ enum {
     AC_ACCEPT_SIG = 1u << 6,       /* --sig-png */
     AC_ACCEPT_GI = 1u << 7,        /* --gi */
     AC_ACCEPT_TOTAL = 1u << 8,     /* --total-randomisation */
-    AC_ACCEPT_NOADJ = 1u << 9      /* --no-adjust-n */
+    AC_ACCEPT_NOADJ = 1u << 9,     /* --no-adjust-n */
+    AC_ACCEPT_HIST = 1u << 10      /* --hist-png */
 };
 /* The common options of a global statistic and of a local one (maps, output layer). */
 #define AC_COMMON_GLOBAL (CLI_ACCEPT_REPORT | CLI_ACCEPT_READ | CLI_ACCEPT_ID | CLI_ACCEPT_SEED |  \
@@ -74,6 +78,14 @@ void ac_report_global(cli_report *r, const agglo_global_result *g, const char *s
 int ac_add_col(ac_cli *a, const char *name, const double *v, agglo_col_type type);
 int ac_add_int_col(ac_cli *a, const char *name, const int *v);
 int ac_add_str_col(ac_cli *a, const char *name, const char *const *v);
+/* Pictures: the layer to draw (the full layer when rows were dropped) and the per-row
+ * categories / values of the analysed rows spread onto it (-1 / NaN for dropped rows);
+ * malloc'd, NULL after an error (message in ctx). */
+const agglo_layer *ac_map_layer(const ac_cli *a);
+int *ac_map_categories(ac_cli *a, const int *cat);
+/* The plot style of a map of the analysed layer (cli_plot_style on ac_map_layer). */
+int ac_plot_style(ac_cli *a, cli_style *s);
+
 /* Writes --out: a layer (the input's fields + the results), or with a .csv name the CSV of the
  * id + the named result columns (as the deprecated --table). */
 int ac_write_outputs(ac_cli *a, const char *const *cols, size_t ncols);

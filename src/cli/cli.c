@@ -9,6 +9,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <cpl_error.h>
+#include <ogr_srs_api.h>
+
 const char *const cli_common_help =
     "Common options:\n"
     "  --json | --csv        machine-readable output on stdout (default: a table)\n"
@@ -34,6 +37,21 @@ const char *const cli_common_help =
     "                        or stdout): invalid polygons, CRS guesses, NULL geometries,\n"
     "                        encoding fallback, islands, dropped rows, ...\n"
     "  --seed S --threads N --quiet --help\n";
+
+/* Help of the plot options (CLI_ACCEPT_PLOT), after the common options. */
+const char *const cli_plot_help =
+    "Picture options (with --png and the command's other picture outputs):\n"
+    "  --title T             title (\"\" for none); --subtitle T a second line;\n"
+    "  --caption T           caption / source line at the bottom\n"
+    "  --dpi N               PNG resolution (default 150; 300 for print: twice the pixels)\n"
+    "  --width V[px|mm]      figure width in pixels (default) or millimetres, e.g. 180mm;\n"
+    "  --height V[px|mm]     maps keep their aspect when only --width is given\n"
+    "  --font F              font family list (default DejaVu Sans, WenQuanYi Micro Hei, ...)\n"
+    "  --label FIELD         label the map's features (and scatter points) with FIELD\n"
+    "  --overlay POLYGONS    outlines drawn over the map (study area), reprojected to it\n"
+    "  --breaks METHOD       class breaks: natural, quantile, equal, geometric or sd\n"
+    "  --classes N           number of classes (2-12)\n"
+    "  A .svg or .pdf picture file name gives a vector figure.\n";
 
 /* Help of each common option, in the order printed. */
 static const struct {
@@ -77,6 +95,8 @@ void cli_common_help_print(FILE *fp, unsigned accepts)
     for (size_t i = 0; i < sizeof common_help / sizeof common_help[0]; i++)
         if (accepts & CLI_BIT(common_help[i].opt))
             fputs(common_help[i].text, fp);
+    if (accepts & CLI_ACCEPT_PLOT)
+        fputs(cli_plot_help, fp);
 }
 
 int cli_not_accepted(const char *cmd, const char *name)
@@ -139,6 +159,16 @@ int cli_getopt(int argc, char **argv, const char *shortopts, const struct option
             }
             return CLI_GETOPT_ERROR;
         }
+        if (opt >= CLI_OPT_TITLE && opt <= CLI_OPT_CLASSES) {
+            if (!(accepts & CLI_ACCEPT_PLOT)) {
+                const char *name = long_name(longopts, opt);
+                cli_not_accepted(cmd, name ? name : "?");
+                return CLI_GETOPT_ERROR;
+            }
+            if (cli_plot_option(c, cmd, opt, optarg))
+                return CLI_GETOPT_ERROR;
+            continue;
+        }
         if (opt < CLI_OPT_JSON || opt > CLI_OPT_MAX_MEMORY)
             return opt;
         if (!(accepts & CLI_BIT(opt))) {
@@ -160,6 +190,7 @@ void cli_common_init(cli_common *c)
 {
     memset(c, 0, sizeof *c);
     c->seed = 12345;
+    c->plot.breaks = -1;
 }
 
 int cli_common_option(cli_common *c, int opt, const char *arg)
@@ -378,11 +409,11 @@ int cli_parse_size(const char *cmd, const char *opt, const char *arg, double *ou
 /* Output options of any command (exact long names); a prefix of at least three letters
  * counts too, as getopt_long accepts unambiguous abbreviations. */
 static const char *const output_options[] = {"out", "png", "table", "sig-png", "scatter-png",
-                                             "curve", "predict-out", NULL};
+                                             "hist-png", "sde-png", "curve", "predict-out", NULL};
 
 /* Options of some command that are themselves prefixes of an output option (an exact name
  * wins over an abbreviation in getopt_long). */
-static const char *const not_outputs[] = {"predict", NULL};
+static const char *const not_outputs[] = {"predict", "sde", NULL};
 
 static const char *output_option(const char *name, size_t len)
 {
@@ -511,6 +542,8 @@ static int read_options(agglo_ctx *ctx, agglo_read_options *o, const cli_common 
     if (c->need_all || !c->nneed)
         return AGGLO_OK;
     int rc = c->id_field ? agglo_read_options_add_variable(ctx, o, c->id_field) : AGGLO_OK;
+    if (rc == AGGLO_OK && c->plot.label) /* --label FIELD: the maps' labels */
+        rc = agglo_read_options_add_variable(ctx, o, c->plot.label);
     for (int i = 0; i < c->nneed && rc == AGGLO_OK; i++) {
         /* "a,b,c" lists (--x, --factors) name one variable each */
         size_t n = 0;
@@ -994,4 +1027,181 @@ int cli_write_table_csv(agglo_ctx *ctx, const agglo_table *t, const char *path)
     if (out)
         return agglo_output_commit(ctx, out);
     return fflush(fp) == 0 ? AGGLO_OK : agglo_error(ctx, AGGLO_E_IO, "stdout: write failed");
+}
+
+/* ---- Plot options ---- */
+
+/* "V", "Vpx" or "Vmm" with V > 0. */
+static int parse_length(const char *cmd, const char *opt, const char *arg, double *v, int *mm)
+{
+    char *end;
+    errno = 0;
+    double x = strtod(arg, &end);
+    *mm = 0;
+    if (end != arg && !strcmp(end, "mm"))
+        *mm = 1;
+    else if (end != arg && *end && strcmp(end, "px"))
+        end = (char *)arg;
+    if (end == arg || errno || !isfinite(x) || x <= 0 || x > 100000) {
+        cli_usage(cmd, "%s: '%s' is not a length (e.g. 1200, 1200px or 180mm)", opt, arg);
+        return -1;
+    }
+    *v = x;
+    return 0;
+}
+
+int cli_plot_option(cli_common *c, const char *cmd, int opt, const char *arg)
+{
+    struct cli_plot_options *p = &c->plot;
+    long v;
+    double d;
+    switch (opt) {
+    case CLI_OPT_TITLE: p->title = arg; return 0;
+    case CLI_OPT_SUBTITLE: p->subtitle = arg; return 0;
+    case CLI_OPT_CAPTION: p->caption = arg; return 0;
+    case CLI_OPT_FONT: p->font = arg; return 0;
+    case CLI_OPT_OVERLAY: p->overlay = arg; return 0;
+    case CLI_OPT_LABEL: p->label = arg; return 0;
+    case CLI_OPT_DPI:
+        if (cli_parse_double(cmd, "--dpi", arg, &d))
+            return -1;
+        if (!(d >= 10 && d <= 2400)) {
+            cli_usage(cmd, "--dpi: %s is outside 10..2400", arg);
+            return -1;
+        }
+        p->dpi = d;
+        return 0;
+    case CLI_OPT_WIDTH: return parse_length(cmd, "--width", arg, &p->width, &p->width_mm);
+    case CLI_OPT_HEIGHT: return parse_length(cmd, "--height", arg, &p->height, &p->height_mm);
+    case CLI_OPT_CLASSES:
+        if (cli_parse_int(cmd, "--classes", arg, 2, 12, &v))
+            return -1;
+        p->classes = (int)v;
+        return 0;
+    case CLI_OPT_BREAKS: {
+        static const struct {
+            const char *name;
+            int method;
+        } m[] = {{"natural", AGGLO_DISC_NATURAL}, {"jenks", AGGLO_DISC_NATURAL},
+                 {"quantile", AGGLO_DISC_QUANTILE}, {"equal", AGGLO_DISC_EQUAL},
+                 {"geometric", AGGLO_DISC_GEOMETRIC}, {"sd", AGGLO_DISC_SD}};
+        for (size_t i = 0; i < sizeof m / sizeof m[0]; i++)
+            if (!strcmp(arg, m[i].name)) {
+                p->breaks = m[i].method;
+                return 0;
+            }
+        cli_usage(cmd, "--breaks: '%s' is not natural, quantile, equal, geometric or sd", arg);
+        return -1;
+    }
+    default: return -1;
+    }
+}
+
+int cli_plot_style(agglo_ctx *ctx, const cli_common *c, const agglo_layer *layer,
+                   const char *crs, cli_style *s)
+{
+    const struct cli_plot_options *p = &c->plot;
+    memset(s, 0, sizeof *s);
+    agglo_plot_style *st = &s->style;
+    agglo_plot_style_init(st);
+    st->title = p->title;
+    st->subtitle = p->subtitle;
+    st->caption = p->caption;
+    st->font = p->font;
+    if (p->dpi > 0)
+        st->dpi = p->dpi;
+    /* one unit for both: mm when both are mm (or only one is given), else pixels */
+    int mm = (p->width > 0 ? p->width_mm : 1) && (p->height > 0 ? p->height_mm : 1) &&
+             (p->width > 0 || p->height > 0);
+    st->size_unit = mm ? AGGLO_PLOT_UNIT_MM : AGGLO_PLOT_UNIT_PX;
+    st->width = p->width_mm && !mm ? p->width / 25.4 * st->dpi : p->width;
+    st->height = p->height_mm && !mm ? p->height / 25.4 * st->dpi : p->height;
+    st->breaks_method = p->breaks;
+    st->nclasses = p->classes;
+    st->crs = layer && agglo_layer_crs_wkt(layer) && *agglo_layer_crs_wkt(layer)
+                  ? agglo_layer_crs_wkt(layer)
+                  : crs;
+    if (p->label) {
+        if (!layer)
+            return agglo_error(ctx, AGGLO_E_USAGE, "--label: this picture has no features to label");
+        if (agglo_table_find(agglo_layer_table(layer), p->label) < 0)
+            return agglo_error(ctx, AGGLO_E_FIELD, "%s: --label: no field '%s'",
+                               agglo_layer_path(layer), p->label);
+        st->label_field = p->label;
+    }
+    if (p->overlay) {
+        cli_common oc;
+        cli_common_init(&oc);
+        oc.encoding = c->encoding;
+        oc.strict = c->strict;
+        oc.allow_invalid = 1;
+        oc.to_crs = st->crs;
+        s->overlay = cli_read_layer(ctx, p->overlay, &oc);
+        if (!s->overlay)
+            return agglo_ctx_errcode(ctx);
+        agglo_geom_kind k = agglo_layer_kind(s->overlay);
+        if (k != AGGLO_GEOM_POLYGON && k != AGGLO_GEOM_LINE)
+            return agglo_error(ctx, AGGLO_E_GEOMETRY, "%s: --overlay needs polygons or lines",
+                               p->overlay);
+        st->overlay = s->overlay;
+    }
+    return AGGLO_OK;
+}
+
+int cli_plot_point_labels(agglo_ctx *ctx, const cli_common *c, const agglo_layer *layer,
+                          const char *const *ids, const size_t *keep, size_t n, cli_style *s)
+{
+    long col = -1;
+    const agglo_table *t = layer ? agglo_layer_table(layer) : NULL;
+    if (c->plot.label) {
+        if (!t || (col = agglo_table_find(t, c->plot.label)) < 0)
+            return agglo_error(ctx, AGGLO_E_FIELD, "%s: --label: no field '%s'",
+                               layer ? agglo_layer_path(layer) : "input", c->plot.label);
+    } else if (!ids) {
+        return AGGLO_OK;
+    }
+    s->labels = calloc(n ? n : 1, sizeof *s->labels);
+    if (!s->labels)
+        return agglo_error(ctx, AGGLO_E_NOMEM, "out of memory");
+    s->nlabels = n;
+    char buf[512];
+    for (size_t i = 0; i < n; i++) {
+        size_t row = keep ? keep[i] : i;
+        if (col >= 0) {
+            if (agglo_table_nulls(t, (size_t)col)[row])
+                continue;
+            agglo_table_cell_text(t, row, (size_t)col, buf, sizeof buf);
+        } else {
+            snprintf(buf, sizeof buf, "%s", ids[i] ? ids[i] : "");
+        }
+        if (!(s->labels[i] = strdup(buf)))
+            return agglo_error(ctx, AGGLO_E_NOMEM, "out of memory");
+    }
+    s->style.labels = (const char *const *)s->labels;
+    /* labels[] replaces the label field on the layer's maps too */
+    return AGGLO_OK;
+}
+
+void cli_style_free(cli_style *s)
+{
+    if (s->labels)
+        agglo_strings_free(s->labels, s->nlabels);
+    agglo_layer_free(s->overlay);
+    memset(s, 0, sizeof *s);
+}
+
+double cli_crs_unit_metres(const char *crs)
+{
+    if (!crs || !*crs)
+        return 0;
+    OGRSpatialReferenceH srs = OSRNewSpatialReference(NULL);
+    if (!srs)
+        return 0;
+    double u = 0;
+    CPLPushErrorHandler(CPLQuietErrorHandler);
+    if (OSRSetFromUserInput(srs, crs) == OGRERR_NONE && OSRIsProjected(srs))
+        u = OSRGetLinearUnits(srs, NULL);
+    CPLPopErrorHandler();
+    OSRDestroySpatialReference(srs);
+    return u > 0 && isfinite(u) ? u : 0;
 }

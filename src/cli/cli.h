@@ -43,6 +43,13 @@ typedef struct cli_common {
     const char *need[64];
     int nneed;
     int need_all;           /* set by cli_need when the list is full: read every field */
+    struct cli_plot_options {  /* the plot options (CLI_ACCEPT_PLOT), see below */
+        const char *title, *subtitle, *caption, *font, *label, *overlay;
+        double dpi, width, height; /* 0: not given */
+        int width_mm, height_mm;   /* the value was given in mm */
+        int breaks;                /* agglo_disc_method, -1 not given */
+        int classes;               /* 0 not given */
+    } plot;
 } cli_common;
 
 /* Long-option ids of the common options (>= 1000 so commands can use chars below). */
@@ -78,7 +85,7 @@ enum {
 #define CLI_ACCEPT_OUT CLI_BIT(CLI_OPT_OUT)                              /* --out (any file) */
 #define CLI_ACCEPT_VECTOR_OUT                                                                    \
     (CLI_ACCEPT_OUT | CLI_BIT(CLI_OPT_FORMAT) | CLI_BIT(CLI_OPT_LCO)) /* --out layer, -f, --lco */
-#define CLI_ACCEPT_PNG CLI_BIT(CLI_OPT_PNG)
+#define CLI_ACCEPT_PNG (CLI_BIT(CLI_OPT_PNG) | CLI_ACCEPT_PLOT) /* --png and the plot options */
 #define CLI_ACCEPT_READ                                                                          \
     (CLI_BIT(CLI_OPT_LAYER) | CLI_BIT(CLI_OPT_ENCODING) | CLI_BIT(CLI_OPT_TO) |                   \
      CLI_BIT(CLI_OPT_CRS) | CLI_BIT(CLI_OPT_XFIELD) | CLI_BIT(CLI_OPT_YFIELD) |                  \
@@ -157,6 +164,60 @@ agglo_layer *cli_read_layer(agglo_ctx *ctx, const char *path, const cli_common *
 /* Reads the attributes of a source as a table (agglo_table_read): a CSV, a .dbf, a GeoPackage
  * attribute table or any layer, its geometry ignored; --to/--crs/--make-valid are refused. */
 agglo_table *cli_read_table(agglo_ctx *ctx, const char *path, const cli_common *c);
+
+/* ---- Plot options (every command with --png) ----
+ * --title T --subtitle T --caption T --dpi N --width V[px|mm] --height V[px|mm] --font F
+ * --label FIELD --overlay POLYGONS --breaks METHOD --classes N. A command with pictures puts
+ * CLI_PLOT_LONG_OPTIONS in its longopts and CLI_ACCEPT_PLOT (part of CLI_ACCEPT_PNG) in its
+ * accepts; cli_getopt fills c->plot, cli_common_help_print lists them. */
+enum {
+    CLI_OPT_TITLE = 1100, CLI_OPT_SUBTITLE, CLI_OPT_CAPTION, CLI_OPT_DPI, CLI_OPT_WIDTH,
+    CLI_OPT_HEIGHT, CLI_OPT_FONT, CLI_OPT_LABEL, CLI_OPT_OVERLAY, CLI_OPT_BREAKS, CLI_OPT_CLASSES
+};
+/* One bit for the whole group, kept clear of the per-option bits above. */
+#define CLI_ACCEPT_PLOT (1u << 31)
+#define CLI_PLOT_LONG_OPTIONS                                                                    \
+    {"title", required_argument, 0, CLI_OPT_TITLE},                                              \
+        {"subtitle", required_argument, 0, CLI_OPT_SUBTITLE},                                    \
+        {"caption", required_argument, 0, CLI_OPT_CAPTION},                                      \
+        {"dpi", required_argument, 0, CLI_OPT_DPI},                                              \
+        {"width", required_argument, 0, CLI_OPT_WIDTH},                                          \
+        {"height", required_argument, 0, CLI_OPT_HEIGHT},                                        \
+        {"font", required_argument, 0, CLI_OPT_FONT},                                            \
+        {"label", required_argument, 0, CLI_OPT_LABEL},                                          \
+        {"overlay", required_argument, 0, CLI_OPT_OVERLAY},                                      \
+        {"breaks", required_argument, 0, CLI_OPT_BREAKS},                                        \
+        {"classes", required_argument, 0, CLI_OPT_CLASSES}
+
+/* Their help (cli_common_help_print prints it with CLI_ACCEPT_PLOT). */
+extern const char *const cli_plot_help;
+/* For commands not on cli_getopt: applies plot option opt (CLI_OPT_TITLE..CLI_OPT_CLASSES);
+ * 0, or -1 after a usage message. */
+int cli_plot_option(cli_common *c, const char *cmd, int opt, const char *arg);
+
+/* A figure style made from the plot options, and what it owns. */
+typedef struct cli_style {
+    agglo_plot_style style;
+    agglo_layer *overlay;  /* --overlay, reprojected to the map's CRS */
+    char **labels;         /* --label values (or ids) for figures without a layer (scatter) */
+    size_t nlabels;
+} cli_style;
+
+/* Fills s from the plot options: style.crs is the layer's CRS (layer may be NULL; then
+ * crs, which may be NULL too); --overlay is read (encoding from --encoding) and reprojected
+ * to that CRS; --label must name a field of the layer (checked here). Returns AGGLO_OK or an
+ * error code with the message in ctx; call cli_style_free in both cases. */
+int cli_plot_style(agglo_ctx *ctx, const cli_common *c, const agglo_layer *layer,
+                   const char *crs, cli_style *s);
+/* Sets s->labels / style.labels to the --label field's values of the layer's features, or
+ * to ids (may be NULL) without --label: for figures whose points are not the layer's
+ * features in order (Moran scatter): keep[i] (NULL = i) is the feature of point i. */
+int cli_plot_point_labels(agglo_ctx *ctx, const cli_common *c, const agglo_layer *layer,
+                          const char *const *ids, const size_t *keep, size_t n, cli_style *s);
+void cli_style_free(cli_style *s);
+/* Metres per unit of a projected CRS (WKT, EPSG:n, PROJ); 0 for a geographic, unknown or
+ * missing CRS. */
+double cli_crs_unit_metres(const char *crs);
 
 /* Parsing helpers: return 0 on success, -1 (after printing a usage message) on error. */
 int cli_parse_int(const char *cmd, const char *opt, const char *arg, long min, long max, long *out);

@@ -50,6 +50,7 @@ int cmd_distribution(int argc, char **argv)
 {
     static const struct option longopts[] = {
         CLI_COMMON_LONG_OPTIONS,
+        CLI_PLOT_LONG_OPTIONS,
         {"var", required_argument, 0, OPT_VAR},
         {"time", required_argument, 0, OPT_TIME},
         {"group", required_argument, 0, OPT_GROUP},
@@ -86,6 +87,11 @@ int cmd_distribution(int argc, char **argv)
         case OPT_DENSITY: dens_path = optarg; break;
         case OPT_DROP: drop = 1; break;
         default: {
+            if (opt >= CLI_OPT_TITLE && opt <= CLI_OPT_CLASSES) {
+                if (cli_plot_option(&c, "distribution", opt, optarg))
+                    return CLI_USAGE;
+                break;
+            }
             int r = cli_common_option(&c, opt, optarg);
             if (r <= 0)
                 return r < 0 ? CLI_USAGE : cli_usage("distribution", "unknown option");
@@ -137,9 +143,14 @@ int cmd_distribution(int argc, char **argv)
     if (c.png) {
         char title[256];
         snprintf(title, sizeof title, "Distribution of %s", var);
-        if (agglo_plot_curves(ctx, d->x, d->density, d->nperiods, d->npoints,
-                              (const char *const *)d->periods, var, "density", title, c.png,
-                              NULL))
+        cli_style st;
+        int prc = cli_plot_style(ctx, &c, NULL, NULL, &st);
+        if (!prc)
+            prc = agglo_plot_curves(ctx, d->x, d->density, d->nperiods, d->npoints,
+                                    (const char *const *)d->periods, var, "density", title,
+                                    c.png, &st.style);
+        cli_style_free(&st);
+        if (prc)
             goto fail;
     }
     if (!c.quiet || c.format != CLI_FORMAT_TEXT)

@@ -129,7 +129,8 @@ static void report(cli_report *r, const agglo_geodetector *g, const char *path, 
     }
 }
 
-static int plot(agglo_ctx *ctx, const agglo_geodetector *g, const char *y, const char *png)
+static int plot(agglo_ctx *ctx, const agglo_geodetector *g, const char *y, const char *png,
+                const cli_common *c)
 {
     size_t n = g->nfactors;
     double *m = malloc(n * n * sizeof *m);
@@ -143,7 +144,11 @@ static int plot(agglo_ctx *ctx, const agglo_geodetector *g, const char *y, const
     }
     char title[256];
     snprintf(title, sizeof title, "Interaction detector: q of %s", y);
-    int rc = agglo_plot_matrix(ctx, m, n, (const char *const *)g->names, title, png, NULL);
+    cli_style st;
+    int rc = cli_plot_style(ctx, c, NULL, NULL, &st);
+    if (rc == AGGLO_OK)
+        rc = agglo_plot_matrix(ctx, m, n, (const char *const *)g->names, title, png, &st.style);
+    cli_style_free(&st);
     free(m);
     return rc;
 }
@@ -152,6 +157,7 @@ int cmd_geodetector(int argc, char **argv)
 {
     static const struct option longopts[] = {
         CLI_COMMON_LONG_OPTIONS,
+        CLI_PLOT_LONG_OPTIONS,
         {"y", required_argument, 0, OPT_Y},
         {"factors", required_argument, 0, OPT_FACTORS},
         {"discretize", required_argument, 0, OPT_DISC},
@@ -248,7 +254,7 @@ int cmd_geodetector(int argc, char **argv)
         goto fail;
     report(r, g, path, y, go.alpha);
     if (c.png) {
-        if (plot(ctx, g, y, c.png))
+        if (plot(ctx, g, y, c.png, &c))
             goto fail;
         cli_report_section(r, NULL);
         cli_report_str(r, "png", c.png);

@@ -136,9 +136,14 @@ int cmd_hotspot(int argc, char **argv)
                  a.opt.correction == AGGLO_CORRECT_FDR          ? " (FDR-corrected)"
                  : a.opt.correction == AGGLO_CORRECT_BONFERRONI ? " (Bonferroni-corrected)"
                                                                 : "");
-        if (agglo_plot_map_categories(a.ctx, a.layer, cat, 8, names, colours, title, a.c.png, NULL) !=
-            AGGLO_OK)
+        cli_style ms;
+        int *mcat = NULL;
+        if (ac_plot_style(&a, &ms) != AGGLO_OK || !(mcat = ac_map_categories(&a, cat)) ||
+            agglo_plot_map_categories(a.ctx, ac_map_layer(&a), mcat, 8, names, colours, title,
+                                      a.c.png, &ms.style) != AGGLO_OK)
             rc = cli_fail(a.ctx);
+        free(mcat);
+        cli_style_free(&ms);
     }
     if (!rc) {
         cli_report *r = cli_report_create(a.gi ? "Getis-Ord Gi" : "Getis-Ord Gi*");

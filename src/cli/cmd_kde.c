@@ -25,7 +25,10 @@ static void usage(FILE *fp)
             "                 [--mask POLYGONS] [--out density.tif] [--png density.png] [options]\n\n"
             "Kernel density of POINTS (a point layer or a CSV of coordinates) on a grid of\n"
             "square cells, written as a GeoTIFF (CRS, nodata) and/or drawn as a PNG.\n"
-            "Coordinates must be projected: use --to EPSG:xxxx for lon/lat data.\n\n"
+            "Coordinates must be projected: use --to EPSG:xxxx for lon/lat data.\n"
+            "The picture's legend is in points (or --weight) per km\u00b2 on a projected CRS:\n"
+            "densities per square CRS unit are multiplied by 1e6 / unit\u00b2 for the picture\n"
+            "only (the --out GeoTIFF keeps the --scale values); --overlay draws boundaries.\n\n"
             "  --cell SIZE          cell side in CRS units (required)\n"
             "  --bandwidth H|RULE   a number (CRS units), or a rule: arcgis (default; ArcGIS\n"
             "                       Kernel Density's rule), silverman, scott (spatstat bw.scott),\n"
@@ -71,6 +74,7 @@ int cmd_kde(int argc, char **argv)
 {
     static const struct option longopts[] = {
         CLI_COMMON_LONG_OPTIONS,
+        CLI_PLOT_LONG_OPTIONS,
         {"cell", required_argument, 0, OPT_CELL},
         {"bandwidth", required_argument, 0, OPT_BW},
         {"kernel", required_argument, 0, OPT_KERNEL},
@@ -331,15 +335,43 @@ int cmd_kde(int argc, char **argv)
                                         "probability density"};
     if (c.png) {
         char title[256], legend[160];
+        /* what is counted: the weight field, else the layer's name ("shops") */
+        const char *what = weight ? weight : agglo_layer_name(pts);
+        if (!what || !*what)
+            what = "points";
+        /* the picture's legend is per km² on a projected CRS: intensities per square CRS
+         * unit are multiplied by 1e6 / unit² for the picture only (--out keeps --scale) */
+        double unit_m = cli_crs_unit_metres(agglo_layer_crs_wkt(pts)), f = 1;
         if (ko.scale == AGGLO_KDE_SCALE_PROBABILITY)
             snprintf(legend, sizeof legend, "%s", scale_short[ko.scale]);
-        else
-            snprintf(legend, sizeof legend, "%.60s %s", weight ? weight : "points",
-                     scale_short[ko.scale]);
+        else if (ko.scale == AGGLO_KDE_SCALE_KM2 ||
+                 (ko.scale == AGGLO_KDE_SCALE_INTENSITY && unit_m > 0)) {
+            snprintf(legend, sizeof legend, "%.60s per km\u00b2", what);
+            if (ko.scale == AGGLO_KDE_SCALE_INTENSITY)
+                f = 1e6 / (unit_m * unit_m);
+        } else
+            snprintf(legend, sizeof legend, "%.60s %s", what, scale_short[ko.scale]);
         snprintf(title, sizeof title, "Kernel density (%s, h = %.4g)",
                  agglo_kde_kernel_name(ko.kernel), bw);
-        if (agglo_plot_raster(ctx, grid, g.ncols, g.nrows, g.xmin, g.ymax, g.cell, nodata, maskl,
-                              legend, title, c.png, NULL)) {
+        cli_style ks;
+        double *shown = grid;
+        if (f != 1) {
+            size_t nn = g.ncols * g.nrows;
+            shown = malloc(nn * sizeof(double));
+            if (shown)
+                for (size_t t = 0; t < nn; t++)
+                    shown[t] = grid[t] == nodata || isnan(grid[t]) ? grid[t] : grid[t] * f;
+            else
+                agglo_error(ctx, AGGLO_E_NOMEM, "kde: out of memory for the picture");
+        }
+        int prc = !shown || cli_plot_style(ctx, &c, NULL, agglo_layer_crs_wkt(pts), &ks) ||
+                  agglo_plot_raster(ctx, shown, g.ncols, g.nrows, g.xmin, g.ymax, g.cell, nodata,
+                                    maskl, legend, title, c.png, &ks.style);
+        if (shown)
+            cli_style_free(&ks);
+        if (shown != grid)
+            free(shown);
+        if (prc) {
             rc = cli_fail(ctx);
             goto out;
         }

@@ -109,6 +109,10 @@ int cmd_lisa(int argc, char **argv)
     if (!rc)
         rc = ac_write_outputs(&a, cols, nc);
     char title[400];
+    cli_style ms; /* the maps' style; the scatter adds point labels to it */
+    memset(&ms, 0, sizeof ms);
+    if (!rc && (rc = ac_plot_style(&a, &ms)) != AGGLO_OK)
+        rc = cli_fail(a.ctx);
     if (!rc && a.c.png) {
         const char *names[6];
         for (int k = 0; k < 6; k++)
@@ -116,17 +120,23 @@ int cmd_lisa(int argc, char **argv)
         snprintf(title, sizeof title, "LISA clusters: %s (p <= %g%s%s)", a.label, a.opt.alpha,
                  a.opt.correction ? ", " : "",
                  a.opt.correction ? agglo_correction_name(a.opt.correction) : "");
-        if (agglo_plot_map_categories(a.ctx, a.layer, l->cluster, 6, names, LISA_COLOURS, title,
-                                      a.c.png, NULL) != AGGLO_OK)
+        int *mcat = ac_map_categories(&a, l->cluster);
+        if (!mcat || agglo_plot_map_categories(a.ctx, ac_map_layer(&a), mcat, 6, names,
+                                               LISA_COLOURS, title, a.c.png,
+                                               &ms.style) != AGGLO_OK)
             rc = cli_fail(a.ctx);
+        free(mcat);
     }
     if (!rc && a.sig_png) {
         /* categories: 0 not significant, then p <= alpha, 0.01, 0.001, 0.0001 (only levels
-         * not above alpha), last: no neighbours */
+         * not above alpha, and only those the permutations can reach: a pseudo p is at least
+         * 1/(permutations+1), so with 999 permutations p <= 0.0001 never happens), last: no
+         * neighbours */
         double levels[5] = {a.opt.alpha, 0.01, 0.001, 0.0001, 0};
+        double pmin = l->p_sim ? 1.0 / ((double)l->permutations + 1.0) : 0.0;
         int nl = 1;
         for (int k = 1; k < 4; k++)
-            if (levels[k] < a.opt.alpha)
+            if (levels[k] < a.opt.alpha && levels[k] >= pmin * (1 - 1e-12))
                 levels[nl++] = levels[k];
         static const agglo_rgb greens[4] = {
             {0.518, 0.961, 0.463}, {0.325, 0.773, 0.235}, {0.204, 0.506, 0.141}, {0.0, 0.267, 0.0}};
@@ -158,9 +168,12 @@ int cmd_lisa(int argc, char **argv)
         snprintf(title, sizeof title, "LISA significance: %s (%s p%s)", a.label,
                  l->p_sim ? "pseudo" : "analytic",
                  a.opt.correction ? ", corrected" : "");
-        if (agglo_plot_map_categories(a.ctx, a.layer, cat, nl + 2, labp, colours, title,
-                                      a.sig_png, NULL) != AGGLO_OK)
+        int *mcat = ac_map_categories(&a, cat);
+        if (!mcat || agglo_plot_map_categories(a.ctx, ac_map_layer(&a), mcat, nl + 2, labp,
+                                               colours, title, a.sig_png,
+                                               &ms.style) != AGGLO_OK)
             rc = cli_fail(a.ctx);
+        free(mcat);
         free(cat);
     }
     if (!rc && a.scatter_png) {
@@ -174,9 +187,15 @@ int cmd_lisa(int argc, char **argv)
         snprintf(xl, sizeof xl, "%s (standardised)", a.rate ? "EB rate" : a.var);
         snprintf(yl, sizeof yl, "spatial lag of %s",
                  a.bivariate ? a.bivariate : a.rate ? "EB rate" : a.var);
-        if (agglo_plot_moran_scatter(a.ctx, l->value_z, l->lag_z, n, szl / szz, xl, yl, title,
-                                     a.scatter_png, l->cluster, 6, NULL, LISA_COLOURS, NULL) != AGGLO_OK)
+        char **ids = agglo_layer_ids(a.ctx, a.layer, a.c.id_field);
+        if (!ids ||
+            cli_plot_point_labels(a.ctx, &a.c, a.layer, (const char *const *)ids, NULL, n, &ms) ||
+            agglo_plot_moran_scatter(a.ctx, l->value_z, l->lag_z, n, szl / szz, xl, yl, title,
+                                     a.scatter_png, l->cluster, 6, NULL, LISA_COLOURS,
+                                     &ms.style) != AGGLO_OK)
             rc = cli_fail(a.ctx);
+        if (ids)
+            agglo_strings_free(ids, n);
     }
     if (!rc) {
         cli_report *r = cli_report_create(a.bivariate ? "Bivariate local Moran (LISA)"
@@ -203,6 +222,7 @@ int cmd_lisa(int argc, char **argv)
         cli_report_print(r, stdout, a.c.format);
         cli_report_free(r);
     }
+    cli_style_free(&ms);
     free(labels);
     agglo_local_result_free(l);
     ac_free(&a);

@@ -14,6 +14,7 @@
 enum {
     OPT_NN = 1, OPT_K, OPT_SDE, OPT_WINDOW, OPT_WINDOW_FROM, OPT_CORRECTION, OPT_RMAX, OPT_NR,
     OPT_ENVELOPE, OPT_NSIM_CE, OPT_WEIGHT, OPT_SDE_SCALE, OPT_STDEVS, OPT_CURVE, OPT_FIX_N,
+    OPT_SDE_PNG, OPT_PERIOD,
     /* deprecated spellings (cli_deprecated) */
     OPT_OLD_WINDOW_FROM, OPT_OLD_CORRECTION, OPT_OLD_WEIGHT
 };
@@ -23,7 +24,8 @@ static void usage(FILE *fp)
     fprintf(fp,
             "usage: agglo points POINTS [--nn] [--k] [--sde] [--window xmin,ymin,xmax,ymax|POLYGONS]\n"
             "                    [--edge-correction border,isotropic] [--rmax R] [--envelope NSIM]\n"
-            "                    [--curve K.csv] [--png L.png] [--out ellipse.gpkg] [options]\n\n"
+            "                    [--curve K.csv] [--png L.png] [--out ellipse.gpkg]\n"
+            "                    [--sde-png ellipses.png [--period FIELD]] [options]\n\n"
             "Point-pattern measures of POINTS (projected coordinates; --to EPSG:xxxx for lon/lat)\n"
             "in a rectangular window (default: the points' bounding box, as spatstat).\n"
             "Without --nn/--k/--sde all three are computed.\n\n"
@@ -40,13 +42,18 @@ static void usage(FILE *fp)
             "                       spatstat envelope)\n"
             "  --fix-n              simulate exactly n points instead (spatstat fix.n = TRUE)\n"
             "  --curve FILE.csv     write r, theo, border, iso, L, lo, hi to a CSV file\n"
-            "  --png FILE           plot L(r) - r with the envelope\n"
+            "  --png FILE           plot L(r) - r with the envelope (distance unit from the CRS)\n"
             "  --sde                mean centre, standard distance, standard deviational ellipse\n"
             "  --point-weight F     weight of each point in the centrography (--weight is its\n"
             "                       deprecated name)\n"
             "  --sde-scale S        arcgis (semi-axes sqrt(2) sd, default) or yuill (1 sd)\n"
             "  --stdevs K           ellipse size in standard deviations (1, 2, 3; default 1)\n"
             "  --out FILE           write the ellipse as a polygon layer with its attributes\n"
+            "  --sde-png FILE       map of the ellipse (scale bar, north arrow, CRS; --overlay\n"
+            "                       polygons drawn under it)\n"
+            "  --period FIELD       with --sde-png: one ellipse per value of FIELD (e.g. year,\n"
+            "                       at most 12), mean centres joined in order (centre-of-gravity\n"
+            "                       migration)\n"
             "  --extent-from LAYER  window = extent of a layer (as kde; --window-from is its\n"
             "                       deprecated name)\n"
             "  --window POLYGONS    window = the union of a polygon layer's polygons (holes\n"
@@ -87,6 +94,117 @@ static int write_curve(agglo_ctx *ctx, const agglo_kest *k, const char *path)
     return agglo_output_commit(ctx, o);
 }
 
+/* --sde-png: the ellipse of all points, or with --period one per value of the field (in
+ * numeric order for a numeric field, else in text order), over the --overlay polygons. */
+static int draw_ellipses(agglo_ctx *ctx, const cli_common *c, const agglo_layer *pts,
+                         const double *x, const double *y, const double *w, size_t n,
+                         const char *period, double sde_scale, double stdevs,
+                         const agglo_centrography *all, const char *path)
+{
+    enum { MAXP = 12 };
+    agglo_plot_ellipse e[MAXP];
+    char names[MAXP][64];
+    double keys[MAXP];
+    size_t ne = 0;
+    int rc = AGGLO_OK;
+    const agglo_table *t = agglo_layer_table(pts);
+    long col = period ? agglo_table_find(t, period) : -1;
+    if (period && col < 0)
+        return agglo_error(ctx, AGGLO_E_FIELD, "%s: --period: no field '%s'",
+                           agglo_layer_path(pts), period);
+    size_t *group = NULL;
+    if (!period) {
+        snprintf(names[0], sizeof names[0], "%s", agglo_layer_name(pts) ? agglo_layer_name(pts) : "points");
+        e[0] = (agglo_plot_ellipse){names[0], all->mean_x, all->mean_y, all->sde_major,
+                                    all->sde_minor, all->rotation};
+        ne = 1;
+    } else {
+        int numeric = agglo_table_col_type(t, (size_t)col) != AGGLO_COL_STRING;
+        const double *num = numeric ? agglo_table_numeric(t, (size_t)col) : NULL;
+        const unsigned char *nul = agglo_table_nulls(t, (size_t)col);
+        group = malloc((n ? n : 1) * sizeof(size_t));
+        if (!group)
+            return agglo_error(ctx, AGGLO_E_NOMEM, "out of memory");
+        char buf[64];
+        for (size_t i = 0; i < n; i++) {
+            group[i] = MAXP;
+            if (nul[i])
+                continue;
+            agglo_table_cell_text(t, i, (size_t)col, buf, sizeof buf);
+            size_t k = 0;
+            while (k < ne && strcmp(names[k], buf))
+                k++;
+            if (k == ne) {
+                if (ne == MAXP) {
+                    free(group);
+                    return agglo_error(ctx, AGGLO_E_USAGE,
+                                       "%s: --period %s has more than %d values",
+                                       agglo_layer_path(pts), period, MAXP);
+                }
+                snprintf(names[ne], sizeof names[ne], "%s", buf);
+                keys[ne] = num ? num[i] : 0;
+                ne++;
+            }
+            group[i] = k;
+        }
+        /* order of the periods: numeric or text; rows keep their group through perm */
+        size_t order[MAXP];
+        for (size_t k = 0; k < ne; k++)
+            order[k] = k;
+        for (size_t a = 1; a < ne; a++)
+            for (size_t b = a; b > 0; b--) {
+                size_t p = order[b - 1], q = order[b];
+                int after = num ? keys[p] > keys[q] : strcmp(names[p], names[q]) > 0;
+                if (!after)
+                    break;
+                order[b - 1] = q;
+                order[b] = p;
+            }
+        double *gx = malloc((n ? n : 1) * 3 * sizeof(double));
+        if (!gx) {
+            free(group);
+            return agglo_error(ctx, AGGLO_E_NOMEM, "out of memory");
+        }
+        double *gy = gx + n, *gw = gy + n;
+        for (size_t k = 0; k < ne && rc == AGGLO_OK; k++) {
+            size_t m = 0;
+            for (size_t i = 0; i < n; i++)
+                if (group[i] == order[k]) {
+                    gx[m] = x[i];
+                    gy[m] = y[i];
+                    gw[m] = w ? w[i] : 1;
+                    m++;
+                }
+            agglo_centrography cg;
+            rc = agglo_centrography_compute(ctx, gx, gy, w ? gw : NULL, m, sde_scale, stdevs, &cg);
+            if (rc == AGGLO_OK)
+                e[k] = (agglo_plot_ellipse){names[order[k]], cg.mean_x, cg.mean_y, cg.sde_major,
+                                            cg.sde_minor, cg.rotation};
+            else
+                agglo_error(ctx, rc, "%s: --period %s = %s: %s", agglo_layer_path(pts), period,
+                            names[order[k]], agglo_ctx_errmsg(ctx));
+        }
+        free(gx);
+        free(group);
+        if (rc != AGGLO_OK)
+            return rc;
+    }
+    cli_style es;
+    rc = cli_plot_style(ctx, c, NULL, agglo_layer_crs_wkt(pts), &es);
+    if (rc == AGGLO_OK) {
+        /* the overlay is the base layer under the ellipses, not outlines over them */
+        const agglo_layer *base = es.style.overlay;
+        es.style.overlay = NULL;
+        es.style.value_label = period ? period : "points";
+        char title[160];
+        snprintf(title, sizeof title, "Standard deviational ellipse%s (%g sd)",
+                 ne > 1 ? "s" : "", stdevs);
+        rc = agglo_plot_ellipses(ctx, base, e, ne, title, path, &es.style);
+    }
+    cli_style_free(&es);
+    return rc;
+}
+
 int cmd_points(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -109,6 +227,9 @@ int cmd_points(int argc, char **argv)
         {"stdevs", required_argument, 0, OPT_STDEVS},
         {"curve", required_argument, 0, OPT_CURVE},
         {"fix-n", no_argument, 0, OPT_FIX_N},
+        {"sde-png", required_argument, 0, OPT_SDE_PNG},
+        {"period", required_argument, 0, OPT_PERIOD},
+        CLI_PLOT_LONG_OPTIONS,
         {0, 0, 0, 0}};
     cli_common c;
     cli_common_init(&c);
@@ -116,6 +237,7 @@ int cmd_points(int argc, char **argv)
     double win[4], rmax = 0, sde_scale = M_SQRT2, stdevs = 1;
     long nr = 513, nsim = 0, nsim_ce = 0;
     const char *window_from = NULL, *weight = NULL, *curve = NULL, *window_poly = NULL;
+    const char *sde_png = NULL, *period = NULL;
     agglo_window *pw = NULL;
     int opt, fix_n = 0;
     optind = 1;
@@ -199,6 +321,8 @@ int cmd_points(int argc, char **argv)
             break;
         case OPT_CURVE: curve = optarg; break;
         case OPT_FIX_N: fix_n = 1; break;
+        case OPT_SDE_PNG: sde_png = optarg; break;
+        case OPT_PERIOD: period = optarg; break;
         default: {
             int r = cli_common_option(&c, opt, optarg);
             if (r <= 0)
@@ -216,6 +340,12 @@ int cmd_points(int argc, char **argv)
         return cli_usage("points", "--png, --curve and --envelope need --k");
     if (c.out && !do_sde)
         return cli_usage("points", "--out writes the ellipse and needs --sde");
+    if (sde_png && !do_sde)
+        return cli_usage("points", "--sde-png draws the ellipse and needs --sde");
+    if (period && !sde_png)
+        return cli_usage("points", "--period draws one ellipse per period: give --sde-png");
+    if (period)
+        cli_need(&c, period);
     const char *path = argv[optind];
     agglo_ctx *ctx = cli_ctx_create(&c);
     if (!ctx)
@@ -324,7 +454,12 @@ int cmd_points(int argc, char **argv)
             char title[128];
             snprintf(title, sizeof title, "Ripley's L (%s correction)%s",
                      K->iso ? "isotropic" : "border", K->lo ? " with CSR envelope" : "");
-            int prc = agglo_plot_lcurve(ctx, K->r, l, lo, hi, K->nr, "distance r", title, c.png, NULL);
+            cli_style ls;
+            int prc = cli_plot_style(ctx, &c, NULL, agglo_layer_crs_wkt(pts), &ls);
+            if (!prc)
+                prc = agglo_plot_lcurve(ctx, K->r, l, lo, hi, K->nr, "distance r", title, c.png,
+                                        &ls.style);
+            cli_style_free(&ls);
             free(l);
             free(lo);
             free(hi);
@@ -377,6 +512,9 @@ int cmd_points(int argc, char **argv)
                 goto fail;
             cli_report_str(r, "output", c.out);
         }
+        if (sde_png && draw_ellipses(ctx, &c, pts, x, y, w, n, period, sde_scale, stdevs, &cg,
+                                     sde_png))
+            goto fail;
     }
     if (!c.quiet || c.format != CLI_FORMAT_TEXT)
         cli_report_print(r, stdout, c.format);

@@ -333,6 +333,7 @@ int cmd_regress(int argc, char **argv)
 {
     static const struct option longopts[] = {
         CLI_COMMON_LONG_OPTIONS,
+        CLI_PLOT_LONG_OPTIONS,
         {"y", required_argument, 0, RG_Y},
         {"x", required_argument, 0, RG_X},
         {"weights", required_argument, 0, RG_WEIGHTS},
@@ -497,10 +498,14 @@ int cmd_regress(int argc, char **argv)
             agglo_layer_write(ctx, L, c.out, NULL))
             rc = cli_fail(ctx);
     }
-    if (!rc && c.png &&
-        agglo_plot_map_values(ctx, L, res.resid, AGGLO_PALETTE_DIVERGING, 7,
-                              "Regression residuals", c.png, NULL))
-        rc = cli_fail(ctx);
+    if (!rc && c.png) {
+        cli_style st;
+        if (cli_plot_style(ctx, &c, L, NULL, &st) ||
+            agglo_plot_map_values(ctx, L, res.resid, AGGLO_PALETTE_DIVERGING, 7,
+                                  "Regression residuals", c.png, &st.style))
+            rc = cli_fail(ctx);
+        cli_style_free(&st);
+    }
     agglo_regress_result_free(&res);
     agglo_weights_free(w);
     agglo_layer_free(L);

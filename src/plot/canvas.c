@@ -125,13 +125,20 @@ plot_canvas *plot_begin(agglo_ctx *ctx, const agglo_plot_style *style, const cha
     plot_style_resolve(style, &cv->st);
     cv->path = path;
     cv->format = agglo_plot_format_of(style, path);
+    /* a size the figure chose itself (a map's height from the layer's aspect) is a whole
+     * number of figure units, so that --dpi 300 gives exactly twice the pixels of 150 */
+    if (!(cv->st.width > 0))
+        w = round(w);
+    if (!(cv->st.height > 0))
+        h = round(h);
     cv->W = w;
     cv->H = h;
     plot_bands(&cv->st, title, &cv->header, &cv->footer);
     double tw = w, th = cv->header + h + cv->footer;
     if (cv->format == AGGLO_PLOT_FORMAT_PNG) {
         cv->k = cv->st.dpi / 150.0;
-        double pw = ceil(tw * cv->k), ph = ceil(th * cv->k);
+        /* nearest pixel: 180 mm at 300 dpi is 2126 px (2125.98), 120 mm 1417 (1417.32) */
+        double pw = fmax(1, round(tw * cv->k)), ph = fmax(1, round(th * cv->k));
         if (!(pw >= 1 && ph >= 1 && pw <= 32767 && ph <= 32767)) {
             agglo_error(ctx, AGGLO_E_USAGE, "%s: a %.0f x %.0f pixel image is too large", path,
                         pw, ph);

@@ -156,7 +156,9 @@ int agglo_plot_ellipses(agglo_ctx *ctx, const agglo_layer *base, const agglo_plo
     /* legend */
     double lx = W - legend_w, y = margin + 10;
     cairo_set_source_rgb(cr, 0, 0, 0);
-    agglo_plot_text(cr, lx, y + 16, 16, 1, 0, "Period");
+    /* heading: style->value_label (e.g. the period field), else "Period" */
+    agglo_plot_text(cr, lx, y + 16, 16, 1, 0,
+                    st.value_label && *st.value_label ? st.value_label : "Period");
     y += 32;
     for (size_t k = 0; k < n; k++) {
         agglo_rgb c = PERIOD[k % 12];
@@ -172,11 +174,15 @@ int agglo_plot_ellipses(agglo_ctx *ctx, const agglo_layer *base, const agglo_plo
         agglo_plot_text(cr, lx + 36, y + 15, 15, 0, 0, buf);
         y += 28;
     }
-    cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
-    cairo_set_line_width(cr, 1.8);
-    arrow(cr, lx, y + 10, lx + 26, y + 10, 9);
-    agglo_plot_text(cr, lx + 36, y + 15, 15, 0, 0, "mean centre shift");
-    y += 34;
+    if (n > 1) { /* one ellipse: no shift arrow, none in the legend */
+        cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
+        cairo_set_line_width(cr, 1.8);
+        arrow(cr, lx, y + 10, lx + 26, y + 10, 9);
+        agglo_plot_text(cr, lx + 36, y + 15, 15, 0, 0, "mean centre shift");
+        y += 34;
+    } else {
+        y += 6;
+    }
     plot_crs c;
     plot_crs_of(&st, base, &c);
     plot_furniture(cr, &st, &c, &f, lx, y + 10, legend_w - 10);

@@ -355,6 +355,8 @@ static int run_permutations(agglo_ctx *ctx, const csr *W, const double *base,
     double ss = 0.0;
     for (long p = 0; p < N; p++)
         ss += (sims[p] - mean) * (sims[p] - mean);
+    if (opt->simulated)
+        memcpy(opt->simulated, sims, (size_t)N * sizeof(double));
     free(sims);
     res->n_greater_equal = ge;
     res->n_less_equal = le;

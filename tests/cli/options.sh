@@ -8,6 +8,9 @@ declare -A VAL=([json]='' [csv]='' [out]="$SCRATCH/o.gpkg" [png]="$SCRATCH/o.png
   [encoding]=GBK [to]=EPSG:4326 [crs]=EPSG:4326 [x-field]=x [y-field]=y [id]=id [where]='1=1'
   [strict]='' [make-valid]='' [quiet]='' [threads]=1 [seed]=1 [format]=GPKG [lco]=A=B
   [max-memory]=1G)
+# the picture options of every command with --png (CLI_ACCEPT_PLOT)
+declare -A PLOTVAL=([title]=T [subtitle]=S [caption]=C [dpi]=300 [width]=180mm [height]=800px
+  [font]=Sans [label]=name [overlay]="$SAMPLE/counties.shp" [breaks]=natural [classes]=5)
 # commands not yet on the shared option parser (cli_getopt): none may be added here
 pending=" gwr "
 cmds=$("$AGGLO" --help | awk '/^commands:/{on=1; next} on && /^  [a-z]/{print $1} on && /^$/{on=0}')
@@ -39,8 +42,28 @@ for cmd in $cmds; do
           *) bad "$cmd --$opt: '$err' does not name the option" ;; esac ;;
     esac
   done
+  # the picture options: declared and accepted by every command with pictures (they list
+  # "Picture options"), refused in one line by the others (a command's own option of the
+  # same name, markov --classes, is left alone)
+  pictures=$("$AGGLO" "$cmd" --help | grep -c "^Picture options")
+  for opt in "${!PLOTVAL[@]}"; do
+    case "$pictures" in
+      1)
+        case "$declared" in *" $opt "*) ok ;; *) bad "$cmd has --png but does not list --$opt" ;; esac
+        err=$("$AGGLO" "$cmd" --"$opt" "${PLOTVAL[$opt]}" 2>&1 >/dev/null)
+        case "$err" in *"is not an option"*|*"unknown"*) bad "$cmd declares --$opt but rejects it: $err" ;; *) ok ;; esac ;;
+      *)
+        "$AGGLO" "$cmd" --help | grep -q -- "--$opt " && continue
+        err=$(one_line "$cmd" --"$opt" "${PLOTVAL[$opt]}") && ok ;;
+    esac
+  done
   # the value of a missing-argument option is named in one line
   err=$(one_line "$cmd" --layer) || true
+done
+# a bad picture option value is a usage error naming it
+for args in "--dpi 0" "--width 12in" "--breaks jenkins" "--classes 1"; do
+  # shellcheck disable=SC2086
+  expect_fail 2 "${args%% *}: " -- "$AGGLO" moran "$SAMPLE/counties.shp" --var pop --png "$SCRATCH/x.png" $args
 done
 # the options the issue found ignored now exit 2 before any work
 S="$SAMPLE"
