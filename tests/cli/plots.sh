@@ -105,7 +105,7 @@ run "$AGGLO" kde "$S/shops.gpkg" --to EPSG:32650 --cell 2000 --png "$O/kde_no.sv
   | grep -q '"max_density":[0-9.]*e-0[45]' && ok || bad "kde max_density not per square metre"
 # --- usage errors
 expect_fail 2 "--hist-png" -- "$AGGLO" moran "$C" --var CRIME --hist-png "$O/h.png"
-expect_fail 1 "--label: no field 'nosuch'" -- "$AGGLO" lisa "$C" --var CRIME --png "$O/x.png" --label nosuch
+expect_fail 1 "no field 'nosuch'" -- "$AGGLO" lisa "$C" --var CRIME --png "$O/x.png" --label nosuch
 expect_fail 1 "no features to label" -- "$AGGLO" kde "$S/shops.gpkg" --to EPSG:32650 --cell 2000 --png "$O/x.png" --label sales
 expect_fail 2 "--period draws" -- "$AGGLO" points "$S/shops.gpkg" --to EPSG:32650 --sde --period category
 expect_fail 1 "no field 'nosuch'" -- "$AGGLO" points "$S/shops.gpkg" --to EPSG:32650 --sde --sde-png "$O/x.png" --period nosuch
