@@ -28,6 +28,7 @@
 #include "agglo/inequality.h"
 #include "agglo/composite.h"
 #include "agglo/markov.h"
+#include "agglo/describe.h"
 #include "agglo/dynamics.h"
 #include "agglo/plot.h"
 

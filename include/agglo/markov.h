@@ -119,6 +119,12 @@ typedef struct agglo_lisa_markov {
     agglo_markov_chain chain;  /* k = 4 */
     double expected[16];
     double chi2, chi2_p, chi2_df;
+    /* giddy's LISA_Markov chi_2 as giddy computes it (to replicate papers made with giddy;
+     * not the test described above): own value and lag divided by each region's mean over
+     * time, the two 2-state chains counted on the transposed (periods x regions) arrays,
+     * i.e. moves between consecutive regions of one period (1058.208 on usjoin). */
+    double expected_giddy[16];
+    double chi2_giddy, chi2_giddy_p, chi2_giddy_df;
 } agglo_lisa_markov;
 agglo_lisa_markov *agglo_lisa_markov_compute(agglo_ctx *ctx, const agglo_markov_panel *p,
                                      const agglo_weights *w);

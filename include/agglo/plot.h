@@ -191,6 +191,14 @@ int agglo_plot_curves(agglo_ctx *ctx, const double *x, const double *y, size_t n
                       const char *ylabel, const char *title, const char *path,
                       const agglo_plot_style *style);
 
+/* Rank-size plot: ln(rank) against ln(size) of n sizes (decreasing, ranks 1..n) as points,
+ * with the Gabaix-Ibragimov line ln(rank - 1/2) = gi_a + gi_b ln(size) (red) and the OLS
+ * line ln(rank) = ols_a + ols_b ln(size) (blue, dashed), a legend with both slopes. */
+int agglo_plot_ranksize(agglo_ctx *ctx, const double *size, const double *rank, size_t n,
+                        double gi_a, double gi_b, double ols_a, double ols_b,
+                        const char *xlabel, const char *title, const char *path,
+                        const agglo_plot_style *style);
+
 #ifdef __cplusplus
 }
 #endif

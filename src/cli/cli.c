@@ -409,7 +409,8 @@ int cli_parse_size(const char *cmd, const char *opt, const char *arg, double *ou
 /* Output options of any command (exact long names); a prefix of at least three letters
  * counts too, as getopt_long accepts unambiguous abbreviations. */
 static const char *const output_options[] = {"out", "png", "table", "sig-png", "scatter-png",
-                                             "hist-png", "sde-png", "curve", "predict-out", NULL};
+                                             "hist-png", "sde-png", "curve", "predict-out",
+                                             "raster", NULL};
 
 /* Options of some command that are themselves prefixes of an output option (an exact name
  * wins over an abbreviation in getopt_long). */

@@ -131,7 +131,7 @@ int cli_parse_size(const char *cmd, const char *opt, const char *arg, double *ou
 
 /* The output and input files of one command line (argv as given to main, argv[1] the
  * command): values of --out, --png, --table, --sig-png, --scatter-png, --curve,
- * --predict-out are outputs, every other argument naming an existing file an input.
+ * --predict-out, --raster are outputs, every other argument naming an existing file an input.
  * Refuses (usage error, message printed, returns CLI_USAGE) an output that is an input or
  * two outputs that are one file; CLI_OK otherwise. */
 int cli_check_files(int argc, char **argv);

@@ -267,6 +267,10 @@ int cmd_markov(int argc, char **argv)
         cli_report_num(r, "chi2", lm->chi2);
         cli_report_num(r, "df", lm->chi2_df);
         cli_report_num(r, "p_value", lm->chi2_p);
+        /* giddy's LISA_Markov chi_2 (its orientation; docs/dynamics.md) */
+        cli_report_num(r, "chi2_giddy", lm->chi2_giddy);
+        cli_report_num(r, "df_giddy", lm->chi2_giddy_df);
+        cli_report_num(r, "p_giddy", lm->chi2_giddy_p);
     } else if (spatial) {
         if (!(sm = agglo_spatial_markov_compute(ctx, panel, w, &mo)))
             goto fail;

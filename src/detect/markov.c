@@ -469,8 +469,8 @@ agglo_lisa_markov *agglo_lisa_markov_compute(agglo_ctx *ctx, const agglo_markov_
     size_t n = p->n, t = p->t;
     agglo_lisa_markov *l = agglo_calloc(ctx, 1, sizeof *l);
     double *lag = NULL, *z = NULL, *zl = NULL;
-    int *own = NULL, *nb = NULL;
-    agglo_markov_chain cy = {0}, cl = {0};
+    int *own = NULL, *nb = NULL, *gown = NULL, *gnb = NULL;
+    agglo_markov_chain cy = {0}, cl = {0}, gy = {0}, gl = {0};
     if (!l)
         return NULL;
     l->n = n;
@@ -529,6 +529,45 @@ agglo_lisa_markov *agglo_lisa_markov_compute(agglo_ctx *ctx, const agglo_markov_
         }
     }
     chi2_test(l->chain.transitions, l->expected, 4, &l->chi2, &l->chi2_df, &l->chi2_p);
+    /* giddy's chi_2: r = y / ybar with ybar each region's mean over time, rlag = W y / ybar,
+     * Markov(r < 1) and Markov(rlag < 1) on (periods x regions) arrays: "units" are the
+     * periods and moves run from region i to region i + 1 in the panel's order. */
+    gown = agglo_malloc(ctx, n * t * sizeof *gown);
+    gnb = agglo_malloc(ctx, n * t * sizeof *gnb);
+    if (!gown || !gnb)
+        goto fail;
+    for (size_t i = 0; i < n; i++) {
+        long double sum = 0;
+        for (size_t s = 0; s < t; s++)
+            sum += p->y[i * t + s];
+        double ybar = (double)(sum / (long double)t);
+        for (size_t s = 0; s < t; s++) {
+            gown[s * n + i] = p->y[i * t + s] / ybar < 1.0;
+            gnb[s * n + i] = lag[i * t + s] / ybar < 1.0;
+        }
+    }
+    if (chain_alloc(ctx, &gy, 2) || chain_alloc(ctx, &gl, 2))
+        goto fail;
+    count(gown, NULL, 0, t, n, &gy);
+    count(gnb, NULL, 0, t, n, &gl);
+    if (chain_finish(ctx, &gy) || chain_finish(ctx, &gl))
+        goto fail;
+    for (size_t a = 0; a < 4; a++) {
+        double rs = 0;
+        for (size_t b = 0; b < 4; b++)
+            rs += l->chain.transitions[a * 4 + b];
+        for (size_t b = 0; b < 4; b++) {
+            int u = qs[a], v = qs[b];
+            double kp = gy.p[(u / 2) * 2 + v / 2] * gl.p[(u % 2) * 2 + v % 2];
+            l->expected_giddy[a * 4 + b] = rs * kp;
+        }
+    }
+    chi2_test(l->chain.transitions, l->expected_giddy, 4, &l->chi2_giddy, &l->chi2_giddy_df,
+              &l->chi2_giddy_p);
+    chain_clear(&gy);
+    chain_clear(&gl);
+    free(gown);
+    free(gnb);
     chain_clear(&cy);
     chain_clear(&cl);
     free(lag);
@@ -538,6 +577,10 @@ agglo_lisa_markov *agglo_lisa_markov_compute(agglo_ctx *ctx, const agglo_markov_
     free(nb);
     return l;
 fail:
+    chain_clear(&gy);
+    chain_clear(&gl);
+    free(gown);
+    free(gnb);
     chain_clear(&cy);
     chain_clear(&cl);
     free(lag);

@@ -195,6 +195,17 @@ static void test_lisa(void **state)
         assert_int_equal(l->quadrant[(size_t)i * p->t], q[i]);
     assert_close(l->chi2, ref("lisa", "chi2"), 1e-9);
     assert_close(l->chi2_df, 9, 0);
+    /* giddy's own chi_2 (its docstring, giddy/markov.py LISA_Markov: "Chi2: 1058.208, p: 0.00,
+     * dof: 9") and its expected_t printed there to 8 decimals */
+    assert_true(fabs(l->chi2_giddy - 1058.208) <= 0.0005);
+    assert_close(l->chi2_giddy_df, 9, 0);
+    assert_true(l->chi2_giddy_p < 0.005);
+    const double et[16] = {1123.2809778, 11.53773565, 0.34752216, 33.83376439,
+                           3.50272664, 528.47388155, 15.917888, 0.10550381,
+                           0.15387808, 23.21635562, 1466.90710117, 9.72266513,
+                           9.60775143, 0.09868563, 6.23537392, 607.05818902};
+    for (int i = 0; i < 16; i++)
+        assert_true(fabs(l->expected_giddy[i] - et[i]) <= 1e-6);
     agglo_lisa_markov_free(l);
     agglo_weights_free(w);
     agglo_markov_panel_free(p);
