@@ -27,6 +27,21 @@ struct agglo_ctx {
     char first_warning[AGGLO_MSG_MAX]; /* kept in strict mode */
 };
 
+/* OpenBLAS (pthreads build) starts its worker threads in a constructor when the library is
+ * loaded, and each worker busy-waits (sched_yield) for about 2^28 clock ticks, ~0.1 s, before
+ * it sleeps: a third of the CPU time of a whole `agglo weights` run went there, in commands
+ * that never call BLAS. Stopping the idle workers once, before main and before any thread of
+ * ours exists, costs nothing: OpenBLAS starts them again (same number) at its first threaded
+ * call, the path it uses after fork(), so results are unchanged. Weak: other BLAS builds lack
+ * the symbol and this does nothing. */
+extern int blas_thread_shutdown_(void) __attribute__((weak));
+
+__attribute__((constructor)) static void agglo_blas_idle(void)
+{
+    if (blas_thread_shutdown_)
+        blas_thread_shutdown_();
+}
+
 static void geos_error_handler(const char *message, void *userdata)
 {
     agglo_ctx *ctx = userdata;
