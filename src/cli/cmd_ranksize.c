@@ -42,6 +42,7 @@ int cmd_ranksize(int argc, char **argv)
 {
     static const struct option longopts[] = {
         CLI_COMMON_LONG_OPTIONS,
+        CLI_PLOT_LONG_OPTIONS,
         {"size", required_argument, 0, OPT_SIZE},
         {"top", required_argument, 0, OPT_TOP},
         {"drop-missing", no_argument, 0, OPT_DROP},
@@ -101,8 +102,14 @@ int cmd_ranksize(int argc, char **argv)
     if (c.png) {
         char title[256];
         snprintf(title, sizeof title, "Rank-size: %s", size);
-        if (agglo_plot_ranksize(ctx, rs->size, rs->rank, rs->n, rs->gi.intercept, rs->gi.slope,
-                                rs->ols.intercept, rs->ols.slope, size, title, c.png, NULL))
+        cli_style st;
+        int prc = cli_plot_style(ctx, &c, NULL, NULL, &st);
+        if (!prc)
+            prc = agglo_plot_ranksize(ctx, rs->size, rs->rank, rs->n, rs->gi.intercept,
+                                      rs->gi.slope, rs->ols.intercept, rs->ols.slope, size, title,
+                                      c.png, &st.style);
+        cli_style_free(&st);
+        if (prc)
             goto fail;
     }
     if (!c.quiet || c.format != CLI_FORMAT_TEXT)
