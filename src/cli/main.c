@@ -33,8 +33,7 @@
     X(markov, "Markov chains of a panel: classic, spatial (lag-conditioned) and LISA Markov")   \
     X(distribution, "kernel densities of a variable per period (one figure) and Theil per period") \
     X(trend, "trend surface: least-squares polynomial of the coordinates (orders 1..6), GeoTIFF") \
-    X(ranksize, "rank-size rule (Zipf): Gabaix-Ibragimov and OLS log-log fits, plot") \
-    X(regress, "OLS with spatial diagnostics; spatial lag, error, Durbin, SDEM, SAC, SLX models")
+    X(ranksize, "rank-size rule (Zipf): Gabaix-Ibragimov and OLS log-log fits, plot")
 
 #define DECLARE(name, help) int cmd_##name(int argc, char **argv) __attribute__((weak));
 AGGLO_COMMANDS(DECLARE)
