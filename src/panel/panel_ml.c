@@ -54,7 +54,7 @@ typedef struct lag_data {
 static double lag_f(double rho, void *vd)
 {
     lag_data *d = vd;
-    double ld, sse = d->ea - 2 * rho * d->eb + rho * rho * d->ec;
+    double ld = 0, sse = d->ea - 2 * rho * d->eb + rho * rho * d->ec;
     if (pn_logdet(d->k, rho, &ld)) {
         d->failed = 1;
         return -INFINITY;
@@ -203,7 +203,7 @@ static double err_sse(err_data *d, double lam)
 static double err_f(double lam, void *vd)
 {
     err_data *d = vd;
-    double ld, sse = err_sse(d, lam);
+    double ld = 0, sse = err_sse(d, lam);
     if (d->failed || pn_logdet(d->k, lam, &ld)) {
         d->failed = 1;
         return -INFINITY;
@@ -276,7 +276,7 @@ int pn_ml_error(pn_work *k, agglo_panel_result *r, double *cov)
                 Wu[t] -= WX[t + j * n] * r->coef[j];
             e[t] = u[t] - lam * Wu[t];
         }
-        double sse = dotv(e, e, n), ld;
+        double sse = dotv(e, e, n), ld = 0;
         rc = pn_logdet(k, lam, &ld);
         r->lambda = lam;
         r->sse = sse;

@@ -321,7 +321,7 @@ int pn_re_lag(pn_work *k, agglo_panel_result *r, double *cov)
         region_means(k->Zr, N, k->T, q, d.zbar);
         double LL;
         double s = rg_maximise(lag_outer, &d, PHI_LO, PHI_HI, 1e-9, &LL);
-        double phi = exp(s), v[4];
+        double phi = exp(s), v[4] = {0, 0, 0, 0};
         if (d.failed || lag_transform(&d, phi))
             rc = agglo_ctx_errcode(ctx) ? agglo_ctx_errcode(ctx) : AGGLO_E_NUMERIC;
         double rho = NAN;
@@ -427,7 +427,7 @@ int pn_re_error(pn_work *k, agglo_panel_result *r, double *cov)
         rg_crossprod(M, n, m, M, m, d.DD);
         rg_crossprod(M, n, m, WM, m, d.DW);
         rg_crossprod(WM, n, m, WM, m, d.WW);
-        double LL, v[4];
+        double LL, v[4] = {0, 0, 0, 0};
         double lam = rg_maximise(err_outer, &d, k->rho_lo, k->rho_hi, 1e-10, &LL);
         double phi = NAN;
         if (d.failed || err_setup(&d, lam))
