@@ -11,6 +11,7 @@
 #include "agglo/expr.h"
 #include "agglo/layer.h"
 #include "agglo/output.h"
+#include "agglo/distribution.h"
 #include "agglo/geom.h"
 #include "agglo/join.h"
 #include "agglo/index.h"

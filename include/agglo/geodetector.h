@@ -6,6 +6,7 @@
 #define AGGLO_GEODETECTOR_H
 
 #include "agglo/core.h"
+#include "agglo/distribution.h"
 #include "agglo/table.h"
 #include "agglo/discretize.h"
 
@@ -129,10 +130,8 @@ void agglo_geodetector_free(agglo_geodetector *g);
 int agglo_strata_from_column(agglo_ctx *ctx, const agglo_table *t, size_t col, int *codes,
                              size_t *nlevels, char ***labels);
 
-/* Regularized distribution functions used by the detectors (exposed for tests):
- * upper tails of Student t (two-sided), F and non-central F (AS 226 / R84 series). */
-double agglo_pt_two_sided(double t, double df);
-double agglo_pf_upper(double f, double df1, double df2);
+/* Upper tail of the non-central F (AS 226 / R84 series), used by the factor detector; the
+ * central tails are in agglo/distribution.h. */
 double agglo_pnf_upper(double f, double df1, double df2, double ncp);
 
 #ifdef __cplusplus

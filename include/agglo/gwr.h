@@ -15,6 +15,7 @@
 #define AGGLO_GWR_H
 
 #include "agglo/core.h"
+#include "agglo/distribution.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -141,8 +142,6 @@ int agglo_gwr_predict(agglo_ctx *ctx, agglo_gwr_model *m, double bw, size_t npts
 /* Name helpers. */
 const char *agglo_gwr_kernel_name(agglo_gwr_kernel k);
 const char *agglo_gwr_criterion_name(agglo_gwr_criterion c);
-/* Two-sided critical value of Student's t: P(|T_df| > t) = alpha. */
-double agglo_t_critical(double alpha, double df);
 
 #ifdef __cplusplus
 }

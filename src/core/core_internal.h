@@ -8,6 +8,10 @@
 
 const char *agglo_ctx_geos_message(agglo_ctx *ctx);
 
+/* Regularised incomplete beta I_x(a, b) (upper: 1 - I) with ox = 1 - x given exactly
+ * (distribution.c; the non-central F of the detectors builds on it). */
+double agglo__ibeta(double x, double ox, double a, double b, int upper);
+
 
 /* malloc/calloc that set AGGLO_E_NOMEM on the context when they fail. */
 void *agglo_malloc(agglo_ctx *ctx, size_t size);

@@ -5,8 +5,6 @@
 #include <stddef.h>
 #include "agglo/geodetector.h"
 
-/* Regularized incomplete beta I_x(a, b) (upper = 1 - I), with ox = 1 - x given exactly. */
-double detect_ibeta(double x, double ox, double a, double b, int upper);
 
 /* Mean and sum of squared deviations of y over the rows i with codes[i] == level, for every
  * level at once: count[L], mean[L], ss[L] (two-pass in long double, as R's var). */

@@ -3,7 +3,7 @@
  * Bickenbach & Bode (2003) homogeneity tests. */
 #include "detect_internal.h"
 #include "../core/core_internal.h"
-#include "../regress/regress_internal.h"
+#include "agglo/distribution.h"
 #include "agglo/markov.h"
 
 #include <lapacke.h>
@@ -222,7 +222,7 @@ static void chi2_test(const double *T1, const double *T2, size_t k, double *x2, 
     }
     *x2 = s;
     *df = ((double)d1 - 1) * ((double)d2 - 1);
-    *pval = *df > 0 ? rg_pchisq_upper(s, *df) : NAN;
+    *pval = *df > 0 ? agglo_pchisq_upper(s, *df) : NAN;
 }
 
 /* Counts the transitions of classes cls (n x t) into the chain; with regime (n x t, or NULL)
@@ -397,8 +397,8 @@ static void homogeneity(agglo_spatial_markov *s)
     s->Q = Q;
     s->LR = 2 * LR;
     s->dof = dof;
-    s->Q_p = dof > 0 ? rg_pchisq_upper(Q, dof) : NAN;
-    s->LR_p = dof > 0 ? rg_pchisq_upper(2 * LR, dof) : NAN;
+    s->Q_p = dof > 0 ? agglo_pchisq_upper(Q, dof) : NAN;
+    s->LR_p = dof > 0 ? agglo_pchisq_upper(2 * LR, dof) : NAN;
 }
 
 agglo_spatial_markov *agglo_spatial_markov_compute(agglo_ctx *ctx, const agglo_markov_panel *p,
@@ -444,7 +444,7 @@ agglo_spatial_markov *agglo_spatial_markov_compute(agglo_ctx *ctx, const agglo_m
         s->x2 += s->chi2[r];
     }
     s->x2_df = (double)k * ((double)k - 1) * ((double)k - 1);
-    s->x2_p = rg_pchisq_upper(s->x2, s->x2_df);
+    s->x2_p = agglo_pchisq_upper(s->x2, s->x2_df);
     homogeneity(s);
     free(lag);
     return s;

@@ -156,7 +156,5 @@ int agglo__gwr_search_range(agglo_ctx *ctx, const agglo_gwr_options *o, double a
 void agglo__gwr_trace_free(gwr_trace *t);
 int agglo__gwr_distance_range(agglo_ctx *ctx, const agglo_gwr_model *m, double *dmin, double *dmax);
 
-/* Student t upper tail P(T > t). */
-double agglo_gwr_t_upper(double t, double df);
 
 #endif

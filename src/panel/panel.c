@@ -320,7 +320,7 @@ int agglo_panel_fit(agglo_ctx *ctx, const agglo_panel *p, const agglo_weights *w
     if (!rc && spatial) {
         for (size_t j = 0; j < q; j++) {
             r->stat[j] = r->coef[j] / r->se[j];
-            r->p[j] = 2 * rg_pnorm_upper(fabs(r->stat[j]));
+            r->p[j] = 2 * agglo_pnorm_upper(fabs(r->stat[j]));
         }
     }
     if (!rc && !isnan(r->loglik)) {
@@ -345,7 +345,7 @@ int agglo_panel_fit(agglo_ctx *ctx, const agglo_panel *p, const agglo_weights *w
             agglo_panel_result rr;
             rc = agglo_panel_fit(ctx, p, w, &oo, &rr);
             if (!rc) {
-                double lr = 2 * (r->loglik - rr.loglik), pv = rg_pchisq_upper(lr, (double)p->nx);
+                double lr = 2 * (r->loglik - rr.loglik), pv = agglo_pchisq_upper(lr, (double)p->nx);
                 if (m == 0) {
                     r->lr_sar = lr;
                     r->lr_sar_p = pv;

@@ -44,7 +44,7 @@ int pn_impacts(pn_work *k, agglo_panel_result *r, const double *cov)
             double *p[3] = {&r->direct_p[j], &r->indirect_p[j], &r->total_p[j]};
             for (int e = 0; e < 3; e++) {
                 *z[e] = *v[e] / *s[e];
-                *p[e] = 2 * rg_pnorm_upper(fabs(*z[e]));
+                *p[e] = 2 * agglo_pnorm_upper(fabs(*z[e]));
             }
         }
         return AGGLO_OK;

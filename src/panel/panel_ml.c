@@ -157,7 +157,7 @@ int pn_ml_lag(pn_work *k, agglo_panel_result *r, double *cov)
         r->hessian_se = 1;
         r->rho_se = sqrt(cov[0]);
         r->rho_z = rho / r->rho_se;
-        r->rho_p = 2 * rg_pnorm_upper(fabs(r->rho_z));
+        r->rho_p = 2 * agglo_pnorm_upper(fabs(r->rho_z));
         for (size_t j = 0; j < q; j++)
             r->se[j] = sqrt(cov[(1 + j) + (1 + j) * q1]);
     }
@@ -317,7 +317,7 @@ int pn_ml_error(pn_work *k, agglo_panel_result *r, double *cov)
             r->hessian_se = 1;
             r->lambda_se = sqrt(cov[0]);
             r->lambda_z = lam / r->lambda_se;
-            r->lambda_p = 2 * rg_pnorm_upper(fabs(r->lambda_z));
+            r->lambda_p = 2 * agglo_pnorm_upper(fabs(r->lambda_z));
             /* the coefficients' block: sigma2 (X_l'X_l)^-1 as spatialreg errorsarlm */
             for (size_t i = 0; i < p; i++)
                 for (size_t j = 0; j < p; j++)

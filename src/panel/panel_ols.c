@@ -36,7 +36,7 @@ int pn_ols(pn_work *k, agglo_panel_result *r, double *cov)
     rg_ols_free(&o);
     for (size_t j = 0; j < q; j++) {
         r->stat[j] = r->coef[j] / r->se[j];
-        r->p[j] = rg_pt_two(r->stat[j], r->df);
+        r->p[j] = agglo_pt_two_sided(r->stat[j], r->df);
     }
     return AGGLO_OK;
 }
@@ -119,7 +119,7 @@ int pn_random(pn_work *k, agglo_panel_result *r)
             r->coef[j] = og.beta[j];
             r->se[j] = sqrt(r->sigma2 * og.xtxi[j + j * q]);
             r->stat[j] = r->coef[j] / r->se[j];
-            r->p[j] = rg_pt_two(r->stat[j], r->df);
+            r->p[j] = agglo_pt_two_sided(r->stat[j], r->df);
         }
         /* Hausman: (b_w - b_r)' (V_w - V_r)^-1 (b_w - b_r) over the slopes */
         double *D = malloc(nx * nx * sizeof(double) + 1), s2w = ow.sse / (double)(n - N - nx);
@@ -139,7 +139,7 @@ int pn_random(pn_work *k, agglo_panel_result *r)
                 h = fabs(h); /* as plm's phtest: V_w - V_r need not be definite */
                 r->hausman = h;
                 r->hausman_df = (int)nx;
-                r->hausman_p = rg_pchisq_upper(h, (double)nx);
+                r->hausman_p = agglo_pchisq_upper(h, (double)nx);
             } else {
                 agglo_warn(ctx, "panel: the Hausman variance difference is singular; no test");
             }

@@ -353,7 +353,7 @@ int pn_re_lag(pn_work *k, agglo_panel_result *r, double *cov)
                 cov[0] = v[3];
                 r->rho_se = sqrt(v[3]);
                 r->rho_z = rho / r->rho_se;
-                r->rho_p = 2 * rg_pnorm_upper(fabs(r->rho_z));
+                r->rho_p = 2 * agglo_pnorm_upper(fabs(r->rho_z));
                 r->phi_se = sqrt(v[0]);
             }
         }
@@ -480,7 +480,7 @@ int pn_re_error(pn_work *k, agglo_panel_result *r, double *cov)
                 cov[0] = v[3];
                 r->lambda_se = sqrt(v[3]);
                 r->lambda_z = lam / r->lambda_se;
-                r->lambda_p = 2 * rg_pnorm_upper(fabs(r->lambda_z));
+                r->lambda_p = 2 * agglo_pnorm_upper(fabs(r->lambda_z));
                 r->phi_se = sqrt(v[0]);
             }
         }

@@ -55,10 +55,10 @@ int pn_lm_tests(pn_work *k, agglo_panel_result *r)
         r->lm_lag = ll * ll / J;
         r->rlm_lag = (ll - le) * (ll - le) / (J - TT);
         r->rlm_err = (le - TT / J * ll) * (le - TT / J * ll) / (TT * (1 - TT / J));
-        r->lm_err_p = rg_pchisq_upper(r->lm_err, 1);
-        r->lm_lag_p = rg_pchisq_upper(r->lm_lag, 1);
-        r->rlm_lag_p = rg_pchisq_upper(r->rlm_lag, 1);
-        r->rlm_err_p = rg_pchisq_upper(r->rlm_err, 1);
+        r->lm_err_p = agglo_pchisq_upper(r->lm_err, 1);
+        r->lm_lag_p = agglo_pchisq_upper(r->lm_lag, 1);
+        r->rlm_lag_p = agglo_pchisq_upper(r->rlm_lag, 1);
+        r->rlm_err_p = agglo_pchisq_upper(r->rlm_err, 1);
     }
     rg_ols_free(&o);
     rg_ols_free(&om);
@@ -112,10 +112,10 @@ int pn_sdm_tests(pn_work *k, agglo_panel_result *r, const double *cov)
         }
         if (which == 0) {
             r->wald_sar = w;
-            r->wald_sar_p = rg_pchisq_upper(w, (double)nx);
+            r->wald_sar_p = agglo_pchisq_upper(w, (double)nx);
         } else {
             r->wald_sem = w;
-            r->wald_sem_p = rg_pchisq_upper(w, (double)nx);
+            r->wald_sem_p = agglo_pchisq_upper(w, (double)nx);
         }
     }
     free(V);

@@ -259,7 +259,7 @@ int rg_impacts_model(rg_model *m, agglo_regress_result *r, const double *cov)
                 double var = (sum2 - (double)used * mean * mean) / (double)(used - 1);
                 se[e][j] = sqrt(fmax(var, 0));
                 zz[e][j] = mean / se[e][j];
-                pp[e][j] = 2 * rg_pnorm_upper(fabs(zz[e][j]));
+                pp[e][j] = 2 * agglo_pnorm_upper(fabs(zz[e][j]));
             }
         }
         free(L);

@@ -109,7 +109,7 @@ int rg_lm_tests(agglo_ctx *ctx, const double *X, size_t n, size_t p, const doubl
                        (S1 + 2.0 * trA2 - trB + (trW - trA) * (trW - trA)) -
                    r->moran_e * r->moran_e;
     r->moran_z = (r->moran_i - r->moran_e) / sqrt(r->moran_var);
-    r->moran_p = rg_pnorm_upper(r->moran_z);
+    r->moran_p = agglo_pnorm_upper(r->moran_z);
     /* LM tests */
     double s2 = ee / dn, T = trWW + trWtW;
     agglo_weights_lag(w, y, Wy);
@@ -127,11 +127,11 @@ int rg_lm_tests(agglo_ctx *ctx, const double *X, size_t n, size_t p, const doubl
     r->rlm_err = (dutmu - T / nJ * dutmy) * (dutmu - T / nJ * dutmy) / (T * (1.0 - T / nJ));
     r->rlm_lag = (dutmy - dutmu) * (dutmy - dutmu) / (nJ - T);
     r->sarma = r->rlm_lag + r->lm_err;
-    r->lm_err_p = rg_pchisq_upper(r->lm_err, 1);
-    r->lm_lag_p = rg_pchisq_upper(r->lm_lag, 1);
-    r->rlm_err_p = rg_pchisq_upper(r->rlm_err, 1);
-    r->rlm_lag_p = rg_pchisq_upper(r->rlm_lag, 1);
-    r->sarma_p = rg_pchisq_upper(r->sarma, 2);
+    r->lm_err_p = agglo_pchisq_upper(r->lm_err, 1);
+    r->lm_lag_p = agglo_pchisq_upper(r->lm_lag, 1);
+    r->rlm_err_p = agglo_pchisq_upper(r->rlm_err, 1);
+    r->rlm_lag_p = agglo_pchisq_upper(r->rlm_lag, 1);
+    r->sarma_p = agglo_pchisq_upper(r->sarma, 2);
     /* Anselin's decision rule (Anselin 2005, Exploring spatial data with GeoDa, p. 199) */
     const double alpha = 0.05;
     int se = r->lm_err_p < alpha, sl = r->lm_lag_p < alpha;

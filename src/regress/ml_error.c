@@ -250,9 +250,9 @@ int rg_ml_error(rg_model *m, agglo_regress_result *r)
     }
     if (!rc) {
         r->lambda_z = lam / r->lambda_se;
-        r->lambda_p = 2.0 * rg_pnorm_upper(fabs(r->lambda_z));
+        r->lambda_p = 2.0 * agglo_pnorm_upper(fabs(r->lambda_z));
         r->wald = r->lambda_z * r->lambda_z;
-        r->wald_p = rg_pchisq_upper(r->wald, 1);
+        r->wald_p = agglo_pchisq_upper(r->wald, 1);
         rg_ztable(r);
     }
     /* SDEM impacts: direct b, indirect t, total b + t with the coefficients' covariance
@@ -281,9 +281,9 @@ int rg_ml_error(rg_model *m, agglo_regress_result *r)
             r->direct_z[j] = r->direct[j] / r->direct_se[j];
             r->indirect_z[j] = r->indirect[j] / r->indirect_se[j];
             r->total_z[j] = r->total[j] / r->total_se[j];
-            r->direct_p[j] = 2 * rg_pnorm_upper(fabs(r->direct_z[j]));
-            r->indirect_p[j] = 2 * rg_pnorm_upper(fabs(r->indirect_z[j]));
-            r->total_p[j] = 2 * rg_pnorm_upper(fabs(r->total_z[j]));
+            r->direct_p[j] = 2 * agglo_pnorm_upper(fabs(r->direct_z[j]));
+            r->indirect_p[j] = 2 * agglo_pnorm_upper(fabs(r->indirect_z[j]));
+            r->total_p[j] = 2 * agglo_pnorm_upper(fabs(r->total_z[j]));
         }
     }
     free(mem);

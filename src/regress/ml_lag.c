@@ -20,7 +20,7 @@ void rg_ztable(agglo_regress_result *r)
 {
     for (size_t j = 0; j < r->k; j++) {
         r->stat[j] = r->coef[j] / r->se[j];
-        r->p[j] = 2.0 * rg_pnorm_upper(fabs(r->stat[j]));
+        r->p[j] = 2.0 * agglo_pnorm_upper(fabs(r->stat[j]));
     }
 }
 
@@ -262,7 +262,7 @@ int rg_ml_lag(rg_model *m, agglo_regress_result *r)
                 agglo_weights_lag(m->w, r->resid, We);
                 double stat = dotv(r->resid, We, n) / s2;
                 r->lm_resid = stat * stat / (T22 - T21A * T21A * r->rho_se * r->rho_se);
-                r->lm_resid_p = rg_pchisq_upper(r->lm_resid, 1);
+                r->lm_resid_p = agglo_pchisq_upper(r->lm_resid, 1);
             }
         }
         free(Z);
@@ -313,9 +313,9 @@ int rg_ml_lag(rg_model *m, agglo_regress_result *r)
     free(XtX);
     if (!rc) {
         r->rho_z = rho / r->rho_se;
-        r->rho_p = 2.0 * rg_pnorm_upper(fabs(r->rho_z));
+        r->rho_p = 2.0 * agglo_pnorm_upper(fabs(r->rho_z));
         r->wald = r->rho_z * r->rho_z;
-        r->wald_p = rg_pchisq_upper(r->wald, 1);
+        r->wald_p = agglo_pchisq_upper(r->wald, 1);
         rg_ztable(r);
         rc = rg_solve_irw(ctx, m->w, rho, xb, r->naive_resid);
         for (size_t t = 0; t < n && !rc; t++)

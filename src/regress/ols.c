@@ -111,7 +111,7 @@ int rg_ols_report(agglo_ctx *ctx, const rg_ols *o, const double *y, agglo_regres
         r->coef[j] = o->beta[j];
         r->se[j] = sqrt(s2 * o->xtxi[j + j * p]);
         r->stat[j] = r->coef[j] / r->se[j];
-        r->p[j] = rg_pt_two(r->stat[j], df);
+        r->p[j] = agglo_pt_two_sided(r->stat[j], df);
     }
     double mean = 0;
     for (size_t t = 0; t < n; t++)
@@ -126,7 +126,7 @@ int rg_ols_report(agglo_ctx *ctx, const rg_ols *o, const double *y, agglo_regres
     r->adj_r2 = 1.0 - (1.0 - r->r2) * (double)(n - 1) / df;
     if (p > 1) {
         r->f = (r->r2 / (double)(p - 1)) / ((1.0 - r->r2) / df);
-        r->f_p = rg_pf_upper(r->f, (double)(p - 1), df);
+        r->f_p = agglo_pf_upper(r->f, (double)(p - 1), df);
     }
     r->loglik = rg_loglik(n, o->sse);
     /* parameters counted as R's AIC/BIC do: the coefficients and sigma^2 */

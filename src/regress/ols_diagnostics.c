@@ -105,7 +105,7 @@ int rg_ols_diagnostics(agglo_ctx *ctx, const double *X, size_t n, size_t p, cons
     m4 /= dn;
     double S = m3 / pow(m2, 1.5), K = m4 / (m2 * m2);
     r->jb = dn * (S * S / 6.0 + (K - 3.0) * (K - 3.0) / 24.0);
-    r->jb_p = rg_pchisq_upper(r->jb, 2);
+    r->jb_p = agglo_pchisq_upper(r->jb, 2);
     /* Breusch-Pagan and Koenker-Bassett on Z = X */
     double *g = calloc(n, sizeof(double)), *fit = calloc(n, sizeof(double));
     size_t q = p + p * (p - 1) / 2 + (p - 1);
@@ -123,12 +123,12 @@ int rg_ols_diagnostics(agglo_ctx *ctx, const double *X, size_t n, size_t p, cons
     int bad = aux_fitted(X, n, p, g, fit, &rank);
     r->bp = 0.5 * sumsq(fit, n);
     r->bp_df = (int)rank - 1;
-    r->bp_p = rg_pchisq_upper(r->bp, r->bp_df);
+    r->bp_p = agglo_pchisq_upper(r->bp, r->bp_df);
     for (size_t t = 0; t < n; t++)
         g[t] = e[t] * e[t] - s2;
     bad |= aux_fitted(X, n, p, g, fit, &rank);
     r->kb = dn * sumsq(fit, n) / sumsq(g, n);
-    r->kb_p = rg_pchisq_upper(r->kb, r->bp_df);
+    r->kb_p = agglo_pchisq_upper(r->kb, r->bp_df);
     /* White: X (with its constant, assumed column 0), squares and cross products of the others */
     memcpy(Z, X, n * p * sizeof(double));
     size_t nz = p;
@@ -139,7 +139,7 @@ int rg_ols_diagnostics(agglo_ctx *ctx, const double *X, size_t n, size_t p, cons
     bad |= aux_fitted(Z, n, nz, g, fit, &rank);
     r->white = dn * sumsq(fit, n) / sumsq(g, n);
     r->white_df = (int)rank - 1;
-    r->white_p = rg_pchisq_upper(r->white, r->white_df);
+    r->white_p = agglo_pchisq_upper(r->white, r->white_df);
     free(g);
     free(fit);
     free(Z);

@@ -257,9 +257,9 @@ int agglo_regress_fit(agglo_ctx *ctx, const double *y, const double *const *x,
                 out->direct_z[j] = out->direct[j] / out->direct_se[j];
                 out->indirect_z[j] = out->indirect[j] / out->indirect_se[j];
                 out->total_z[j] = out->total[j] / out->total_se[j];
-                out->direct_p[j] = rg_pt_two(out->direct_z[j], df);
-                out->indirect_p[j] = rg_pt_two(out->indirect_z[j], df);
-                out->total_p[j] = rg_pt_two(out->total_z[j], df);
+                out->direct_p[j] = agglo_pt_two_sided(out->direct_z[j], df);
+                out->indirect_p[j] = agglo_pt_two_sided(out->indirect_z[j], df);
+                out->total_p[j] = agglo_pt_two_sided(out->total_z[j], df);
             }
             if (!out->total_p || !out->impact_names)
                 rc = agglo_error(ctx, AGGLO_E_NOMEM, "regression: out of memory");
@@ -297,7 +297,7 @@ int agglo_regress_fit(agglo_ctx *ctx, const double *y, const double *const *x,
             rc = rg_ml_sac(&m, out);
         if (!rc && out->lr_df > 0) {
             out->lr = 2.0 * (out->loglik - out->loglik_ols);
-            out->lr_p = rg_pchisq_upper(out->lr, out->lr_df);
+            out->lr_p = agglo_pchisq_upper(out->lr, out->lr_df);
         }
     }
     rg_logdet_free(ld);

@@ -6,12 +6,8 @@
 
 #include "agglo/regress.h"
 #include "agglo/rng.h"
+#include "agglo/distribution.h"
 
-/* ---- dist.c: distribution tails */
-double rg_pnorm_upper(double z);                     /* P(Z > z) */
-double rg_pchisq_upper(double x, double df);         /* P(X > x) */
-double rg_pt_two(double t, double df);               /* P(|T| > |t|) */
-double rg_pf_upper(double f, double d1, double d2);  /* P(F > f) */
 
 /* ---- linalg.c: small dense helpers (column-major) */
 /* a (k x k symmetric positive definite) -> its inverse, in place. */

@@ -257,9 +257,9 @@ int rg_ml_sac(rg_model *m, agglo_regress_result *r)
             for (size_t j = 0; j < p; j++)
                 r->se[j] = sqrt(H[(2 + j) + (2 + j) * q]);
             r->rho_z = r->rho / r->rho_se;
-            r->rho_p = 2 * rg_pnorm_upper(fabs(r->rho_z));
+            r->rho_p = 2 * agglo_pnorm_upper(fabs(r->rho_z));
             r->lambda_z = r->lambda / r->lambda_se;
-            r->lambda_p = 2 * rg_pnorm_upper(fabs(r->lambda_z));
+            r->lambda_p = 2 * agglo_pnorm_upper(fabs(r->lambda_z));
             rg_ztable(r);
         }
     }
