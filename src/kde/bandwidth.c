@@ -140,15 +140,15 @@ static int bw_ppl(agglo_ctx *ctx, const agglo__kde_pts *p, const double *win, do
                            "bandwidth ppl: %zu points is too many for likelihood "
                            "cross-validation (all pairs); use --bandwidth arcgis or scott",
                            m);
-    kde_pgrid g;
+    agglo__index_grid g;
     double ext = fmax(win[2] - win[0], win[3] - win[1]);
-    int rc = kde_pgrid_build(ctx, &g, p->x, p->y, m, ext / sqrt((double)m + 1));
+    int rc = agglo__index_grid_build(ctx, &g, p->x, p->y, m, ext / sqrt((double)m + 1));
     if (rc)
         return rc;
     double dmin = INFINITY;
     for (size_t i = 0; i < m; i++) {
         size_t j;
-        double d = kde_pgrid_nn(&g, p->x[i], p->y[i], i, &j);
+        double d = agglo__index_grid_nearest(&g, p->x[i], p->y[i], i, &j);
         if (d > 0 && d < dmin)
             dmin = d;
         if (d == 0) {
@@ -162,7 +162,7 @@ static int bw_ppl(agglo_ctx *ctx, const agglo__kde_pts *p, const double *win, do
             }
         }
     }
-    kde_pgrid_free(&g);
+    agglo__index_grid_free(&g);
     double diam = hypot(win[2] - win[0], win[3] - win[1]);
     if (!isfinite(dmin) || !(diam / 2 > dmin))
         return agglo_error(ctx, AGGLO_E_NUMERIC,

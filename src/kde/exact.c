@@ -14,8 +14,8 @@ int agglo__kde_exact(agglo_ctx *ctx, const agglo__kde_pts *p, const agglo_grid *
     double h = o->bandwidth;
     double R = o->kernel == AGGLO_KDE_KERNEL_GAUSSIAN ? o->gauss_cutoff * h : h;
     double cut2 = o->gauss_cutoff * o->gauss_cutoff;
-    kde_pgrid pg;
-    int rc = kde_pgrid_build(ctx, &pg, p->x, p->y, p->m, R);
+    agglo__index_grid pg;
+    int rc = agglo__index_grid_build(ctx, &pg, p->x, p->y, p->m, R);
     if (rc)
         return rc;
     double ih2 = 1.0 / (h * h);
@@ -29,19 +29,19 @@ int agglo__kde_exact(agglo_ctx *ctx, const agglo__kde_pts *p, const agglo_grid *
             double cx = g->xmin + ((double)c + 0.5) * g->cell;
             double s = 0;
             long bx0, by0, bx1, by1;
-            if (cx + R < pg.x0 || cy + R < pg.y0 || cx - R > pg.x0 + (double)pg.nx * pg.bs ||
-                cy - R > pg.y0 + (double)pg.ny * pg.bs) {
+            if (cx + R < pg.x0 || cy + R < pg.y0 || cx - R > pg.x0 + (double)pg.nx * pg.cs ||
+                cy - R > pg.y0 + (double)pg.ny * pg.cs) {
                 row[c] = 0;
                 continue;
             }
-            kde_pgrid_cell(&pg, cx - R, cy - R, &bx0, &by0);
-            kde_pgrid_cell(&pg, cx + R, cy + R, &bx1, &by1);
+            agglo__index_grid_cell(&pg, cx - R, cy - R, &bx0, &by0);
+            agglo__index_grid_cell(&pg, cx + R, cy + R, &bx1, &by1);
             for (long by = by0; by <= by1; by++) {
                 for (long bx = bx0; bx <= bx1; bx++) {
-                    size_t b = (size_t)by * pg.nx + (size_t)bx;
-                    for (size_t t = pg.start[b]; t < pg.start[b + 1]; t++) {
-                        size_t i = pg.idx[t];
-                        double dx = p->x[i] - cx, dy = p->y[i] - cy;
+                    size_t b = (size_t)by * (size_t)pg.nx + (size_t)bx;
+                    for (size_t t = pg.cstart[b]; t < pg.cstart[b + 1]; t++) {
+                        size_t i = pg.order[t];
+                        double dx = pg.xs[t] - cx, dy = pg.ys[t] - cy;
                         double r2 = (dx * dx + dy * dy) * ih2;
                         if (r2 <= cut2)
                             s += p->w[i] * agglo__kde_kern_r2(k, r2, cut2);
@@ -51,7 +51,7 @@ int agglo__kde_exact(agglo_ctx *ctx, const agglo__kde_pts *p, const agglo_grid *
             row[c] = s * ih2;
         }
     }
-    kde_pgrid_free(&pg);
+    agglo__index_grid_free(&pg);
     return AGGLO_OK;
 }
 

@@ -12,26 +12,7 @@
 
 #include "agglo/core.h"
 #include "agglo/kde.h"
-
-typedef struct kde_pgrid {
-    double x0, y0, bs;   /* origin and bucket side */
-    size_t nx, ny;       /* buckets per axis */
-    size_t *start;       /* nx*ny+1 offsets into idx (bucket b = by*nx + bx) */
-    size_t *idx;         /* point indices sorted by bucket, ascending index within a bucket */
-    size_t n;            /* points stored (finite coordinates) */
-    const double *x, *y; /* borrowed */
-} kde_pgrid;
-
-/* Buckets of side about bs (enlarged so there are at most ~4M buckets) over the bounding box
- * of the finite points. */
-int kde_pgrid_build(agglo_ctx *ctx, kde_pgrid *g, const double *x, const double *y, size_t n,
-                    double bs);
-void kde_pgrid_free(kde_pgrid *g);
-/* Bucket coordinates of (px, py), clamped to the grid. */
-void kde_pgrid_cell(const kde_pgrid *g, double px, double py, long *bx, long *by);
-/* Distance from (px, py) to its nearest stored point other than `exclude`; *j gets its index
- * ((size_t)-1 when none). */
-double kde_pgrid_nn(const kde_pgrid *g, double px, double py, size_t exclude, size_t *j);
+#include "../index/index_internal.h" /* the shared uniform grid */
 
 /* Standard normal CDF. src/kde/kernel.c */
 double agglo__kde_pnorm(double z);

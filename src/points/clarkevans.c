@@ -15,22 +15,22 @@
 static double mean_nnd(agglo_ctx *ctx, const double *x, const double *y, size_t n, double area,
                        int *err)
 {
-    kde_pgrid g;
-    *err = kde_pgrid_build(ctx, &g, x, y, n, sqrt(area / (double)n) * 1.5);
+    agglo__index_grid g;
+    *err = agglo__index_grid_build(ctx, &g, x, y, n, sqrt(area / (double)n) * 1.5);
     if (*err)
         return NAN;
     double *d = agglo_malloc(ctx, n * sizeof(double));
     if (!d) {
-        kde_pgrid_free(&g);
+        agglo__index_grid_free(&g);
         *err = AGGLO_E_NOMEM;
         return NAN;
     }
 #pragma omp parallel for schedule(dynamic, 256) num_threads(agglo_threads_for(ctx))
     for (size_t i = 0; i < n; i++)
-        d[i] = kde_pgrid_nn(&g, x[i], y[i], i, NULL);
+        d[i] = agglo__index_grid_nearest(&g, x[i], y[i], i, NULL);
     double s = agglo_sum(d, n);
     free(d);
-    kde_pgrid_free(&g);
+    agglo__index_grid_free(&g);
     return s / (double)n;
 }
 

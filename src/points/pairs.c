@@ -1,6 +1,6 @@
 /* The pair iterator's setup (see points_internal.h): a bucket grid of side rmax / 3, so that
  * 7 x 7 buckets cover a point's disc of radius rmax, and the coordinates copied in bucket
- * order, so that the buckets of one bucket row are contiguous and the neighbours of a point
+ * order (the grid stores them so), so that the buckets of one bucket row are contiguous and the neighbours of a point
  * are a few contiguous runs of memory. */
 #define _GNU_SOURCE
 #include <stdlib.h>
@@ -12,20 +12,12 @@ int agglo__points_pairs_init(agglo_ctx *ctx, agglo__points_pairs *pp, const doub
                              const double *y, size_t n, double rmax)
 {
     pp->px = pp->py = NULL;
-    int rc = kde_pgrid_build(ctx, &pp->g, x, y, n, rmax / 3);
+    int rc = agglo__index_grid_build(ctx, &pp->g, x, y, n, rmax / 3);
     if (rc)
         return rc;
     pp->m = pp->g.n;
-    pp->px = agglo_malloc(ctx, (pp->m ? pp->m : 1) * sizeof(double));
-    pp->py = agglo_malloc(ctx, (pp->m ? pp->m : 1) * sizeof(double));
-    if (!pp->px || !pp->py) {
-        agglo__points_pairs_free(pp);
-        return AGGLO_E_NOMEM;
-    }
-    for (size_t t = 0; t < pp->m; t++) {
-        pp->px[t] = x[pp->g.idx[t]];
-        pp->py[t] = y[pp->g.idx[t]];
-    }
+    pp->px = pp->g.xs; /* the grid keeps the coordinates in bucket order */
+    pp->py = pp->g.ys;
     pp->per = (pp->m + AGGLO__POINTS_PAIR_BLOCKS - 1) / AGGLO__POINTS_PAIR_BLOCKS;
     pp->rmax = rmax;
     pp->r2max = rmax * rmax;
@@ -34,8 +26,6 @@ int agglo__points_pairs_init(agglo_ctx *ctx, agglo__points_pairs *pp, const doub
 
 void agglo__points_pairs_free(agglo__points_pairs *pp)
 {
-    free(pp->px);
-    free(pp->py);
     pp->px = pp->py = NULL;
-    kde_pgrid_free(&pp->g);
+    agglo__index_grid_free(&pp->g);
 }

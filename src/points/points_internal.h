@@ -37,8 +37,9 @@ int agglo__points_prepare(agglo_ctx *ctx, const double *x, const double *y, size
 enum { AGGLO__POINTS_PAIR_BLOCKS = 64 };
 
 typedef struct agglo__points_pairs {
-    kde_pgrid g;         /* buckets of side rmax / 3 */
-    double *px, *py;     /* coordinates in bucket order (g.idx[t] is the input index of t) */
+    agglo__index_grid g; /* buckets of side rmax / 3 */
+    const double *px, *py; /* coordinates in bucket order: g.xs, g.ys (g.order[t] is the
+                              input index of t) */
     size_t m;            /* points stored (finite coordinates) */
     size_t per;          /* points per block */
     double rmax, r2max;
@@ -60,7 +61,7 @@ static inline __attribute__((always_inline)) void
 agglo__points_pairs_block(const agglo__points_pairs *pp, int blk, agglo__points_point_fn point,
                           agglo__points_pair_fn pair, void *ud)
 {
-    const kde_pgrid *g = &pp->g;
+    const agglo__index_grid *g = &pp->g;
     const double *px = pp->px, *py = pp->py;
     double rmax = pp->rmax, r2max = pp->r2max;
     size_t i0 = (size_t)blk * pp->per, i1 = i0 + pp->per < pp->m ? i0 + pp->per : pp->m;
@@ -69,11 +70,11 @@ agglo__points_pairs_block(const agglo__points_pairs *pp, int blk, agglo__points_
         if (point)
             point(ud, blk, i);
         long bx0, by0, bx1, by1;
-        kde_pgrid_cell(g, xi - rmax, yi - rmax, &bx0, &by0);
-        kde_pgrid_cell(g, xi + rmax, yi + rmax, &bx1, &by1);
+        agglo__index_grid_cell(g, xi - rmax, yi - rmax, &bx0, &by0);
+        agglo__index_grid_cell(g, xi + rmax, yi + rmax, &bx1, &by1);
         for (long by = by0; by <= by1; by++) {
-            size_t t0 = g->start[(size_t)by * g->nx + (size_t)bx0];
-            size_t t1 = g->start[(size_t)by * g->nx + (size_t)bx1 + 1];
+            size_t t0 = g->cstart[(size_t)by * (size_t)g->nx + (size_t)bx0];
+            size_t t1 = g->cstart[(size_t)by * (size_t)g->nx + (size_t)bx1 + 1];
             if (t0 <= i)
                 t0 = i + 1;
             for (size_t t = t0; t < t1; t++) {
