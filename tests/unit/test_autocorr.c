@@ -20,6 +20,7 @@
  *                       "lesser" significance on the same draws). */
 #include "test_util.h"
 #include "agglo/agglo.h"
+#include "spdep_nb_util.h"
 
 #define REF(f) TEST_DATA("reference/autocorr/" f)
 #define TOL 1e-10
@@ -100,49 +101,6 @@ static double bv_ref(const char *set, const char *var)
             out = I;
     fclose(f);
     return out;
-}
-
-/* Binary weights from spdep's neighbour list, then the style. */
-static agglo_weights *load_nb(agglo_ctx *ctx, const char *set, size_t n, char style)
-{
-    char path[512];
-    snprintf(path, sizeof path, "%s/reference/autocorr/%s_nb.csv", AGGLO_TEST_DATA, set);
-    FILE *f = fopen(path, "r");
-    assert_non_null(f);
-    char line[128];
-    assert_non_null(fgets(line, sizeof line, f));
-    size_t cap = 4096, m = 0;
-    int *I = malloc(cap * sizeof(int)), *J = malloc(cap * sizeof(int));
-    int a, b;
-    while (fscanf(f, "%d,%d", &a, &b) == 2) {
-        if (m == cap) {
-            cap *= 2;
-            I = realloc(I, cap * sizeof(int));
-            J = realloc(J, cap * sizeof(int));
-        }
-        I[m] = a - 1;
-        J[m++] = b - 1;
-    }
-    fclose(f);
-    size_t *rp = calloc(n + 1, sizeof(size_t));
-    int32_t *col = malloc(m * sizeof(int32_t));
-    for (size_t k = 0; k < m; k++)
-        rp[I[k] + 1]++;
-    for (size_t i = 0; i < n; i++)
-        rp[i + 1] += rp[i];
-    size_t *pos = malloc(n * sizeof(size_t));
-    memcpy(pos, rp, n * sizeof(size_t));
-    for (size_t k = 0; k < m; k++)
-        col[pos[I[k]]++] = J[k];
-    agglo_weights *w = agglo_weights_create(ctx, n, rp, col, NULL, NULL);
-    assert_non_null(w);
-    assert_int_equal(agglo_weights_transform(ctx, w, (agglo_transform)style), AGGLO_OK);
-    free(I);
-    free(J);
-    free(rp);
-    free(col);
-    free(pos);
-    return w;
 }
 
 /* NY8 has 5 self-intersecting tracts; these tests only need the attributes. */
